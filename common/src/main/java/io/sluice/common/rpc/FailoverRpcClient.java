@@ -1,0 +1,141 @@
+package io.sluice.common.rpc;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.sluice.common.proto.Status;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls whichever of a set of masters leads. It keeps one connection to the last known leader; on NOT_LEADER it
+ * follows the leader hint, on an unreachable master it tries the next address, backing off between rounds, until
+ * the retry budget is spent. The server deduplicates retried mutations (client id in the handshake, DESIGN §3).
+ * Thread-safe.
+ */
+public final class FailoverRpcClient implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(FailoverRpcClient.class);
+
+  private final List<InetSocketAddress> addresses;
+  private final RpcOptions options;
+  private final Duration retryBudget;
+  private RpcClient current;
+  private int next;
+
+  /**
+   * @param addresses every master's RPC address
+   * @param retryBudget how long one call may keep retrying through failovers before it fails
+   */
+  public FailoverRpcClient(List<InetSocketAddress> addresses, RpcOptions options, Duration retryBudget) {
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("no master addresses");
+    }
+    this.addresses = List.copyOf(addresses);
+    this.options = options;
+    this.retryBudget = retryBudget;
+  }
+
+  /** Parses {@code host:port,host:port}. */
+  public static List<InetSocketAddress> parseAddresses(String list) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (String part : list.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int colon = p.lastIndexOf(':');
+      if (colon <= 0 || colon == p.length() - 1) {
+        throw new IllegalArgumentException("expected host:port, got '" + p + "'");
+      }
+      out.add(InetSocketAddress.createUnresolved(p.substring(0, colon), Integer.parseInt(p.substring(colon + 1))));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no master addresses in '" + list + "'");
+    }
+    return out;
+  }
+
+  /**
+   * Calls the leader.
+   *
+   * @throws RpcException the leader's answer for anything but NOT_LEADER/UNAVAILABLE, or UNAVAILABLE naming the
+   *     masters tried once the retry budget is spent
+   */
+  public <T extends Message> T call(int method, Message body, Parser<T> parser) throws RpcException {
+    long deadline = System.nanoTime() + retryBudget.toNanos();
+    long backoffMs = 50;
+    RpcException last = null;
+    for (int attempt = 0; ; attempt++) {
+      RpcClient client = null;
+      try {
+        client = connection();
+        return client.call(method, body, parser);
+      } catch (RpcException e) {
+        if (e.status() != Status.NOT_LEADER && e.status() != Status.UNAVAILABLE) {
+          throw e;
+        }
+        last = e;
+        failed(client, e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new RpcException(Status.UNAVAILABLE, "no master answered (" + addresses + "): " + last.getMessage(),
+            last);
+      }
+      if (attempt % addresses.size() == addresses.size() - 1) {
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 1000);
+      }
+    }
+  }
+
+  private synchronized RpcClient connection() throws RpcException {
+    if (current != null && current.isActive()) {
+      return current;
+    }
+    InetSocketAddress a = addresses.get(next);
+    current = RpcClient.connect(new InetSocketAddress(a.getHostString(), a.getPort()), options);
+    return current;
+  }
+
+  /** After a failed call: follow the leader hint, or move on to the next master. */
+  private synchronized void failed(RpcClient client, RpcException e) {
+    if (client != null && client == current) {
+      current.close();
+      current = null;
+    }
+    int hinted = e.status() == Status.NOT_LEADER ? indexOf(e.leader()) : -1;
+    next = hinted >= 0 ? hinted : (next + 1) % addresses.size();
+    LOG.debug("master call failed ({}: {}); trying {}", e.status(), e.getMessage(), addresses.get(next));
+  }
+
+  private int indexOf(String hostPort) {
+    for (int i = 0; i < addresses.size(); i++) {
+      InetSocketAddress a = addresses.get(i);
+      if ((a.getHostString() + ":" + a.getPort()).equals(hostPort)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static void sleep(long ms) throws RpcException {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new RpcException(Status.UNAVAILABLE, "interrupted", ie);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (current != null) {
+      current.close();
+      current = null;
+    }
+  }
+}

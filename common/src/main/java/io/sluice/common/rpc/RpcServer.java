@@ -1,0 +1,89 @@
+package io.sluice.common.rpc;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.sluice.common.proto.Status;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Netty server speaking the Sluice frame protocol to one {@link RpcHandler}. Each connection's pipeline, in
+ * order: {@link FrameDecoder} (bounded frames), {@link FrameEncoder}, {@link ServerHandshakeHandler} (until the
+ * peer identified itself), {@link ServerDispatcher} (calls to the handler).
+ */
+public final class RpcServer implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
+
+  private final String name;
+  private final InetSocketAddress bind;
+  private final RpcHandler handler;
+  private final RpcOptions options;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel serverChannel;
+
+  /**
+   * @param name for logs and thread names ("master", "worker-data")
+   * @param bind where to listen; port 0 picks a free port (see {@link #address()})
+   */
+  public RpcServer(String name, InetSocketAddress bind, RpcHandler handler, RpcOptions options) {
+    this.name = name;
+    this.bind = bind;
+    this.handler = handler;
+    this.options = options;
+  }
+
+  /** Binds and starts serving. */
+  public RpcServer start() throws RpcException {
+    Transport transport = options.transport();
+    boss = transport.newGroup(1, name + "-accept");
+    workers = transport.newGroup(0, name + "-io");
+    ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ServerDispatcher dispatcher = new ServerDispatcher(handler, name);
+            ch.pipeline()
+                .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
+                .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                .addLast("handshake", new ServerHandshakeHandler(dispatcher, name))
+                .addLast("dispatcher", dispatcher);
+          }
+        });
+    try {
+      serverChannel = b.bind(bind).sync().channel();
+    } catch (Exception e) {
+      close();
+      throw new RpcException(Status.UNAVAILABLE, name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
+    }
+    LOG.info("{} serving RPC on {} ({})", name, address(), transport);
+    return this;
+  }
+
+  /** The address actually bound. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    if (boss != null) {
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (workers != null) {
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}

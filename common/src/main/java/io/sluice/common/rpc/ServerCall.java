@@ -1,0 +1,175 @@
+package io.sluice.common.rpc;
+
+import com.google.protobuf.Message;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.ReferenceCounted;
+import io.sluice.common.proto.FrameHeader;
+import io.sluice.common.proto.FrameKind;
+import io.sluice.common.proto.Status;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One inbound call on the server. The handler answers it exactly once with {@code respond} or {@code fail}
+ * (further answers are ignored); a streaming call may first send data frames and receive the client's with a
+ * {@link StreamListener}. The request's body and data stay valid until the call is answered (ONE_WAY calls: until
+ * {@link RpcHandler#handle} returns). Thread-safe: any thread may answer.
+ */
+public final class ServerCall {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerCall.class);
+
+  private final Channel channel;
+  private final Frame request;
+  private final String user;
+  private final ServerDispatcher owner;
+  private final AtomicBoolean done = new AtomicBoolean();
+  private volatile StreamListener listener;
+
+  ServerCall(Channel channel, Frame request, String user, ServerDispatcher owner) {
+    this.channel = channel;
+    this.request = request;
+    this.user = user;
+    this.owner = owner;
+  }
+
+  public long callId() {
+    return request.header().getCallId();
+  }
+
+  public int method() {
+    return request.header().getMethod();
+  }
+
+  /** The opening frame's header (e.g. the initial credits of a read stream). */
+  public FrameHeader header() {
+    return request.header();
+  }
+
+  /** The user named in the connection's handshake. */
+  public String user() {
+    return user;
+  }
+
+  public SocketAddress remoteAddress() {
+    return channel.remoteAddress();
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  /** Parses the request body; a malformed body fails with INVALID_ARGUMENT. */
+  public <T extends Message> T parse(com.google.protobuf.Parser<T> parser) throws RpcException {
+    return request.parseBody(parser);
+  }
+
+  /** Receives the client's stream frames for this call. Set it before {@link RpcHandler#handle} returns. */
+  public void setStreamListener(StreamListener l) {
+    this.listener = l;
+  }
+
+  /** Whether the call has been answered or aborted. */
+  public boolean isDone() {
+    return done.get();
+  }
+
+  /**
+   * Sends one STREAM_DATA frame of a read stream.
+   *
+   * @param data a {@code ByteBuf} or {@code FileRegion}; ownership passes to the transport, which releases it
+   *     (closing the region's file) when sent or when the connection fails
+   * @param crc32c the data's CRC32C, or {@code null} when none is known
+   */
+  public ChannelFuture sendData(long offset, Integer crc32c, ReferenceCounted data, long length) {
+    FrameHeader.Builder h = FrameHeader.newBuilder().setCallId(callId()).setMethod(method())
+        .setKind(FrameKind.STREAM_DATA).setOffset(offset);
+    if (crc32c != null) {
+      h.setHasCrc(true).setCrc32C(crc32c);
+    }
+    return channel.writeAndFlush(new OutboundFrame(h, null, data, length));
+  }
+
+  /** Answers the call with {@code body}. */
+  public void respond(Message body) {
+    finish(FrameHeader.newBuilder().setStatus(Status.OK), body);
+  }
+
+  /** Answers the call with an error. */
+  public void fail(Status status, String message) {
+    finish(FrameHeader.newBuilder().setStatus(status).setError(message == null ? "" : message), null);
+  }
+
+  /**
+   * Answers the call with the error {@code t} describes: an {@link RpcException}'s status, message and leader;
+   * anything else is a bug on our side, logged with its stack trace and answered INTERNAL.
+   */
+  public void fail(Throwable t) {
+    if (t instanceof RpcException e) {
+      finish(FrameHeader.newBuilder().setStatus(e.status()).setError(String.valueOf(e.getMessage()))
+          .setLeader(e.leader()), null);
+    } else {
+      LOG.error("call {} method {} from {} failed", callId(), method(), channel.remoteAddress(), t);
+      fail(Status.INTERNAL, t.toString());
+    }
+  }
+
+  private void finish(FrameHeader.Builder h, Message body) {
+    if (!done.compareAndSet(false, true)) {
+      return;
+    }
+    owner.remove(this);
+    request.release();
+    if (request.header().getKind() == FrameKind.ONE_WAY) {
+      return;
+    }
+    h.setCallId(callId()).setMethod(method()).setKind(FrameKind.RESPONSE);
+    channel.writeAndFlush(OutboundFrame.of(h, body)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+  }
+
+  /** Ends a ONE_WAY call once its handler returned: frees the request. */
+  void closeOneWay() {
+    finish(FrameHeader.newBuilder(), null);
+  }
+
+  /** Routes a stream frame of this call to its listener; without one the frame is dropped. */
+  void deliver(Frame frame) {
+    StreamListener l = listener;
+    FrameKind kind = frame.header().getKind();
+    if (l == null || done.get()) {
+      frame.release();
+      return;
+    }
+    switch (kind) {
+      case STREAM_DATA -> l.onData(frame);
+      case STREAM_END -> {
+        frame.release();
+        l.onEnd();
+      }
+      case CREDIT -> {
+        frame.release();
+        l.onCredit(frame.header().getCredits());
+      }
+      default -> {
+        frame.release();
+        abort(new RpcException(Status.UNAVAILABLE, "call cancelled by the client"));
+      }
+    }
+  }
+
+  /** Ends the call without an answer: the client cancelled or the connection closed. */
+  void abort(RpcException cause) {
+    if (!done.compareAndSet(false, true)) {
+      return;
+    }
+    owner.remove(this);
+    request.release();
+    StreamListener l = listener;
+    if (l != null) {
+      l.onAbort(cause);
+    }
+  }
+}
