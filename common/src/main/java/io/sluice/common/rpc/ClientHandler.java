@@ -61,7 +61,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
           complete(call, frame, null);
         } else {
           frame.release();
-          complete(call, null, new RpcException(h.getStatus(), h.getError(), h.getLeader()));
+          complete(call, null, RpcException.answered(h.getStatus(), h.getError(), h.getLeader()));
         }
       }
       case STREAM_DATA, STREAM_END, CREDIT -> {
@@ -130,7 +130,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   boolean awaitWritable(io.netty.channel.Channel ch, long nanos) throws InterruptedException {
     long deadline = System.nanoTime() + nanos;
     synchronized (writability) {
-      while (!ch.isWritable() && ch.isActive()) {
+      // Decide inside the loop: writability flickers while the event loop drains a large frame, so a second read
+      // after the loop could see "not writable" although the wait was satisfied.
+      while (true) {
+        if (ch.isWritable()) {
+          return true;
+        }
+        if (!ch.isActive()) {
+          return false;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -138,7 +146,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(writability, left);
       }
     }
-    return ch.isWritable();
   }
 
   @Override

@@ -75,7 +75,8 @@ public final class FailoverRpcClient implements Closeable {
         client = connection();
         return client.call(method, body, parser);
       } catch (RpcException e) {
-        if (e.status() != Status.NOT_LEADER && e.status() != Status.UNAVAILABLE) {
+        boolean transport = e.status() == Status.UNAVAILABLE && !e.isAnswered();
+        if (e.status() != Status.NOT_LEADER && !transport) {
           throw e;
         }
         last = e;

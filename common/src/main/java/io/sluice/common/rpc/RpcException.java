@@ -11,6 +11,7 @@ public class RpcException extends IOException {
   private static final long serialVersionUID = 1L;
   private final Status status;
   private final String leader;
+  private boolean answered;
 
   public RpcException(Status status, String message) {
     this(status, message, "");
@@ -26,6 +27,21 @@ public class RpcException extends IOException {
     super(message, cause);
     this.status = status;
     this.leader = "";
+  }
+
+  /** An error the server answered (as opposed to one raised on the client: no connection, timeout). */
+  static RpcException answered(Status status, String message, String leader) {
+    RpcException e = new RpcException(status, message, leader);
+    e.answered = true;
+    return e;
+  }
+
+  /**
+   * Whether the server itself answered with this status. A retry on another server makes sense for a transport
+   * failure, not for an UNAVAILABLE the leader answered (e.g. no worker to place a block on).
+   */
+  public boolean isAnswered() {
+    return answered;
   }
 
   public Status status() {

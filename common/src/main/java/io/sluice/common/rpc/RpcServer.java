@@ -74,16 +74,20 @@ public final class RpcServer implements Closeable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** Stops listening, closes every connection and stops the event loops. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
+      serverChannel = null;
     }
     if (boss != null) {
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      boss = null;
     }
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      workers = null;
     }
   }
 }

@@ -49,6 +49,8 @@ class RpcServerClientTest {
           String path = call.parse(GetStatusRequest.parser()).getPath();
           if (path.equals("/missing")) {
             call.fail(new RpcException(Status.NOT_FOUND, path + ": no such file"));
+          } else if (path.equals("/busy")) {
+            call.fail(new RpcException(Status.UNAVAILABLE, "no worker to place a block on"));
           } else if (path.equals("/follower")) {
             call.fail(new RpcException(Status.NOT_LEADER, "not the leader", "127.0.0.1:1"));
           } else {
@@ -428,5 +430,28 @@ class RpcServerClientTest {
           GetStatusResponse.parser()));
       assertEquals(Status.UNAVAILABLE, e.status());
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void answeredUnavailableIsNotRetried(Transport t) throws Exception {
+    RpcOptions opts = start(t);
+    try (FailoverRpcClient c = new FailoverRpcClient(List.of(InetSocketAddress.createUnresolved("127.0.0.1",
+        server.address().getPort())), opts, Duration.ofSeconds(60))) {
+      long begin = System.nanoTime();
+      RpcException e = assertThrows(RpcException.class, () -> c.call(METHOD_STAT, stat("/busy"),
+          GetStatusResponse.parser()));
+      assertEquals(Status.UNAVAILABLE, e.status());
+      assertTrue(e.isAnswered());
+      assertTrue(System.nanoTime() - begin < Duration.ofSeconds(30).toNanos(), "answered at once, not retried");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void closingTwiceIsHarmless(Transport t) throws Exception {
+    start(t);
+    server.close();
+    server.close();
   }
 }

@@ -1,0 +1,44 @@
+package io.sluice.client;
+
+import io.sluice.common.conf.ConfigKey;
+import java.time.Duration;
+
+/**
+ * Configuration keys of the Java client ({@code sluice.user.*}), each with its default. The values are read and
+ * validated once, when a {@link SluiceClient} connects (see {@link ClientSettings}). The master addresses, RPC
+ * timeouts and the user name are common keys ({@code io.sluice.common.conf.CommonKeys}).
+ */
+public final class ClientKeys {
+  private ClientKeys() {}
+
+  /** Block size of files this client creates when {@link CreateOptions} does not say; at least 64 KiB. */
+  public static final ConfigKey<Long> BLOCK_SIZE = ConfigKey.bytes("sluice.user.block.size", "64m",
+      "Block size of new files created by this client (at least 64k).");
+
+  /** Number of workers each block of a new file is written to (the write pipeline's length). */
+  public static final ConfigKey<Integer> REPLICAS = ConfigKey.integer("sluice.user.replicas", 1,
+      "Number of workers each block of a new file is written to (1..16).");
+
+  /** Bytes per STREAM_DATA frame written; each frame carries its own CRC32C. Must fit in an RPC frame. */
+  public static final ConfigKey<Long> WRITE_CHUNK_SIZE = ConfigKey.bytes("sluice.user.write.chunk.size", "1m",
+      "Bytes per data frame when writing a block (4k..the RPC frame limit less 64k).");
+
+  /** Bytes per STREAM_DATA frame the client asks a worker for when reading. Must fit in an RPC frame. */
+  public static final ConfigKey<Long> READ_CHUNK_SIZE = ConfigKey.bytes("sluice.user.read.chunk.size", "1m",
+      "Bytes per data frame when reading a block (4k..the RPC frame limit less 64k).");
+
+  /**
+   * Read-ahead of a sequential read stream, in frames: the credits a worker may use before the reader consumed
+   * anything. Memory held per open stream is at most {@code window * read.chunk.size}.
+   */
+  public static final ConfigKey<Integer> READ_WINDOW = ConfigKey.integer("sluice.user.read.window", 8,
+      "Frames a worker may send ahead of the reader per read stream (1..1024); bounds read-ahead memory.");
+
+  /** How long one metadata call keeps retrying through master failovers before it fails with UNAVAILABLE. */
+  public static final ConfigKey<Duration> MASTER_RETRY_BUDGET = ConfigKey.duration(
+      "sluice.user.master.retry.budget", "30s", "How long a metadata call retries through master failovers.");
+
+  /** Entries asked for per LIST_STATUS page; 0 lets the master choose. */
+  public static final ConfigKey<Integer> LIST_PAGE_SIZE = ConfigKey.integer("sluice.user.list.page.size", 1000,
+      "Entries per directory listing page (0 = the master's default).");
+}

@@ -1,0 +1,41 @@
+package io.sluice.client;
+
+import io.sluice.common.conf.ConfigKey;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.rpc.RpcOptions;
+import java.time.Duration;
+
+/**
+ * The {@link ClientKeys} values of one client, read and validated once at connect so that a bad value fails
+ * there, naming the key, instead of in the middle of a write.
+ */
+record ClientSettings(long blockSize, int replicas, int writeChunkSize, int readChunkSize, int readWindow,
+    Duration masterRetryBudget, int listPageSize) {
+
+  /** Room left in an RPC frame for the header and body around a data chunk. */
+  private static final int FRAME_OVERHEAD = 64 * 1024;
+  private static final int MIN_CHUNK = 4 * 1024;
+  private static final long MIN_BLOCK = 64 * 1024;
+
+  /** @throws IllegalArgumentException naming the key whose value is out of range */
+  static ClientSettings from(SluiceConf conf, RpcOptions rpc) {
+    long maxChunk = (long) rpc.maxFrameBytes() - FRAME_OVERHEAD;
+    long blockSize = check(conf, ClientKeys.BLOCK_SIZE, MIN_BLOCK, Long.MAX_VALUE);
+    int replicas = (int) check(conf, ClientKeys.REPLICAS, 1, 16);
+    int writeChunk = (int) check(conf, ClientKeys.WRITE_CHUNK_SIZE, MIN_CHUNK, maxChunk);
+    int readChunk = (int) check(conf, ClientKeys.READ_CHUNK_SIZE, MIN_CHUNK, maxChunk);
+    int window = (int) check(conf, ClientKeys.READ_WINDOW, 1, 1024);
+    int pageSize = (int) check(conf, ClientKeys.LIST_PAGE_SIZE, 0, 1_000_000);
+    return new ClientSettings(blockSize, replicas, writeChunk, readChunk, window,
+        conf.get(ClientKeys.MASTER_RETRY_BUDGET), pageSize);
+  }
+
+  private static long check(SluiceConf conf, ConfigKey<? extends Number> key, long min, long max) {
+    long v = conf.get(key).longValue();
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(key.name() + " = " + v + " (from " + conf.source(key)
+          + ") is outside " + min + ".." + max);
+    }
+    return v;
+  }
+}

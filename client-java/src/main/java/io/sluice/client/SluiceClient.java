@@ -1,0 +1,161 @@
+package io.sluice.client;
+
+import io.sluice.client.block.ReadOptions;
+import io.sluice.client.block.WorkerClientPool;
+import io.sluice.client.master.DirectoryListing;
+import io.sluice.client.master.MasterClient;
+import io.sluice.common.conf.CommonKeys;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.GetBlockLocationsResponse;
+import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.FailoverRpcClient;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.RpcOptions;
+import java.io.Closeable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+/**
+ * The Sluice file system as a library: namespace operations go to the leading master, file data goes directly to
+ * and from workers. The one client core that the FUSE, Hadoop and CLI front ends translate to (DESIGN §1).
+ *
+ * <p>Every path is absolute ({@code /a/b}); anything else fails with INVALID_ARGUMENT. Every failure is an
+ * {@link RpcException} (an {@code IOException}) carrying the {@link Status} and naming the path, for the front
+ * ends to map to errno, Hadoop exceptions or CLI messages.
+ *
+ * <p>Thread-safe: one client per process is the intent. Worker connections are pooled per worker and shared by
+ * every stream. Close the streams before the client; closing the client fails streams still open.
+ */
+public final class SluiceClient implements Closeable {
+  private final StreamContext ctx;
+
+  private SluiceClient(StreamContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * A client for the cluster whose masters {@code conf} lists ({@link CommonKeys#MASTER_ADDRESSES}). Connections
+   * are made on first use.
+   *
+   * @throws IllegalArgumentException when a {@link ClientKeys} value or the master list is invalid, naming it
+   */
+  public static SluiceClient connect(SluiceConf conf) {
+    RpcOptions rpc = RpcOptions.from(conf);
+    ClientSettings settings = ClientSettings.from(conf, rpc);
+    FailoverRpcClient masterRpc = new FailoverRpcClient(
+        FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), rpc, settings.masterRetryBudget());
+    ReadOptions read = new ReadOptions(settings.readChunkSize(), settings.readWindow(), rpc.callTimeout());
+    return new SluiceClient(new StreamContext(new MasterClient(masterRpc), new WorkerClientPool(rpc), settings,
+        read, localHostName()));
+  }
+
+  /** This host's name for placement; block placement only prefers it, so a lookup failure is not fatal. */
+  private static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Creates a directory (mode 0755).
+   *
+   * @param recursive create missing parents too; an existing directory is then not an error
+   * @return the directory
+   */
+  public FileInfo mkdir(String path, boolean recursive) throws RpcException {
+    return ctx.master().mkdir(AbsolutePath.require(path), recursive, 0);
+  }
+
+  /** Creates a file with the default options and returns a stream writing it. */
+  public SluiceOutputStream create(String path) throws RpcException {
+    return create(path, CreateOptions.defaults());
+  }
+
+  /**
+   * Creates a file and returns a stream writing it. The file exists (incomplete, length 0) until the stream
+   * closes; it has its content only once {@link SluiceOutputStream#close()} succeeds.
+   *
+   * @throws RpcException ALREADY_EXISTS (no overwrite), IS_DIRECTORY, NOT_FOUND (missing parent, not recursive)
+   */
+  public SluiceOutputStream create(String path, CreateOptions options) throws RpcException {
+    long blockSize = options.blockSize() > 0 ? options.blockSize() : ctx.settings().blockSize();
+    int replicas = options.replicas() > 0 ? options.replicas() : ctx.settings().replicas();
+    CreateFileRequest req = CreateFileRequest.newBuilder().setPath(AbsolutePath.require(path))
+        .setMode(options.mode()).setBlockSize(blockSize).setReplicas(replicas)
+        .setOverwrite(options.overwrite()).setRecursive(options.recursive()).build();
+    FileInfo info = ctx.master().createFile(req);
+    // The master has the last word on the block size; 0 would mean it did not say.
+    long effective = info.getBlockSize() > 0 ? info.getBlockSize() : blockSize;
+    return new SluiceOutputStream(ctx, path, info, effective);
+  }
+
+  /**
+   * Opens a file for reading.
+   *
+   * @throws RpcException NOT_FOUND, IS_DIRECTORY
+   */
+  public SluiceInputStream open(String path) throws RpcException {
+    GetBlockLocationsResponse r = ctx.master().getBlockLocations(AbsolutePath.require(path));
+    if (r.getInfo().getType() == FileType.DIRECTORY) {
+      throw new RpcException(Status.IS_DIRECTORY, path + ": is a directory");
+    }
+    return new SluiceInputStream(ctx, path, r.getInfo(), r.getBlocksList());
+  }
+
+  /** @throws RpcException NOT_FOUND when nothing is at {@code path} */
+  public FileInfo getStatus(String path) throws RpcException {
+    return ctx.master().getStatus(AbsolutePath.require(path));
+  }
+
+  /**
+   * The entries of a directory in name order, fetched lazily a page at a time ({@link ClientKeys#LIST_PAGE_SIZE}).
+   * The first page is fetched now, so errors about the path itself are thrown here; see {@link DirectoryListing}
+   * for errors of later pages.
+   *
+   * @throws RpcException NOT_FOUND, NOT_DIRECTORY
+   */
+  public DirectoryListing listStatus(String path) throws RpcException {
+    return new DirectoryListing(ctx.master(), AbsolutePath.require(path), ctx.settings().listPageSize());
+  }
+
+  /** Every entry of a directory, in name order. */
+  public List<FileInfo> listStatusAll(String path) throws RpcException {
+    return listStatus(path).toList();
+  }
+
+  /**
+   * Deletes a file or directory.
+   *
+   * @param recursive required to delete a non-empty directory (else NOT_EMPTY)
+   */
+  public void delete(String path, boolean recursive) throws RpcException {
+    ctx.master().delete(AbsolutePath.require(path), recursive);
+  }
+
+  /** Renames a file or directory atomically; {@code dst} must not exist (ALREADY_EXISTS). */
+  public void rename(String src, String dst) throws RpcException {
+    ctx.master().rename(AbsolutePath.require(src), AbsolutePath.require(dst));
+  }
+
+  /** The leader, the workers and their capacity. */
+  public GetClusterInfoResponse clusterInfo() throws RpcException {
+    return ctx.master().clusterInfo();
+  }
+
+  /** Closes the master and worker connections. */
+  @Override
+  public void close() {
+    try {
+      ctx.workers().close();
+    } finally {
+      ctx.master().close();
+    }
+  }
+}

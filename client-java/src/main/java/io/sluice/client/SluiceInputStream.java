@@ -1,0 +1,217 @@
+package io.sluice.client;
+
+import io.sluice.client.block.BlockReader;
+import io.sluice.common.proto.BlockInfo;
+import io.sluice.common.proto.FileInfo;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads a file whose block locations were fetched when it was opened (GET_BLOCK_LOCATIONS; they are not
+ * refreshed, so a long-open stream sees the file as it was then).
+ *
+ * <p>Sequential reads keep one block stream open from the current position to the end of its block, with the
+ * worker sending ahead up to the read window (see {@code ClientKeys.READ_WINDOW}); moving to the next block opens
+ * the next stream. A {@link #seek} is lazy: the next read continues the open stream when the target is the current
+ * position or a little ahead inside what is already buffered, and otherwise cancels it and opens one at the
+ * target.
+ *
+ * <p>Positioned reads ({@link #read(long, byte[], int, int)}, {@link #readFully(long, byte[], int, int)}) open
+ * their own streams for exactly the range asked, so they neither move the position nor disturb read-ahead, and
+ * any number of threads may run them at once. The sequential methods are synchronized.
+ *
+ * <p>A block none of whose workers can serve it fails the read with the error naming the block (UNAVAILABLE when
+ * none could be reached). Each wait for data is bounded by the RPC call timeout. {@link #close()} releases every
+ * buffered frame.
+ */
+public final class SluiceInputStream extends InputStream {
+  private final StreamContext ctx;
+  private final String path;
+  private final FileInfo info;
+  private final FileLayout layout;
+  private final byte[] oneByte = new byte[1];
+  private long pos;
+  /** The sequential stream, or null; {@code readerBlock} is its block index. */
+  private BlockReader reader;
+  private int readerBlock = -1;
+  private volatile boolean closed;
+
+  SluiceInputStream(StreamContext ctx, String path, FileInfo info, List<BlockInfo> blocks) {
+    this.ctx = ctx;
+    this.path = path;
+    this.info = info;
+    this.layout = new FileLayout(blocks, info.getLength());
+  }
+
+  /** The file as it was when opened. */
+  public FileInfo fileInfo() {
+    return info;
+  }
+
+  /** Readable length: the file's length when opened. */
+  public long length() {
+    return layout.length();
+  }
+
+  public synchronized long getPos() {
+    return pos;
+  }
+
+  /**
+   * Moves the position; the next sequential read starts there.
+   *
+   * @throws EOFException when {@code target} is negative or past the end of the file
+   */
+  public synchronized void seek(long target) throws IOException {
+    ensureOpen();
+    if (target < 0 || target > layout.length()) {
+      throw new EOFException(path + ": cannot seek to " + target + " in a file of " + layout.length() + " bytes");
+    }
+    pos = target;
+  }
+
+  @Override
+  public synchronized int read() throws IOException {
+    int n = read(oneByte, 0, 1);
+    return n < 0 ? -1 : oneByte[0] & 0xff;
+  }
+
+  /** Reads up to {@code len} bytes, at most to the end of the current block; -1 at the end of the file. */
+  @Override
+  public synchronized int read(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    ensureOpen();
+    if (len == 0) {
+      return 0;
+    }
+    if (pos >= layout.length()) {
+      return -1;
+    }
+    BlockReader r = readerAtPos();
+    int n;
+    try {
+      n = r.read(b, off, len);
+    } catch (IOException e) {
+      closeReader();
+      throw e;
+    }
+    if (n < 0) {
+      // The reader covers its block to the end, so it can only be exhausted when pos is past that block.
+      throw new IllegalStateException(path + ": block reader ended before position " + pos);
+    }
+    pos += n;
+    return n;
+  }
+
+  @Override
+  public synchronized long skip(long n) throws IOException {
+    ensureOpen();
+    if (n <= 0) {
+      return 0;
+    }
+    long k = Math.min(n, layout.length() - pos);
+    pos += k;
+    return k;
+  }
+
+  /** Bytes that can be read now without waiting for a worker. */
+  @Override
+  public synchronized int available() throws IOException {
+    ensureOpen();
+    if (reader == null || readerBlock < 0 || layout.start(readerBlock) + reader.position() != pos) {
+      return 0;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, reader.buffered());
+  }
+
+  /**
+   * Reads up to {@code len} bytes at file offset {@code position} without moving this stream's position.
+   * Thread-safe.
+   *
+   * @return bytes read ({@code len}, or fewer only at the end of the file); -1 when {@code position} is at or past
+   *     the end
+   */
+  public int read(long position, byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    ensureOpen();
+    if (position < 0) {
+      throw new EOFException(path + ": negative position " + position);
+    }
+    if (position >= layout.length()) {
+      return len == 0 ? 0 : -1;
+    }
+    int total = (int) Math.min(len, layout.length() - position);
+    int done = 0;
+    while (done < total) {
+      long at = position + done;
+      int index = layout.blockAt(at);
+      BlockInfo block = layout.block(index);
+      long inBlock = at - layout.start(index);
+      int n = (int) Math.min(total - done, block.getLength() - inBlock);
+      try (BlockReader r = BlockReader.open(ctx.workers(), block, inBlock, n, ctx.read(), path)) {
+        r.readFully(b, off + done, n);
+      }
+      done += n;
+    }
+    return total;
+  }
+
+  /**
+   * Reads exactly {@code len} bytes at file offset {@code position} without moving this stream's position.
+   *
+   * @throws EOFException when the file ends before {@code position + len}
+   */
+  public void readFully(long position, byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (position < 0 || position + len > layout.length()) {
+      throw new EOFException(path + ": cannot read " + len + " bytes at " + position + " in a file of "
+          + layout.length() + " bytes");
+    }
+    read(position, b, off, len);
+  }
+
+  /** Stops any read-ahead and releases what it buffered. Idempotent. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    closeReader();
+  }
+
+  /**
+   * The sequential reader positioned at {@code pos}: the open one if it is there or can get there from its
+   * buffer, else a new one from {@code pos} to the end of its block.
+   */
+  private BlockReader readerAtPos() throws IOException {
+    int index = layout.blockAt(pos);
+    if (reader != null && readerBlock == index) {
+      long want = pos - layout.start(index);
+      long ahead = want - reader.position();
+      if (ahead == 0 || (ahead > 0 && ahead <= reader.buffered() && reader.skipBuffered(ahead) == ahead)) {
+        return reader;
+      }
+    }
+    closeReader();
+    BlockInfo block = layout.block(index);
+    long inBlock = pos - layout.start(index);
+    reader = BlockReader.open(ctx.workers(), block, inBlock, block.getLength() - inBlock, ctx.read(), path);
+    readerBlock = index;
+    return reader;
+  }
+
+  private void closeReader() {
+    if (reader != null) {
+      reader.close();
+      reader = null;
+      readerBlock = -1;
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException(path + ": stream closed");
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.sluice.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.sluice.client.block.BlockWriter;
+import io.sluice.common.proto.BlockInfo;
+import io.sluice.common.proto.BlockMeta;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes a new file, block by block: for each block ADD_BLOCK (the master places it), then a WRITE_BLOCK stream
+ * to the pipeline's first worker carrying chunks with their CRC32C, then the worker's commit; {@link #close()}
+ * commits the last block and completes the file with its length and block list. The file becomes visible with its
+ * content only when close succeeds (close-to-open consistency); {@link #flush()} does not make data visible.
+ *
+ * <p>Bytes are gathered into a pooled buffer of one chunk (never crossing a block boundary), whose ownership
+ * passes to the RPC layer when it is sent; the next chunk comes from the pool, so steady writing does not allocate.
+ *
+ * <p>Any failure (a worker, the master) fails the stream: that write throws, later writes throw, close throws and
+ * does not complete the file, so a failed write never leaves a silently short file. When the worker a new block
+ * was placed on cannot be reached, the client asks the master for another placement, excluding it.
+ *
+ * <p>Not thread-safe: one writer at a time.
+ */
+public final class SluiceOutputStream extends OutputStream {
+  /** How many placements to try for one block when its first worker cannot be reached. */
+  private static final int PLACEMENT_ATTEMPTS = 3;
+
+  private final StreamContext ctx;
+  private final String path;
+  private final long fileId;
+  private final long blockSize;
+  private final List<BlockMeta> blocks = new ArrayList<>();
+  private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+  private BlockWriter writer;
+  private ByteBuf chunk;
+  private long length;
+  private boolean closed;
+  private IOException failure;
+
+  SluiceOutputStream(StreamContext ctx, String path, FileInfo info, long blockSize) {
+    this.ctx = ctx;
+    this.path = path;
+    this.fileId = info.getId();
+    this.blockSize = blockSize;
+  }
+
+  /** The file's path. */
+  public String path() {
+    return path;
+  }
+
+  /** Bytes written so far. */
+  public long length() {
+    return length;
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    ensureChunk();
+    chunk.writeByte(b);
+    length++;
+    if (!chunk.isWritable()) {
+      sendChunk();
+    }
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    while (len > 0) {
+      ensureChunk();
+      int n = Math.min(len, chunk.writableBytes());
+      chunk.writeBytes(b, off, n);
+      off += n;
+      len -= n;
+      length += n;
+      if (!chunk.isWritable()) {
+        sendChunk();
+      }
+    }
+  }
+
+  /**
+   * Checks the stream is usable. Buffered bytes stay buffered until a chunk fills or the stream closes: sending a
+   * partial chunk would not make it visible to readers anyway (see the class comment).
+   */
+  @Override
+  public void flush() throws IOException {
+    ensureOpen();
+  }
+
+  /** Commits the last block and completes the file. Idempotent; throws the stream's failure the first time. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (failure != null) {
+      throw new IOException(path + ": not completed, the stream failed: " + failure.getMessage(), failure);
+    }
+    try {
+      if (chunk != null && chunk.isReadable()) {
+        sendChunk();
+      }
+      if (writer != null) {
+        finishBlock();
+      }
+      ctx.master().completeFile(fileId, path, blocks, length);
+    } catch (IOException | RuntimeException e) {
+      throw fail(e);
+    } finally {
+      releaseChunk();
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (failure != null) {
+      throw new IOException(path + ": the stream failed earlier: " + failure.getMessage(), failure);
+    }
+    if (closed) {
+      throw new IOException(path + ": stream closed");
+    }
+  }
+
+  /** Makes sure there is room for at least one byte: a chunk sized to stop at the block's end. */
+  private void ensureChunk() throws IOException {
+    if (chunk != null) {
+      return;
+    }
+    ensureOpen();
+    try {
+      if (writer == null) {
+        startBlock();
+      }
+      int size = (int) Math.min(ctx.settings().writeChunkSize(), blockSize - writer.written());
+      chunk = alloc.directBuffer(size, size);
+    } catch (IOException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Hands the chunk to the block's stream (which takes it) and finishes the block when it is full. */
+  private void sendChunk() throws IOException {
+    ByteBuf c = chunk;
+    chunk = null;
+    try {
+      writer.write(c);
+      if (writer.written() == blockSize) {
+        finishBlock();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Asks the master for the next block and opens its write stream, excluding workers that can't be reached. */
+  private void startBlock() throws RpcException {
+    List<Long> excluded = new ArrayList<>();
+    for (int attempt = 1; ; attempt++) {
+      BlockInfo block = ctx.master().addBlock(fileId, path, blocks, ctx.clientHost(), excluded);
+      try {
+        writer = BlockWriter.open(ctx.workers(), block, blockSize, path);
+        return;
+      } catch (RpcException e) {
+        if (e.status() != Status.UNAVAILABLE || attempt == PLACEMENT_ATTEMPTS) {
+          throw new RpcException(e.status(), path + ": cannot write block " + block.getBlockId() + " after "
+              + attempt + " placement(s): " + e.getMessage(), e);
+        }
+        excluded.add(block.getLocations(0).getWorkerId());
+      }
+    }
+  }
+
+  private void finishBlock() throws RpcException {
+    BlockWriter w = writer;
+    long committed = w.finish();
+    writer = null;
+    blocks.add(BlockMeta.newBuilder().setBlockId(w.blockId()).setLength(committed).build());
+  }
+
+  /** Marks the stream failed, abandoning the block in progress; returns the failure to throw. */
+  private IOException fail(Exception e) {
+    if (failure == null) {
+      failure = e instanceof IOException io ? io : new IOException(path + ": " + e, e);
+    }
+    if (writer != null) {
+      writer.abort();
+      writer = null;
+    }
+    releaseChunk();
+    return failure;
+  }
+
+  private void releaseChunk() {
+    if (chunk != null) {
+      chunk.release();
+      chunk = null;
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package io.sluice.client.block;
+
+import io.netty.buffer.ByteBuf;
+import io.sluice.common.proto.BlockInfo;
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WorkerMethod;
+import io.sluice.common.proto.WriteBlockRequest;
+import io.sluice.common.proto.WriteBlockResponse;
+import io.sluice.common.rpc.ClientStream;
+import io.sluice.common.rpc.Frame;
+import io.sluice.common.rpc.RpcClient;
+import io.sluice.common.rpc.RpcException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes one new block through a WRITE_BLOCK stream to the first worker of its pipeline (which forwards to the
+ * others): chunks go out in order from offset 0, each with its CRC32C; {@link #finish()} ends the stream and
+ * waits for the worker to commit. A worker error fails the next {@link #write} or {@link #finish}. Not
+ * thread-safe. Either {@link #finish()} or {@link #abort()} must end every writer, so the call's response frame is
+ * released.
+ */
+public final class BlockWriter {
+  private final ClientStream stream;
+  private final long blockId;
+  private final long maxLength;
+  private final Duration timeout;
+  private final String what;
+  private final CRC32C crc = new CRC32C();
+  private long written;
+  /** Whether {@link #finish()} took (and released) the response frame. */
+  private boolean responseTaken;
+
+  private BlockWriter(ClientStream stream, long blockId, long maxLength, Duration timeout, String what) {
+    this.stream = stream;
+    this.blockId = blockId;
+    this.maxLength = maxLength;
+    this.timeout = timeout;
+    this.what = what;
+  }
+
+  /**
+   * Connects to the block's first location and opens the write stream.
+   *
+   * @param maxLength the file's block size: the worker refuses more
+   * @param path the file, for error messages
+   * @throws RpcException UNAVAILABLE when the first location cannot be reached (nothing was sent: the caller may
+   *     ask the master for another placement)
+   */
+  public static BlockWriter open(WorkerClientPool pool, BlockInfo block, long maxLength, String path)
+      throws RpcException {
+    RpcClient client = pool.get(block.getLocations(0).getAddress());
+    WriteBlockRequest req = WriteBlockRequest.newBuilder().setBlockId(block.getBlockId()).setMaxLength(maxLength)
+        .build();
+    // The worker sends no data on a write stream; a stray frame is released.
+    ClientStream stream = client.openStream(WorkerMethod.WRITE_BLOCK.getNumber(), req, 0, Frame::release);
+    String what = path + ": block " + block.getBlockId() + " on "
+        + WorkerClientPool.describe(block.getLocations(0).getAddress());
+    return new BlockWriter(stream, block.getBlockId(), maxLength, pool.options().callTimeout(), what);
+  }
+
+  public long blockId() {
+    return blockId;
+  }
+
+  /** Bytes handed to the stream so far. */
+  public long written() {
+    return written;
+  }
+
+  /**
+   * Sends {@code chunk}'s readable bytes as the next frame, taking ownership of it (it is released even when
+   * this throws). Blocks while the connection is not writable, at most the call timeout.
+   */
+  public void write(ByteBuf chunk) throws RpcException {
+    int n = chunk.readableBytes();
+    if (written + n > maxLength) {
+      chunk.release();
+      throw new IllegalStateException(what + ": " + (written + n) + " bytes exceed the block size " + maxLength);
+    }
+    crc.reset();
+    crc.update(chunk.nioBuffer());
+    send(written, (int) crc.getValue(), chunk);
+    written += n;
+  }
+
+  private void send(long offset, int crc32c, ByteBuf chunk) throws RpcException {
+    try {
+      stream.sendData(offset, crc32c, chunk);
+    } catch (RpcException e) {
+      throw naming(e);
+    }
+  }
+
+  /**
+   * Ends the stream and waits (at most the call timeout) for the worker to commit the block.
+   *
+   * @return the committed length, which equals {@link #written()}
+   * @throws RpcException the worker's error, IO_ERROR when it committed another length, UNAVAILABLE on timeout
+   */
+  public long finish() throws RpcException {
+    stream.end();
+    Frame response;
+    try {
+      response = stream.response().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      abort();
+      throw new RpcException(Status.UNAVAILABLE, what + ": no commit within " + timeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abort();
+      throw new RpcException(Status.UNAVAILABLE, what + ": interrupted while waiting for the commit", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RpcException re ? naming(re)
+          : new RpcException(Status.INTERNAL, what + ": " + e.getCause(), e.getCause());
+    }
+    responseTaken = true;
+    long committed;
+    try {
+      committed = response.parseBody(WriteBlockResponse.parser()).getLength();
+    } finally {
+      response.release();
+    }
+    if (committed != written) {
+      throw new RpcException(Status.IO_ERROR, what + ": the worker committed " + committed + " bytes of "
+          + written + " sent");
+    }
+    return committed;
+  }
+
+  /** Gives up on the block: the worker discards it. Idempotent; safe after {@link #finish()} failed. */
+  public void abort() {
+    stream.cancel();
+    if (!responseTaken) {
+      // A response that won the race with the cancel is still ours to release.
+      responseTaken = true;
+      stream.response().thenAccept(Frame::release);
+    }
+  }
+
+  private RpcException naming(RpcException e) {
+    String msg = String.valueOf(e.getMessage());
+    return msg.contains(what) ? e : new RpcException(e.status(), what + ": " + msg, e);
+  }
+}

@@ -1,0 +1,78 @@
+package io.sluice.client.block;
+
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WorkerAddress;
+import io.sluice.common.rpc.RpcClient;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.RpcOptions;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One RPC connection per worker data address, shared by every block stream of a client: {@link RpcClient}
+ * multiplexes calls, so concurrent readers and writers of the same worker share a socket. A connection that
+ * closed is replaced on the next {@link #get}. Thread-safe; connecting to one worker does not hold up others.
+ */
+public final class WorkerClientPool implements Closeable {
+  private final RpcOptions options;
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** The connection to one worker, guarded by its own monitor so a slow connect blocks only its users. */
+  private static final class Slot {
+    private RpcClient client;
+  }
+
+  public WorkerClientPool(RpcOptions options) {
+    this.options = options;
+  }
+
+  /** A key for logs and messages: {@code host:port}. */
+  public static String describe(WorkerAddress a) {
+    return a.getHost() + ":" + a.getDataPort();
+  }
+
+  /**
+   * The live connection to {@code address}, connecting (and handshaking) if there is none.
+   *
+   * @throws RpcException UNAVAILABLE when the worker cannot be reached or the pool is closed
+   */
+  public RpcClient get(WorkerAddress address) throws RpcException {
+    String key = describe(address);
+    Slot slot = slots.computeIfAbsent(key, k -> new Slot());
+    synchronized (slot) {
+      if (closed) {
+        throw new RpcException(Status.UNAVAILABLE, "client closed; not connecting to worker " + key);
+      }
+      if (slot.client == null || !slot.client.isActive()) {
+        if (slot.client != null) {
+          slot.client.close();
+          slot.client = null;
+        }
+        slot.client = RpcClient.connect(new InetSocketAddress(address.getHost(), address.getDataPort()), options);
+      }
+      return slot.client;
+    }
+  }
+
+  /** The options connections are made with (the call timeout bounds each wait for data). */
+  public RpcOptions options() {
+    return options;
+  }
+
+  /** Closes every connection; streams still open on them fail with UNAVAILABLE. */
+  @Override
+  public void close() {
+    closed = true;
+    for (Slot slot : slots.values()) {
+      synchronized (slot) {
+        if (slot.client != null) {
+          slot.client.close();
+          slot.client = null;
+        }
+      }
+    }
+  }
+}

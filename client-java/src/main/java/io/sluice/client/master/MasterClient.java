@@ -1,0 +1,135 @@
+package io.sluice.client.master;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.sluice.common.proto.AddBlockRequest;
+import io.sluice.common.proto.AddBlockResponse;
+import io.sluice.common.proto.BlockInfo;
+import io.sluice.common.proto.BlockMeta;
+import io.sluice.common.proto.CompleteFileRequest;
+import io.sluice.common.proto.CompleteFileResponse;
+import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.CreateFileResponse;
+import io.sluice.common.proto.DeleteRequest;
+import io.sluice.common.proto.DeleteResponse;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.GetBlockLocationsRequest;
+import io.sluice.common.proto.GetBlockLocationsResponse;
+import io.sluice.common.proto.GetClusterInfoRequest;
+import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.GetStatusRequest;
+import io.sluice.common.proto.GetStatusResponse;
+import io.sluice.common.proto.ListStatusRequest;
+import io.sluice.common.proto.ListStatusResponse;
+import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.MkdirRequest;
+import io.sluice.common.proto.MkdirResponse;
+import io.sluice.common.proto.RenameRequest;
+import io.sluice.common.proto.RenameResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.FailoverRpcClient;
+import io.sluice.common.rpc.RpcException;
+import java.io.Closeable;
+import java.util.List;
+
+/**
+ * Typed metadata calls to the leading master, one method per {@link MasterMethod}. Failover and retries are
+ * {@link FailoverRpcClient}'s; this class only builds requests and makes sure every error names the path it is
+ * about (the master usually says it already; when it does not, the path is prefixed). Thread-safe.
+ */
+public final class MasterClient implements Closeable {
+  private final FailoverRpcClient rpc;
+
+  /** Takes ownership of {@code rpc}: {@link #close()} closes it. */
+  public MasterClient(FailoverRpcClient rpc) {
+    this.rpc = rpc;
+  }
+
+  public FileInfo mkdir(String path, boolean recursive, int mode) throws RpcException {
+    MkdirRequest req = MkdirRequest.newBuilder().setPath(path).setRecursive(recursive).setMode(mode).build();
+    return call(MasterMethod.MKDIR, req, MkdirResponse.parser(), path).getInfo();
+  }
+
+  public FileInfo createFile(CreateFileRequest req) throws RpcException {
+    return call(MasterMethod.CREATE_FILE, req, CreateFileResponse.parser(), req.getPath()).getInfo();
+  }
+
+  /**
+   * Allocates the next block of a file being written.
+   *
+   * @return the block with its write pipeline (at least one location; the first is where to write)
+   */
+  public BlockInfo addBlock(long fileId, String path, List<BlockMeta> previous, String clientHost,
+      List<Long> excludedWorkers) throws RpcException {
+    AddBlockRequest req = AddBlockRequest.newBuilder().setFileId(fileId).setPath(path).addAllPrevious(previous)
+        .setClientHost(clientHost).addAllExcludedWorkers(excludedWorkers).build();
+    BlockInfo block = call(MasterMethod.ADD_BLOCK, req, AddBlockResponse.parser(), path).getBlock();
+    if (block.getLocationsCount() == 0) {
+      throw new RpcException(Status.UNAVAILABLE, path + ": the master placed block " + block.getBlockId()
+          + " on no worker");
+    }
+    return block;
+  }
+
+  public FileInfo completeFile(long fileId, String path, List<BlockMeta> blocks, long length)
+      throws RpcException {
+    CompleteFileRequest req = CompleteFileRequest.newBuilder().setFileId(fileId).setPath(path)
+        .addAllBlocks(blocks).setLength(length).build();
+    return call(MasterMethod.COMPLETE_FILE, req, CompleteFileResponse.parser(), path).getInfo();
+  }
+
+  public FileInfo getStatus(String path) throws RpcException {
+    GetStatusRequest req = GetStatusRequest.newBuilder().setPath(path).build();
+    return call(MasterMethod.GET_STATUS, req, GetStatusResponse.parser(), path).getInfo();
+  }
+
+  /** One page of a listing: entries named after {@code startAfter} (empty: from the start), at most {@code limit}. */
+  public ListStatusResponse listPage(String path, String startAfter, int limit) throws RpcException {
+    ListStatusRequest req = ListStatusRequest.newBuilder().setPath(path).setStartAfter(startAfter).setLimit(limit)
+        .build();
+    return call(MasterMethod.LIST_STATUS, req, ListStatusResponse.parser(), path);
+  }
+
+  public void delete(String path, boolean recursive) throws RpcException {
+    DeleteRequest req = DeleteRequest.newBuilder().setPath(path).setRecursive(recursive).build();
+    call(MasterMethod.DELETE, req, DeleteResponse.parser(), path);
+  }
+
+  public void rename(String src, String dst) throws RpcException {
+    RenameRequest req = RenameRequest.newBuilder().setSrc(src).setDst(dst).build();
+    call(MasterMethod.RENAME, req, RenameResponse.parser(), src + " -> " + dst);
+  }
+
+  public GetBlockLocationsResponse getBlockLocations(String path) throws RpcException {
+    GetBlockLocationsRequest req = GetBlockLocationsRequest.newBuilder().setPath(path).build();
+    return call(MasterMethod.GET_BLOCK_LOCATIONS, req, GetBlockLocationsResponse.parser(), path);
+  }
+
+  public GetClusterInfoResponse clusterInfo() throws RpcException {
+    return call(MasterMethod.GET_CLUSTER_INFO, GetClusterInfoRequest.getDefaultInstance(),
+        GetClusterInfoResponse.parser(), "cluster info");
+  }
+
+  private <T extends Message> T call(MasterMethod method, Message req, Parser<T> parser, String subject)
+      throws RpcException {
+    try {
+      return rpc.call(method.getNumber(), req, parser);
+    } catch (RpcException e) {
+      throw naming(e, subject);
+    }
+  }
+
+  /** {@code e} itself when its message names {@code subject}, else a copy that does, same status. */
+  private static RpcException naming(RpcException e, String subject) {
+    String msg = String.valueOf(e.getMessage());
+    if (msg.contains(subject)) {
+      return e;
+    }
+    return new RpcException(e.status(), subject + ": " + msg, e);
+  }
+
+  @Override
+  public void close() {
+    rpc.close();
+  }
+}
