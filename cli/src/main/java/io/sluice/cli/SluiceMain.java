@@ -1,0 +1,43 @@
+package io.sluice.cli;
+
+import io.sluice.cli.fs.FsCommand;
+import io.sluice.cli.local.LocalCommand;
+import io.sluice.cli.server.MasterCommand;
+import io.sluice.cli.server.WorkerCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sluice} command: servers, the local cluster and file system commands. */
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceMain.Version.class,
+    description = "Sluice: a distributed caching file system.",
+    subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, LocalCommand.class})
+public final class SluiceMain implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** Builds the command line with Sluice's error handling: one line per failure, exit 1; usage errors exit 2. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new SluiceMain());
+    cl.setExecutionExceptionHandler(new FailurePrinter());
+    cl.setExitCodeExceptionMapper(t -> 1);
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The version from the jar manifest, when packaged. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = SluiceMain.class.getPackage().getImplementationVersion();
+      return new String[] {"sluice " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

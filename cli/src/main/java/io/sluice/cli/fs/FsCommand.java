@@ -1,0 +1,10 @@
+package io.sluice.cli.fs;
+
+import picocli.CommandLine.Command;
+
+/** {@code sluice fs ...}: file system commands against the cluster. */
+@Command(name = "fs", description = "File system commands.",
+    subcommands = {LsCommand.class, StatCommand.class, MkdirCommand.class, PutCommand.class, GetCommand.class,
+        CatCommand.class, RmCommand.class, MvCommand.class})
+public final class FsCommand {
+}

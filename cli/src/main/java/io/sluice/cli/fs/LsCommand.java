@@ -1,0 +1,64 @@
+package io.sluice.cli.fs;
+
+import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sluice fs ls PATH}: a directory's entries in name order (a file lists itself). */
+@Command(name = "ls", description = "List a directory.")
+public final class LsCommand implements Callable<Integer> {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+      .withZone(ZoneId.systemDefault());
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  FsContext ctx;
+
+  @Option(names = "-l", description = "Long format: mode, owner, group, size, time, name.")
+  boolean longFormat;
+
+  @Parameters(paramLabel = "PATH", defaultValue = "/", description = "Directory or file (default /).")
+  String path;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    try (SluiceClient client = ctx.connect()) {
+      FileInfo self = client.getStatus(path);
+      if (self.getType() != FileType.DIRECTORY) {
+        print(out, self);
+      } else {
+        for (FileInfo f : client.listStatus(path)) {
+          print(out, f);
+        }
+      }
+    } catch (IOException e) {
+      throw FsContext.failure(path, e);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private void print(PrintWriter out, FileInfo f) {
+    if (!longFormat) {
+      out.println(f.getName() + (f.getType() == FileType.DIRECTORY ? "/" : ""));
+      return;
+    }
+    out.printf("%s %-8s %-8s %12d %s %s%n", Modes.format(f), f.getOwner(), f.getGroup(), f.getLength(),
+        TIME.format(Instant.ofEpochMilli(f.getMtimeMs())), f.getName());
+  }
+}

@@ -1,0 +1,58 @@
+package io.sluice.cli.fs;
+
+import io.sluice.cli.CliException;
+import io.sluice.client.CreateOptions;
+import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.rpc.RpcException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice fs put LOCAL DEST}: copies a local file in; into DEST/NAME when DEST is a directory. */
+@Command(name = "put", description = "Copy a local file into Sluice.")
+public final class PutCommand implements Callable<Integer> {
+  @Mixin
+  FsContext ctx;
+
+  @Option(names = "-f", description = "Overwrite an existing file.")
+  boolean force;
+
+  @Parameters(index = "0", paramLabel = "LOCAL")
+  Path local;
+
+  @Parameters(index = "1", paramLabel = "DEST")
+  String dest;
+
+  @Override
+  public Integer call() {
+    if (!Files.isRegularFile(local)) {
+      throw new CliException(local.toString(), Files.exists(local) ? "Not a regular file"
+          : "No such file or directory");
+    }
+    try (SluiceClient client = ctx.connect()) {
+      String target = dest;
+      try {
+        if (client.getStatus(dest).getType() == FileType.DIRECTORY) {
+          target = (dest.endsWith("/") ? dest : dest + "/") + local.getFileName();
+        }
+      } catch (RpcException e) {
+        // DEST does not exist yet: it names the new file.
+      }
+      try (InputStream in = Files.newInputStream(local);
+          OutputStream out = client.create(target, CreateOptions.defaults().withOverwrite(force))) {
+        in.transferTo(out);
+      } catch (IOException e) {
+        throw FsContext.failure(target, e);
+      }
+    }
+    return 0;
+  }
+}

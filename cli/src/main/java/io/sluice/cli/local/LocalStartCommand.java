@@ -1,0 +1,130 @@
+package io.sluice.cli.local;
+
+import io.sluice.cli.CliException;
+import io.sluice.cli.ConfOptions;
+import io.sluice.common.proto.WorkerSummary;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code sluice local start}: a master and a worker as background processes on this host, state under one
+ * directory, and waits until the worker registered so the cluster is usable when the command returns.
+ */
+@Command(name = "start", description = "Start a master and a worker in the background.")
+public final class LocalStartCommand implements Callable<Integer> {
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ConfOptions conf;
+
+  @Option(names = "--dir", description = "State directory (default: ~/.sluice/local).")
+  Path dir;
+
+  @Option(names = "--master-port", defaultValue = "7070", description = "Master RPC port (default: ${DEFAULT-VALUE}).")
+  int masterPort;
+
+  @Option(names = "--raft-port", defaultValue = "7071", description = "Master Raft port (default: ${DEFAULT-VALUE}).")
+  int raftPort;
+
+  @Option(names = "--worker-port", defaultValue = "7080", description = "Worker data port (default: ${DEFAULT-VALUE}).")
+  int workerPort;
+
+  @Option(names = "--worker-capacity", defaultValue = "4g",
+      description = "Cache capacity of the worker's directory (default: ${DEFAULT-VALUE}).")
+  String capacity;
+
+  @Override
+  public Integer call() throws Exception {
+    LocalLayout layout = new LocalLayout(dir == null ? LocalLayout.defaultRoot() : dir);
+    for (String role : List.of(LocalLayout.MASTER, LocalLayout.WORKER)) {
+      layout.running(role).ifPresent(p -> {
+        throw new CliException("a local " + role + " is already running (pid " + p.pid() + ", " + layout.root
+            + "); run 'sluice local stop' first");
+      });
+    }
+    checkFree(masterPort, "master RPC");
+    checkFree(raftPort, "master Raft");
+    checkFree(workerPort, "worker data");
+    layout.createDirs();
+
+    Map<String, String> common = new LinkedHashMap<>(conf.load().explicitValues());
+    common.put("sluice.master.addresses", "localhost:" + masterPort);
+    InetSocketAddress master = new InetSocketAddress("127.0.0.1", masterPort);
+
+    Map<String, String> masterConf = new LinkedHashMap<>(common);
+    masterConf.put(LocalKeys.MASTER_HOST, "localhost");
+    masterConf.put(LocalKeys.MASTER_RPC_PORT, Integer.toString(masterPort));
+    masterConf.put(LocalKeys.MASTER_RAFT_PORT, Integer.toString(raftPort));
+    masterConf.put(LocalKeys.MASTER_DIR, layout.dataDir(LocalLayout.MASTER).toString());
+    Process mp = start(layout, LocalLayout.MASTER, masterConf);
+    if (!ClusterProbe.await(master, info -> true, mp, READY_TIMEOUT)) {
+      throw failed(layout, LocalLayout.MASTER, mp);
+    }
+
+    Map<String, String> workerConf = new LinkedHashMap<>(common);
+    workerConf.put(LocalKeys.WORKER_HOST, "localhost");
+    workerConf.put(LocalKeys.WORKER_DATA_PORT, Integer.toString(workerPort));
+    workerConf.put(LocalKeys.WORKER_TIERS, "HDD:" + layout.dataDir(LocalLayout.WORKER) + ":" + capacity);
+    Process wp = start(layout, LocalLayout.WORKER, workerConf);
+    if (!ClusterProbe.await(master, info -> info.getWorkersList().stream().anyMatch(WorkerSummary::getLive), wp,
+        READY_TIMEOUT)) {
+      throw failed(layout, LocalLayout.WORKER, wp);
+    }
+
+    var out = spec.commandLine().getOut();
+    out.printf("Sluice is running (state in %s)%n", layout.root);
+    out.printf("  master  localhost:%d  pid %d  log %s%n", masterPort, mp.pid(), layout.log(LocalLayout.MASTER));
+    out.printf("  worker  localhost:%d  pid %d  log %s%n", workerPort, wp.pid(), layout.log(LocalLayout.WORKER));
+    out.println("Try:  bin/sluice fs put FILE /FILE;  bin/sluice fs ls /;  bin/sluice fs cat /FILE");
+    out.println("Stop: bin/sluice local stop" + (dir == null ? "" : " --dir " + layout.root));
+    return 0;
+  }
+
+  private static Process start(LocalLayout layout, String role, Map<String, String> conf) throws IOException {
+    Process p = ProcessLauncher.launch(role, conf, layout.log(role));
+    layout.writePid(role, p.pid());
+    return p;
+  }
+
+  /** Stops what was started and names the log to read. */
+  private static CliException failed(LocalLayout layout, String role, Process p) throws IOException {
+    LocalStopCommand.stopAll(layout);
+    String tail = tail(layout.log(role), 15);
+    return new CliException("the " + role + (p.isAlive() ? " did not become ready" : " exited with code "
+        + p.exitValue()) + "; see " + layout.log(role) + (tail.isEmpty() ? "" : ":\n" + tail));
+  }
+
+  private static String tail(Path log, int lines) throws IOException {
+    if (!Files.isRegularFile(log)) {
+      return "";
+    }
+    List<String> all = Files.readAllLines(log);
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  private static void checkFree(int port, String what) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(port));
+    } catch (IOException e) {
+      throw new CliException("port " + port + " (" + what + ") is in use; pick another with --"
+          + (what.startsWith("worker") ? "worker" : what.contains("Raft") ? "raft" : "master") + "-port");
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.sluice.cli.local;
+
+import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.WorkerSummary;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sluice local status}: which local processes run and what the master sees. Exit 0 only when all run. */
+@Command(name = "status", description = "Show the local cluster's processes and workers.")
+public final class LocalStatusCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--dir", description = "State directory (default: ~/.sluice/local).")
+  Path dir;
+
+  @Option(names = "--master-port", defaultValue = "7070", description = "Master RPC port (default: ${DEFAULT-VALUE}).")
+  int masterPort;
+
+  @Override
+  public Integer call() {
+    LocalLayout layout = new LocalLayout(dir == null ? LocalLayout.defaultRoot() : dir);
+    var out = spec.commandLine().getOut();
+    boolean all = true;
+    for (String role : List.of(LocalLayout.MASTER, LocalLayout.WORKER)) {
+      Optional<ProcessHandle> p = layout.running(role);
+      all &= p.isPresent();
+      out.printf("%-7s %s%n", role, p.map(h -> "running (pid " + h.pid() + ")").orElse("stopped"));
+    }
+    Optional<GetClusterInfoResponse> info = ClusterProbe.ask(new InetSocketAddress("127.0.0.1", masterPort));
+    if (info.isPresent()) {
+      for (WorkerSummary w : info.get().getWorkersList()) {
+        out.printf("worker %d at %s:%d: %s, %d blocks, %d of %d bytes used%n", w.getWorkerId(),
+            w.getAddress().getHost(), w.getAddress().getDataPort(), w.getLive() ? "live" : "lost", w.getBlockCount(),
+            w.getUsedBytes(), w.getCapacityBytes());
+      }
+      out.printf("inodes: %d%n", info.get().getInodeCount());
+    } else if (all) {
+      out.println("the master does not answer on port " + masterPort);
+      all = false;
+    }
+    return all ? 0 : 1;
+  }
+}

@@ -1,0 +1,56 @@
+package io.sluice.cli.local;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sluice local stop}: stops the worker, then the master, each with SIGTERM (SIGKILL after a grace time). */
+@Command(name = "stop", description = "Stop the local cluster.")
+public final class LocalStopCommand implements Callable<Integer> {
+  private static final long GRACE_SECONDS = 20;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--dir", description = "State directory (default: ~/.sluice/local).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    LocalLayout layout = new LocalLayout(dir == null ? LocalLayout.defaultRoot() : dir);
+    List<String> stopped = stopAll(layout);
+    spec.commandLine().getOut().println(stopped.isEmpty() ? "Sluice was not running (" + layout.root + ")"
+        : "Stopped " + String.join(" and ", stopped));
+    return 0;
+  }
+
+  /** Stops every role that runs, worker first; returns what was stopped. */
+  static List<String> stopAll(LocalLayout layout) throws IOException {
+    List<String> stopped = new java.util.ArrayList<>();
+    for (String role : List.of(LocalLayout.WORKER, LocalLayout.MASTER)) {
+      Optional<ProcessHandle> p = layout.running(role);
+      if (p.isPresent()) {
+        stop(p.get());
+        stopped.add(role + " (pid " + p.get().pid() + ")");
+      }
+      layout.removePid(role);
+    }
+    return stopped;
+  }
+
+  private static void stop(ProcessHandle p) {
+    p.destroy();
+    try {
+      p.onExit().get(GRACE_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      p.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.sluice.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.cli.SluiceMain;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code sluice fs ...} commands in-process against a real cluster: output, errors and exit codes. */
+class CliTest {
+  @TempDir
+  static Path dir;
+
+  private static LocalCluster cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new LocalCluster(dir.resolve("cluster"), "sluice.user.block.size", "1m");
+    cluster.startMaster();
+    cluster.startWorker();
+    try (var c = cluster.client()) {
+      cluster.awaitWorker(c);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    cluster.close();
+  }
+
+  /** Exit code, stdout (bytes) and stderr of one command. */
+  record Run(int code, byte[] out, String err) {
+    String text() {
+      return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  private static Run run(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--conf");
+    all.add("sluice.master.addresses=" + cluster.conf().get(io.sluice.common.conf.CommonKeys.MASTER_ADDRESSES));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    PrintStream oldOut = System.out;
+    CommandLine cl = SluiceMain.commandLine();
+    cl.setErr(new PrintWriter(err));
+    PrintStream capture = new PrintStream(bytes, true);
+    cl.setOut(new PrintWriter(capture, true));
+    System.setOut(capture);
+    try {
+      int code = cl.execute(all.toArray(String[]::new));
+      capture.flush();
+      return new Run(code, bytes.toByteArray(), err.toString());
+    } finally {
+      System.setOut(oldOut);
+    }
+  }
+
+  @Test
+  void putLsCatGetMvRm() throws Exception {
+    byte[] content = new byte[3 * 1024 * 1024 + 17];
+    new Random(5).nextBytes(content);
+    Path local = dir.resolve("input.bin");
+    Files.write(local, content);
+
+    assertEquals(0, run("fs", "mkdir", "-p", "/cli/a").code());
+    Run put = run("fs", "put", local.toString(), "/cli/a/");
+    assertEquals(0, put.code(), put.err());
+    assertEquals("input.bin\n", run("fs", "ls", "/cli/a").text());
+    assertTrue(run("fs", "ls", "-l", "/cli/a").text().contains(" " + content.length + " "));
+    assertTrue(run("fs", "stat", "/cli/a/input.bin").text().contains("blocks:     4"));
+
+    Run cat = run("fs", "cat", "/cli/a/input.bin");
+    assertEquals(0, cat.code(), cat.err());
+    assertArrayEquals(content, cat.out());
+
+    assertEquals(0, run("fs", "mv", "/cli/a/input.bin", "/cli/a/renamed.bin").code());
+    Path back = dir.resolve("back.bin");
+    Run get = run("fs", "get", "/cli/a/renamed.bin", back.toString());
+    assertEquals(0, get.code(), get.err());
+    assertArrayEquals(content, Files.readAllBytes(back));
+
+    assertEquals(0, run("fs", "rm", "-r", "/cli").code());
+    assertEquals("", run("fs", "ls", "/").text());
+  }
+
+  @Test
+  void errorsAreOneLineWithExitCodeOne() {
+    Run missing = run("fs", "cat", "/no/such/file");
+    assertEquals(1, missing.code());
+    assertEquals("sluice: /no/such/file: No such file or directory\n", missing.err());
+
+    assertEquals(0, run("fs", "mkdir", "/exists").code());
+    Run exists = run("fs", "mkdir", "/exists");
+    assertEquals(1, exists.code());
+    assertEquals("sluice: /exists: File exists\n", exists.err());
+
+    assertEquals(0, run("fs", "mkdir", "/full/sub", "-p").code());
+    Run notEmpty = run("fs", "rm", "/full");
+    assertEquals(1, notEmpty.code());
+    assertTrue(notEmpty.err().startsWith("sluice: /full: "), notEmpty.err());
+    assertFalse(notEmpty.err().contains("Exception"), notEmpty.err());
+
+    Run localMissing = run("fs", "put", dir.resolve("absent").toString(), "/x");
+    assertEquals(1, localMissing.code());
+    assertTrue(localMissing.err().contains("No such file or directory"), localMissing.err());
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertEquals(2, run("fs", "mv", "/only-one-arg").code());
+    assertEquals(2, run("fs", "no-such-command").code());
+  }
+
+  @Test
+  void unreachableMasterIsOneClearLine() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    CommandLine cl = SluiceMain.commandLine();
+    cl.setErr(new PrintWriter(err));
+    cl.setOut(new PrintWriter(bytes));
+    int code = cl.execute("fs", "ls", "/", "--conf", "sluice.master.addresses=127.0.0.1:" + LocalCluster.freePort(),
+        "--conf", "sluice.user.master.retry.budget=1s");
+    assertEquals(1, code);
+    assertTrue(err.toString().startsWith("sluice: "), err.toString());
+    assertEquals(1, err.toString().lines().count(), err.toString());
+  }
+}

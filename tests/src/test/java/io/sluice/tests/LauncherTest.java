@@ -1,0 +1,90 @@
+package io.sluice.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's tour through the real launcher: {@code bin/sluice local start}, {@code fs put}, {@code fs cat},
+ * {@code local status}, {@code local stop}, each a separate process, the cluster as background processes.
+ */
+class LauncherTest {
+  private static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
+
+  @TempDir
+  Path dir;
+
+  record Result(int code, byte[] out, String err) {
+    String text() {
+      return new String(out, StandardCharsets.UTF_8);
+    }
+  }
+
+  private Result sluice(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(HOME.resolve("bin/sluice").toString());
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + cmd);
+    }
+    return new Result(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
+  }
+
+  @Test
+  void readmeTour() throws Exception {
+    String master = Integer.toString(LocalCluster.freePort());
+    String raft = Integer.toString(LocalCluster.freePort());
+    String worker = Integer.toString(LocalCluster.freePort());
+    String state = dir.resolve("state").toString();
+    String addr = "sluice.master.addresses=localhost:" + master;
+    byte[] content = new byte[5 << 20];
+    new Random(11).nextBytes(content);
+    Path local = dir.resolve("file.bin");
+    Files.write(local, content);
+    try {
+      Result start = sluice("local", "start", "--dir", state, "--master-port", master, "--raft-port", raft,
+          "--worker-port", worker, "--worker-capacity", "1g");
+      assertEquals(0, start.code(), start.err());
+      assertTrue(start.text().contains("localhost:" + master), start.text());
+
+      Result again = sluice("local", "start", "--dir", state, "--master-port", master, "--raft-port", raft,
+          "--worker-port", worker);
+      assertEquals(1, again.code());
+      assertTrue(again.err().contains("already running"), again.err());
+
+      assertEquals(0, sluice("fs", "put", local.toString(), "/file.bin", "--conf", addr).code());
+      Result cat = sluice("fs", "cat", "/file.bin", "--conf", addr);
+      assertEquals(0, cat.code(), cat.err());
+      assertArrayEquals(content, cat.out());
+
+      Result status = sluice("local", "status", "--dir", state, "--master-port", master);
+      assertEquals(0, status.code(), status.text() + status.err());
+      assertTrue(status.text().contains("live"), status.text());
+    } finally {
+      Result stop = sluice("local", "stop", "--dir", state);
+      assertEquals(0, stop.code(), stop.err());
+    }
+    assertTrue(sluice("local", "stop", "--dir", state).text().contains("not running"));
+    Result after = sluice("local", "status", "--dir", state, "--master-port", master);
+    assertEquals(1, after.code());
+    assertFalse(after.text().contains("running (pid"), after.text());
+    assertTrue(Files.readString(Path.of(state, "logs", "master.log")).contains("serving RPC"),
+        "the master logs to its log file");
+  }
+}
