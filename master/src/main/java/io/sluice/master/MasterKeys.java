@@ -1,0 +1,47 @@
+package io.sluice.master;
+
+import io.sluice.common.conf.ConfigKey;
+import java.time.Duration;
+
+/** Configuration keys of the master (DESIGN §7). {@code sluice.master.addresses} is in {@code CommonKeys}. */
+public final class MasterKeys {
+  private MasterKeys() {}
+
+  /** Port of the client and worker RPC service; 0 picks a free port (tests). */
+  public static final ConfigKey<Integer> RPC_PORT = ConfigKey.integer("sluice.master.rpc.port", 7070,
+      "Port of the master's RPC service for clients and workers; 0 picks a free port.");
+
+  /**
+   * Port of the Raft (Ratis) service between masters; 0 picks a free port (tests). The master's Raft id is derived
+   * from the host and this configured value, so it must stay the same across restarts.
+   */
+  public static final ConfigKey<Integer> RAFT_PORT = ConfigKey.integer("sluice.master.raft.port", 7071,
+      "Port of the Raft service between masters; 0 picks a free port. Keep it fixed across restarts.");
+
+  /**
+   * The address the master binds and advertises. Empty: bind all interfaces and advertise this machine's host
+   * name.
+   */
+  public static final ConfigKey<String> HOST = ConfigKey.string("sluice.master.host", "",
+      "Host or IP the master binds and advertises; empty binds all interfaces and advertises the host name.");
+
+  /** Where the master keeps its state: {@code journal/} (the Raft log) and {@code metastore/} (RocksDB). */
+  public static final ConfigKey<String> DIR = ConfigKey.string("sluice.master.dir", "sluice-data/master",
+      "Directory of the master's Raft log (journal/) and namespace store (metastore/).");
+
+  /** How long a worker may go without a heartbeat before the master considers it lost. */
+  public static final ConfigKey<Duration> WORKER_TIMEOUT = ConfigKey.duration("sluice.master.worker.timeout",
+      "30s", "A worker silent this long is lost: its blocks stop being served from it until it registers again.");
+
+  /** Block size of files whose creator did not choose one (clients usually send sluice.user.block.size). */
+  public static final ConfigKey<Long> DEFAULT_BLOCK_SIZE = ConfigKey.bytes("sluice.master.default.block.size",
+      "64m", "Block size of a new file when the client does not give one.");
+
+  /** How long startup waits for this master to lead its Raft group before giving up. */
+  public static final ConfigKey<Duration> STARTUP_TIMEOUT = ConfigKey.duration("sluice.master.startup.timeout",
+      "60s", "How long the master waits at startup to become leader and replay its log.");
+
+  /** Threads that run RPC work (RocksDB reads, proposals) off the network event loops. */
+  public static final ConfigKey<Integer> RPC_THREADS = ConfigKey.integer("sluice.master.rpc.threads", 8,
+      "Threads running master RPC calls off the network threads.");
+}

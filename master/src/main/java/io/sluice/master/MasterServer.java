@@ -1,0 +1,181 @@
+package io.sluice.master;
+
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.rpc.RpcServer;
+import io.sluice.master.journal.MasterJournal;
+import io.sluice.master.journal.MasterStateMachine;
+import io.sluice.master.namespace.AllocatedBlocks;
+import io.sluice.master.namespace.InodeIdAllocator;
+import io.sluice.master.namespace.LeaderContext;
+import io.sluice.master.namespace.NamespaceApplier;
+import io.sluice.master.rpc.MasterRpcHandler;
+import io.sluice.master.store.NamespaceStore;
+import io.sluice.master.worker.BlockPlacement;
+import io.sluice.master.worker.WorkerRegistry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ratis.protocol.RaftPeer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One master process's services, wired from configuration ({@link MasterKeys}): the namespace store
+ * ({@code <dir>/metastore}), the journal ({@code <dir>/journal}, Ratis), the worker registry and the RPC server.
+ * {@link #start()} opens them in that order and returns once this master leads and serves; {@link #close()} stops
+ * them in reverse and frees RocksDB. The CLI launches it; it has no {@code main}.
+ */
+public final class MasterServer implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(MasterServer.class);
+
+  private final SluiceConf conf;
+  private final Clock clock;
+  private NamespaceStore store;
+  private MasterJournal journal;
+  private ThreadPoolExecutor rpcExecutor;
+  private ScheduledExecutorService housekeeping;
+  private RpcServer rpcServer;
+  private WorkerRegistry registry;
+  private String advertisedHost;
+
+  public MasterServer(SluiceConf conf) {
+    this(conf, Clock.systemUTC());
+  }
+
+  /** @param clock the time for journal timestamps and worker heartbeats (tests pass a fake one) */
+  public MasterServer(SluiceConf conf, Clock clock) {
+    this.conf = conf;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens the store, starts the journal and waits for leadership and log replay, then serves RPC.
+   *
+   * @throws IOException when any part cannot start; what had started is stopped again
+   */
+  public MasterServer start() throws IOException {
+    try {
+      String host = conf.get(MasterKeys.HOST);
+      String bindHost = host.isEmpty() ? "0.0.0.0" : host;
+      advertisedHost = host.isEmpty() ? InetAddress.getLocalHost().getHostName() : host;
+      Path dir = Path.of(conf.get(MasterKeys.DIR));
+      store = NamespaceStore.open(dir.resolve("metastore"), System.getProperty("user.name"));
+      startJournal(dir.resolve("journal"), bindHost);
+      Duration workerTimeout = conf.get(MasterKeys.WORKER_TIMEOUT);
+      registry = new WorkerRegistry(clock, workerTimeout, b -> AllocatedBlocks.isAllocated(store.reader(), b));
+      LeaderContext ctx = new LeaderContext(store, new InodeIdAllocator(store::nextInodeId), clock,
+          conf.get(MasterKeys.DEFAULT_BLOCK_SIZE));
+      int threads = conf.get(MasterKeys.RPC_THREADS);
+      // Bounded: under overload callers get UNAVAILABLE instead of the master queueing without limit.
+      rpcExecutor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(10_000), daemonThreads("master-rpc"));
+      int rpcPort = conf.get(MasterKeys.RPC_PORT);
+      MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry,
+          new BlockPlacement(new SplittableRandom()), rpcExecutor, this::advertisedAddress);
+      rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf))
+          .start();
+      housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
+      long sweepMs = Math.max(100, workerTimeout.toMillis() / 2);
+      housekeeping.scheduleWithFixedDelay(registry::expireLost, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+      LOG.info("master serving on {} (advertised {})", rpcServer.address(), advertisedAddress());
+      return this;
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void startJournal(Path journalDir, String bindHost) throws IOException {
+    int configuredPort = conf.get(MasterKeys.RAFT_PORT);
+    int raftPort = configuredPort == 0 ? freePort() : configuredPort;
+    // The id comes from the configured address, not the picked port, so a restarted test master keeps its id.
+    RaftPeer self = RaftPeer.newBuilder().setId(MasterJournal.peerId(advertisedHost, configuredPort))
+        .setAddress(advertisedHost + ":" + raftPort).build();
+    journal = new MasterJournal(journalDir, self, List.of(self),
+        new MasterStateMachine(new NamespaceApplier(store)));
+    journal.start(bindHost, conf.get(MasterKeys.STARTUP_TIMEOUT));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** The address the RPC server is bound to (its port is the real one when configured as 0). */
+  public InetSocketAddress rpcAddress() {
+    return rpcServer.address();
+  }
+
+  /** {@code host:port} clients and workers should use for this master. */
+  public String advertisedAddress() {
+    return advertisedHost + ":" + rpcServer.address().getPort();
+  }
+
+  WorkerRegistry registry() {
+    return registry;
+  }
+
+  NamespaceStore store() {
+    return store;
+  }
+
+  /** Stops serving, then the journal, then frees the store. Safe to call on a partly started server. */
+  @Override
+  public void close() {
+    if (rpcServer != null) {
+      rpcServer.close();
+    }
+    if (housekeeping != null) {
+      housekeeping.shutdownNow();
+    }
+    if (rpcExecutor != null) {
+      rpcExecutor.shutdown();
+      awaitQuietly(rpcExecutor);
+    }
+    if (journal != null) {
+      try {
+        journal.close();
+      } catch (IOException e) {
+        LOG.warn("closing the journal failed", e);
+      }
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static void awaitQuietly(ThreadPoolExecutor executor) {
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("RPC threads still busy after 10 s; closing anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

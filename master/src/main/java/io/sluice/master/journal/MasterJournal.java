@@ -1,0 +1,208 @@
+package io.sluice.master.journal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.proto.ApplyResult;
+import io.sluice.master.proto.JournalEntry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's replicated journal: a Ratis server (NETTY transport, log under {@code dir}) running the master
+ * state machine, and a Ratis client the leader proposes entries with. The group is the masters listed in
+ * {@code peers}; today that is this master alone, which is its own leader. Its id and the group id are fixed, so a
+ * restarted master finds its log and replays it (the store skips entries it already holds).
+ *
+ * <p>Proposing is asynchronous: {@link #propose} completes with the {@link ApplyResult} once the entry is committed
+ * and applied on this master, or exceptionally with an {@link RpcException} (NOT_LEADER, UNAVAILABLE).
+ */
+public final class MasterJournal implements Journal, Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(MasterJournal.class);
+  /** One group for all masters of a cluster: a fixed id, so every master and every restart agree. */
+  static final RaftGroupId GROUP_ID =
+      RaftGroupId.valueOf(UUID.nameUUIDFromBytes("sluice-master".getBytes(StandardCharsets.UTF_8)));
+
+  private final Path dir;
+  private final RaftPeer self;
+  private final RaftGroup group;
+  private final StateMachine stateMachine;
+  private RaftServer server;
+  private RaftClient client;
+
+  /**
+   * @param dir the Ratis storage directory (log and metadata)
+   * @param self this master: its id and advertised Raft {@code host:port}; {@link #start} binds that port
+   * @param peers every master of the group, {@code self} included
+   */
+  public MasterJournal(Path dir, RaftPeer self, List<RaftPeer> peers, StateMachine stateMachine) {
+    this.dir = dir;
+    this.self = self;
+    this.group = RaftGroup.valueOf(GROUP_ID, peers);
+    this.stateMachine = stateMachine;
+  }
+
+  /** A master's Raft peer id, from its host and configured Raft port: the same across restarts. */
+  public static RaftPeerId peerId(String host, int port) {
+    return RaftPeerId.valueOf(host.replaceAll("[^A-Za-z0-9.-]", "_") + "_" + port);
+  }
+
+  /**
+   * Starts the Raft server, recovering its log when {@code dir} holds one, and waits until this master leads and
+   * has applied every committed entry, so reads of the store are current.
+   *
+   * @param bindHost the address to listen on for Raft traffic
+   * @param leaderTimeout how long to wait for leadership
+   * @throws IOException when the server cannot start or does not lead in time
+   */
+  public void start(String bindHost, Duration leaderTimeout) throws IOException {
+    Files.createDirectories(dir);
+    RaftProperties props = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(props, SupportedRpcType.NETTY);
+    NettyConfigKeys.Server.setHost(props, bindHost);
+    NettyConfigKeys.Server.setPort(props, portOf(self));
+    RaftServerConfigKeys.setStorageDir(props, List.of(dir.toFile()));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
+    boolean exists = Files.isDirectory(dir.resolve(GROUP_ID.getUuid().toString()));
+    server = RaftServer.newBuilder().setServerId(self.getId()).setGroup(group).setStateMachine(stateMachine)
+        .setProperties(props).setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+        .build();
+    server.start();
+    client = RaftClient.newBuilder().setProperties(props).setRaftGroup(group).setLeaderId(self.getId())
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(100,
+            TimeUnit.MILLISECONDS)))
+        .build();
+    awaitLeaderReady(leaderTimeout);
+    LOG.info("journal {} ready: leader of {} ({} log recovered: {})", self, GROUP_ID, dir, exists);
+  }
+
+  private void awaitLeaderReady(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!isLeaderReady()) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("master " + self.getId() + " did not become leader within " + timeout);
+      }
+      try {
+        // Startup only; Ratis has no future for "leader ready" and an election takes ~150-300 ms.
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted waiting for leadership");
+      }
+    }
+  }
+
+  /** Whether this master leads and has applied every entry committed before its term. */
+  public boolean isLeaderReady() throws IOException {
+    DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+    return info.isLeader() && info.isLeaderReady();
+  }
+
+  @Override
+  public void checkLeader() throws RpcException {
+    boolean ready;
+    try {
+      ready = isLeaderReady();
+    } catch (IOException e) {
+      throw new RpcException(Status.UNAVAILABLE, "journal unavailable: " + e.getMessage(), e);
+    }
+    if (!ready) {
+      // TODO(HA): name the leader's client RPC address.
+      throw new RpcException(Status.NOT_LEADER, "this master is not the leader");
+    }
+  }
+
+  /**
+   * Replicates {@code entry}; completes with its result once applied here. Fails with NOT_LEADER when another
+   * master leads, UNAVAILABLE when the group cannot commit.
+   */
+  @Override
+  public CompletableFuture<ApplyResult> propose(JournalEntry entry) {
+    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
+    return client.async().send(m).handle((reply, error) -> {
+      if (error != null) {
+        throw new CompletionException(toRpcException(error));
+      }
+      return parse(reply);
+    });
+  }
+
+  private static ApplyResult parse(RaftClientReply reply) {
+    if (!reply.isSuccess()) {
+      throw new CompletionException(toRpcException(reply.getException()));
+    }
+    try {
+      return ApplyResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new CompletionException(new RpcException(Status.INTERNAL, "unreadable apply result", e));
+    }
+  }
+
+  private static RpcException toRpcException(Throwable t) {
+    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof RpcException e) {
+      return e;
+    }
+    if (cause instanceof NotLeaderException e) {
+      // TODO(HA): map the leader's peer id to its client RPC address.
+      return new RpcException(Status.NOT_LEADER, "not the leader: " + e.getMessage());
+    }
+    return new RpcException(Status.UNAVAILABLE, "journal unavailable: " + cause, cause);
+  }
+
+  private static int portOf(RaftPeer peer) {
+    String a = peer.getAddress();
+    return Integer.parseInt(a.substring(a.lastIndexOf(':') + 1));
+  }
+
+  /** Stops the client and the server (which stops applying); the store is the caller's to close afterwards. */
+  @Override
+  public void close() throws IOException {
+    IOException failure = null;
+    if (client != null) {
+      try {
+        client.close();
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

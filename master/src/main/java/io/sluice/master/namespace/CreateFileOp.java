@@ -1,0 +1,94 @@
+package io.sluice.master.namespace;
+
+import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.proto.ApplyResult;
+import io.sluice.master.proto.CreateFileEntry;
+import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.JournalEntry;
+import io.sluice.master.store.StoreBatch;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Creates an empty, incomplete file, to be filled with {@link AddBlockOp} and closed with {@link CompleteFileOp}.
+ * With {@code overwrite} an existing file is replaced by a new inode (its blocks are returned for removal, and its
+ * writer, if any, fails on its next call); a directory is never replaced. With {@code recursive} missing parents
+ * are created. Errors: ALREADY_EXISTS, IS_DIRECTORY, NOT_FOUND, NOT_DIRECTORY, INVALID_ARGUMENT, STALE.
+ */
+public final class CreateFileOp {
+  /** The largest block size accepted (1 TiB): bounds a block to what a worker tier can hold. */
+  static final long MAX_BLOCK_SIZE = 1L << 40;
+  /** The most replicas a file may ask for. */
+  static final int MAX_REPLICAS = 16;
+
+  private CreateFileOp() {}
+
+  /** On the leader: validates the request, picks the ids (parents first, then the file), time and owner. */
+  public static Prepared prepare(CreateFileRequest req, String user, LeaderContext ctx) throws RpcException {
+    NamespacePath path = NamespacePath.parse(req.getPath());
+    long blockSize = req.getBlockSize() == 0 ? ctx.defaultBlockSize() : req.getBlockSize();
+    if (blockSize <= 0 || blockSize > MAX_BLOCK_SIZE) {
+      throw new RpcException(Status.INVALID_ARGUMENT, path + ": block size " + blockSize + " out of range");
+    }
+    int replicas = req.getReplicas() == 0 ? 1 : req.getReplicas();
+    if (replicas < 0 || replicas > MAX_REPLICAS) {
+      throw new RpcException(Status.INVALID_ARGUMENT, path + ": replicas " + replicas + " out of range");
+    }
+    PathResolver.Walk walk = check(PathResolver.walk(ctx.store().reader(), path), req.getOverwrite(),
+        req.getRecursive());
+    int missingParents = walk.complete() ? 0 : path.depth() - 1 - walk.found();
+    long first = ctx.ids().allocate(missingParents + 1);
+    CreateFileEntry.Builder e = CreateFileEntry.newBuilder().setPath(path.toString()).setId(first + missingParents)
+        .setMode(req.getMode() == 0 ? Inodes.DEFAULT_FILE_MODE : req.getMode() & 07777).setOwner(user)
+        .setTimeMs(ctx.clock().millis()).setBlockSize(blockSize).setReplicas(replicas)
+        .setOverwrite(req.getOverwrite()).setRecursive(req.getRecursive()).setDirMode(Inodes.DEFAULT_DIR_MODE);
+    for (int i = 0; i < missingParents; i++) {
+      e.addParentIds(first + i);
+    }
+    return Prepared.propose(JournalEntry.newBuilder().setCreateFile(e).build());
+  }
+
+  /** On every master: re-validates, replaces an overwritten file, creates parents and the file. */
+  public static ApplyResult apply(CreateFileEntry e, StoreBatch b) throws RpcException {
+    NamespacePath path = NamespacePath.parse(e.getPath());
+    PathResolver.Walk walk = check(PathResolver.walk(b, path), e.getOverwrite(), e.getRecursive());
+    List<Long> removed = List.of();
+    InodeRecord parent;
+    if (walk.complete()) {
+      InodeRecord old = walk.deepest();
+      parent = PathResolver.inode(b, old.getParentId(), path.parent().toString());
+      removed = TreeEdits.removeSubtree(b, old);
+      parent = TreeEdits.unlink(b, parent, old, e.getTimeMs());
+    } else {
+      Iterator<Long> parentIds = e.getParentIdsList().iterator();
+      parent = TreeEdits.makeDirectories(b, walk, path.depth() - 1, parentIds, e.getDirMode(), e.getOwner(),
+          e.getGroup(), e.getTimeMs());
+    }
+    long id = TreeEdits.freshId(b, e.getId(), path);
+    InodeRecord file = Inodes.file(id, parent.getId(), path.name(), e.getMode(), e.getOwner(),
+        e.getGroup().isEmpty() ? parent.getGroup() : e.getGroup(), e.getTimeMs(), e.getBlockSize(), e.getReplicas());
+    b.insertInode(file);
+    TreeEdits.link(b, parent, file, e.getTimeMs());
+    return ApplyResults.ok(Inodes.toFileInfo(file), removed);
+  }
+
+  /** The checks both sides make on how far the path exists. */
+  private static PathResolver.Walk check(PathResolver.Walk walk, boolean overwrite, boolean recursive)
+      throws RpcException {
+    NamespacePath path = walk.path();
+    if (walk.complete()) {
+      if (walk.deepest().getType() == FileType.DIRECTORY) {
+        throw new RpcException(Status.IS_DIRECTORY, path + ": is a directory");
+      }
+      if (!overwrite) {
+        throw new RpcException(Status.ALREADY_EXISTS, path + ": file exists");
+      }
+    } else if (walk.found() < path.depth() - 1 && !recursive) {
+      throw new RpcException(Status.NOT_FOUND, path.parent() + ": no such directory");
+    }
+    return walk;
+  }
+}

@@ -1,0 +1,51 @@
+package io.sluice.master.namespace;
+
+import io.sluice.common.proto.DeleteRequest;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.proto.ApplyResult;
+import io.sluice.master.proto.DeleteEntry;
+import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.JournalEntry;
+import io.sluice.master.store.NamespaceReader;
+import io.sluice.master.store.StoreBatch;
+import java.util.List;
+
+/**
+ * Deletes a file or directory; a non-empty directory only with {@code recursive}, and then all of its subtree in
+ * one entry. Returns the ids of every deleted file's blocks, for workers to drop. Errors: NOT_FOUND, NOT_EMPTY,
+ * NOT_DIRECTORY (a file on the way), INVALID_ARGUMENT (the root, a bad path).
+ */
+public final class DeleteOp {
+  private DeleteOp() {}
+
+  public static Prepared prepare(DeleteRequest req, LeaderContext ctx) throws RpcException {
+    NamespacePath path = NamespacePath.parse(req.getPath());
+    check(ctx.store().reader(), path, req.getRecursive());
+    DeleteEntry e = DeleteEntry.newBuilder().setPath(path.toString()).setRecursive(req.getRecursive())
+        .setTimeMs(ctx.clock().millis()).build();
+    return Prepared.propose(JournalEntry.newBuilder().setDelete(e).build());
+  }
+
+  public static ApplyResult apply(DeleteEntry e, StoreBatch b) throws RpcException {
+    NamespacePath path = NamespacePath.parse(e.getPath());
+    InodeRecord target = check(b, path, e.getRecursive());
+    InodeRecord parent = PathResolver.inode(b, target.getParentId(), path.parent().toString());
+    List<Long> blocks = TreeEdits.removeSubtree(b, target);
+    TreeEdits.unlink(b, parent, target, e.getTimeMs());
+    return ApplyResults.ok(null, blocks);
+  }
+
+  private static InodeRecord check(NamespaceReader reader, NamespacePath path, boolean recursive)
+      throws RpcException {
+    if (path.isRoot()) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "/: the root cannot be deleted");
+    }
+    InodeRecord target = PathResolver.resolve(reader, path);
+    if (target.getType() == FileType.DIRECTORY && !recursive && reader.hasChildren(target.getId())) {
+      throw new RpcException(Status.NOT_EMPTY, path + ": directory not empty");
+    }
+    return target;
+  }
+}

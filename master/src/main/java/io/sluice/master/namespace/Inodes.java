@@ -1,0 +1,36 @@
+package io.sluice.master.namespace;
+
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
+import io.sluice.master.proto.InodeRecord;
+
+/** New inode records and their client view. */
+final class Inodes {
+  static final int DEFAULT_DIR_MODE = 0755;
+  static final int DEFAULT_FILE_MODE = 0644;
+
+  private Inodes() {}
+
+  /** A new, empty directory ({@code nlink} 2: its entry in the parent and its own {@code .}). */
+  static InodeRecord directory(long id, long parentId, String name, int mode, String owner, String group, long time) {
+    return InodeRecord.newBuilder().setId(id).setParentId(parentId).setName(name).setType(FileType.DIRECTORY)
+        .setMode(mode & 07777).setOwner(owner).setGroup(group).setMtimeMs(time).setAtimeMs(time).setCtimeMs(time)
+        .setNlink(2).build();
+  }
+
+  /** A new, empty, incomplete file. */
+  static InodeRecord file(long id, long parentId, String name, int mode, String owner, String group, long time,
+      long blockSize, int replicas) {
+    return InodeRecord.newBuilder().setId(id).setParentId(parentId).setName(name).setType(FileType.FILE)
+        .setMode(mode & 07777).setOwner(owner).setGroup(group).setMtimeMs(time).setAtimeMs(time).setCtimeMs(time)
+        .setNlink(1).setBlockSize(blockSize).setReplicas(replicas).setComplete(false).build();
+  }
+
+  static FileInfo toFileInfo(InodeRecord r) {
+    return FileInfo.newBuilder().setId(r.getId()).setName(r.getName()).setType(r.getType()).setLength(r.getLength())
+        .setBlockSize(r.getBlockSize()).setMode(r.getMode()).setOwner(r.getOwner()).setGroup(r.getGroup())
+        .setMtimeMs(r.getMtimeMs()).setAtimeMs(r.getAtimeMs()).setCtimeMs(r.getCtimeMs()).setNlink(r.getNlink())
+        .setComplete(r.getType() != FileType.FILE || r.getComplete()).setReplicas(r.getReplicas())
+        .addAllBlocks(r.getBlocksList()).setParentId(r.getParentId()).build();
+  }
+}

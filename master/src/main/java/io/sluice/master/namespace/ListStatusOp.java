@@ -1,0 +1,42 @@
+package io.sluice.master.namespace;
+
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.ListStatusRequest;
+import io.sluice.common.proto.ListStatusResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.store.NamespaceReader;
+import java.util.List;
+
+/**
+ * One page of a directory listing, in UTF-8 byte order of the names: entries after {@code start_after}, at most
+ * {@code limit} ({@value #DEFAULT_LIMIT} when 0, never more than {@value #MAX_LIMIT}, which bounds the reply
+ * frame). Listing a file gives that file. Errors: NOT_FOUND, NOT_DIRECTORY, INVALID_ARGUMENT.
+ */
+public final class ListStatusOp {
+  static final int DEFAULT_LIMIT = 1000;
+  static final int MAX_LIMIT = 10_000;
+
+  private ListStatusOp() {}
+
+  /** @param reader a consistent view (a snapshot), since the listing reads many keys */
+  public static ListStatusResponse run(NamespaceReader reader, ListStatusRequest req) throws RpcException {
+    InodeRecord dir = PathResolver.resolve(reader, NamespacePath.parse(req.getPath()));
+    if (req.getLimit() < 0) {
+      throw new RpcException(Status.INVALID_ARGUMENT, req.getPath() + ": negative limit");
+    }
+    ListStatusResponse.Builder out = ListStatusResponse.newBuilder();
+    if (dir.getType() != FileType.DIRECTORY) {
+      return out.addEntries(Inodes.toFileInfo(dir)).build();
+    }
+    int limit = req.getLimit() == 0 ? DEFAULT_LIMIT : Math.min(req.getLimit(), MAX_LIMIT);
+    // One more than asked tells whether there is a next page without a second scan.
+    List<NamespaceReader.Child> children = reader.children(dir.getId(), req.getStartAfter(), limit + 1);
+    for (int i = 0; i < Math.min(limit, children.size()); i++) {
+      NamespaceReader.Child c = children.get(i);
+      out.addEntries(Inodes.toFileInfo(PathResolver.inode(reader, c.id(), req.getPath() + "/" + c.name())));
+    }
+    return out.setHasMore(children.size() > limit).build();
+  }
+}

@@ -1,0 +1,58 @@
+package io.sluice.master.namespace;
+
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.proto.ApplyResult;
+import io.sluice.master.proto.JournalEntry;
+import io.sluice.master.store.NamespaceStore;
+import io.sluice.master.store.StoreBatch;
+
+/**
+ * Applies journal entries to the store, on every master, in log order: one batch per entry, committed with the
+ * entry's index. An entry at or below the store's applied index is skipped (log replay after a restart), so
+ * applying is idempotent. An operation that fails (its status is the client's answer) commits only the index.
+ * Deterministic: reads nothing but the store and the entry.
+ */
+public final class NamespaceApplier {
+  /** The answer for a replayed entry: nobody waits for it. */
+  static final ApplyResult SKIPPED = ApplyResult.newBuilder().setStatus(Status.OK).setMessage("already applied")
+      .build();
+
+  private final NamespaceStore store;
+
+  public NamespaceApplier(NamespaceStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Applies the entry at log position ({@code term}, {@code index}) unless the store already holds it.
+   *
+   * @throws IllegalStateException for an entry this master does not know (written by a newer version): applying
+   *     it as a no-op would make this master diverge, so it must stop instead
+   */
+  public ApplyResult apply(long term, long index, JournalEntry entry) {
+    if (index <= store.appliedIndex()) {
+      return SKIPPED;
+    }
+    try (StoreBatch b = store.newBatch()) {
+      ApplyResult result;
+      try {
+        result = switch (entry.getEntryCase()) {
+          case MKDIR -> MkdirOp.apply(entry.getMkdir(), b);
+          case CREATE_FILE -> CreateFileOp.apply(entry.getCreateFile(), b);
+          case ADD_BLOCK -> AddBlockOp.apply(entry.getAddBlock(), b);
+          case COMPLETE_FILE -> CompleteFileOp.apply(entry.getCompleteFile(), b);
+          case DELETE -> DeleteOp.apply(entry.getDelete(), b);
+          case RENAME -> RenameOp.apply(entry.getRename(), b);
+          case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
+              + " (written by a newer master?): " + entry);
+        };
+      } catch (RpcException e) {
+        b.discard();
+        result = ApplyResults.error(e);
+      }
+      store.commit(b, term, index);
+      return result;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.sluice.master.namespace;
+
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.store.NamespaceReader;
+import io.sluice.master.store.NamespaceStore;
+import java.util.OptionalLong;
+
+/** Resolves paths to inodes by walking edges from the root, one point read per name. */
+final class PathResolver {
+  /**
+   * How far a path exists: {@code found} names resolved, {@code deepest} the inode of the last one (the root when
+   * none).
+   */
+  record Walk(NamespacePath path, InodeRecord deepest, int found) {
+    boolean complete() {
+      return found == path.depth();
+    }
+  }
+
+  private PathResolver() {}
+
+  /**
+   * Walks {@code path} as far as it exists, at most {@code limit} names.
+   *
+   * @throws RpcException NOT_DIRECTORY when a name before the end of the walk is a file
+   */
+  static Walk walk(NamespaceReader reader, NamespacePath path, int limit) throws RpcException {
+    InodeRecord cur = inode(reader, NamespaceStore.ROOT_ID, "/");
+    for (int i = 0; i < limit; i++) {
+      if (cur.getType() != FileType.DIRECTORY) {
+        throw new RpcException(Status.NOT_DIRECTORY, path.prefix(i) + " is not a directory (in " + path + ")");
+      }
+      OptionalLong child = reader.childId(cur.getId(), path.names().get(i));
+      if (child.isEmpty()) {
+        return new Walk(path, cur, i);
+      }
+      cur = inode(reader, child.getAsLong(), path.prefix(i + 1));
+    }
+    return new Walk(path, cur, limit);
+  }
+
+  /** Walks the whole path. */
+  static Walk walk(NamespaceReader reader, NamespacePath path) throws RpcException {
+    return walk(reader, path, path.depth());
+  }
+
+  /** The inode at {@code path}; NOT_FOUND or NOT_DIRECTORY (a file on the way) otherwise. */
+  static InodeRecord resolve(NamespaceReader reader, NamespacePath path) throws RpcException {
+    Walk w = walk(reader, path);
+    if (!w.complete()) {
+      throw notFound(path);
+    }
+    return w.deepest();
+  }
+
+  /** The directory that holds (or would hold) {@code path}; NOT_FOUND or NOT_DIRECTORY when there is none. */
+  static InodeRecord parentDirectory(NamespaceReader reader, NamespacePath path) throws RpcException {
+    Walk w = walk(reader, path, path.depth() - 1);
+    if (w.found() < path.depth() - 1) {
+      throw new RpcException(Status.NOT_FOUND, path.prefix(path.depth() - 1) + ": no such directory (for "
+          + path + ")");
+    }
+    if (w.deepest().getType() != FileType.DIRECTORY) {
+      throw new RpcException(Status.NOT_DIRECTORY, path.prefix(path.depth() - 1) + " is not a directory");
+    }
+    return w.deepest();
+  }
+
+  static RpcException notFound(NamespacePath path) {
+    return new RpcException(Status.NOT_FOUND, path + ": no such file or directory");
+  }
+
+  /** An inode an edge points to; a missing one means the store is corrupt. */
+  static InodeRecord inode(NamespaceReader reader, long id, String path) throws RpcException {
+    return reader.inode(id).orElseThrow(
+        () -> new RpcException(Status.INTERNAL, "namespace corrupt: " + path + " names missing inode " + id));
+  }
+}

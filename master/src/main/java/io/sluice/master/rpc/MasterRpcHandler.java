@@ -1,0 +1,192 @@
+package io.sluice.master.rpc;
+
+import com.google.protobuf.Message;
+import io.sluice.common.proto.AddBlockRequest;
+import io.sluice.common.proto.AddBlockResponse;
+import io.sluice.common.proto.BlockInfo;
+import io.sluice.common.proto.BlockLocation;
+import io.sluice.common.proto.CompleteFileRequest;
+import io.sluice.common.proto.CompleteFileResponse;
+import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.CreateFileResponse;
+import io.sluice.common.proto.DeleteRequest;
+import io.sluice.common.proto.DeleteResponse;
+import io.sluice.common.proto.GetBlockLocationsRequest;
+import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.GetStatusRequest;
+import io.sluice.common.proto.GetStatusResponse;
+import io.sluice.common.proto.ListStatusRequest;
+import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.MkdirRequest;
+import io.sluice.common.proto.MkdirResponse;
+import io.sluice.common.proto.RegisterWorkerRequest;
+import io.sluice.common.proto.RegisterWorkerResponse;
+import io.sluice.common.proto.RenameRequest;
+import io.sluice.common.proto.RenameResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WorkerHeartbeatRequest;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.RpcHandler;
+import io.sluice.common.rpc.ServerCall;
+import io.sluice.master.journal.Journal;
+import io.sluice.master.namespace.AddBlockOp;
+import io.sluice.master.namespace.CompleteFileOp;
+import io.sluice.master.namespace.CreateFileOp;
+import io.sluice.master.namespace.DeleteOp;
+import io.sluice.master.namespace.GetBlockLocationsOp;
+import io.sluice.master.namespace.GetStatusOp;
+import io.sluice.master.namespace.LeaderContext;
+import io.sluice.master.namespace.ListStatusOp;
+import io.sluice.master.namespace.MkdirOp;
+import io.sluice.master.namespace.Prepared;
+import io.sluice.master.namespace.RenameOp;
+import io.sluice.master.proto.ApplyResult;
+import io.sluice.master.store.NamespaceStore;
+import io.sluice.master.store.StoreSnapshot;
+import io.sluice.master.worker.BlockPlacement;
+import io.sluice.master.worker.WorkerRegistry;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The master's RPC service: every {@link MasterMethod}, dispatched on the call's method number. Calls are handed
+ * from the network event loop to {@code executor} at once (RocksDB reads and placement block, if briefly).
+ *
+ * <p>Mutations follow DESIGN §3: the namespace op decides on the leader ({@code prepare}), the entry goes through the
+ * {@link Journal}, and the apply result's status is the answer; blocks the op released are handed to the worker
+ * registry for removal. Reads go to the store directly, on the leader, through a snapshot when they read several
+ * keys. Worker registration and heartbeats touch only the registry (soft state).
+ */
+public final class MasterRpcHandler implements RpcHandler {
+  private final NamespaceStore store;
+  private final Journal journal;
+  private final LeaderContext ctx;
+  private final WorkerRegistry registry;
+  private final BlockPlacement placement;
+  private final Executor executor;
+  private final Supplier<String> advertisedAddress;
+
+  /**
+   * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
+   */
+  public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
+      BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress) {
+    this.store = store;
+    this.journal = journal;
+    this.ctx = ctx;
+    this.registry = registry;
+    this.placement = placement;
+    this.executor = executor;
+    this.advertisedAddress = advertisedAddress;
+  }
+
+  @Override
+  public void handle(ServerCall call) {
+    try {
+      executor.execute(() -> {
+        try {
+          dispatch(call);
+        } catch (Throwable t) {
+          call.fail(t);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      call.fail(Status.UNAVAILABLE, "master overloaded or stopping");
+    }
+  }
+
+  private void dispatch(ServerCall call) throws RpcException {
+    MasterMethod method = MasterMethod.forNumber(call.method());
+    if (method == null) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "unknown master method " + call.method());
+    }
+    journal.checkLeader();
+    switch (method) {
+      case MKDIR -> answer(call, MkdirOp.prepare(call.parse(MkdirRequest.parser()), call.user(), ctx),
+          r -> MkdirResponse.newBuilder().setInfo(r.getInfo()).build());
+      case CREATE_FILE -> answer(call, CreateFileOp.prepare(call.parse(CreateFileRequest.parser()), call.user(), ctx),
+          r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
+      case ADD_BLOCK -> addBlock(call, call.parse(AddBlockRequest.parser()));
+      case COMPLETE_FILE -> answer(call, CompleteFileOp.prepare(call.parse(CompleteFileRequest.parser()), ctx),
+          r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
+      case DELETE -> answer(call, DeleteOp.prepare(call.parse(DeleteRequest.parser()), ctx),
+          r -> DeleteResponse.getDefaultInstance());
+      case RENAME -> answer(call, RenameOp.prepare(call.parse(RenameRequest.parser()), ctx),
+          r -> RenameResponse.getDefaultInstance());
+      case GET_STATUS -> {
+        String path = call.parse(GetStatusRequest.parser()).getPath();
+        try (StoreSnapshot snap = store.snapshot()) {
+          call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path)).build());
+        }
+      }
+      case LIST_STATUS -> {
+        ListStatusRequest req = call.parse(ListStatusRequest.parser());
+        try (StoreSnapshot snap = store.snapshot()) {
+          call.respond(ListStatusOp.run(snap, req));
+        }
+      }
+      case GET_BLOCK_LOCATIONS -> {
+        String path = call.parse(GetBlockLocationsRequest.parser()).getPath();
+        try (StoreSnapshot snap = store.snapshot()) {
+          call.respond(GetBlockLocationsOp.run(snap, path, registry::locations));
+        }
+      }
+      case REGISTER_WORKER -> call.respond(RegisterWorkerResponse.newBuilder()
+          .setWorkerId(registry.register(call.parse(RegisterWorkerRequest.parser()))).build());
+      case WORKER_HEARTBEAT -> call.respond(registry.heartbeat(call.parse(WorkerHeartbeatRequest.parser())));
+      case GET_CLUSTER_INFO -> call.respond(GetClusterInfoResponse.newBuilder().setLeader(advertisedAddress.get())
+          .addAllWorkers(registry.summaries()).setInodeCount(store.inodeCount()).build());
+      default -> throw new RpcException(Status.INVALID_ARGUMENT, "unsupported master method " + method);
+    }
+  }
+
+  /** Places the block first (no live worker: fail before journaling anything), then allocates it. */
+  private void addBlock(ServerCall call, AddBlockRequest req) throws RpcException {
+    AddBlockOp.Plan plan = AddBlockOp.prepare(req, ctx);
+    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(), clientHost(call, req),
+        new HashSet<>(req.getExcludedWorkersList()));
+    answer(call, Prepared.propose(plan.entry()), r -> AddBlockResponse.newBuilder().setBlock(BlockInfo.newBuilder()
+        .setBlockId(plan.blockId()).addAllLocations(pipeline)).build());
+  }
+
+  /** The host placement should favour: the one the client named, else the one it calls from. */
+  private static String clientHost(ServerCall call, AddBlockRequest req) {
+    if (!req.getClientHost().isEmpty()) {
+      return req.getClientHost();
+    }
+    return call.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() : "";
+  }
+
+  /**
+   * Answers {@code call} with the outcome of {@code p}: its immediate answer, or the result of proposing its entry.
+   * An error status fails the call with it; OK answers {@code response(result)} after queueing the removal of any
+   * blocks the op released.
+   */
+  private void answer(ServerCall call, Prepared p, Function<ApplyResult, Message> response) {
+    CompletableFuture<ApplyResult> f = p.answer() != null ? CompletableFuture.completedFuture(p.answer())
+        : journal.propose(p.entry());
+    f.whenComplete((r, error) -> {
+      try {
+        if (error != null) {
+          call.fail(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+        } else if (r.getStatus() != Status.OK) {
+          call.fail(r.getStatus(), r.getMessage());
+        } else {
+          if (r.getRemovedBlockIdsCount() > 0) {
+            registry.removeBlocks(r.getRemovedBlockIdsList());
+          }
+          call.respond(response.apply(r));
+        }
+      } catch (RuntimeException e) {
+        call.fail(e);  // never leave the caller waiting for its timeout
+      }
+    });
+  }
+}

@@ -1,0 +1,31 @@
+package io.sluice.master.store;
+
+import io.sluice.master.proto.InodeRecord;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Read access to the inode tree: the latest committed state, a point-in-time snapshot, or a batch being built (which
+ * sees its own writes). Failures of the underlying store surface as {@link StoreException}.
+ */
+public interface NamespaceReader {
+  /** One child of a directory: its name and inode id. */
+  record Child(String name, long id) {}
+
+  Optional<InodeRecord> inode(long id);
+
+  /** The id of {@code name} in directory {@code parentId}, if there is such an entry. */
+  OptionalLong childId(long parentId, String name);
+
+  /**
+   * Children of {@code dirId} in UTF-8 byte order of their names, starting after {@code startAfter} (empty: from the
+   * first), at most {@code limit}.
+   */
+  List<Child> children(long dirId, String startAfter, int limit);
+
+  /** Whether {@code dirId} has at least one child. */
+  default boolean hasChildren(long dirId) {
+    return !children(dirId, "", 1).isEmpty();
+  }
+}

@@ -1,0 +1,80 @@
+package io.sluice.master.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.sluice.master.proto.InodeRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * The {@link NamespaceReader} logic over two primitives, a point get and an iterator, so the latest state, a
+ * snapshot and a batch (which overlays its own writes) all decode keys the same way.
+ */
+abstract class RocksReader implements NamespaceReader {
+  final StoreHandles handles;
+
+  RocksReader(StoreHandles handles) {
+    this.handles = handles;
+  }
+
+  /** The value of {@code key} in {@code cf}, or null. */
+  abstract byte[] get(ColumnFamilyHandle cf, byte[] key) throws RocksDBException;
+
+  /** A new iterator over {@code cf}; the caller closes it. */
+  abstract RocksIterator iterator(ColumnFamilyHandle cf);
+
+  @Override
+  public Optional<InodeRecord> inode(long id) {
+    try {
+      byte[] v = get(handles.inodes(), StoreKeys.inode(id));
+      return v == null ? Optional.empty() : Optional.of(InodeRecord.parseFrom(v));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read inode " + id, e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt inode record " + id, e);
+    }
+  }
+
+  @Override
+  public OptionalLong childId(long parentId, String name) {
+    try {
+      byte[] v = get(handles.edges(), StoreKeys.edge(parentId, name));
+      return v == null ? OptionalLong.empty() : OptionalLong.of(StoreKeys.toLong(v));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read entry " + name + " of " + parentId, e);
+    }
+  }
+
+  @Override
+  public List<Child> children(long dirId, String startAfter, int limit) {
+    byte[] prefix = StoreKeys.edgePrefix(dirId);
+    List<Child> out = new ArrayList<>(Math.min(limit, 1024));
+    try (RocksIterator it = iterator(handles.edges())) {
+      if (startAfter.isEmpty()) {
+        it.seek(prefix);
+      } else {
+        byte[] from = StoreKeys.edge(dirId, startAfter);
+        it.seek(from);
+        if (it.isValid() && Arrays.equals(it.key(), from)) {
+          it.next();
+        }
+      }
+      for (; it.isValid() && out.size() < limit; it.next()) {
+        byte[] key = it.key();
+        if (!StoreKeys.hasPrefix(key, prefix)) {
+          break;
+        }
+        out.add(new Child(StoreKeys.edgeName(key), StoreKeys.toLong(it.value())));
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot list directory " + dirId, e);
+    }
+    return out;
+  }
+}

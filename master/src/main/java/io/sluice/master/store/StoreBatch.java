@@ -1,0 +1,118 @@
+package io.sluice.master.store;
+
+import io.sluice.master.proto.InodeRecord;
+import java.nio.ByteBuffer;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+
+/**
+ * The writes of one journal entry, committed atomically by {@link NamespaceStore#commit} together with the entry's
+ * log index. Reads through the batch see its own writes first, then the store, so an operation that creates
+ * several inodes (mkdir -p) or removes a subtree can read what it wrote. Single-threaded; close it after commit.
+ */
+public final class StoreBatch extends RocksReader implements AutoCloseable {
+  private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+  private final ReadOptions readOptions;
+  private final long baseNextInodeId;
+  private final long baseInodeCount;
+  private long nextInodeId;
+  private long inodeCount;
+
+  StoreBatch(StoreHandles handles, ReadOptions readOptions, long nextInodeId, long inodeCount) {
+    super(handles);
+    this.readOptions = readOptions;
+    this.baseNextInodeId = nextInodeId;
+    this.baseInodeCount = inodeCount;
+    this.nextInodeId = nextInodeId;
+    this.inodeCount = inodeCount;
+  }
+
+  @Override
+  byte[] get(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
+    return batch.getFromBatchAndDB(handles.db(), cf, readOptions, key);
+  }
+
+  @Override
+  RocksIterator iterator(ColumnFamilyHandle cf) {
+    return batch.newIteratorWithBase(cf, handles.db().newIterator(cf, readOptions));
+  }
+
+  /** One more than the largest inode id ever used, counting this batch's inserts. Ids are never reused. */
+  public long nextInodeId() {
+    return nextInodeId;
+  }
+
+  /** Inodes in the namespace, counting this batch's inserts and deletes. */
+  public long inodeCount() {
+    return inodeCount;
+  }
+
+  /**
+   * Adds a new inode. Its id must not be in use (the caller checks); {@link #nextInodeId()} moves past it. Ids of
+   * one leader may be applied out of allocation order (calls race between allocating and proposing), so an id below
+   * {@link #nextInodeId()} is fine as long as it is unused.
+   */
+  public void insertInode(InodeRecord inode) {
+    nextInodeId = Math.max(nextInodeId, inode.getId() + 1);
+    inodeCount++;
+    put(handles.inodes(), StoreKeys.inode(inode.getId()), inode.toByteArray());
+  }
+
+  /** Replaces an existing inode's record. */
+  public void updateInode(InodeRecord inode) {
+    put(handles.inodes(), StoreKeys.inode(inode.getId()), inode.toByteArray());
+  }
+
+  /** Removes an inode's record (its edges are the caller's to remove). */
+  public void deleteInode(long id) {
+    inodeCount--;
+    delete(handles.inodes(), StoreKeys.inode(id));
+  }
+
+  public void putEdge(long parentId, String name, long childId) {
+    put(handles.edges(), StoreKeys.edge(parentId, name), StoreKeys.longBytes(childId));
+  }
+
+  public void deleteEdge(long parentId, String name) {
+    delete(handles.edges(), StoreKeys.edge(parentId, name));
+  }
+
+  /** Drops every write made so far (a failed operation still commits its log index, with nothing else). */
+  public void discard() {
+    batch.clear();
+    nextInodeId = baseNextInodeId;
+    inodeCount = baseInodeCount;
+  }
+
+  /** Adds the meta records and returns the batch to write. */
+  WriteBatchWithIndex finish(long term, long index) {
+    put(handles.meta(), StoreKeys.APPLIED, ByteBuffer.allocate(16).putLong(term).putLong(index).array());
+    put(handles.meta(), StoreKeys.NEXT_INODE_ID, StoreKeys.longBytes(nextInodeId));
+    put(handles.meta(), StoreKeys.INODE_COUNT, StoreKeys.longBytes(inodeCount));
+    return batch;
+  }
+
+  private void put(ColumnFamilyHandle cf, byte[] key, byte[] value) {
+    try {
+      batch.put(cf, key, value);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot add to batch", e);
+    }
+  }
+
+  private void delete(ColumnFamilyHandle cf, byte[] key) {
+    try {
+      batch.delete(cf, key);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot add to batch", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    batch.close();
+  }
+}

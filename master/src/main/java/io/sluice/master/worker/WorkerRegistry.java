@@ -1,0 +1,215 @@
+package io.sluice.master.worker;
+
+import io.sluice.common.proto.BlockLocation;
+import io.sluice.common.proto.RegisterWorkerRequest;
+import io.sluice.common.proto.WorkerAddress;
+import io.sluice.common.proto.WorkerCommand;
+import io.sluice.common.proto.WorkerHeartbeatRequest;
+import io.sluice.common.proto.WorkerHeartbeatResponse;
+import io.sluice.common.proto.WorkerSummary;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live workers and which blocks each holds: soft state, never journaled, rebuilt from registrations and
+ * heartbeats after a master restart or failover (DESIGN §1).
+ *
+ * <p>A worker registers with its address and a full block report and gets an id; the same address gets the same
+ * id for as long as this master runs. It then heartbeats; a worker silent for longer than the timeout is lost: its
+ * blocks no longer count as locations and its next heartbeat is answered REGISTER, so it re-reports everything. A
+ * heartbeat from an id this master does not know (it restarted) is answered REGISTER too.
+ *
+ * <p>Blocks reported but not allocated in the namespace ({@code isAllocated} false: their file was deleted or
+ * overwritten) and blocks of files deleted later ({@link #removeBlocks}) are sent back as REMOVE_BLOCKS. Time comes
+ * from the clock given, so tests move it by hand. Thread-safe (one lock: heartbeats are one per worker per
+ * second).
+ */
+public final class WorkerRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
+
+  private final Clock clock;
+  private final long timeoutMs;
+  private final LongPredicate isAllocated;
+  private final Map<Long, WorkerState> workers = new HashMap<>();
+  private final Map<String, Long> idsByAddress = new HashMap<>();
+  private final Map<Long, Set<Long>> locations = new HashMap<>();
+  private long nextWorkerId = 1;
+
+  /**
+   * @param timeout how long a worker may stay silent before it is lost
+   * @param isAllocated whether a block id belongs to a file of the namespace
+   */
+  public WorkerRegistry(Clock clock, Duration timeout, LongPredicate isAllocated) {
+    this.clock = clock;
+    this.timeoutMs = timeout.toMillis();
+    this.isAllocated = isAllocated;
+  }
+
+  /** Registers (or re-registers) the worker at {@code req.address}, replacing what it reported before. */
+  public synchronized long register(RegisterWorkerRequest req) {
+    WorkerAddress address = req.getAddress();
+    String key = address.getHost() + ":" + address.getDataPort();
+    long id = idsByAddress.computeIfAbsent(key, k -> nextWorkerId++);
+    WorkerState old = workers.get(id);
+    if (old != null) {
+      dropLocations(old);
+    }
+    WorkerState w = new WorkerState(id, address);
+    w.capacityBytes = req.getCapacityBytes();
+    w.usedBytes = req.getUsedBytes();
+    w.lastHeartbeatMs = clock.millis();
+    workers.put(id, w);
+    addBlocks(w, req.getBlockIdsList());
+    LOG.info("worker {} registered at {} ({} blocks, {} of {} bytes used)", id, key, w.blocks.size(),
+        w.usedBytes, w.capacityBytes);
+    return id;
+  }
+
+  /** Records a heartbeat and answers with what the worker must do. */
+  public synchronized WorkerHeartbeatResponse heartbeat(WorkerHeartbeatRequest req) {
+    WorkerState w = workers.get(req.getWorkerId());
+    if (w != null && w.live && expired(w, clock.millis())) {
+      markLost(w);
+    }
+    if (w == null || !w.live) {
+      return WorkerHeartbeatResponse.newBuilder()
+          .addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REGISTER)).build();
+    }
+    w.lastHeartbeatMs = clock.millis();
+    w.capacityBytes = req.getCapacityBytes();
+    w.usedBytes = req.getUsedBytes();
+    for (long b : req.getRemovedBlocksList()) {
+      w.blocks.remove(b);
+      w.toRemove.remove(b);
+      Set<Long> holders = locations.get(b);
+      if (holders != null && holders.remove(w.id) && holders.isEmpty()) {
+        locations.remove(b);
+      }
+    }
+    addBlocks(w, req.getAddedBlocksList());
+    WorkerHeartbeatResponse.Builder reply = WorkerHeartbeatResponse.newBuilder();
+    if (!w.toRemove.isEmpty()) {
+      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REMOVE_BLOCKS)
+          .addAllBlockIds(w.toRemove));
+      w.toRemove.clear();
+    }
+    return reply.build();
+  }
+
+  /**
+   * Forgets {@code blockIds} (their files are gone) and queues their removal on the workers that hold them.
+   */
+  public synchronized void removeBlocks(Collection<Long> blockIds) {
+    for (long b : blockIds) {
+      Set<Long> holders = locations.remove(b);
+      if (holders == null) {
+        continue;
+      }
+      for (long id : holders) {
+        WorkerState w = workers.get(id);
+        w.blocks.remove(b);
+        w.toRemove.add(b);
+      }
+    }
+  }
+
+  /** The live workers holding {@code blockId}, in no particular order. */
+  public synchronized List<BlockLocation> locations(long blockId) {
+    Set<Long> holders = locations.get(blockId);
+    if (holders == null) {
+      return List.of();
+    }
+    long now = clock.millis();
+    List<BlockLocation> out = new ArrayList<>(holders.size());
+    for (long id : holders) {
+      WorkerState w = workers.get(id);
+      if (!expired(w, now)) {
+        out.add(BlockLocation.newBuilder().setWorkerId(id).setAddress(w.address).build());
+      }
+    }
+    return out;
+  }
+
+  /** Workers that can take new blocks now. */
+  public synchronized List<PlacementCandidate> candidates() {
+    long now = clock.millis();
+    List<PlacementCandidate> out = new ArrayList<>();
+    for (WorkerState w : workers.values()) {
+      if (w.live && !expired(w, now)) {
+        out.add(new PlacementCandidate(w.id, w.address, w.freeBytes()));
+      }
+    }
+    return out;
+  }
+
+  /** Every worker known, live or lost, in id order. */
+  public synchronized List<WorkerSummary> summaries() {
+    long now = clock.millis();
+    return workers.values().stream().sorted((a, b) -> Long.compare(a.id, b.id))
+        .map(w -> WorkerSummary.newBuilder().setWorkerId(w.id).setAddress(w.address)
+            .setCapacityBytes(w.capacityBytes).setUsedBytes(w.usedBytes).setLastHeartbeatMs(w.lastHeartbeatMs)
+            .setLive(w.live && !expired(w, now)).setBlockCount(w.blocks.size()).build())
+        .toList();
+  }
+
+  /**
+   * Marks workers silent for longer than the timeout as lost and drops their block locations. Called
+   * periodically; reads already ignore expired workers, this frees what they held.
+   *
+   * @return how many workers were lost by this call
+   */
+  public synchronized int expireLost() {
+    long now = clock.millis();
+    int lost = 0;
+    for (WorkerState w : workers.values()) {
+      if (w.live && expired(w, now)) {
+        markLost(w);
+        lost++;
+      }
+    }
+    return lost;
+  }
+
+  private boolean expired(WorkerState w, long now) {
+    return now - w.lastHeartbeatMs > timeoutMs;
+  }
+
+  private void markLost(WorkerState w) {
+    LOG.warn("worker {} at {}:{} lost: no heartbeat for over {} ms", w.id, w.address.getHost(),
+        w.address.getDataPort(), timeoutMs);
+    w.live = false;
+    dropLocations(w);
+    w.toRemove.clear();
+  }
+
+  private void dropLocations(WorkerState w) {
+    for (long b : w.blocks) {
+      Set<Long> holders = locations.get(b);
+      if (holders != null && holders.remove(w.id) && holders.isEmpty()) {
+        locations.remove(b);
+      }
+    }
+    w.blocks.clear();
+  }
+
+  private void addBlocks(WorkerState w, List<Long> blockIds) {
+    for (long b : blockIds) {
+      if (isAllocated.test(b)) {
+        w.blocks.add(b);
+        locations.computeIfAbsent(b, k -> new HashSet<>(4)).add(w.id);
+      } else {
+        w.toRemove.add(b);
+      }
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package io.sluice.master.worker;
+
+import io.sluice.common.proto.WorkerAddress;
+import java.util.HashSet;
+import java.util.Set;
+
+/** What the registry knows of one worker. Mutable; guarded by the {@link WorkerRegistry}'s lock. */
+final class WorkerState {
+  final long id;
+  final WorkerAddress address;
+  long capacityBytes;
+  long usedBytes;
+  long lastHeartbeatMs;
+  /** False once the worker missed its heartbeats; it must register again (with a full block report). */
+  boolean live = true;
+  /** Blocks the worker reported holding. */
+  final Set<Long> blocks = new HashSet<>();
+  /** Blocks the worker should delete, sent with the next heartbeat reply. */
+  final Set<Long> toRemove = new HashSet<>();
+
+  WorkerState(long id, WorkerAddress address) {
+    this.id = id;
+    this.address = address;
+  }
+
+  long freeBytes() {
+    return Math.max(0, capacityBytes - usedBytes);
+  }
+}
