@@ -1,0 +1,87 @@
+package io.sluice.worker;
+
+import io.sluice.common.conf.CommonKeys;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.proto.WorkerAddress;
+import io.sluice.common.rpc.FailoverRpcClient;
+import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.rpc.RpcServer;
+import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.TierSpec;
+import io.sluice.worker.data.DataHandler;
+import io.sluice.worker.master.MasterLink;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * A worker: its block store, the data server, and the link to the master. {@link #start()} scans the store,
+ * listens, and begins registering; {@link #close()} stops all of it.
+ */
+public final class WorkerServer implements Closeable {
+  private final SluiceConf conf;
+  private final BlockStore store;
+  private RpcServer data;
+  private MasterLink link;
+
+  public WorkerServer(SluiceConf conf) {
+    this.conf = conf;
+    TierSpec tier = TierSpec.parseSingle(conf.get(WorkerKeys.TIERS));
+    this.store = new BlockStore(tier.dir(), tier.capacity(), conf.get(WorkerKeys.WRITE_SYNC));
+  }
+
+  /** Scans the store, binds the data server and starts heartbeats. */
+  public WorkerServer start() throws IOException {
+    store.open();
+    long chunk = conf.get(WorkerKeys.READ_CHUNK_SIZE);
+    if (chunk <= 0 || chunk > Integer.MAX_VALUE / 2) {
+      throw new IllegalArgumentException(WorkerKeys.READ_CHUNK_SIZE.name() + " must be between 1 and 1g");
+    }
+    RpcOptions options = RpcOptions.from(conf);
+    data = new RpcServer("worker-data", new InetSocketAddress(conf.get(WorkerKeys.BIND_HOST),
+        conf.get(WorkerKeys.DATA_PORT)), new DataHandler(store, (int) chunk), options).start();
+    WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())
+        .build();
+    Duration interval = conf.get(WorkerKeys.HEARTBEAT_INTERVAL);
+    // A heartbeat is retried by the next one: a long retry budget would only delay it.
+    FailoverRpcClient master = new FailoverRpcClient(
+        FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), options, interval);
+    link = new MasterLink(master, self, store, interval);
+    link.start();
+    return this;
+  }
+
+  private String advertisedHost() throws UnknownHostException {
+    String host = conf.get(WorkerKeys.HOST);
+    return host.isEmpty() ? InetAddress.getLocalHost().getCanonicalHostName() : host;
+  }
+
+  /** The data server's bound address. */
+  public InetSocketAddress dataAddress() {
+    return data.address();
+  }
+
+  public BlockStore blockStore() {
+    return store;
+  }
+
+  /** The id the master gave this worker, or -1 while unregistered. */
+  public long workerId() {
+    return link == null ? -1 : link.workerId();
+  }
+
+  @Override
+  public void close() {
+    if (link != null) {
+      link.close();
+      link = null;
+    }
+    if (data != null) {
+      data.close();
+      data = null;
+    }
+  }
+}

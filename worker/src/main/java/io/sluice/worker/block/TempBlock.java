@@ -1,0 +1,122 @@
+package io.sluice.worker.block;
+
+import io.netty.buffer.ByteBuf;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A block being written to its temp file. Exactly one of {@link #commit()} or {@link #abort()} ends it; both
+ * close the file, and abort deletes it. Used by one thread at a time (the connection's event loop).
+ */
+public final class TempBlock {
+  private final BlockStore store;
+  private final long blockId;
+  private final Path tmp;
+  private final long maxLength;
+  private final FileChannel channel;
+  private long length;
+  private boolean ended;
+
+  TempBlock(BlockStore store, long blockId, Path tmp, long maxLength) throws IOException {
+    this.store = store;
+    this.blockId = blockId;
+    this.tmp = tmp;
+    this.maxLength = maxLength;
+    this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  }
+
+  public long blockId() {
+    return blockId;
+  }
+
+  /** Bytes written so far. */
+  public long length() {
+    return length;
+  }
+
+  long maxLength() {
+    return maxLength;
+  }
+
+  Path tmpPath() {
+    return tmp;
+  }
+
+  FileChannel channel() {
+    return channel;
+  }
+
+  /**
+   * Appends {@code data}'s readable bytes (not consuming them).
+   *
+   * @throws RpcException INVALID_ARGUMENT past the block's maximum length, IO_ERROR (NO_SPACE for a full disk)
+   */
+  public void append(ByteBuf data) throws RpcException {
+    int n = data.readableBytes();
+    if (length + n > maxLength) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "block " + blockId + ": " + (length + n)
+          + " bytes exceed its maximum of " + maxLength);
+    }
+    try {
+      for (ByteBuffer b : data.nioBuffers()) {
+        while (b.hasRemaining()) {
+          channel.write(b);
+        }
+      }
+    } catch (IOException e) {
+      boolean full = String.valueOf(e.getMessage()).contains("No space left");
+      throw new RpcException(full ? Status.NO_SPACE : Status.IO_ERROR, "block " + blockId + ": write failed: "
+          + e.getMessage(), e);
+    }
+    length += n;
+  }
+
+  /** Closes the file and makes the block visible under its id. On failure the temp file is removed. */
+  public void commit() throws RpcException {
+    if (ended) {
+      throw new IllegalStateException("block " + blockId + " already ended");
+    }
+    ended = true;
+    try {
+      store.commit(this, length);
+    } catch (RpcException e) {
+      deleteTmp();
+      throw e;
+    } finally {
+      closeQuietly();
+    }
+  }
+
+  /** Abandons the write: closes and deletes the temp file. Idempotent. */
+  public void abort() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    closeQuietly();
+    deleteTmp();
+    store.release(this);
+  }
+
+  private void deleteTmp() {
+    try {
+      Files.deleteIfExists(tmp);
+    } catch (IOException ignored) {
+      // The next start of the store deletes leftovers in tmp/.
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Nothing was lost: a committed block was already renamed, an aborted one is deleted.
+    }
+  }
+}

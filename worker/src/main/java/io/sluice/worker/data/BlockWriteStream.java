@@ -1,0 +1,69 @@
+package io.sluice.worker.data;
+
+import io.sluice.common.proto.FrameHeader;
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WriteBlockResponse;
+import io.sluice.common.rpc.Frame;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.ServerCall;
+import io.sluice.common.rpc.StreamListener;
+import io.sluice.worker.block.TempBlock;
+import java.util.zip.CRC32C;
+
+/**
+ * Receives one WRITE_BLOCK call: each STREAM_DATA frame must continue the block at its current length and match its
+ * CRC32C, and is appended to the temp file as it arrives (on the event loop: while the disk is busy the socket is
+ * not read, so TCP holds the client back). STREAM_END commits the block; any error or an aborted call discards it,
+ * so a block is either whole and verified or absent.
+ */
+final class BlockWriteStream implements StreamListener {
+  private final ServerCall call;
+  private final TempBlock block;
+  private final CRC32C crc = new CRC32C();
+
+  BlockWriteStream(ServerCall call, TempBlock block) {
+    this.call = call;
+    this.block = block;
+  }
+
+  @Override
+  public void onData(Frame frame) {
+    try {
+      FrameHeader h = frame.header();
+      if (h.getOffset() != block.length()) {
+        throw new RpcException(Status.INVALID_ARGUMENT, "block " + block.blockId() + ": data at offset "
+            + h.getOffset() + " but " + block.length() + " bytes written");
+      }
+      if (!h.getHasCrc()) {
+        throw new RpcException(Status.INVALID_ARGUMENT, "block " + block.blockId() + ": data without a checksum");
+      }
+      crc.reset();
+      crc.update(frame.data().nioBuffer());
+      if ((int) crc.getValue() != h.getCrc32C()) {
+        throw new RpcException(Status.IO_ERROR, "block " + block.blockId() + ": checksum mismatch at offset "
+            + h.getOffset());
+      }
+      block.append(frame.data());
+    } catch (RpcException e) {
+      block.abort();
+      call.fail(e);
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Override
+  public void onEnd() {
+    try {
+      block.commit();
+      call.respond(WriteBlockResponse.newBuilder().setLength(block.length()).build());
+    } catch (RpcException e) {
+      call.fail(e);
+    }
+  }
+
+  @Override
+  public void onAbort(RpcException cause) {
+    block.abort();
+  }
+}

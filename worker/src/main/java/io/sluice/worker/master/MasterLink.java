@@ -1,0 +1,142 @@
+package io.sluice.worker.master;
+
+import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.RegisterWorkerRequest;
+import io.sluice.common.proto.RegisterWorkerResponse;
+import io.sluice.common.proto.WorkerAddress;
+import io.sluice.common.proto.WorkerCommand;
+import io.sluice.common.proto.WorkerHeartbeatRequest;
+import io.sluice.common.proto.WorkerHeartbeatResponse;
+import io.sluice.common.rpc.FailoverRpcClient;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.worker.block.BlockStore;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's side of its relation with the master (DESIGN §1): register with a full block report, then
+ * heartbeat every interval with capacity and the block changes since the last acknowledged heartbeat, and carry out
+ * the commands in the replies. The master not answering is logged once per change of state, never per attempt;
+ * the worker keeps serving meanwhile.
+ */
+public final class MasterLink implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(MasterLink.class);
+  private static final long UNREGISTERED = -1;
+
+  private final FailoverRpcClient master;
+  private final WorkerAddress self;
+  private final BlockStore store;
+  private final Duration interval;
+  private final BlockDeltas deltas = new BlockDeltas();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "worker-heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  private long workerId = UNREGISTERED;
+  private boolean reachable = true;
+
+  public MasterLink(FailoverRpcClient master, WorkerAddress self, BlockStore store, Duration interval) {
+    this.master = master;
+    this.self = self;
+    this.store = store;
+    this.interval = interval;
+    store.setListener(deltas);
+  }
+
+  /** Starts beating: the first beat registers. */
+  public void start() {
+    timer.scheduleWithFixedDelay(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The id the master gave this worker, or -1 before registration. */
+  public synchronized long workerId() {
+    return workerId;
+  }
+
+  private synchronized void beat() {
+    try {
+      if (workerId == UNREGISTERED) {
+        register();
+      } else {
+        heartbeat();
+      }
+      if (!reachable) {
+        LOG.info("master reachable again");
+        reachable = true;
+      }
+    } catch (RpcException e) {
+      if (reachable) {
+        LOG.warn("master not answering ({}: {}); retrying every {} ms", e.status(), e.getMessage(),
+            interval.toMillis());
+        reachable = false;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("heartbeat failed", e); // keep the schedule alive: an exception would cancel it
+    }
+  }
+
+  private void register() throws RpcException {
+    deltas.clear(); // the full report below covers them; later changes queue up again
+    RegisterWorkerRequest.Builder req = RegisterWorkerRequest.newBuilder().setAddress(self)
+        .setCapacityBytes(store.capacity()).setUsedBytes(store.used());
+    for (long id : store.blockIds()) {
+      req.addBlockIds(id);
+    }
+    workerId = master.call(MasterMethod.REGISTER_WORKER_VALUE, req.build(), RegisterWorkerResponse.parser())
+        .getWorkerId();
+    LOG.info("registered with the master as worker {} ({} blocks)", workerId, req.getBlockIdsCount());
+  }
+
+  private void heartbeat() throws RpcException {
+    BlockDeltas.Batch batch = deltas.take();
+    WorkerHeartbeatResponse resp;
+    try {
+      resp = master.call(MasterMethod.WORKER_HEARTBEAT_VALUE, WorkerHeartbeatRequest.newBuilder()
+          .setWorkerId(workerId).setCapacityBytes(store.capacity()).setUsedBytes(store.used())
+          .addAllAddedBlocks(batch.added()).addAllRemovedBlocks(batch.removed()).build(),
+          WorkerHeartbeatResponse.parser());
+    } catch (RpcException e) {
+      deltas.restore(batch);
+      throw e;
+    }
+    for (WorkerCommand c : resp.getCommandsList()) {
+      switch (c.getType()) {
+        case REGISTER -> {
+          LOG.info("the master does not know this worker; registering again");
+          workerId = UNREGISTERED;
+          register();
+        }
+        case REMOVE_BLOCKS -> remove(c);
+        default -> { }
+      }
+    }
+  }
+
+  private void remove(WorkerCommand c) {
+    for (long id : c.getBlockIdsList()) {
+      try {
+        store.delete(id);
+      } catch (IOException e) {
+        LOG.warn("cannot remove block {}: {}", id, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    master.close();
+  }
+}

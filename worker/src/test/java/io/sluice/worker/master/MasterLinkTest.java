@@ -1,0 +1,164 @@
+package io.sluice.worker.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.Unpooled;
+import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.RegisterWorkerRequest;
+import io.sluice.common.proto.RegisterWorkerResponse;
+import io.sluice.common.proto.WorkerAddress;
+import io.sluice.common.proto.WorkerCommand;
+import io.sluice.common.proto.WorkerHeartbeatRequest;
+import io.sluice.common.proto.WorkerHeartbeatResponse;
+import io.sluice.common.rpc.FailoverRpcClient;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.rpc.RpcServer;
+import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.TempBlock;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Registration, heartbeats and master commands, against a scripted master over real RPC. */
+class MasterLinkTest {
+  @TempDir
+  Path dir;
+
+  private final Queue<RegisterWorkerRequest> registrations = new ConcurrentLinkedQueue<>();
+  private final Set<Long> reportedAdded = ConcurrentHashMap.newKeySet();
+  private final Queue<WorkerCommand> commands = new ConcurrentLinkedQueue<>();
+  private volatile boolean down;
+  private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+  private RpcServer master;
+  private MasterLink link;
+
+  private void startMaster() throws Exception {
+    master = new RpcServer("fake-master", new InetSocketAddress("127.0.0.1", 0), call -> {
+      try {
+        if (down) {
+          refused.incrementAndGet();
+          call.fail(new RpcException(io.sluice.common.proto.Status.NOT_LEADER, "down"));
+        } else if (call.method() == MasterMethod.REGISTER_WORKER_VALUE) {
+          registrations.add(call.parse(RegisterWorkerRequest.parser()));
+          call.respond(RegisterWorkerResponse.newBuilder().setWorkerId(registrations.size()).build());
+        } else {
+          WorkerHeartbeatRequest hb = call.parse(WorkerHeartbeatRequest.parser());
+          reportedAdded.addAll(hb.getAddedBlocksList());
+          WorkerHeartbeatResponse.Builder r = WorkerHeartbeatResponse.newBuilder();
+          WorkerCommand c = commands.poll();
+          if (c != null) {
+            r.addCommands(c);
+          }
+          call.respond(r.build());
+        }
+      } catch (RpcException e) {
+        call.fail(e);
+      }
+    }, RpcOptions.defaults()).start();
+  }
+
+  private BlockStore startLink() throws Exception {
+    BlockStore store = new BlockStore(dir, 1 << 20, false);
+    store.open();
+    FailoverRpcClient client = new FailoverRpcClient(List.of(InetSocketAddress.createUnresolved("127.0.0.1",
+        master.address().getPort())), RpcOptions.defaults(), Duration.ofMillis(50));
+    link = new MasterLink(client, WorkerAddress.newBuilder().setHost("127.0.0.1").setDataPort(1).build(), store,
+        Duration.ofMillis(20));
+    link.start();
+    return store;
+  }
+
+  @AfterEach
+  void stop() {
+    if (link != null) {
+      link.close();
+    }
+    if (master != null) {
+      master.close();
+    }
+  }
+
+  private static void commit(BlockStore store, long id) throws Exception {
+    TempBlock b = store.create(id, 10);
+    var buf = Unpooled.wrappedBuffer(new byte[3]);
+    b.append(buf);
+    buf.release();
+    b.commit();
+  }
+
+  private static void await(BooleanSupplier c, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!c.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void registersWithAFullReportThenReportsNewBlocks() throws Exception {
+    startMaster();
+    BlockStore pre = new BlockStore(dir, 1 << 20, false);
+    pre.open();
+    commit(pre, 11);
+    BlockStore store = startLink();
+    await(() -> !registrations.isEmpty(), "registration");
+    assertEquals(List.of(11L), registrations.peek().getBlockIdsList());
+    assertEquals(1 << 20, registrations.peek().getCapacityBytes());
+    commit(store, 12);
+    await(() -> reportedAdded.contains(12L), "block 12 in a heartbeat");
+  }
+
+  @Test
+  void removeBlocksCommandDeletesThem() throws Exception {
+    startMaster();
+    BlockStore store = startLink();
+    await(() -> link.workerId() > 0, "registration");
+    commit(store, 21);
+    Path file = store.path(21);
+    assertTrue(Files.exists(file));
+    commands.add(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REMOVE_BLOCKS).addBlockIds(21).build());
+    await(() -> !Files.exists(file), "block 21 removed");
+    assertEquals(0, store.used());
+  }
+
+  @Test
+  void registerCommandTriggersAFreshFullReport() throws Exception {
+    startMaster();
+    BlockStore store = startLink();
+    await(() -> registrations.size() == 1, "first registration");
+    commit(store, 31);
+    commands.add(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REGISTER).build());
+    await(() -> registrations.size() == 2, "second registration");
+    RegisterWorkerRequest[] all = registrations.toArray(RegisterWorkerRequest[]::new);
+    assertTrue(all[1].getBlockIdsList().contains(31L));
+  }
+
+  @Test
+  void changesMadeWhileTheMasterIsDownAreReportedLater() throws Exception {
+    startMaster();
+    BlockStore store = startLink();
+    await(() -> link.workerId() > 0, "registration");
+    down = true;
+    commit(store, 41);
+    int before = refused.get();
+    await(() -> refused.get() >= before + 3, "several refused heartbeats");
+    assertFalse(reportedAdded.contains(41L));
+    down = false;
+    await(() -> reportedAdded.contains(41L), "block 41 reported after the outage");
+  }
+}
