@@ -25,7 +25,7 @@ public final class WorkerServer implements Closeable {
   private final SluiceConf conf;
   private final BlockStore store;
   private RpcServer data;
-  private MasterLink link;
+  private volatile MasterLink link;
 
   public WorkerServer(SluiceConf conf) {
     this.conf = conf;
@@ -41,17 +41,24 @@ public final class WorkerServer implements Closeable {
       throw new IllegalArgumentException(WorkerKeys.READ_CHUNK_SIZE.name() + " must be between 1 and 1g");
     }
     RpcOptions options = RpcOptions.from(conf);
-    data = new RpcServer("worker-data", new InetSocketAddress(conf.get(WorkerKeys.BIND_HOST),
-        conf.get(WorkerKeys.DATA_PORT)), new DataHandler(store, (int) chunk), options).start();
-    WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())
-        .build();
     Duration interval = conf.get(WorkerKeys.HEARTBEAT_INTERVAL);
     // A heartbeat is retried by the next one: a long retry budget would only delay it.
     FailoverRpcClient master = new FailoverRpcClient(
         FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), options, interval);
+    DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted);
+    data = new RpcServer("worker-data", new InetSocketAddress(conf.get(WorkerKeys.BIND_HOST),
+        conf.get(WorkerKeys.DATA_PORT)), handler, options).start();
+    WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())
+        .build();
     link = new MasterLink(master, self, store, interval);
     link.start();
     return this;
+  }
+
+  /** Until the link exists (a moment during start) there is no master to tell: answer at once. */
+  private java.util.concurrent.CompletableFuture<Void> reportCommitted(long blockId) {
+    MasterLink l = link;
+    return l == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : l.reportCommitted(blockId);
   }
 
   private String advertisedHost() throws UnknownHostException {

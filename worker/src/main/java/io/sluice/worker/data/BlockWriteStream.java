@@ -7,23 +7,26 @@ import io.sluice.common.rpc.Frame;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.common.rpc.StreamListener;
+import io.sluice.worker.block.CommitReporter;
 import io.sluice.worker.block.TempBlock;
 import java.util.zip.CRC32C;
 
 /**
  * Receives one WRITE_BLOCK call: each STREAM_DATA frame must continue the block at its current length and match its
  * CRC32C, and is appended to the temp file as it arrives (on the event loop: while the disk is busy the socket is
- * not read, so TCP holds the client back). STREAM_END commits the block; any error or an aborted call discards it,
- * so a block is either whole and verified or absent.
+ * not read, so TCP holds the client back). STREAM_END commits the block and answers once the master has heard of
+ * it; any error or an aborted call discards it, so a block is either whole and verified or absent.
  */
 final class BlockWriteStream implements StreamListener {
   private final ServerCall call;
   private final TempBlock block;
+  private final CommitReporter reporter;
   private final CRC32C crc = new CRC32C();
 
-  BlockWriteStream(ServerCall call, TempBlock block) {
+  BlockWriteStream(ServerCall call, TempBlock block, CommitReporter reporter) {
     this.call = call;
     this.block = block;
+    this.reporter = reporter;
   }
 
   @Override
@@ -56,7 +59,8 @@ final class BlockWriteStream implements StreamListener {
   public void onEnd() {
     try {
       block.commit();
-      call.respond(WriteBlockResponse.newBuilder().setLength(block.length()).build());
+      WriteBlockResponse done = WriteBlockResponse.newBuilder().setLength(block.length()).build();
+      reporter.reportCommitted(block.blockId()).whenComplete((v, e) -> call.respond(done));
     } catch (RpcException e) {
       call.fail(e);
     }

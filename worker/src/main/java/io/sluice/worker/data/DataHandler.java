@@ -8,16 +8,19 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.CommitReporter;
 import io.sluice.worker.block.TempBlock;
 
 /** The worker's data service: opens a read or write stream per call. Everything runs on the event loop. */
 public final class DataHandler implements RpcHandler {
   private final BlockStore store;
   private final int readChunk;
+  private final CommitReporter reporter;
 
-  public DataHandler(BlockStore store, int readChunk) {
+  public DataHandler(BlockStore store, int readChunk, CommitReporter reporter) {
     this.store = store;
     this.readChunk = readChunk;
+    this.reporter = reporter;
   }
 
   @Override
@@ -53,6 +56,6 @@ public final class DataHandler implements RpcHandler {
       throw new RpcException(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + ": max_length must be positive");
     }
     TempBlock block = store.create(req.getBlockId(), req.getMaxLength());
-    call.setStreamListener(new BlockWriteStream(call, block));
+    call.setStreamListener(new BlockWriteStream(call, block, reporter));
   }
 }

@@ -10,6 +10,10 @@ import io.sluice.common.proto.WorkerHeartbeatResponse;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.CommitReporter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -25,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * the commands in the replies. The master not answering is logged once per change of state, never per attempt;
  * the worker keeps serving meanwhile.
  */
-public final class MasterLink implements Closeable {
+public final class MasterLink implements Closeable, CommitReporter {
   private static final Logger LOG = LoggerFactory.getLogger(MasterLink.class);
   private static final long UNREGISTERED = -1;
 
@@ -40,6 +44,7 @@ public final class MasterLink implements Closeable {
     return t;
   });
   private long workerId = UNREGISTERED;
+  private List<CompletableFuture<Void>> waiting = new ArrayList<>();
   private boolean reachable = true;
 
   public MasterLink(FailoverRpcClient master, WorkerAddress self, BlockStore store, Duration interval) {
@@ -60,7 +65,24 @@ public final class MasterLink implements Closeable {
     return workerId;
   }
 
+  /** Beats now, out of schedule; the block was committed before, so the beat's deltas carry it. */
+  @Override
+  public CompletableFuture<Void> reportCommitted(long blockId) {
+    CompletableFuture<Void> reported = new CompletableFuture<>();
+    synchronized (this) {
+      waiting.add(reported);
+    }
+    try {
+      timer.execute(this::beat);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      reported.complete(null); // shutting down: the writer need not wait
+    }
+    return reported;
+  }
+
   private synchronized void beat() {
+    List<CompletableFuture<Void>> reports = waiting;
+    waiting = new ArrayList<>();
     try {
       if (workerId == UNREGISTERED) {
         register();
@@ -79,6 +101,8 @@ public final class MasterLink implements Closeable {
       }
     } catch (RuntimeException e) {
       LOG.error("heartbeat failed", e); // keep the schedule alive: an exception would cancel it
+    } finally {
+      reports.forEach(r -> r.complete(null));
     }
   }
 
@@ -132,6 +156,9 @@ public final class MasterLink implements Closeable {
   @Override
   public void close() {
     timer.shutdownNow();
+    synchronized (this) {
+      waiting.forEach(r -> r.complete(null));
+    }
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -54,7 +54,7 @@ class DataServerTest {
     store = new BlockStore(dir, 256L << 20, false);
     store.open();
     RpcOptions opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
-    server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK), opts)
+    server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK, id -> java.util.concurrent.CompletableFuture.completedFuture(null)), opts)
         .start();
     client = RpcClient.connect(server.address(), opts);
   }

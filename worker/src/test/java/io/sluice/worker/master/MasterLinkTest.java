@@ -161,4 +161,16 @@ class MasterLinkTest {
     down = false;
     await(() -> reportedAdded.contains(41L), "block 41 reported after the outage");
   }
+
+  @Test
+  void aReportedCommitHasReachedTheMasterWhenItCompletes() throws Exception {
+    startMaster();
+    BlockStore store = startLink();
+    await(() -> link.workerId() > 0, "registration");
+    for (long id = 50; id < 60; id++) {
+      commit(store, id);
+      link.reportCommitted(id).get(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(reportedAdded.contains(id), "block " + id + " reported before the writer is answered");
+    }
+  }
 }
