@@ -24,7 +24,6 @@ public final class SluiceMain implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new SluiceMain());
     cl.setExecutionExceptionHandler(new FailurePrinter());
-    cl.setExitCodeExceptionMapper(t -> 1);
     return cl;
   }
 

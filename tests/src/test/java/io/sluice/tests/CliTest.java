@@ -54,6 +54,8 @@ class CliTest {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--conf");
     all.add("sluice.master.addresses=" + cluster.conf().get(io.sluice.common.conf.CommonKeys.MASTER_ADDRESSES));
+    all.add("--conf");
+    all.add("sluice.user.block.size=1m");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
     PrintStream oldOut = System.out;
@@ -83,7 +85,8 @@ class CliTest {
     assertEquals(0, put.code(), put.err());
     assertEquals("input.bin\n", run("fs", "ls", "/cli/a").text());
     assertTrue(run("fs", "ls", "-l", "/cli/a").text().contains(" " + content.length + " "));
-    assertTrue(run("fs", "stat", "/cli/a/input.bin").text().contains("blocks:     4"));
+    String stat = run("fs", "stat", "/cli/a/input.bin").text();
+    assertTrue(stat.contains("blocks:     4"), stat);
 
     Run cat = run("fs", "cat", "/cli/a/input.bin");
     assertEquals(0, cat.code(), cat.err());
@@ -96,7 +99,8 @@ class CliTest {
     assertArrayEquals(content, Files.readAllBytes(back));
 
     assertEquals(0, run("fs", "rm", "-r", "/cli").code());
-    assertEquals("", run("fs", "ls", "/").text());
+    assertFalse(run("fs", "ls", "/").text().lines().anyMatch("cli/"::equals), "removed with its contents");
+    assertEquals(1, run("fs", "stat", "/cli").code());
   }
 
   @Test

@@ -24,7 +24,7 @@ public final class CatCommand implements Callable<Integer> {
     OutputStream out = System.out;
     try (SluiceClient client = ctx.connect()) {
       for (String p : paths) {
-        try (InputStream in = client.open(p)) {
+        try (InputStream in = client.open(FsPaths.clean(p))) {
           in.transferTo(out);
         } catch (IOException e) {
           throw FsContext.failure(p, e);

@@ -36,7 +36,7 @@ public final class GetCommand implements Callable<Integer> {
     }
     try (SluiceClient client = ctx.connect()) {
       Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".sluice-get");
-      try (InputStream in = client.open(src)) {
+      try (InputStream in = client.open(FsPaths.clean(src))) {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.sluice.cli.fs;
 
+import io.sluice.cli.Stdout;
+
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
@@ -13,17 +15,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice fs ls PATH}: a directory's entries in name order (a file lists itself). */
 @Command(name = "ls", description = "List a directory.")
 public final class LsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
       .withZone(ZoneId.systemDefault());
-
-  @Spec
-  CommandSpec spec;
 
   @Mixin
   FsContext ctx;
@@ -36,7 +33,8 @@ public final class LsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = Stdout.writer();
+    path = FsPaths.clean(path);
     try (SluiceClient client = ctx.connect()) {
       FileInfo self = client.getStatus(path);
       if (self.getType() != FileType.DIRECTORY) {

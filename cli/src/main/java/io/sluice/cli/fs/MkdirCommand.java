@@ -26,7 +26,7 @@ public final class MkdirCommand implements Callable<Integer> {
     try (SluiceClient client = ctx.connect()) {
       for (String p : paths) {
         try {
-          client.mkdir(p, parents);
+          client.mkdir(FsPaths.clean(p), parents);
         } catch (IOException e) {
           throw FsContext.failure(p, e);
         }

@@ -22,7 +22,7 @@ public final class MvCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (SluiceClient client = ctx.connect()) {
-      client.rename(src, dst);
+      client.rename(FsPaths.clean(src), FsPaths.clean(dst));
     } catch (IOException e) {
       throw FsContext.failure(src, e);
     }

@@ -4,6 +4,7 @@ import io.sluice.cli.CliException;
 import io.sluice.client.CreateOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,12 +39,15 @@ public final class PutCommand implements Callable<Integer> {
           : "No such file or directory");
     }
     try (SluiceClient client = ctx.connect()) {
-      String target = dest;
+      String target = FsPaths.clean(dest);
       try {
-        if (client.getStatus(dest).getType() == FileType.DIRECTORY) {
-          target = (dest.endsWith("/") ? dest : dest + "/") + local.getFileName();
+        if (client.getStatus(target).getType() == FileType.DIRECTORY) {
+          target = (target.equals("/") ? "" : target) + "/" + local.getFileName();
         }
       } catch (RpcException e) {
+        if (e.status() != Status.NOT_FOUND) {
+          throw FsContext.failure(target, e);
+        }
         // DEST does not exist yet: it names the new file.
       }
       try (InputStream in = Files.newInputStream(local);

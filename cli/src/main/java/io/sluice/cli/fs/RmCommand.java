@@ -26,7 +26,7 @@ public final class RmCommand implements Callable<Integer> {
     try (SluiceClient client = ctx.connect()) {
       for (String p : paths) {
         try {
-          client.delete(p, recursive);
+          client.delete(FsPaths.clean(p), recursive);
         } catch (IOException e) {
           throw FsContext.failure(p, e);
         }

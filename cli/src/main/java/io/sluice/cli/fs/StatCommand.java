@@ -1,5 +1,7 @@
 package io.sluice.cli.fs;
 
+import io.sluice.cli.Stdout;
+
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import java.io.IOException;
@@ -9,15 +11,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice fs stat PATH}: everything the master knows of one inode. */
 @Command(name = "stat", description = "Show a file's or directory's attributes.")
 public final class StatCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
   @Mixin
   FsContext ctx;
 
@@ -26,7 +23,8 @@ public final class StatCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = Stdout.writer();
+    path = FsPaths.clean(path);
     try (SluiceClient client = ctx.connect()) {
       FileInfo f = client.getStatus(path);
       out.printf("path:       %s%n", path);

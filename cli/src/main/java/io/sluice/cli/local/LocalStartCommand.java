@@ -1,8 +1,13 @@
 package io.sluice.cli.local;
 
+import io.sluice.cli.Stdout;
+
 import io.sluice.cli.CliException;
 import io.sluice.cli.ConfOptions;
+import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.proto.WorkerSummary;
+import io.sluice.master.MasterKeys;
+import io.sluice.worker.WorkerKeys;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,8 +21,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code sluice local start}: a master and a worker as background processes on this host, state under one
@@ -26,9 +29,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "start", description = "Start a master and a worker in the background.")
 public final class LocalStartCommand implements Callable<Integer> {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-
-  @Spec
-  CommandSpec spec;
 
   @Mixin
   ConfOptions conf;
@@ -64,30 +64,30 @@ public final class LocalStartCommand implements Callable<Integer> {
     layout.createDirs();
 
     Map<String, String> common = new LinkedHashMap<>(conf.load().explicitValues());
-    common.put("sluice.master.addresses", "localhost:" + masterPort);
+    common.put(CommonKeys.MASTER_ADDRESSES.name(), "localhost:" + masterPort);
     InetSocketAddress master = new InetSocketAddress("127.0.0.1", masterPort);
 
     Map<String, String> masterConf = new LinkedHashMap<>(common);
-    masterConf.put(LocalKeys.MASTER_HOST, "localhost");
-    masterConf.put(LocalKeys.MASTER_RPC_PORT, Integer.toString(masterPort));
-    masterConf.put(LocalKeys.MASTER_RAFT_PORT, Integer.toString(raftPort));
-    masterConf.put(LocalKeys.MASTER_DIR, layout.dataDir(LocalLayout.MASTER).toString());
+    masterConf.put(MasterKeys.HOST.name(), "localhost");
+    masterConf.put(MasterKeys.RPC_PORT.name(), Integer.toString(masterPort));
+    masterConf.put(MasterKeys.RAFT_PORT.name(), Integer.toString(raftPort));
+    masterConf.put(MasterKeys.DIR.name(), layout.dataDir(LocalLayout.MASTER).toString());
     Process mp = start(layout, LocalLayout.MASTER, masterConf);
     if (!ClusterProbe.await(master, info -> true, mp, READY_TIMEOUT)) {
       throw failed(layout, LocalLayout.MASTER, mp);
     }
 
     Map<String, String> workerConf = new LinkedHashMap<>(common);
-    workerConf.put(LocalKeys.WORKER_HOST, "localhost");
-    workerConf.put(LocalKeys.WORKER_DATA_PORT, Integer.toString(workerPort));
-    workerConf.put(LocalKeys.WORKER_TIERS, "HDD:" + layout.dataDir(LocalLayout.WORKER) + ":" + capacity);
+    workerConf.put(WorkerKeys.HOST.name(), "localhost");
+    workerConf.put(WorkerKeys.DATA_PORT.name(), Integer.toString(workerPort));
+    workerConf.put(WorkerKeys.TIERS.name(), "HDD:" + layout.dataDir(LocalLayout.WORKER) + ":" + capacity);
     Process wp = start(layout, LocalLayout.WORKER, workerConf);
     if (!ClusterProbe.await(master, info -> info.getWorkersList().stream().anyMatch(WorkerSummary::getLive), wp,
         READY_TIMEOUT)) {
       throw failed(layout, LocalLayout.WORKER, wp);
     }
 
-    var out = spec.commandLine().getOut();
+    var out = Stdout.writer();
     out.printf("Sluice is running (state in %s)%n", layout.root);
     out.printf("  master  localhost:%d  pid %d  log %s%n", masterPort, mp.pid(), layout.log(LocalLayout.MASTER));
     out.printf("  worker  localhost:%d  pid %d  log %s%n", workerPort, wp.pid(), layout.log(LocalLayout.WORKER));

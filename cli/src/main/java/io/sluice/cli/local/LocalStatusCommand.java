@@ -1,5 +1,7 @@
 package io.sluice.cli.local;
 
+import io.sluice.cli.Stdout;
+
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.WorkerSummary;
 import java.net.InetSocketAddress;
@@ -9,15 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice local status}: which local processes run and what the master sees. Exit 0 only when all run. */
 @Command(name = "status", description = "Show the local cluster's processes and workers.")
 public final class LocalStatusCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
   @Option(names = "--dir", description = "State directory (default: ~/.sluice/local).")
   Path dir;
 
@@ -27,7 +24,7 @@ public final class LocalStatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LocalLayout layout = new LocalLayout(dir == null ? LocalLayout.defaultRoot() : dir);
-    var out = spec.commandLine().getOut();
+    var out = Stdout.writer();
     boolean all = true;
     for (String role : List.of(LocalLayout.MASTER, LocalLayout.WORKER)) {
       Optional<ProcessHandle> p = layout.running(role);

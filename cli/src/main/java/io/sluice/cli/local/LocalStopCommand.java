@@ -1,5 +1,7 @@
 package io.sluice.cli.local;
 
+import io.sluice.cli.Stdout;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,16 +10,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code sluice local stop}: stops the worker, then the master, each with SIGTERM (SIGKILL after a grace time). */
 @Command(name = "stop", description = "Stop the local cluster.")
 public final class LocalStopCommand implements Callable<Integer> {
   private static final long GRACE_SECONDS = 20;
-
-  @Spec
-  CommandSpec spec;
 
   @Option(names = "--dir", description = "State directory (default: ~/.sluice/local).")
   Path dir;
@@ -26,7 +23,7 @@ public final class LocalStopCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LocalLayout layout = new LocalLayout(dir == null ? LocalLayout.defaultRoot() : dir);
     List<String> stopped = stopAll(layout);
-    spec.commandLine().getOut().println(stopped.isEmpty() ? "Sluice was not running (" + layout.root + ")"
+    Stdout.writer().println(stopped.isEmpty() ? "Sluice was not running (" + layout.root + ")"
         : "Stopped " + String.join(" and ", stopped));
     return 0;
   }
