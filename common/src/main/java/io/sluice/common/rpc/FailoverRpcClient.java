@@ -23,6 +23,8 @@ public final class FailoverRpcClient implements Closeable {
   private final List<InetSocketAddress> addresses;
   private final RpcOptions options;
   private final Duration retryBudget;
+  /** Names logical calls; a retry reuses its call's id so the master can deduplicate it. */
+  private final java.util.concurrent.atomic.AtomicLong nextRequestId = new java.util.concurrent.atomic.AtomicLong(1);
   private RpcClient current;
   private int next;
 
@@ -67,13 +69,14 @@ public final class FailoverRpcClient implements Closeable {
    */
   public <T extends Message> T call(int method, Message body, Parser<T> parser) throws RpcException {
     long deadline = System.nanoTime() + retryBudget.toNanos();
+    long requestId = nextRequestId.getAndIncrement();
     long backoffMs = 50;
     RpcException last = null;
     for (int attempt = 0; ; attempt++) {
       RpcClient client = null;
       try {
         client = connection();
-        return client.call(method, body, parser);
+        return client.call(method, body, parser, requestId);
       } catch (RpcException e) {
         boolean transport = e.status() == Status.UNAVAILABLE && !e.isAnswered();
         if (e.status() != Status.NOT_LEADER && !transport) {

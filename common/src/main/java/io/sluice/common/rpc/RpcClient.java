@@ -98,6 +98,11 @@ public final class RpcClient implements Closeable {
    * with an {@link RpcException} carrying the server's status, or UNAVAILABLE after the call timeout.
    */
   public CompletableFuture<Frame> call(int method, Message body) {
+    return call(method, body, 0);
+  }
+
+  /** As {@link #call(int, Message)}, naming the logical call with {@code requestId} (stable across retries). */
+  public CompletableFuture<Frame> call(int method, Message body, long requestId) {
     long id = nextCallId.getAndIncrement();
     PendingCall call = new PendingCall(id, null);
     if (!register(call)) {
@@ -106,13 +111,19 @@ public final class RpcClient implements Closeable {
     long timeoutMs = options.callTimeout().toMillis();
     call.timeout = channel.eventLoop().schedule(() -> handler.fail(id, new RpcException(Status.UNAVAILABLE,
         "no answer from " + address + " within " + timeoutMs + " ms")), timeoutMs, TimeUnit.MILLISECONDS);
-    send(id, FrameKind.REQUEST, method, body, 0);
+    send(id, FrameKind.REQUEST, method, body, 0, requestId);
     return call.response;
   }
 
   /** Calls and waits: the parsed response, or the server's error as an {@link RpcException}. */
   public <T extends Message> T call(int method, Message body, Parser<T> responseParser) throws RpcException {
-    Frame frame = await(call(method, body));
+    return call(method, body, responseParser, 0);
+  }
+
+  /** Calls and waits, naming the logical call with {@code requestId} (stable across retries). */
+  public <T extends Message> T call(int method, Message body, Parser<T> responseParser, long requestId)
+      throws RpcException {
+    Frame frame = await(call(method, body, requestId));
     try {
       return frame.parseBody(responseParser);
     } finally {
@@ -122,7 +133,7 @@ public final class RpcClient implements Closeable {
 
   /** Sends a request with no response. */
   public void oneWay(int method, Message body) {
-    send(nextCallId.getAndIncrement(), FrameKind.ONE_WAY, method, body, 0);
+    send(nextCallId.getAndIncrement(), FrameKind.ONE_WAY, method, body, 0, 0);
   }
 
   /**
@@ -134,7 +145,7 @@ public final class RpcClient implements Closeable {
     long id = nextCallId.getAndIncrement();
     PendingCall call = new PendingCall(id, listener);
     if (register(call)) {
-      send(id, FrameKind.REQUEST, method, body, initialCredits);
+      send(id, FrameKind.REQUEST, method, body, initialCredits, 0);
     }
     return new ClientStream(this, call);
   }
@@ -149,9 +160,9 @@ public final class RpcClient implements Closeable {
     }
   }
 
-  private void send(long id, FrameKind kind, int method, Message body, int credits) {
+  private void send(long id, FrameKind kind, int method, Message body, int credits, long requestId) {
     FrameHeader.Builder h = FrameHeader.newBuilder().setCallId(id).setKind(kind).setMethod(method)
-        .setCredits(credits);
+        .setCredits(credits).setRequestId(requestId);
     channel.writeAndFlush(OutboundFrame.of(h, body)).addListener(failOnError(id));
   }
 

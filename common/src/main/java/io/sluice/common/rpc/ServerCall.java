@@ -25,14 +25,16 @@ public final class ServerCall {
   private final Channel channel;
   private final Frame request;
   private final String user;
+  private final String clientId;
   private final ServerDispatcher owner;
   private final AtomicBoolean done = new AtomicBoolean();
   private volatile StreamListener listener;
 
-  ServerCall(Channel channel, Frame request, String user, ServerDispatcher owner) {
+  ServerCall(Channel channel, Frame request, String user, String clientId, ServerDispatcher owner) {
     this.channel = channel;
     this.request = request;
     this.user = user;
+    this.clientId = clientId;
     this.owner = owner;
   }
 
@@ -52,6 +54,19 @@ public final class ServerCall {
   /** The user named in the connection's handshake. */
   public String user() {
     return user;
+  }
+
+  /** The client process named in the handshake (one id per process, across its connections). */
+  public String clientId() {
+    return clientId;
+  }
+
+  /**
+   * The id the client gave this logical call, the same on each retry (0 when the client does not retry it).
+   * {@code (clientId(), requestId())} identifies a mutation for deduplication.
+   */
+  public long requestId() {
+    return request.header().getRequestId();
   }
 
   public SocketAddress remoteAddress() {

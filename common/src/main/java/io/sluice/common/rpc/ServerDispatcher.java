@@ -21,14 +21,16 @@ final class ServerDispatcher extends ChannelInboundHandlerAdapter {
   private final String serverName;
   private final Map<Long, ServerCall> open = new ConcurrentHashMap<>();
   private String user = "";
+  private String clientId = "";
 
   ServerDispatcher(RpcHandler handler, String serverName) {
     this.handler = handler;
     this.serverName = serverName;
   }
 
-  void authenticated(String u) {
+  void authenticated(String u, String client) {
     this.user = u;
+    this.clientId = client;
   }
 
   @Override
@@ -55,7 +57,7 @@ final class ServerDispatcher extends ChannelInboundHandlerAdapter {
   }
 
   private void open(ChannelHandlerContext ctx, Frame frame, FrameKind kind) {
-    ServerCall call = new ServerCall(ctx.channel(), frame, user, this);
+    ServerCall call = new ServerCall(ctx.channel(), frame, user, clientId, this);
     if (kind == FrameKind.REQUEST && open.putIfAbsent(call.callId(), call) != null) {
       call.fail(Status.INVALID_ARGUMENT, "call id " + call.callId() + " is already in use");
       return;

@@ -37,7 +37,8 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         reply(ctx, Status.INVALID_ARGUMENT, problem).addListener(ChannelFutureListener.CLOSE);
         return;
       }
-      dispatcher.authenticated(frame.parseBody(Handshake.parser()).getUser());
+      Handshake hs = frame.parseBody(Handshake.parser());
+      dispatcher.authenticated(hs.getUser(), hs.getClientId());
       reply(ctx, Status.OK, "");
       ctx.pipeline().remove(this);
     } catch (RpcException e) {

@@ -39,6 +39,7 @@ class RpcServerClientTest {
   private static final int METHOD_NOTE = 9;
 
   private RpcServer server;
+  private final AtomicInteger flaky = new AtomicInteger();
   private final BlockingQueue<String> notes = new LinkedBlockingQueue<>();
 
   /** A toy service: stat echoes the user, silent never answers, stream sends N frames per credit. */
@@ -51,11 +52,13 @@ class RpcServerClientTest {
             call.fail(new RpcException(Status.NOT_FOUND, path + ": no such file"));
           } else if (path.equals("/busy")) {
             call.fail(new RpcException(Status.UNAVAILABLE, "no worker to place a block on"));
+          } else if (path.equals("/flaky") && flaky.getAndIncrement() == 0) {
+            call.channel().close(); // the first attempt dies with its connection
           } else if (path.equals("/follower")) {
             call.fail(new RpcException(Status.NOT_LEADER, "not the leader", "127.0.0.1:1"));
           } else {
             call.respond(GetStatusResponse.newBuilder().setInfo(FileInfo.newBuilder().setName(path)
-                .setOwner(call.user())).build());
+                .setOwner(call.user()).setGroup(call.clientId()).setId(call.requestId())).build());
           }
         }
         case METHOD_SILENT -> { }
@@ -453,5 +456,22 @@ class RpcServerClientTest {
     start(t);
     server.close();
     server.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aRetriedCallKeepsItsRequestIdAndClientId(Transport t) throws Exception {
+    RpcOptions opts = start(t);
+    try (FailoverRpcClient c = new FailoverRpcClient(List.of(InetSocketAddress.createUnresolved("127.0.0.1",
+        server.address().getPort())), opts, Duration.ofSeconds(20))) {
+      FileInfo first = c.call(METHOD_STAT, stat("/a"), GetStatusResponse.parser()).getInfo();
+      FileInfo retried = c.call(METHOD_STAT, stat("/flaky"), GetStatusResponse.parser()).getInfo();
+      assertEquals(2, flaky.get(), "the first attempt failed and was retried on a new connection");
+      assertTrue(first.getId() > 0 && retried.getId() > first.getId(), "each logical call has its own id");
+      assertEquals(opts.clientId(), first.getGroup());
+      assertEquals(opts.clientId(), retried.getGroup(), "the same client id on the new connection");
+      FileInfo next = c.call(METHOD_STAT, stat("/b"), GetStatusResponse.parser()).getInfo();
+      assertEquals(retried.getId() + 1, next.getId(), "the retry reused its id rather than taking a new one");
+    }
   }
 }
