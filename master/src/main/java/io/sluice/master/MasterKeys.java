@@ -44,4 +44,11 @@ public final class MasterKeys {
   /** Threads that run RPC work (RocksDB reads, proposals) off the network event loops. */
   public static final ConfigKey<Integer> RPC_THREADS = ConfigKey.integer("sluice.master.rpc.threads", 8,
       "Threads running master RPC calls off the network threads.");
+
+  /**
+   * How long the first outcome of a create, mkdir, delete or rename answers retries of the same call (DESIGN §3).
+   * A client retries for its retry budget ({@code sluice.user.master.retry.budget}); this must be longer.
+   */
+  public static final ConfigKey<Duration> RETRY_EXPIRY = ConfigKey.duration("sluice.master.retry.expiry", "10m",
+      "How long a mutation's first outcome answers its retries; longer than any client's retry budget.");
 }

@@ -86,7 +86,8 @@ public final class MasterServer implements Closeable {
           new ArrayBlockingQueue<>(10_000), daemonThreads("master-rpc"));
       int rpcPort = conf.get(MasterKeys.RPC_PORT);
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry,
-          new BlockPlacement(new SplittableRandom()), rpcExecutor, this::advertisedAddress);
+          new BlockPlacement(new SplittableRandom()), rpcExecutor, this::advertisedAddress,
+          conf.get(MasterKeys.RETRY_EXPIRY));
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf))
           .start();
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));

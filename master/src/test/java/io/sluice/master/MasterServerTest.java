@@ -261,4 +261,22 @@ class MasterServerTest {
       }
     }
   }
+
+  @Test
+  void retriedMutationsReturnTheirFirstOutcomeAlsoAfterARestart() throws Exception {
+    int mkdir = MasterMethod.MKDIR.getNumber();
+    MkdirRequest req = MkdirRequest.newBuilder().setPath("/once").build();
+    FileInfo made = client.call(mkdir, req, MkdirResponse.parser(), 41).getInfo();
+    // The same logical call again (as after a lost answer): the same outcome, not ALREADY_EXISTS.
+    assertEquals(made, client.call(mkdir, req, MkdirResponse.parser(), 41).getInfo());
+    // A new call is a new request.
+    assertStatus(Status.ALREADY_EXISTS, () -> client.call(mkdir, req, MkdirResponse.parser(), 42));
+
+    int delete = MasterMethod.DELETE.getNumber();
+    DeleteRequest del = DeleteRequest.newBuilder().setPath("/once").build();
+    client.call(delete, del, DeleteResponse.parser(), 43);
+    restart(); // the record lives in the store, like the namespace: a new leader answers the retry too
+    client.call(delete, del, DeleteResponse.parser(), 43); // not NOT_FOUND
+    assertStatus(Status.NOT_FOUND, () -> client.call(delete, del, DeleteResponse.parser(), 44));
+  }
 }

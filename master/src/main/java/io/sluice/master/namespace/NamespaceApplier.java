@@ -4,19 +4,26 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.JournalEntry;
+import io.sluice.master.proto.RequestStamp;
 import io.sluice.master.store.NamespaceStore;
 import io.sluice.master.store.StoreBatch;
+import java.util.Optional;
 
 /**
  * Applies journal entries to the store, on every master, in log order: one batch per entry, committed with the
  * entry's index. An entry at or below the store's applied index is skipped (log replay after a restart), so
  * applying is idempotent. An operation that fails (its status is the client's answer) commits only the index.
- * Deterministic: reads nothing but the store and the entry.
+ * Deterministic: reads nothing but the store and the entry. A stamped entry (a deduplicated mutation) whose request
+ * was applied before gets the recorded first outcome instead of being applied again; otherwise its outcome is
+ * recorded in the same batch, and records past the leader's expiry cutoff are dropped.
  */
 public final class NamespaceApplier {
   /** The answer for a replayed entry: nobody waits for it. */
   static final ApplyResult SKIPPED = ApplyResult.newBuilder().setStatus(Status.OK).setMessage("already applied")
       .build();
+
+  /** Most request records one apply drops (see {@link StoreBatch#expireRequests}). */
+  static final int EXPIRE_PER_APPLY = 64;
 
   private final NamespaceStore store;
 
@@ -35,6 +42,15 @@ public final class NamespaceApplier {
       return SKIPPED;
     }
     try (StoreBatch b = store.newBatch()) {
+      RequestStamp stamp = entry.hasRequest() ? entry.getRequest() : null;
+      if (stamp != null) {
+        Optional<ApplyResult> first = b.requestResult(stamp.getClientId(), stamp.getRequestId());
+        if (first.isPresent()) {
+          // A retry of a mutation already applied (e.g. proposed again by a new leader): its first outcome.
+          store.commit(b, term, index);
+          return first.get();
+        }
+      }
       ApplyResult result;
       try {
         result = switch (entry.getEntryCase()) {
@@ -50,6 +66,10 @@ public final class NamespaceApplier {
       } catch (RpcException e) {
         b.discard();
         result = ApplyResults.error(e);
+      }
+      if (stamp != null) {
+        b.recordRequest(stamp.getClientId(), stamp.getRequestId(), stamp.getTimeMs(), result);
+        b.expireRequests(stamp.getExpireBeforeMs(), EXPIRE_PER_APPLY);
       }
       store.commit(b, term, index);
       return result;

@@ -46,6 +46,7 @@ import io.sluice.master.store.StoreSnapshot;
 import io.sluice.master.worker.BlockPlacement;
 import io.sluice.master.worker.WorkerRegistry;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -72,12 +73,14 @@ public final class MasterRpcHandler implements RpcHandler {
   private final BlockPlacement placement;
   private final Executor executor;
   private final Supplier<String> advertisedAddress;
+  private final RetriedRequests retried;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
+   * @param retryExpiry how long the outcome of a deduplicated mutation answers its retries
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
-      BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress) {
+      BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry) {
     this.store = store;
     this.journal = journal;
     this.ctx = ctx;
@@ -85,6 +88,7 @@ public final class MasterRpcHandler implements RpcHandler {
     this.placement = placement;
     this.executor = executor;
     this.advertisedAddress = advertisedAddress;
+    this.retried = new RetriedRequests(ctx, retryExpiry);
   }
 
   @Override
@@ -109,17 +113,29 @@ public final class MasterRpcHandler implements RpcHandler {
     }
     journal.checkLeader();
     switch (method) {
-      case MKDIR -> answer(call, MkdirOp.prepare(call.parse(MkdirRequest.parser()), call.user(), ctx),
-          r -> MkdirResponse.newBuilder().setInfo(r.getInfo()).build());
-      case CREATE_FILE -> answer(call, CreateFileOp.prepare(call.parse(CreateFileRequest.parser()), call.user(), ctx),
-          r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
+      case MKDIR -> {
+        MkdirRequest req = call.parse(MkdirRequest.parser());
+        mutate(call, () -> MkdirOp.prepare(req, call.user(), ctx),
+            r -> MkdirResponse.newBuilder().setInfo(r.getInfo()).build());
+      }
+      case CREATE_FILE -> {
+        CreateFileRequest req = call.parse(CreateFileRequest.parser());
+        mutate(call, () -> CreateFileOp.prepare(req, call.user(), ctx),
+            r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
+      }
+      // Not deduplicated, being idempotent by design: a retried addBlock names the same block (its index is the
+      // count of previous blocks), a retried complete of a complete file succeeds.
       case ADD_BLOCK -> addBlock(call, call.parse(AddBlockRequest.parser()));
       case COMPLETE_FILE -> answer(call, CompleteFileOp.prepare(call.parse(CompleteFileRequest.parser()), ctx),
           r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
-      case DELETE -> answer(call, DeleteOp.prepare(call.parse(DeleteRequest.parser()), ctx),
-          r -> DeleteResponse.getDefaultInstance());
-      case RENAME -> answer(call, RenameOp.prepare(call.parse(RenameRequest.parser()), ctx),
-          r -> RenameResponse.getDefaultInstance());
+      case DELETE -> {
+        DeleteRequest req = call.parse(DeleteRequest.parser());
+        mutate(call, () -> DeleteOp.prepare(req, ctx), r -> DeleteResponse.getDefaultInstance());
+      }
+      case RENAME -> {
+        RenameRequest req = call.parse(RenameRequest.parser());
+        mutate(call, () -> RenameOp.prepare(req, ctx), r -> RenameResponse.getDefaultInstance());
+      }
       case GET_STATUS -> {
         String path = call.parse(GetStatusRequest.parser()).getPath();
         try (StoreSnapshot snap = store.snapshot()) {
@@ -164,14 +180,34 @@ public final class MasterRpcHandler implements RpcHandler {
     return call.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() : "";
   }
 
+  /** Decides a mutation on the leader, unless it is the retry of one in flight or applied (see RetriedRequests). */
+  private void mutate(ServerCall call, PrepareStep prepare, Function<ApplyResult, Message> response) {
+    reply(call, retried.run(call.clientId(), call.requestId(), stamp -> {
+      Prepared p = prepare.run();
+      if (p.answer() != null) {
+        return CompletableFuture.completedFuture(p.answer());
+      }
+      return journal.propose(stamp == null ? p.entry() : p.entry().toBuilder().setRequest(stamp).build());
+    }), response);
+  }
+
+  /** A namespace op's leader-side decision. */
+  private interface PrepareStep {
+    Prepared run() throws RpcException;
+  }
+
   /**
    * Answers {@code call} with the outcome of {@code p}: its immediate answer, or the result of proposing its entry.
    * An error status fails the call with it; OK answers {@code response(result)} after queueing the removal of any
    * blocks the op released.
    */
   private void answer(ServerCall call, Prepared p, Function<ApplyResult, Message> response) {
-    CompletableFuture<ApplyResult> f = p.answer() != null ? CompletableFuture.completedFuture(p.answer())
-        : journal.propose(p.entry());
+    reply(call, p.answer() != null ? CompletableFuture.completedFuture(p.answer()) : journal.propose(p.entry()),
+        response);
+  }
+
+  /** Answers {@code call} once {@code f} completes. */
+  private void reply(ServerCall call, CompletableFuture<ApplyResult> f, Function<ApplyResult, Message> response) {
     f.whenComplete((r, error) -> {
       try {
         if (error != null) {

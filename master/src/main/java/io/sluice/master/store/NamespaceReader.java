@@ -15,6 +15,9 @@ public interface NamespaceReader {
 
   Optional<InodeRecord> inode(long id);
 
+  /** The recorded first outcome of a client's deduplicated mutation, if it was applied and has not expired. */
+  Optional<io.sluice.master.proto.ApplyResult> requestResult(String clientId, long requestId);
+
   /** The id of {@code name} in directory {@code parentId}, if there is such an entry. */
   OptionalLong childId(long parentId, String name);
 

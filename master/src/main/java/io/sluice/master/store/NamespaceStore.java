@@ -65,7 +65,8 @@ public final class NamespaceStore implements Closeable {
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
     this.cfHandles = cfHandles;
-    this.handles = new StoreHandles(db, cfHandles.get(1), cfHandles.get(2), cfHandles.get(3), cfHandles.get(4));
+    this.handles = new StoreHandles(db, cfHandles.get(1), cfHandles.get(2), cfHandles.get(3), cfHandles.get(4),
+        cfHandles.get(5), cfHandles.get(6));
     this.latest = new RocksReader(handles) {
       @Override
       byte[] get(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
@@ -90,7 +91,7 @@ public final class NamespaceStore implements Closeable {
     ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
-    for (String name : List.of("inodes", "edges", "mounts", "meta")) {
+    for (String name : List.of("inodes", "edges", "mounts", "meta", "requests", "request_times")) {
       descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
     }
     List<ColumnFamilyHandle> cfHandles = new ArrayList<>();

@@ -41,6 +41,19 @@ abstract class RocksReader implements NamespaceReader {
   }
 
   @Override
+  public Optional<io.sluice.master.proto.ApplyResult> requestResult(String clientId, long requestId) {
+    try {
+      byte[] v = get(handles.requests(), StoreKeys.request(clientId, requestId));
+      return v == null ? Optional.empty()
+          : Optional.of(io.sluice.master.proto.RequestRecord.parseFrom(v).getResult());
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read request " + clientId + "/" + requestId, e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt request record " + clientId + "/" + requestId, e);
+    }
+  }
+
+  @Override
   public OptionalLong childId(long parentId, String name) {
     try {
       byte[] v = get(handles.edges(), StoreKeys.edge(parentId, name));

@@ -1,7 +1,12 @@
 package io.sluice.master.store;
 
+import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.RequestRecord;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
@@ -78,6 +83,37 @@ public final class StoreBatch extends RocksReader implements AutoCloseable {
 
   public void deleteEdge(long parentId, String name) {
     delete(handles.edges(), StoreKeys.edge(parentId, name));
+  }
+
+  /** Records the first outcome of a deduplicated mutation, to answer its retries with. */
+  public void recordRequest(String clientId, long requestId, long timeMs, ApplyResult result) {
+    byte[] key = StoreKeys.request(clientId, requestId);
+    put(handles.requests(), key, RequestRecord.newBuilder().setResult(result).setTimeMs(timeMs).build()
+        .toByteArray());
+    put(handles.requestTimes(), StoreKeys.requestTime(timeMs, key), new byte[0]);
+  }
+
+  /**
+   * Drops up to {@code max} request records older than {@code beforeMs}, oldest first, so each apply removes only
+   * what expired since the last one: one seek plus the records dropped. The bound keeps one apply short after a
+   * long quiet spell; later applies take the rest.
+   */
+  public void expireRequests(long beforeMs, int max) {
+    List<byte[]> expired = new ArrayList<>();
+    // Collect first: a WriteBatchWithIndex must not change while one of its iterators is open.
+    try (RocksIterator it = iterator(handles.requestTimes())) {
+      for (it.seekToFirst(); it.isValid() && expired.size() < max; it.next()) {
+        byte[] timeKey = it.key();
+        if (StoreKeys.toLong(Arrays.copyOf(timeKey, Long.BYTES)) >= beforeMs) {
+          break;
+        }
+        expired.add(timeKey);
+      }
+    }
+    for (byte[] timeKey : expired) {
+      delete(handles.requestTimes(), timeKey);
+      delete(handles.requests(), StoreKeys.requestOfTime(timeKey));
+    }
   }
 
   /** Drops every write made so far (a failed operation still commits its log index, with nothing else). */

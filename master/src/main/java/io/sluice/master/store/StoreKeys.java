@@ -12,6 +12,8 @@ import java.util.Arrays;
  * edges:  parent id (8 bytes big-endian) | name (UTF-8)    -> child id (8 bytes big-endian)
  * meta:   "applied"                                        -> term (8) | index (8)
  *         "next_inode_id", "inode_count"                   -> 8 bytes big-endian
+ * requests:      client id (UTF-8) | 0 | request id (8)     -> RequestRecord
+ * request_times: time ms (8) | the requests key             -> empty (expiry order)
  * </pre>
  *
  * Big-endian ids keep one directory's edges contiguous, so a listing is one prefix scan in (UTF-8 byte) name order.
@@ -35,6 +37,20 @@ final class StoreKeys {
   static byte[] edge(long parentId, String name) {
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(Long.BYTES + n.length).putLong(parentId).put(n).array();
+  }
+
+  static byte[] request(String clientId, long requestId) {
+    byte[] c = clientId.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(c.length + 1 + Long.BYTES).put(c).put((byte) 0).putLong(requestId).array();
+  }
+
+  static byte[] requestTime(long timeMs, byte[] requestKey) {
+    return ByteBuffer.allocate(Long.BYTES + requestKey.length).putLong(timeMs).put(requestKey).array();
+  }
+
+  /** The requests key inside a request_times key. */
+  static byte[] requestOfTime(byte[] timeKey) {
+    return Arrays.copyOfRange(timeKey, Long.BYTES, timeKey.length);
   }
 
   /** The child name of an edge key. */
