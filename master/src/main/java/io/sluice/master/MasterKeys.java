@@ -51,4 +51,12 @@ public final class MasterKeys {
    */
   public static final ConfigKey<Duration> RETRY_EXPIRY = ConfigKey.duration("sluice.master.retry.expiry", "10m",
       "How long a mutation's first outcome answers its retries; longer than any client's retry budget.");
+
+  /**
+   * Comma-separated {@code host:port} Raft addresses of all masters, in the same order as
+   * {@code sluice.master.addresses} (the i-th Raft address belongs to the i-th RPC address). Empty: this master
+   * alone, on {@code sluice.master.raft.port}.
+   */
+  public static final ConfigKey<String> RAFT_ADDRESSES = ConfigKey.string("sluice.master.raft.addresses", "",
+      "Raft host:port of every master, in the order of sluice.master.addresses; empty for a single master.");
 }

@@ -103,12 +103,18 @@ public final class MasterServer implements Closeable {
 
   private void startJournal(Path journalDir, String bindHost) throws IOException {
     int configuredPort = conf.get(MasterKeys.RAFT_PORT);
-    int raftPort = configuredPort == 0 ? freePort() : configuredPort;
-    // The id comes from the configured address, not the picked port, so a restarted test master keeps its id.
-    RaftPeer self = RaftPeer.newBuilder().setId(MasterJournal.peerId(advertisedHost, configuredPort))
-        .setAddress(advertisedHost + ":" + raftPort).build();
-    journal = new MasterJournal(journalDir, self, List.of(self),
-        new MasterStateMachine(new NamespaceApplier(store)));
+    List<RaftPeer> peers = MasterPeers.fromConf(conf);
+    RaftPeer self;
+    if (peers.isEmpty()) {
+      int raftPort = configuredPort == 0 ? freePort() : configuredPort;
+      // The id comes from the configured address, not the picked port, so a restarted test master keeps its id.
+      self = RaftPeer.newBuilder().setId(MasterJournal.peerId(advertisedHost, configuredPort))
+          .setAddress(advertisedHost + ":" + raftPort).build();
+      peers = List.of(self);
+    } else {
+      self = MasterPeers.self(peers, advertisedHost, configuredPort);
+    }
+    journal = new MasterJournal(journalDir, self, peers, new MasterStateMachine(new NamespaceApplier(store)));
     journal.start(bindHost, conf.get(MasterKeys.STARTUP_TIMEOUT));
   }
 

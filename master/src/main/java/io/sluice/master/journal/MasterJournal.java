@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The master's replicated journal: a Ratis server (NETTY transport, log under {@code dir}) running the master
  * state machine, and a Ratis client the leader proposes entries with. The group is the masters listed in
- * {@code peers}; today that is this master alone, which is its own leader. Its id and the group id are fixed, so a
- * restarted master finds its log and replays it (the store skips entries it already holds).
+ * {@code peers} (1, 3 or 5), each peer carrying its client RPC address so that a follower's NOT_LEADER names where
+ * the leader serves. Ids are fixed, so a restarted master finds its log and replays it (the store skips entries it
+ * already holds).
  *
  * <p>Proposing is asynchronous: {@link #propose} completes with the {@link ApplyResult} once the entry is committed
  * and applied on this master, or exceptionally with an {@link RpcException} (NOT_LEADER, UNAVAILABLE).
@@ -95,6 +96,8 @@ public final class MasterJournal implements Journal, Closeable {
     NettyConfigKeys.Server.setPort(props, portOf(self));
     RaftServerConfigKeys.setStorageDir(props, List.of(dir.toFile()));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
+    // Pre-vote: a master that was cut off does not depose a healthy leader when it comes back.
+    RaftServerConfigKeys.LeaderElection.setPreVote(props, true);
     boolean exists = Files.isDirectory(dir.resolve(GROUP_ID.getUuid().toString()));
     server = RaftServer.newBuilder().setServerId(self.getId()).setGroup(group).setStateMachine(stateMachine)
         .setProperties(props).setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -104,8 +107,15 @@ public final class MasterJournal implements Journal, Closeable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(100,
             TimeUnit.MILLISECONDS)))
         .build();
-    awaitLeaderReady(leaderTimeout);
-    LOG.info("journal {} ready: leader of {} ({} log recovered: {})", self, GROUP_ID, dir, exists);
+    if (group.getPeers().size() == 1) {
+      // Alone, this master leads as soon as it replayed its log: serve only then, so the first call succeeds.
+      awaitLeaderReady(leaderTimeout);
+      LOG.info("journal {} ready: leader of {} ({} log recovered: {})", self, GROUP_ID, dir, exists);
+    } else {
+      // With peers, leadership needs a majority that may not be up yet: serve at once, answering NOT_LEADER.
+      LOG.info("journal {} started in a group of {} ({} log recovered: {})", self, group.getPeers().size(), dir,
+          exists);
+    }
   }
 
   private void awaitLeaderReady(Duration timeout) throws IOException {
@@ -139,8 +149,21 @@ public final class MasterJournal implements Journal, Closeable {
       throw new RpcException(Status.UNAVAILABLE, "journal unavailable: " + e.getMessage(), e);
     }
     if (!ready) {
-      // TODO(HA): name the leader's client RPC address.
-      throw new RpcException(Status.NOT_LEADER, "this master is not the leader");
+      throw new RpcException(Status.NOT_LEADER, "this master is not the leader", leaderClientAddress());
+    }
+  }
+
+  /** The client RPC {@code host:port} of the master this one believes leads, or empty when it knows none. */
+  private String leaderClientAddress() {
+    try {
+      RaftPeerId leader = server.getDivision(GROUP_ID).getInfo().getLeaderId();
+      if (leader == null || leader.equals(self.getId())) {
+        return "";
+      }
+      RaftPeer peer = group.getPeer(leader);
+      return peer == null || peer.getClientAddress() == null ? "" : peer.getClientAddress();
+    } catch (IOException e) {
+      return "";
     }
   }
 
@@ -176,8 +199,9 @@ public final class MasterJournal implements Journal, Closeable {
       return e;
     }
     if (cause instanceof NotLeaderException e) {
-      // TODO(HA): map the leader's peer id to its client RPC address.
-      return new RpcException(Status.NOT_LEADER, "not the leader: " + e.getMessage());
+      RaftPeer leader = e.getSuggestedLeader();
+      return new RpcException(Status.NOT_LEADER, "not the leader: " + e.getMessage(),
+          leader == null || leader.getClientAddress() == null ? "" : leader.getClientAddress());
     }
     return new RpcException(Status.UNAVAILABLE, "journal unavailable: " + cause, cause);
   }
