@@ -59,4 +59,12 @@ public final class MasterKeys {
    */
   public static final ConfigKey<String> RAFT_ADDRESSES = ConfigKey.string("sluice.master.raft.addresses", "",
       "Raft host:port of every master, in the order of sluice.master.addresses; empty for a single master.");
+
+  /** Journal entries between snapshots (RocksDB checkpoints); the Raft log is purged behind each snapshot. */
+  public static final ConfigKey<Integer> SNAPSHOT_ENTRIES = ConfigKey.integer("sluice.master.snapshot.entries", 100000,
+      "Journal entries between snapshots; the log is purged behind each.");
+
+  /** Size of one Raft log segment file; the log is purged whole closed segments at a time. */
+  public static final ConfigKey<Long> JOURNAL_SEGMENT_SIZE = ConfigKey.bytes("sluice.master.journal.segment.size",
+      "8m", "Size of one Raft log segment; purging removes whole closed segments.");
 }

@@ -114,7 +114,8 @@ public final class MasterServer implements Closeable {
     } else {
       self = MasterPeers.self(peers, advertisedHost, configuredPort);
     }
-    journal = new MasterJournal(journalDir, self, peers, new MasterStateMachine(new NamespaceApplier(store)));
+    journal = new MasterJournal(journalDir, self, peers, new MasterStateMachine(new NamespaceApplier(store), store),
+        new MasterJournal.Settings(conf.get(MasterKeys.SNAPSHOT_ENTRIES), conf.get(MasterKeys.JOURNAL_SEGMENT_SIZE)));
     journal.start(bindHost, conf.get(MasterKeys.STARTUP_TIMEOUT));
   }
 
@@ -145,6 +146,10 @@ public final class MasterServer implements Closeable {
 
   WorkerRegistry registry() {
     return registry;
+  }
+
+  MasterJournal journal() {
+    return journal;
   }
 
   NamespaceStore store() {

@@ -36,6 +36,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ public final class MasterJournal implements Journal, Closeable {
   private final RaftPeer self;
   private final RaftGroup group;
   private final StateMachine stateMachine;
+  private final Settings settings;
   private RaftServer server;
   private RaftClient client;
 
@@ -68,12 +70,22 @@ public final class MasterJournal implements Journal, Closeable {
    * @param self this master: its id and advertised Raft {@code host:port}; {@link #start} binds that port
    * @param peers every master of the group, {@code self} included
    */
-  public MasterJournal(Path dir, RaftPeer self, List<RaftPeer> peers, StateMachine stateMachine) {
+  public MasterJournal(Path dir, RaftPeer self, List<RaftPeer> peers, StateMachine stateMachine,
+      Settings settings) {
     this.dir = dir;
+    this.settings = settings;
     this.self = self;
     this.group = RaftGroup.valueOf(GROUP_ID, peers);
     this.stateMachine = stateMachine;
   }
+
+  /**
+   * How the log is kept.
+   *
+   * @param snapshotEntries take a snapshot (RocksDB checkpoint) after this many entries, then purge the log
+   * @param segmentBytes size of a log segment file; the log is purged a whole closed segment at a time
+   */
+  public record Settings(long snapshotEntries, long segmentBytes) {}
 
   /** A master's Raft peer id, from its host and configured Raft port: the same across restarts. */
   public static RaftPeerId peerId(String host, int port) {
@@ -95,7 +107,10 @@ public final class MasterJournal implements Journal, Closeable {
     NettyConfigKeys.Server.setHost(props, bindHost);
     NettyConfigKeys.Server.setPort(props, portOf(self));
     RaftServerConfigKeys.setStorageDir(props, List.of(dir.toFile()));
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, settings.snapshotEntries());
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(settings.segmentBytes()));
     // Pre-vote: a master that was cut off does not depose a healthy leader when it comes back.
     RaftServerConfigKeys.LeaderElection.setPreVote(props, true);
     boolean exists = Files.isDirectory(dir.resolve(GROUP_ID.getUuid().toString()));
@@ -209,6 +224,11 @@ public final class MasterJournal implements Journal, Closeable {
   private static int portOf(RaftPeer peer) {
     String a = peer.getAddress();
     return Integer.parseInt(a.substring(a.lastIndexOf(':') + 1));
+  }
+
+  /** The first index still in the log (entries before it were purged behind a snapshot). */
+  public long logStartIndex() throws IOException {
+    return server.getDivision(GROUP_ID).getRaftLog().getStartIndex();
   }
 
   /** Stops the client and the server (which stops applying); the store is the caller's to close afterwards. */

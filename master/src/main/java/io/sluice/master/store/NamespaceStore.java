@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -48,26 +49,31 @@ public final class NamespaceStore implements Closeable {
   private final Path dir;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
-  private final List<ColumnFamilyHandle> cfHandles;
-  private final StoreHandles handles;
   private final WriteOptions writeOptions = new WriteOptions().setSync(false);
   private final ReadOptions readOptions = new ReadOptions();
-  private final RocksReader latest;
+  /** The open database; replaced whole by {@link #restoreFrom} (a follower installing a snapshot). */
+  private volatile Opened opened;
   private final AtomicBoolean open = new AtomicBoolean(true);
   private volatile long appliedTerm;
   private volatile long appliedIndex;
   private volatile long nextInodeId;
   private volatile long inodeCount;
 
+  /** One open RocksDB instance: its column family handles and a reader of its latest state. */
+  private record Opened(List<ColumnFamilyHandle> cfHandles, StoreHandles handles, RocksReader latest) {}
+
   private NamespaceStore(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
       List<ColumnFamilyHandle> cfHandles) {
     this.dir = dir;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
-    this.cfHandles = cfHandles;
-    this.handles = new StoreHandles(db, cfHandles.get(1), cfHandles.get(2), cfHandles.get(3), cfHandles.get(4),
-        cfHandles.get(5), cfHandles.get(6));
-    this.latest = new RocksReader(handles) {
+    this.opened = wrap(db, cfHandles);
+  }
+
+  private Opened wrap(RocksDB db, List<ColumnFamilyHandle> cfHandles) {
+    StoreHandles handles = new StoreHandles(db, cfHandles.get(1), cfHandles.get(2), cfHandles.get(3),
+        cfHandles.get(4), cfHandles.get(5), cfHandles.get(6));
+    RocksReader latest = new RocksReader(handles) {
       @Override
       byte[] get(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
         return handles.db().get(cf, readOptions, key);
@@ -78,6 +84,19 @@ public final class NamespaceStore implements Closeable {
         return handles.db().newIterator(cf, readOptions);
       }
     };
+    return new Opened(cfHandles, handles, latest);
+  }
+
+  private static final List<String> COLUMN_FAMILIES =
+      List.of("inodes", "edges", "mounts", "meta", "requests", "request_times");
+
+  private static List<ColumnFamilyDescriptor> descriptors(ColumnFamilyOptions cfOptions) {
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+    for (String name : COLUMN_FAMILIES) {
+      descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
+    }
+    return descriptors;
   }
 
   /**
@@ -89,11 +108,7 @@ public final class NamespaceStore implements Closeable {
     DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2);
     ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
-    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
-    for (String name : List.of("inodes", "edges", "mounts", "meta", "requests", "request_times")) {
-      descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cfOptions));
-    }
+    List<ColumnFamilyDescriptor> descriptors = descriptors(cfOptions);
     List<ColumnFamilyHandle> cfHandles = new ArrayList<>();
     RocksDB db;
     try {
@@ -114,6 +129,7 @@ public final class NamespaceStore implements Closeable {
   }
 
   private void load(String rootOwner) {
+    StoreHandles handles = opened.handles();
     try {
       byte[] next = handles.db().get(handles.meta(), StoreKeys.NEXT_INODE_ID);
       if (next == null) {
@@ -136,7 +152,7 @@ public final class NamespaceStore implements Closeable {
   private void createRoot(String rootOwner) {
     InodeRecord root = InodeRecord.newBuilder().setId(ROOT_ID).setParentId(0).setName("")
         .setType(FileType.DIRECTORY).setMode(0755).setOwner(rootOwner).setGroup(rootOwner).setNlink(2).build();
-    try (StoreBatch batch = new StoreBatch(handles, readOptions, ROOT_ID, 0)) {
+    try (StoreBatch batch = new StoreBatch(opened.handles(), readOptions, ROOT_ID, 0)) {
       batch.insertInode(root);
       // No log entry has been applied: index -1 (Ratis's invalid index), so the first entry, index 0, applies.
       write(batch, 0, -1);
@@ -146,17 +162,17 @@ public final class NamespaceStore implements Closeable {
 
   /** Reads of the latest committed state. */
   public NamespaceReader reader() {
-    return latest;
+    return opened.latest();
   }
 
   /** A consistent view for several reads; the caller closes it. */
   public StoreSnapshot snapshot() {
-    return new StoreSnapshot(handles);
+    return new StoreSnapshot(opened.handles());
   }
 
   /** A batch for the writes of one journal entry; the caller closes it after {@link #commit}. */
   public StoreBatch newBatch() {
-    return new StoreBatch(handles, readOptions, nextInodeId, inodeCount);
+    return new StoreBatch(opened.handles(), readOptions, nextInodeId, inodeCount);
   }
 
   /**
@@ -173,7 +189,7 @@ public final class NamespaceStore implements Closeable {
 
   private void write(StoreBatch batch, long term, long index) {
     try {
-      handles.db().write(writeOptions, batch.finish(term, index));
+      opened.handles().db().write(writeOptions, batch.finish(term, index));
     } catch (RocksDBException e) {
       throw new StoreException("cannot commit log index " + index, e);
     }
@@ -203,16 +219,62 @@ public final class NamespaceStore implements Closeable {
     return inodeCount;
   }
 
+  /**
+   * Writes a RocksDB checkpoint of the current state into {@code target} (which must not exist): hard links to the
+   * immutable table files, so it is cheap and the store keeps running. Call it between applies, so the checkpoint's
+   * applied index is the one {@link #appliedIndex()} reports.
+   */
+  public void checkpoint(Path target) throws IOException {
+    try (Checkpoint cp = Checkpoint.create(opened.handles().db())) {
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new IOException("cannot checkpoint the namespace store into " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Replaces the whole store with a copy of {@code checkpoint} (a snapshot installed from the leader) and reopens
+   * it there. Readers obtained before must not be used after; on a follower nothing reads the store meanwhile.
+   */
+  public synchronized void restoreFrom(Path checkpoint) throws IOException {
+    Opened old = opened;
+    closeDb(old);
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.createDirectories(dir);
+    try (var files = Files.list(checkpoint)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, dir.resolve(f.getFileName()));
+      }
+    }
+    List<ColumnFamilyHandle> cfHandles = new ArrayList<>();
+    try {
+      opened = wrap(RocksDB.open(dbOptions, dir.toString(), descriptors(cfOptions), cfHandles), cfHandles);
+    } catch (RocksDBException e) {
+      throw new IOException("cannot reopen the namespace store restored from " + checkpoint + ": "
+          + e.getMessage(), e);
+    }
+    load("");
+    LOG.info("namespace store {} restored from {} at index {}", dir, checkpoint, appliedIndex);
+  }
+
+  private static void closeDb(Opened o) {
+    for (ColumnFamilyHandle h : o.cfHandles()) {
+      h.close();
+    }
+    o.handles().db().close();
+  }
+
   /** Frees every native handle. Call it after readers and the applier stopped; later calls do nothing. */
   @Override
   public void close() {
     if (!open.compareAndSet(true, false)) {
       return;
     }
-    for (ColumnFamilyHandle h : cfHandles) {
-      h.close();
-    }
-    handles.db().close();
+    closeDb(opened);
     writeOptions.close();
     readOptions.close();
     cfOptions.close();

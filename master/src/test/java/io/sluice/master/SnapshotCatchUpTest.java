@@ -1,0 +1,148 @@
+package io.sluice.master;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.common.conf.CommonKeys;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.MkdirRequest;
+import io.sluice.common.proto.MkdirResponse;
+import io.sluice.common.rpc.FailoverRpcClient;
+import io.sluice.common.rpc.RpcOptions;
+import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.store.NamespaceReader;
+import io.sluice.master.store.NamespaceStore;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three masters; one follower is down while the others apply thousands of entries, snapshot and purge their logs.
+ * When it comes back, the log it missed is gone, so it must receive a snapshot (a RocksDB checkpoint) and then
+ * converge to the same namespace as the leader.
+ */
+class SnapshotCatchUpTest {
+  private static final int N = 3;
+
+  @TempDir
+  Path dir;
+
+  private final int[] rpc = new int[N];
+  private final int[] raft = new int[N];
+  private final MasterServer[] masters = new MasterServer[N];
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private String list(int[] ports) {
+    List<String> a = new ArrayList<>();
+    for (int p : ports) {
+      a.add("127.0.0.1:" + p);
+    }
+    return String.join(",", a);
+  }
+
+  private SluiceConf conf(int i) {
+    return SluiceConf.defaults().with(CommonKeys.MASTER_ADDRESSES, list(rpc))
+        .with(MasterKeys.RAFT_ADDRESSES, list(raft)).with(MasterKeys.HOST, "127.0.0.1")
+        .with(MasterKeys.RPC_PORT, Integer.toString(rpc[i])).with(MasterKeys.RAFT_PORT, Integer.toString(raft[i]))
+        .with(MasterKeys.DIR, dir.resolve("m" + i).toString())
+        .with(MasterKeys.SNAPSHOT_ENTRIES, "200").with(MasterKeys.JOURNAL_SEGMENT_SIZE, "16k");
+  }
+
+  @AfterEach
+  void stop() {
+    for (MasterServer m : masters) {
+      if (m != null) {
+        m.close();
+      }
+    }
+  }
+
+  private int leader() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < N; i++) {
+        if (masters[i] != null && masters[i].journal().isLeaderReady()) {
+          return i;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no leader");
+  }
+
+  /** Every inode reachable from the root, depth first in name order, hashed. */
+  private static byte[] digest(NamespaceStore store) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    walk(store.reader(), NamespaceStore.ROOT_ID, md);
+    return md.digest();
+  }
+
+  private static void walk(NamespaceReader r, long id, MessageDigest md) {
+    InodeRecord inode = r.inode(id).orElseThrow();
+    md.update(inode.toByteArray());
+    String after = "";
+    while (true) {
+      List<NamespaceReader.Child> page = r.children(id, after, 500);
+      for (NamespaceReader.Child c : page) {
+        walk(r, c.id(), md);
+      }
+      if (page.size() < 500) {
+        return;
+      }
+      after = page.get(page.size() - 1).name();
+    }
+  }
+
+  @Test
+  void aFollowerBehindThePurgedLogCatchesUpFromASnapshot() throws Exception {
+    for (int i = 0; i < N; i++) {
+      rpc[i] = freePort();
+      raft[i] = freePort();
+    }
+    for (int i = 0; i < N; i++) {
+      masters[i] = new MasterServer(conf(i)).start();
+    }
+    int leader = leader();
+    int follower = (leader + 1) % N;
+    try (FailoverRpcClient client = new FailoverRpcClient(FailoverRpcClient.parseAddresses(list(rpc)),
+        RpcOptions.defaults(), Duration.ofSeconds(30))) {
+      client.call(MasterMethod.MKDIR_VALUE, MkdirRequest.newBuilder().setPath("/d").build(), MkdirResponse.parser());
+      masters[follower].close();
+      long missedFrom = masters[leader].store().appliedIndex();
+      for (int i = 0; i < 2000; i++) {
+        client.call(MasterMethod.MKDIR_VALUE, MkdirRequest.newBuilder().setPath("/d/" + i).build(),
+            MkdirResponse.parser());
+      }
+      leader = leader();
+      long start = masters[leader].journal().logStartIndex();
+      assertTrue(start > missedFrom, "the leader purged the entries the follower missed (log starts at " + start
+          + ", follower stopped at " + missedFrom + ")");
+
+      masters[follower] = new MasterServer(conf(follower)).start();
+      NamespaceStore lead = masters[leader].store();
+      NamespaceStore back = masters[follower].store();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (back.appliedIndex() < lead.appliedIndex()) {
+        assertTrue(System.nanoTime() < deadline, "follower stuck at " + back.appliedIndex() + " of "
+            + lead.appliedIndex());
+        Thread.sleep(20);
+      }
+      assertEquals(lead.inodeCount(), back.inodeCount());
+      assertArrayEquals(digest(lead), digest(back), "the follower holds the leader's namespace");
+    }
+  }
+}
