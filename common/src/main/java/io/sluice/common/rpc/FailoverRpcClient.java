@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,11 @@ public final class FailoverRpcClient implements Closeable {
   private final List<InetSocketAddress> addresses;
   private final RpcOptions options;
   private final Duration retryBudget;
-  /** Names logical calls; a retry reuses its call's id so the master can deduplicate it. */
-  private final java.util.concurrent.atomic.AtomicLong nextRequestId = new java.util.concurrent.atomic.AtomicLong(1);
+  /**
+   * Names logical calls; a retry reuses its call's id so the master can deduplicate it. Process-wide, like the
+   * client id it pairs with ({@link RpcOptions#clientId()}): two clients in one process must never share an id.
+   */
+  private static final AtomicLong NEXT_REQUEST_ID = new AtomicLong(1);
   private RpcClient current;
   private int next;
 
@@ -65,11 +69,12 @@ public final class FailoverRpcClient implements Closeable {
    * Calls the leader.
    *
    * @throws RpcException the leader's answer for anything but NOT_LEADER/UNAVAILABLE, or UNAVAILABLE naming the
-   *     masters tried once the retry budget is spent
+   *     masters tried once the retry budget is spent. Retried calls carry one request id, so a mutation the
+   *     master already applied is not applied again.
    */
   public <T extends Message> T call(int method, Message body, Parser<T> parser) throws RpcException {
     long deadline = System.nanoTime() + retryBudget.toNanos();
-    long requestId = nextRequestId.getAndIncrement();
+    long requestId = NEXT_REQUEST_ID.getAndIncrement();
     long backoffMs = 50;
     RpcException last = null;
     for (int attempt = 0; ; attempt++) {

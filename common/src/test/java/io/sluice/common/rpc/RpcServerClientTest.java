@@ -474,4 +474,18 @@ class RpcServerClientTest {
       assertEquals(retried.getId() + 1, next.getId(), "the retry reused its id rather than taking a new one");
     }
   }
+
+  /** Issue found in CliTest: two clients of one process (one client id) reused request ids. */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void twoClientsOfOneProcessNeverShareARequestId(Transport t) throws Exception {
+    RpcOptions opts = start(t);
+    List<InetSocketAddress> addr = List.of(InetSocketAddress.createUnresolved("127.0.0.1", server.address().getPort()));
+    try (FailoverRpcClient a = new FailoverRpcClient(addr, opts, Duration.ofSeconds(5));
+        FailoverRpcClient b = new FailoverRpcClient(addr, opts, Duration.ofSeconds(5))) {
+      long idA = a.call(METHOD_STAT, stat("/a"), GetStatusResponse.parser()).getInfo().getId();
+      long idB = b.call(METHOD_STAT, stat("/b"), GetStatusResponse.parser()).getInfo().getId();
+      assertTrue(idA != idB, "same client id, same request id: " + idA);
+    }
+  }
 }
