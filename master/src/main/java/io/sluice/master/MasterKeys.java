@@ -67,4 +67,12 @@ public final class MasterKeys {
   /** Size of one Raft log segment file; the log is purged whole closed segments at a time. */
   public static final ConfigKey<Long> JOURNAL_SEGMENT_SIZE = ConfigKey.bytes("sluice.master.journal.segment.size",
       "8m", "Size of one Raft log segment; purging removes whole closed segments.");
+
+  /**
+   * Lower bound of the Raft election timeout (the upper bound is twice it): a follower that hears nothing from the
+   * leader for this long starts an election. Lower fails over faster; too low makes a busy or paused (GC) leader
+   * lose its term for nothing.
+   */
+  public static final ConfigKey<Duration> ELECTION_TIMEOUT = ConfigKey.duration("sluice.master.election.timeout",
+      "1s", "Raft election timeout lower bound (upper bound: twice it); how long before a silent leader is replaced.");
 }

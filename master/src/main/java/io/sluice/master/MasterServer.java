@@ -115,7 +115,8 @@ public final class MasterServer implements Closeable {
       self = MasterPeers.self(peers, advertisedHost, configuredPort);
     }
     journal = new MasterJournal(journalDir, self, peers, new MasterStateMachine(new NamespaceApplier(store), store),
-        new MasterJournal.Settings(conf.get(MasterKeys.SNAPSHOT_ENTRIES), conf.get(MasterKeys.JOURNAL_SEGMENT_SIZE)));
+        new MasterJournal.Settings(conf.get(MasterKeys.SNAPSHOT_ENTRIES), conf.get(MasterKeys.JOURNAL_SEGMENT_SIZE),
+            conf.get(MasterKeys.ELECTION_TIMEOUT)));
     journal.start(bindHost, conf.get(MasterKeys.STARTUP_TIMEOUT));
   }
 

@@ -15,4 +15,11 @@ public interface Journal {
 
   /** Fails with NOT_LEADER unless this master leads and has applied everything committed before its term. */
   void checkLeader() throws RpcException;
+
+  /**
+   * Returns once this master's store holds every entry committed before the call, as confirmed leader (Raft read
+   * index, cheap under a leader lease): a read of the store after it is linearizable. Fails with NOT_LEADER when
+   * this master no longer leads.
+   */
+  void readBarrier() throws RpcException;
 }

@@ -28,6 +28,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * already holds).
  *
  * <p>Proposing is asynchronous: {@link #propose} completes with the {@link ApplyResult} once the entry is committed
- * and applied on this master, or exceptionally with an {@link RpcException} (NOT_LEADER, UNAVAILABLE).
+ * and applied on this master, or exceptionally with an {@link RpcException}: NOT_LEADER, also when the outcome is
+ * unknown (the client retries under the same request id); INTERNAL when applying failed.
  */
 public final class MasterJournal implements Journal, Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(MasterJournal.class);
@@ -84,8 +86,9 @@ public final class MasterJournal implements Journal, Closeable {
    *
    * @param snapshotEntries take a snapshot (RocksDB checkpoint) after this many entries, then purge the log
    * @param segmentBytes size of a log segment file; the log is purged a whole closed segment at a time
+   * @param electionTimeout the Raft election timeout's lower bound; the upper is twice it
    */
-  public record Settings(long snapshotEntries, long segmentBytes) {}
+  public record Settings(long snapshotEntries, long segmentBytes, Duration electionTimeout) {}
 
   /** A master's Raft peer id, from its host and configured Raft port: the same across restarts. */
   public static RaftPeerId peerId(String host, int port) {
@@ -111,6 +114,12 @@ public final class MasterJournal implements Journal, Closeable {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, settings.snapshotEntries());
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
     RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(settings.segmentBytes()));
+    // Reads: a read index confirmed by a leader lease (no round trip while the lease holds), see readBarrier().
+    RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(props, true);
+    long electionMs = settings.electionTimeout().toMillis();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(electionMs, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2 * electionMs, TimeUnit.MILLISECONDS));
     // Pre-vote: a master that was cut off does not depose a healthy leader when it comes back.
     RaftServerConfigKeys.LeaderElection.setPreVote(props, true);
     boolean exists = Files.isDirectory(dir.resolve(GROUP_ID.getUuid().toString()));
@@ -161,10 +170,24 @@ public final class MasterJournal implements Journal, Closeable {
     try {
       ready = isLeaderReady();
     } catch (IOException e) {
-      throw new RpcException(Status.UNAVAILABLE, "journal unavailable: " + e.getMessage(), e);
+      throw new RpcException(Status.NOT_LEADER, "journal unavailable: " + e.getMessage(), "");
     }
     if (!ready) {
       throw new RpcException(Status.NOT_LEADER, "this master is not the leader", leaderClientAddress());
+    }
+  }
+
+  @Override
+  public void readBarrier() throws RpcException {
+    RaftClientReply reply;
+    try {
+      // Addressed to this server, never redirected: the point is that *this* store is current.
+      reply = client.io().sendReadOnly(Message.EMPTY, self.getId());
+    } catch (IOException e) {
+      throw toRpcException(e);
+    }
+    if (!reply.isSuccess()) {
+      throw toRpcException(reply.getException());
     }
   }
 
@@ -184,7 +207,8 @@ public final class MasterJournal implements Journal, Closeable {
 
   /**
    * Replicates {@code entry}; completes with its result once applied here. Fails with NOT_LEADER when another
-   * master leads, UNAVAILABLE when the group cannot commit.
+   * master leads or when the group could not commit in time (the outcome is then unknown: the client retries under
+   * the same request id).
    */
   @Override
   public CompletableFuture<ApplyResult> propose(JournalEntry entry) {
@@ -218,7 +242,12 @@ public final class MasterJournal implements Journal, Closeable {
       return new RpcException(Status.NOT_LEADER, "not the leader: " + e.getMessage(),
           leader == null || leader.getClientAddress() == null ? "" : leader.getClientAddress());
     }
-    return new RpcException(Status.UNAVAILABLE, "journal unavailable: " + cause, cause);
+    if (cause instanceof StateMachineException) {
+      return new RpcException(Status.INTERNAL, "applying the journal entry failed: " + cause.getMessage(), cause);
+    }
+    // Retries spent, a timeout, an election under way: whether the entry committed is unknown. NOT_LEADER without a
+    // hint sends the client around the group, retrying under the same request id, which the master applies once.
+    return new RpcException(Status.NOT_LEADER, "journal could not commit: " + cause, "");
   }
 
   private static int portOf(RaftPeer peer) {

@@ -92,6 +92,21 @@ public final class MasterStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(store.appliedTerm(), store.appliedIndex());
   }
 
+  /**
+   * Keeps the applied index monotonic. After a restart Ratis replays the log from its latest snapshot, which can be
+   * behind the store (RocksDB is durable between checkpoints): the applier skips entries the store holds, and the
+   * applied index, already set to the store's, must not move back for them, whether they are transactions or
+   * configuration and no-op entries (which Ratis reports through {@code notifyTermIndexUpdated}).
+   */
+  @Override
+  protected boolean updateLastAppliedTermIndex(TermIndex next) {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last != null && next.getIndex() <= last.getIndex()) {
+      return false;
+    }
+    return super.updateLastAppliedTermIndex(next);
+  }
+
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto log = trx.getLogEntry();
@@ -110,10 +125,12 @@ public final class MasterStateMachine extends BaseStateMachine {
   @Override
   public long takeSnapshot() throws IOException {
     TermIndex ti = TermIndex.valueOf(store.appliedTerm(), store.appliedIndex());
-    if (ti.getIndex() < 0) {
-      return RaftLog.INVALID_LOG_INDEX;
-    }
     CheckpointStorage.Latest latest = storage.latest();
+    if (ti.getIndex() < 0 || ti.getIndex() > getLastAppliedTermIndex().getIndex()) {
+      // Nothing applied yet, or Ratis is still replaying entries the store holds: a checkpoint now would be named
+      // past what Ratis has applied. The next trigger takes it.
+      return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.termIndex().getIndex();
+    }
     if (latest != null && latest.termIndex().getIndex() >= ti.getIndex()) {
       return latest.termIndex().getIndex();
     }
@@ -122,6 +139,12 @@ public final class MasterStateMachine extends BaseStateMachine {
     Files.move(scratch, storage.dirFor(ti), StandardCopyOption.ATOMIC_MOVE);
     storage.cleanupOldSnapshots(null);
     return ti.getIndex();
+  }
+
+  /** The read barrier's query: Ratis calls it once this master applied up to the read index; nothing to read. */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(Message.EMPTY);
   }
 
   @Override

@@ -137,18 +137,21 @@ public final class MasterRpcHandler implements RpcHandler {
         mutate(call, () -> RenameOp.prepare(req, ctx), r -> RenameResponse.getDefaultInstance());
       }
       case GET_STATUS -> {
+        journal.readBarrier();
         String path = call.parse(GetStatusRequest.parser()).getPath();
         try (StoreSnapshot snap = store.snapshot()) {
           call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path)).build());
         }
       }
       case LIST_STATUS -> {
+        journal.readBarrier();
         ListStatusRequest req = call.parse(ListStatusRequest.parser());
         try (StoreSnapshot snap = store.snapshot()) {
           call.respond(ListStatusOp.run(snap, req));
         }
       }
       case GET_BLOCK_LOCATIONS -> {
+        journal.readBarrier();
         String path = call.parse(GetBlockLocationsRequest.parser()).getPath();
         try (StoreSnapshot snap = store.snapshot()) {
           call.respond(GetBlockLocationsOp.run(snap, path, registry::locations));
