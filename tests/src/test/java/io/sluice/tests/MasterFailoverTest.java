@@ -97,7 +97,16 @@ class MasterFailoverTest {
   }
 
   @AfterEach
-  void stopAll() throws InterruptedException {
+  void stopAll() throws Exception {
+    // Keep the masters' logs where a failed run can be read (the temp dir is removed).
+    Path logs = Path.of("target", "failover-logs");
+    Files.createDirectories(logs);
+    for (int i = 0; i < MASTERS; i++) {
+      Path log = dir.resolve("m" + i + ".log");
+      if (Files.exists(log)) {
+        Files.copy(log, logs.resolve("m" + i + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
     for (Process p : masters) {
       if (p != null) {
         p.destroyForcibly();
