@@ -11,6 +11,7 @@ import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
@@ -142,6 +143,57 @@ public final class SluiceClient implements Closeable {
   /** Renames a file or directory atomically; {@code dst} must not exist (ALREADY_EXISTS). */
   public void rename(String src, String dst) throws RpcException {
     ctx.master().rename(AbsolutePath.require(src), AbsolutePath.require(dst));
+  }
+
+  /**
+   * Changes the permission bits ({@code chmod}); the owner's or the superuser's right.
+   *
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT (bits beyond 07777)
+   */
+  public FileInfo setMode(String path, int mode) throws RpcException {
+    return setAttributes(SetAttributesRequest.newBuilder().setPath(path).setMode(mode).build());
+  }
+
+  /**
+   * Changes the owner and/or group ({@code chown}); null leaves one as it is. The owner is the superuser's to
+   * change; the group the owner's, to a group the owner is in.
+   *
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED
+   */
+  public FileInfo setOwner(String path, String owner, String group) throws RpcException {
+    SetAttributesRequest.Builder b = SetAttributesRequest.newBuilder().setPath(path);
+    if (owner != null) {
+      b.setOwner(owner);
+    }
+    if (group != null) {
+      b.setGroup(group);
+    }
+    return setAttributes(b.build());
+  }
+
+  /**
+   * Sets the modification and access times in epoch milliseconds ({@code utimes}); a negative value leaves one as
+   * it is. The owner's or the superuser's right; see {@link #touch} for setting them to now.
+   */
+  public FileInfo setTimes(String path, long mtimeMs, long atimeMs) throws RpcException {
+    SetAttributesRequest.Builder b = SetAttributesRequest.newBuilder().setPath(path);
+    if (mtimeMs >= 0) {
+      b.setMtimeMs(mtimeMs);
+    }
+    if (atimeMs >= 0) {
+      b.setAtimeMs(atimeMs);
+    }
+    return setAttributes(b.build());
+  }
+
+  /** Sets both times to the master's now ({@code utimes(path, NULL)}): also allowed with write permission. */
+  public FileInfo touch(String path) throws RpcException {
+    return setAttributes(SetAttributesRequest.newBuilder().setPath(path).setTimesNow(true).build());
+  }
+
+  /** Any subset of mode, owner, group and times in one journaled change. */
+  public FileInfo setAttributes(SetAttributesRequest req) throws RpcException {
+    return ctx.master().setAttributes(req.toBuilder().setPath(AbsolutePath.require(req.getPath())).build());
   }
 
   /** The leader, the workers and their capacity. */

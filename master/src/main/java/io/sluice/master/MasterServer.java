@@ -10,6 +10,7 @@ import io.sluice.master.namespace.InodeIdAllocator;
 import io.sluice.master.namespace.LeaderContext;
 import io.sluice.master.namespace.NamespaceApplier;
 import io.sluice.master.rpc.MasterRpcHandler;
+import io.sluice.master.security.CallerResolver;
 import io.sluice.master.store.NamespaceStore;
 import io.sluice.master.worker.BlockPlacement;
 import io.sluice.master.worker.WorkerRegistry;
@@ -74,7 +75,8 @@ public final class MasterServer implements Closeable {
       String bindHost = host.isEmpty() ? "0.0.0.0" : host;
       advertisedHost = host.isEmpty() ? InetAddress.getLocalHost().getHostName() : host;
       Path dir = Path.of(conf.get(MasterKeys.DIR));
-      store = NamespaceStore.open(dir.resolve("metastore"), System.getProperty("user.name"));
+      String superuser = System.getProperty("user.name");
+      store = NamespaceStore.open(dir.resolve("metastore"), superuser);
       startJournal(dir.resolve("journal"), bindHost);
       Duration workerTimeout = conf.get(MasterKeys.WORKER_TIMEOUT);
       registry = new WorkerRegistry(clock, workerTimeout, b -> AllocatedBlocks.isAllocated(store.reader(), b));
@@ -87,7 +89,7 @@ public final class MasterServer implements Closeable {
       int rpcPort = conf.get(MasterKeys.RPC_PORT);
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry,
           new BlockPlacement(new SplittableRandom()), rpcExecutor, this::advertisedAddress,
-          conf.get(MasterKeys.RETRY_EXPIRY));
+          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock));
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf))
           .start();
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));

@@ -33,6 +33,8 @@ import io.sluice.common.proto.RegisterWorkerRequest;
 import io.sluice.common.proto.RegisterWorkerResponse;
 import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
+import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.SetAttributesResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.proto.WorkerCommand;
@@ -42,6 +44,7 @@ import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.master.namespace.BlockIds;
+import io.sluice.master.security.SecurityKeys;
 import io.sluice.master.testing.FakeClock;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,7 +65,9 @@ class MasterServerTest {
   static SluiceConf conf(Path dir) {
     return SluiceConf.defaults().with(MasterKeys.HOST, "127.0.0.1").with(MasterKeys.RPC_PORT, "0")
         .with(MasterKeys.RAFT_PORT, "0").with(MasterKeys.DIR, dir.toString())
-        .with(MasterKeys.DEFAULT_BLOCK_SIZE, "1m").with(MasterKeys.WORKER_TIMEOUT, "1h");
+        .with(MasterKeys.DEFAULT_BLOCK_SIZE, "1m").with(MasterKeys.WORKER_TIMEOUT, "1h")
+        // alice, the tests' user, administers this master; bob is an ordinary user.
+        .with(SecurityKeys.STATIC_GROUPS, "alice=supergroup;bob=staff");
   }
 
   @BeforeEach
@@ -243,6 +248,30 @@ class MasterServerTest {
     assertEquals(before, stat("/b"));
     assertEquals(List.of("a", "b"), list("/"));
     assertEquals(3, master.store().inodeCount());
+  }
+
+  @Test
+  void permissionsFollowTheHandshakesUserAndSetAttributesChangesThem() throws Exception {
+    try (RpcClient bob = RpcClient.connect(master.rpcAddress(), RpcOptions.defaults().withUser("bob"))) {
+      MkdirRequest home = MkdirRequest.newBuilder().setPath("/bob").build();
+      RpcException e = assertThrows(RpcException.class,
+          () -> bob.call(MasterMethod.MKDIR_VALUE, home, MkdirResponse.parser()));
+      assertEquals(Status.PERMISSION_DENIED, e.status(), e.getMessage());
+      assertTrue(e.getMessage().contains("/"), e.getMessage());
+      call(MasterMethod.MKDIR, home, MkdirResponse.parser());
+      FileInfo given = call(MasterMethod.SET_ATTRIBUTES, SetAttributesRequest.newBuilder().setPath("/bob")
+          .setOwner("bob").setGroup("staff").setMode(0750).build(), SetAttributesResponse.parser()).getInfo();
+      assertEquals("bob", given.getOwner());
+      assertEquals(0750, given.getMode());
+      FileInfo mine = bob.call(MasterMethod.MKDIR_VALUE, MkdirRequest.newBuilder().setPath("/bob/work").build(),
+          MkdirResponse.parser()).getInfo();
+      assertEquals("bob", mine.getOwner());
+      assertEquals("staff", mine.getGroup());
+      e = assertThrows(RpcException.class, () -> bob.call(MasterMethod.SET_ATTRIBUTES_VALUE,
+          SetAttributesRequest.newBuilder().setPath("/bob").setOwner("alice").build(), SetAttributesResponse.parser()));
+      assertEquals(Status.PERMISSION_DENIED, e.status(), "only the superuser gives files away");
+    }
+    assertEquals(0750, stat("/bob").getMode(), "a denied change changed nothing");
   }
 
   private void restart() throws Exception {

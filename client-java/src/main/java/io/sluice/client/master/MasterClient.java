@@ -22,6 +22,8 @@ import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.ListStatusResponse;
 import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.SetAttributesResponse;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.proto.RenameRequest;
@@ -98,6 +100,10 @@ public final class MasterClient implements Closeable {
   public void rename(String src, String dst) throws RpcException {
     RenameRequest req = RenameRequest.newBuilder().setSrc(src).setDst(dst).build();
     call(MasterMethod.RENAME, req, RenameResponse.parser(), src + " -> " + dst);
+  }
+
+  public FileInfo setAttributes(SetAttributesRequest req) throws RpcException {
+    return call(MasterMethod.SET_ATTRIBUTES, req, SetAttributesResponse.parser(), req.getPath()).getInfo();
   }
 
   public GetBlockLocationsResponse getBlockLocations(String path) throws RpcException {

@@ -8,6 +8,7 @@ import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.CreateFileEntry;
 import io.sluice.master.proto.InodeRecord;
 import io.sluice.master.proto.JournalEntry;
+import io.sluice.master.store.NamespaceReader;
 import io.sluice.master.store.StoreBatch;
 import java.util.Iterator;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.List;
  * Creates an empty, incomplete file, to be filled with {@link AddBlockOp} and closed with {@link CompleteFileOp}.
  * With {@code overwrite} an existing file is replaced by a new inode (its blocks are returned for removal, and its
  * writer, if any, fails on its next call); a directory is never replaced. With {@code recursive} missing parents
- * are created. Errors: ALREADY_EXISTS, IS_DIRECTORY, NOT_FOUND, NOT_DIRECTORY, INVALID_ARGUMENT, STALE.
+ * are created. Needs write and search permission on the directory the file (or its first missing parent) goes into;
+ * replacing a file is removing it, so a sticky directory also asks for owning it. Errors: ALREADY_EXISTS,
+ * IS_DIRECTORY, NOT_FOUND, NOT_DIRECTORY, PERMISSION_DENIED, INVALID_ARGUMENT, STALE.
  */
 public final class CreateFileOp {
   /** The largest block size accepted (1 TiB): bounds a block to what a worker tier can hold. */
@@ -27,7 +30,7 @@ public final class CreateFileOp {
   private CreateFileOp() {}
 
   /** On the leader: validates the request, picks the ids (parents first, then the file), time and owner. */
-  public static Prepared prepare(CreateFileRequest req, String user, LeaderContext ctx) throws RpcException {
+  public static Prepared prepare(CreateFileRequest req, Caller caller, LeaderContext ctx) throws RpcException {
     NamespacePath path = NamespacePath.parse(req.getPath());
     long blockSize = req.getBlockSize() == 0 ? ctx.defaultBlockSize() : req.getBlockSize();
     if (blockSize <= 0 || blockSize > MAX_BLOCK_SIZE) {
@@ -37,30 +40,31 @@ public final class CreateFileOp {
     if (replicas < 0 || replicas > MAX_REPLICAS) {
       throw new RpcException(Status.INVALID_ARGUMENT, path + ": replicas " + replicas + " out of range");
     }
-    PathResolver.Walk walk = check(PathResolver.walk(ctx.store().reader(), path), req.getOverwrite(),
-        req.getRecursive());
+    NamespaceReader reader = ctx.store().reader();
+    PathResolver.Walk walk = check(reader, PathResolver.walk(reader, path, caller), req.getOverwrite(),
+        req.getRecursive(), caller);
     int missingParents = walk.complete() ? 0 : path.depth() - 1 - walk.found();
     long first = ctx.ids().allocate(missingParents + 1);
     CreateFileEntry.Builder e = CreateFileEntry.newBuilder().setPath(path.toString()).setId(first + missingParents)
-        .setMode(req.getMode() == 0 ? Inodes.DEFAULT_FILE_MODE : req.getMode() & 07777).setOwner(user)
+        .setMode(req.getMode() == 0 ? Inodes.DEFAULT_FILE_MODE : req.getMode() & 07777).setOwner(caller.user())
         .setTimeMs(ctx.clock().millis()).setBlockSize(blockSize).setReplicas(replicas)
         .setOverwrite(req.getOverwrite()).setRecursive(req.getRecursive()).setDirMode(Inodes.DEFAULT_DIR_MODE);
     for (int i = 0; i < missingParents; i++) {
       e.addParentIds(first + i);
     }
-    return Prepared.propose(JournalEntry.newBuilder().setCreateFile(e).build());
+    return Prepared.propose(JournalEntry.newBuilder().setCreateFile(e).setCaller(caller.toProto()).build());
   }
 
   /** On every master: re-validates, replaces an overwritten file, creates parents and the file. */
-  public static ApplyResult apply(CreateFileEntry e, StoreBatch b) throws RpcException {
+  public static ApplyResult apply(CreateFileEntry e, Caller caller, StoreBatch b) throws RpcException {
     NamespacePath path = NamespacePath.parse(e.getPath());
-    PathResolver.Walk walk = check(PathResolver.walk(b, path), e.getOverwrite(), e.getRecursive());
+    PathResolver.Walk walk = check(b, PathResolver.walk(b, path, caller), e.getOverwrite(), e.getRecursive(), caller);
     List<Long> removed = List.of();
     InodeRecord parent;
     if (walk.complete()) {
       InodeRecord old = walk.deepest();
       parent = PathResolver.inode(b, old.getParentId(), path.parent().toString());
-      removed = TreeEdits.removeSubtree(b, old);
+      removed = TreeEdits.removeSubtree(b, old, caller);
       parent = TreeEdits.unlink(b, parent, old, e.getTimeMs());
     } else {
       Iterator<Long> parentIds = e.getParentIdsList().iterator();
@@ -75,19 +79,25 @@ public final class CreateFileOp {
     return ApplyResults.ok(Inodes.toFileInfo(file), removed);
   }
 
-  /** The checks both sides make on how far the path exists. */
-  private static PathResolver.Walk check(PathResolver.Walk walk, boolean overwrite, boolean recursive)
-      throws RpcException {
+  /** The checks both sides make on how far the path exists, and on the caller's permissions. */
+  private static PathResolver.Walk check(NamespaceReader reader, PathResolver.Walk walk, boolean overwrite,
+      boolean recursive, Caller caller) throws RpcException {
     NamespacePath path = walk.path();
     if (walk.complete()) {
-      if (walk.deepest().getType() == FileType.DIRECTORY) {
+      InodeRecord old = walk.deepest();
+      if (old.getType() == FileType.DIRECTORY) {
         throw new RpcException(Status.IS_DIRECTORY, path + ": is a directory");
       }
       if (!overwrite) {
         throw new RpcException(Status.ALREADY_EXISTS, path + ": file exists");
       }
+      InodeRecord parent = PathResolver.inode(reader, old.getParentId(), path.parent().toString());
+      Permissions.check(caller, parent, Permissions.WRITE | Permissions.EXECUTE, path.parent());
+      Permissions.checkSticky(caller, parent, old, path);
     } else if (walk.found() < path.depth() - 1 && !recursive) {
       throw new RpcException(Status.NOT_FOUND, path.parent() + ": no such directory");
+    } else {
+      MkdirOp.checkCreate(caller, walk);
     }
     return walk;
   }

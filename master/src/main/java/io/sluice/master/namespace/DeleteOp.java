@@ -14,35 +14,41 @@ import java.util.List;
 
 /**
  * Deletes a file or directory; a non-empty directory only with {@code recursive}, and then all of its subtree in
- * one entry. Returns the ids of every deleted file's blocks, for workers to drop. Errors: NOT_FOUND, NOT_EMPTY,
- * NOT_DIRECTORY (a file on the way), INVALID_ARGUMENT (the root, a bad path).
+ * one entry. Returns the ids of every deleted file's blocks, for workers to drop. Needs write and search permission
+ * on the parent (and owning the target or the parent when the parent is sticky); a recursive delete also needs full
+ * permission on every non-empty directory of the subtree (as HDFS). Errors: NOT_FOUND, NOT_EMPTY, NOT_DIRECTORY (a
+ * file on the way), PERMISSION_DENIED, INVALID_ARGUMENT (the root, a bad path).
  */
 public final class DeleteOp {
   private DeleteOp() {}
 
-  public static Prepared prepare(DeleteRequest req, LeaderContext ctx) throws RpcException {
+  public static Prepared prepare(DeleteRequest req, Caller caller, LeaderContext ctx) throws RpcException {
     NamespacePath path = NamespacePath.parse(req.getPath());
-    check(ctx.store().reader(), path, req.getRecursive());
+    check(ctx.store().reader(), path, req.getRecursive(), caller);
     DeleteEntry e = DeleteEntry.newBuilder().setPath(path.toString()).setRecursive(req.getRecursive())
         .setTimeMs(ctx.clock().millis()).build();
-    return Prepared.propose(JournalEntry.newBuilder().setDelete(e).build());
+    return Prepared.propose(JournalEntry.newBuilder().setDelete(e).setCaller(caller.toProto()).build());
   }
 
-  public static ApplyResult apply(DeleteEntry e, StoreBatch b) throws RpcException {
+  public static ApplyResult apply(DeleteEntry e, Caller caller, StoreBatch b) throws RpcException {
     NamespacePath path = NamespacePath.parse(e.getPath());
-    InodeRecord target = check(b, path, e.getRecursive());
+    InodeRecord target = check(b, path, e.getRecursive(), caller);
     InodeRecord parent = PathResolver.inode(b, target.getParentId(), path.parent().toString());
-    List<Long> blocks = TreeEdits.removeSubtree(b, target);
+    // The subtree's permissions are checked while it is removed, in this batch: a denial discards the batch.
+    List<Long> blocks = TreeEdits.removeSubtree(b, target, caller);
     TreeEdits.unlink(b, parent, target, e.getTimeMs());
     return ApplyResults.ok(null, blocks);
   }
 
-  private static InodeRecord check(NamespaceReader reader, NamespacePath path, boolean recursive)
+  private static InodeRecord check(NamespaceReader reader, NamespacePath path, boolean recursive, Caller caller)
       throws RpcException {
     if (path.isRoot()) {
       throw new RpcException(Status.INVALID_ARGUMENT, "/: the root cannot be deleted");
     }
-    InodeRecord target = PathResolver.resolve(reader, path);
+    InodeRecord target = PathResolver.resolve(reader, path, caller);
+    InodeRecord parent = PathResolver.inode(reader, target.getParentId(), path.parent().toString());
+    Permissions.check(caller, parent, Permissions.WRITE | Permissions.EXECUTE, path.parent());
+    Permissions.checkSticky(caller, parent, target, path);
     if (target.getType() == FileType.DIRECTORY && !recursive && reader.hasChildren(target.getId())) {
       throw new RpcException(Status.NOT_EMPTY, path + ": directory not empty");
     }

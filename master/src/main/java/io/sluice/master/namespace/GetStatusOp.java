@@ -4,11 +4,14 @@ import io.sluice.common.proto.FileInfo;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.store.NamespaceReader;
 
-/** The status of one path, read on the leader. Errors: NOT_FOUND, NOT_DIRECTORY, INVALID_ARGUMENT. */
+/**
+ * The status of one path, read on the leader. Needs search permission on the directories on the way. Errors:
+ * NOT_FOUND, NOT_DIRECTORY, PERMISSION_DENIED, INVALID_ARGUMENT.
+ */
 public final class GetStatusOp {
   private GetStatusOp() {}
 
-  public static FileInfo run(NamespaceReader reader, String path) throws RpcException {
-    return Inodes.toFileInfo(PathResolver.resolve(reader, NamespacePath.parse(path)));
+  public static FileInfo run(NamespaceReader reader, String path, Caller caller) throws RpcException {
+    return Inodes.toFileInfo(PathResolver.resolve(reader, NamespacePath.parse(path), caller));
   }
 }

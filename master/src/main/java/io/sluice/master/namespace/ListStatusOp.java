@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * One page of a directory listing, in UTF-8 byte order of the names: entries after {@code start_after}, at most
  * {@code limit} ({@value #DEFAULT_LIMIT} when 0, never more than {@value #MAX_LIMIT}, which bounds the reply
- * frame). Listing a file gives that file. Errors: NOT_FOUND, NOT_DIRECTORY, INVALID_ARGUMENT.
+ * frame). Listing a file gives that file. Errors: NOT_FOUND, NOT_DIRECTORY, PERMISSION_DENIED,
+ * INVALID_ARGUMENT.
  */
 public final class ListStatusOp {
   static final int DEFAULT_LIMIT = 1000;
@@ -21,8 +22,9 @@ public final class ListStatusOp {
   private ListStatusOp() {}
 
   /** @param reader a consistent view (a snapshot), since the listing reads many keys */
-  public static ListStatusResponse run(NamespaceReader reader, ListStatusRequest req) throws RpcException {
-    InodeRecord dir = PathResolver.resolve(reader, NamespacePath.parse(req.getPath()));
+  public static ListStatusResponse run(NamespaceReader reader, ListStatusRequest req, Caller caller)
+      throws RpcException {
+    InodeRecord dir = PathResolver.resolve(reader, NamespacePath.parse(req.getPath()), caller);
     if (req.getLimit() < 0) {
       throw new RpcException(Status.INVALID_ARGUMENT, req.getPath() + ": negative limit");
     }
@@ -30,6 +32,8 @@ public final class ListStatusOp {
     if (dir.getType() != FileType.DIRECTORY) {
       return out.addEntries(Inodes.toFileInfo(dir)).build();
     }
+    // Reading the names needs read, their attributes search permission (as HDFS: read and execute).
+    Permissions.check(caller, dir, Permissions.READ | Permissions.EXECUTE, req.getPath());
     int limit = req.getLimit() == 0 ? DEFAULT_LIMIT : Math.min(req.getLimit(), MAX_LIMIT);
     // One more than asked tells whether there is a next page without a second scan.
     List<NamespaceReader.Child> children = reader.children(dir.getId(), req.getStartAfter(), limit + 1);

@@ -14,17 +14,18 @@ import java.util.List;
 
 /**
  * Creates a directory; with {@code recursive}, also its missing parents, and an existing directory is then no error
- * ({@code mkdir -p}). Errors: ALREADY_EXISTS, NOT_FOUND (parent, not recursive), NOT_DIRECTORY (a file on the way),
+ * ({@code mkdir -p}). Needs write and search permission on the directory the first new one goes into. Errors:
+ * ALREADY_EXISTS, NOT_FOUND (parent, not recursive), NOT_DIRECTORY (a file on the way), PERMISSION_DENIED,
  * INVALID_ARGUMENT (path), STALE (the namespace changed under the leader's decision; retry).
  */
 public final class MkdirOp {
   private MkdirOp() {}
 
   /** On the leader: validates, picks ids and time. */
-  public static Prepared prepare(MkdirRequest req, String user, LeaderContext ctx) throws RpcException {
+  public static Prepared prepare(MkdirRequest req, Caller caller, LeaderContext ctx) throws RpcException {
     NamespacePath path = NamespacePath.parse(req.getPath());
     NamespaceReader reader = ctx.store().reader();
-    PathResolver.Walk walk = PathResolver.walk(reader, path);
+    PathResolver.Walk walk = PathResolver.walk(reader, path, caller);
     if (walk.complete()) {
       if (req.getRecursive() && walk.deepest().getType() == FileType.DIRECTORY) {
         return Prepared.answer(ApplyResults.ok(walk.deepest()));
@@ -35,21 +36,22 @@ public final class MkdirOp {
     if (!req.getRecursive() && missing > 1) {
       throw PathResolver.notFound(path.parent());
     }
+    checkCreate(caller, walk);
     long first = ctx.ids().allocate(missing);
     List<Long> ids = new ArrayList<>(missing);
     for (int i = 0; i < missing; i++) {
       ids.add(first + i);
     }
     MkdirEntry e = MkdirEntry.newBuilder().setPath(path.toString()).setRecursive(req.getRecursive())
-        .setMode(req.getMode() == 0 ? Inodes.DEFAULT_DIR_MODE : req.getMode() & 07777).setOwner(user)
+        .setMode(req.getMode() == 0 ? Inodes.DEFAULT_DIR_MODE : req.getMode() & 07777).setOwner(caller.user())
         .setTimeMs(ctx.clock().millis()).addAllIds(ids).build();
-    return Prepared.propose(JournalEntry.newBuilder().setMkdir(e).build());
+    return Prepared.propose(JournalEntry.newBuilder().setMkdir(e).setCaller(caller.toProto()).build());
   }
 
   /** On every master: re-validates against the current state and creates the directories. */
-  public static ApplyResult apply(MkdirEntry e, StoreBatch b) throws RpcException {
+  public static ApplyResult apply(MkdirEntry e, Caller caller, StoreBatch b) throws RpcException {
     NamespacePath path = NamespacePath.parse(e.getPath());
-    PathResolver.Walk walk = PathResolver.walk(b, path);
+    PathResolver.Walk walk = PathResolver.walk(b, path, caller);
     if (walk.complete()) {
       if (e.getRecursive() && walk.deepest().getType() == FileType.DIRECTORY) {
         return ApplyResults.ok(walk.deepest());
@@ -59,8 +61,15 @@ public final class MkdirOp {
     if (!e.getRecursive() && walk.found() < path.depth() - 1) {
       throw PathResolver.notFound(path.parent());
     }
+    checkCreate(caller, walk);
     return ApplyResults.ok(TreeEdits.makeDirectories(b, walk, path.depth(), e.getIdsList().iterator(), e.getMode(),
         e.getOwner(), e.getGroup(), e.getTimeMs()));
+  }
+
+  /** Creating names in the deepest existing directory needs write and search permission on it. */
+  static void checkCreate(Caller caller, PathResolver.Walk walk) throws RpcException {
+    Permissions.check(caller, walk.deepest(), Permissions.WRITE | Permissions.EXECUTE,
+        walk.path().prefix(walk.found()));
   }
 
   private static RpcException exists(NamespacePath path) {

@@ -54,12 +54,13 @@ public final class NamespaceApplier {
       ApplyResult result;
       try {
         result = switch (entry.getEntryCase()) {
-          case MKDIR -> MkdirOp.apply(entry.getMkdir(), b);
-          case CREATE_FILE -> CreateFileOp.apply(entry.getCreateFile(), b);
+          case MKDIR -> MkdirOp.apply(entry.getMkdir(), Caller.of(entry), b);
+          case CREATE_FILE -> CreateFileOp.apply(entry.getCreateFile(), Caller.of(entry), b);
           case ADD_BLOCK -> AddBlockOp.apply(entry.getAddBlock(), b);
           case COMPLETE_FILE -> CompleteFileOp.apply(entry.getCompleteFile(), b);
-          case DELETE -> DeleteOp.apply(entry.getDelete(), b);
-          case RENAME -> RenameOp.apply(entry.getRename(), b);
+          case DELETE -> DeleteOp.apply(entry.getDelete(), Caller.of(entry), b);
+          case RENAME -> RenameOp.apply(entry.getRename(), Caller.of(entry), b);
+          case SET_ATTRIBUTES -> SetAttributesOp.apply(entry.getSetAttributes(), Caller.of(entry), b);
           case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
               + " (written by a newer master?): " + entry);
         };

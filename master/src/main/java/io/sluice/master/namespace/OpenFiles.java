@@ -21,7 +21,7 @@ final class OpenFiles {
   static InodeRecord find(NamespaceReader reader, long fileId, String path) throws RpcException {
     InodeRecord file;
     if (fileId == 0) {
-      file = PathResolver.resolve(reader, NamespacePath.parse(path));
+      file = PathResolver.resolve(reader, NamespacePath.parse(path), Caller.SYSTEM);
     } else {
       file = reader.inode(fileId).orElseThrow(() -> new RpcException(Status.NOT_FOUND,
           path + ": file " + fileId + " no longer exists (deleted or overwritten)"));

@@ -8,7 +8,10 @@ import io.sluice.master.store.NamespaceReader;
 import io.sluice.master.store.NamespaceStore;
 import java.util.OptionalLong;
 
-/** Resolves paths to inodes by walking edges from the root, one point read per name. */
+/**
+ * Resolves paths to inodes by walking edges from the root, one point read per name. Looking a name up in a directory
+ * needs search (execute) permission on it, as in POSIX: a walk checks it for every directory it looks into.
+ */
 final class PathResolver {
   /**
    * How far a path exists: {@code found} names resolved, {@code deepest} the inode of the last one (the root when
@@ -25,14 +28,16 @@ final class PathResolver {
   /**
    * Walks {@code path} as far as it exists, at most {@code limit} names.
    *
-   * @throws RpcException NOT_DIRECTORY when a name before the end of the walk is a file
+   * @throws RpcException NOT_DIRECTORY when a name before the end of the walk is a file, PERMISSION_DENIED when
+   *     {@code caller} may not search a directory on the way
    */
-  static Walk walk(NamespaceReader reader, NamespacePath path, int limit) throws RpcException {
+  static Walk walk(NamespaceReader reader, NamespacePath path, int limit, Caller caller) throws RpcException {
     InodeRecord cur = inode(reader, NamespaceStore.ROOT_ID, "/");
     for (int i = 0; i < limit; i++) {
       if (cur.getType() != FileType.DIRECTORY) {
         throw new RpcException(Status.NOT_DIRECTORY, path.prefix(i) + " is not a directory (in " + path + ")");
       }
+      Permissions.check(caller, cur, Permissions.EXECUTE, path.prefix(i));
       OptionalLong child = reader.childId(cur.getId(), path.names().get(i));
       if (child.isEmpty()) {
         return new Walk(path, cur, i);
@@ -43,13 +48,13 @@ final class PathResolver {
   }
 
   /** Walks the whole path. */
-  static Walk walk(NamespaceReader reader, NamespacePath path) throws RpcException {
-    return walk(reader, path, path.depth());
+  static Walk walk(NamespaceReader reader, NamespacePath path, Caller caller) throws RpcException {
+    return walk(reader, path, path.depth(), caller);
   }
 
   /** The inode at {@code path}; NOT_FOUND or NOT_DIRECTORY (a file on the way) otherwise. */
-  static InodeRecord resolve(NamespaceReader reader, NamespacePath path) throws RpcException {
-    Walk w = walk(reader, path);
+  static InodeRecord resolve(NamespaceReader reader, NamespacePath path, Caller caller) throws RpcException {
+    Walk w = walk(reader, path, caller);
     if (!w.complete()) {
       throw notFound(path);
     }
@@ -57,8 +62,9 @@ final class PathResolver {
   }
 
   /** The directory that holds (or would hold) {@code path}; NOT_FOUND or NOT_DIRECTORY when there is none. */
-  static InodeRecord parentDirectory(NamespaceReader reader, NamespacePath path) throws RpcException {
-    Walk w = walk(reader, path, path.depth() - 1);
+  static InodeRecord parentDirectory(NamespaceReader reader, NamespacePath path, Caller caller)
+      throws RpcException {
+    Walk w = walk(reader, path, path.depth() - 1, caller);
     if (w.found() < path.depth() - 1) {
       throw new RpcException(Status.NOT_FOUND, path.prefix(path.depth() - 1) + ": no such directory (for "
           + path + ")");

@@ -86,26 +86,33 @@ final class TreeEdits {
   /**
    * Deletes {@code top} and everything below it: inode records and the edges inside the subtree (not the edge to
    * {@code top} from its parent, which the caller unlinks). Walks with an explicit stack of ids, not recursion.
+   * Emptying a directory needs full permission on it (read to list, write and search to remove): a denial fails
+   * the whole operation, whose batch the applier then discards.
    *
    * @return the ids of the blocks of every deleted file, to remove from workers
    */
-  static List<Long> removeSubtree(StoreBatch b, InodeRecord top) throws RpcException {
+  static List<Long> removeSubtree(StoreBatch b, InodeRecord top, Caller caller) throws RpcException {
     List<Long> blocks = new ArrayList<>();
     Deque<Long> pending = new ArrayDeque<>();
-    collect(b, top, blocks, pending);
+    collect(b, top, blocks, pending, caller);
     while (!pending.isEmpty()) {
       long id = pending.pop();
-      collect(b, PathResolver.inode(b, id, "inode " + id), blocks, pending);
+      collect(b, PathResolver.inode(b, id, "inode " + id), blocks, pending, caller);
     }
     return blocks;
   }
 
-  private static void collect(StoreBatch b, InodeRecord inode, List<Long> blocks, Deque<Long> pending) {
+  private static void collect(StoreBatch b, InodeRecord inode, List<Long> blocks, Deque<Long> pending,
+      Caller caller) throws RpcException {
     if (inode.getType() == FileType.DIRECTORY) {
       String after = "";
       List<NamespaceReader.Child> page;
       do {
         page = b.children(inode.getId(), after, PAGE);
+        if (after.isEmpty() && !page.isEmpty()) {
+          Permissions.check(caller, inode, Permissions.READ | Permissions.WRITE | Permissions.EXECUTE,
+              "directory " + inode.getName() + " (inode " + inode.getId() + ")");
+        }
         for (NamespaceReader.Child c : page) {
           pending.push(c.id());
           b.deleteEdge(inode.getId(), c.name());

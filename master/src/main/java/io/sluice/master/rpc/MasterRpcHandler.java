@@ -23,6 +23,8 @@ import io.sluice.common.proto.RegisterWorkerRequest;
 import io.sluice.common.proto.RegisterWorkerResponse;
 import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
+import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.SetAttributesResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerHeartbeatRequest;
 import io.sluice.common.rpc.RpcException;
@@ -30,6 +32,7 @@ import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.master.journal.Journal;
 import io.sluice.master.namespace.AddBlockOp;
+import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.CompleteFileOp;
 import io.sluice.master.namespace.CreateFileOp;
 import io.sluice.master.namespace.DeleteOp;
@@ -40,7 +43,9 @@ import io.sluice.master.namespace.ListStatusOp;
 import io.sluice.master.namespace.MkdirOp;
 import io.sluice.master.namespace.Prepared;
 import io.sluice.master.namespace.RenameOp;
+import io.sluice.master.namespace.SetAttributesOp;
 import io.sluice.master.proto.ApplyResult;
+import io.sluice.master.security.CallerResolver;
 import io.sluice.master.store.NamespaceStore;
 import io.sluice.master.store.StoreSnapshot;
 import io.sluice.master.worker.BlockPlacement;
@@ -74,13 +79,17 @@ public final class MasterRpcHandler implements RpcHandler {
   private final Executor executor;
   private final Supplier<String> advertisedAddress;
   private final RetriedRequests retried;
+  private final CallerResolver callers;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
    * @param retryExpiry how long the outcome of a deduplicated mutation answers its retries
+   * @param callers resolves the handshake's user to the caller whose permissions are checked
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
-      BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry) {
+      BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry,
+      CallerResolver callers) {
+    this.callers = callers;
     this.store = store;
     this.journal = journal;
     this.ctx = ctx;
@@ -112,15 +121,16 @@ public final class MasterRpcHandler implements RpcHandler {
       throw new RpcException(Status.INVALID_ARGUMENT, "unknown master method " + call.method());
     }
     journal.checkLeader();
+    Caller caller = callers.resolve(call.user());
     switch (method) {
       case MKDIR -> {
         MkdirRequest req = call.parse(MkdirRequest.parser());
-        mutate(call, () -> MkdirOp.prepare(req, call.user(), ctx),
+        mutate(call, () -> MkdirOp.prepare(req, caller, ctx),
             r -> MkdirResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case CREATE_FILE -> {
         CreateFileRequest req = call.parse(CreateFileRequest.parser());
-        mutate(call, () -> CreateFileOp.prepare(req, call.user(), ctx),
+        mutate(call, () -> CreateFileOp.prepare(req, caller, ctx),
             r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       // Not deduplicated, being idempotent by design: a retried addBlock names the same block (its index is the
@@ -130,31 +140,36 @@ public final class MasterRpcHandler implements RpcHandler {
           r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
       case DELETE -> {
         DeleteRequest req = call.parse(DeleteRequest.parser());
-        mutate(call, () -> DeleteOp.prepare(req, ctx), r -> DeleteResponse.getDefaultInstance());
+        mutate(call, () -> DeleteOp.prepare(req, caller, ctx), r -> DeleteResponse.getDefaultInstance());
       }
       case RENAME -> {
         RenameRequest req = call.parse(RenameRequest.parser());
-        mutate(call, () -> RenameOp.prepare(req, ctx), r -> RenameResponse.getDefaultInstance());
+        mutate(call, () -> RenameOp.prepare(req, caller, ctx), r -> RenameResponse.getDefaultInstance());
+      }
+      case SET_ATTRIBUTES -> {
+        SetAttributesRequest req = call.parse(SetAttributesRequest.parser());
+        mutate(call, () -> SetAttributesOp.prepare(req, caller, ctx),
+            r -> SetAttributesResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case GET_STATUS -> {
         journal.readBarrier();
         String path = call.parse(GetStatusRequest.parser()).getPath();
         try (StoreSnapshot snap = store.snapshot()) {
-          call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path)).build());
+          call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path, caller)).build());
         }
       }
       case LIST_STATUS -> {
         journal.readBarrier();
         ListStatusRequest req = call.parse(ListStatusRequest.parser());
         try (StoreSnapshot snap = store.snapshot()) {
-          call.respond(ListStatusOp.run(snap, req));
+          call.respond(ListStatusOp.run(snap, req, caller));
         }
       }
       case GET_BLOCK_LOCATIONS -> {
         journal.readBarrier();
         String path = call.parse(GetBlockLocationsRequest.parser()).getPath();
         try (StoreSnapshot snap = store.snapshot()) {
-          call.respond(GetBlockLocationsOp.run(snap, path, registry::locations));
+          call.respond(GetBlockLocationsOp.run(snap, path, registry::locations, caller));
         }
       }
       case REGISTER_WORKER -> call.respond(RegisterWorkerResponse.newBuilder()

@@ -13,6 +13,7 @@ import io.sluice.master.proto.JournalEntry;
 import io.sluice.master.proto.MkdirEntry;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +24,11 @@ class NamespaceApplierTest {
   @Test
   void replayingAnAppliedIndexChangesNothing() throws Exception {
     try (NamespaceFixture ns = new NamespaceFixture(dir)) {
-      JournalEntry mkdir = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/a").build(), "alice", ns.ctx)
+      JournalEntry mkdir = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/a").build(), ns.caller, ns.ctx)
           .entry();
       ns.apply(mkdir);
-      JournalEntry delete = DeleteOp.prepare(DeleteRequest.newBuilder().setPath("/a").build(), ns.ctx).entry();
+      JournalEntry delete = DeleteOp.prepare(DeleteRequest.newBuilder().setPath("/a").build(), ns.caller, ns.ctx)
+          .entry();
       ns.apply(delete);
       long next = ns.store.nextInodeId();
       // The log replays both entries at their original indexes: the store already holds them.
@@ -78,15 +80,14 @@ class NamespaceApplierTest {
     try (NamespaceFixture ns = new NamespaceFixture(dir)) {
       ns.mkdir("/d", false);
       // Two creates of one path decided before either applied: the second loses.
-      JournalEntry c1 = CreateFileOp.prepare(CreateFileRequest.newBuilder().setPath("/d/f").build(), "a", ns.ctx)
-          .entry();
-      JournalEntry c2 = CreateFileOp.prepare(CreateFileRequest.newBuilder().setPath("/d/f").build(), "b", ns.ctx)
-          .entry();
+      CreateFileRequest f = CreateFileRequest.newBuilder().setPath("/d/f").build();
+      JournalEntry c1 = CreateFileOp.prepare(f, new Caller("a", Set.of(), true), ns.ctx).entry();
+      JournalEntry c2 = CreateFileOp.prepare(f, new Caller("b", Set.of(), true), ns.ctx).entry();
       assertEquals("a", ns.apply(c1).getInfo().getOwner());
       assertStatus(Status.ALREADY_EXISTS, () -> ns.apply(c2));
       // A mkdir decided while its parent existed, applied after the parent was deleted.
       ns.mkdir("/e", false);
-      JournalEntry sub = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/e/x").build(), "a", ns.ctx).entry();
+      JournalEntry sub = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/e/x").build(), ns.caller, ns.ctx).entry();
       ns.delete("/e", false);
       assertStatus(Status.NOT_FOUND, () -> ns.apply(sub));
     }
@@ -95,8 +96,8 @@ class NamespaceApplierTest {
   @Test
   void idsAllocatedInOneOrderMayApplyInAnother() throws Exception {
     try (NamespaceFixture ns = new NamespaceFixture(dir)) {
-      JournalEntry first = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/a").build(), "u", ns.ctx).entry();
-      JournalEntry second = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/b").build(), "u", ns.ctx).entry();
+      JournalEntry first = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/a").build(), ns.caller, ns.ctx).entry();
+      JournalEntry second = MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/b").build(), ns.caller, ns.ctx).entry();
       long b = ns.apply(second).getInfo().getId();
       long a = ns.apply(first).getInfo().getId();
       assertEquals(a + 1, b);

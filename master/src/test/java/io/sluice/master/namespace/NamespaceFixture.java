@@ -10,6 +10,7 @@ import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.ListStatusResponse;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.RenameRequest;
+import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.proto.ApplyResult;
@@ -19,6 +20,7 @@ import io.sluice.master.testing.FakeClock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A namespace on a real RocksDB store with the leader's and the applier's halves wired together as the journal
@@ -31,6 +33,8 @@ final class NamespaceFixture implements AutoCloseable {
   final NamespaceStore store;
   final NamespaceApplier applier;
   final LeaderContext ctx;
+  /** Who the operations act for: a superuser unless a test changes it. */
+  Caller caller = new Caller("alice", Set.of(), true);
   long index;
 
   NamespaceFixture(Path dir) throws IOException {
@@ -57,7 +61,7 @@ final class NamespaceFixture implements AutoCloseable {
   }
 
   FileInfo mkdir(String path, boolean recursive) throws RpcException {
-    return run(MkdirOp.prepare(MkdirRequest.newBuilder().setPath(path).setRecursive(recursive).build(), "alice",
+    return run(MkdirOp.prepare(MkdirRequest.newBuilder().setPath(path).setRecursive(recursive).build(), caller,
         ctx)).getInfo();
   }
 
@@ -66,7 +70,7 @@ final class NamespaceFixture implements AutoCloseable {
   }
 
   ApplyResult create(CreateFileRequest req) throws RpcException {
-    return run(CreateFileOp.prepare(req, "alice", ctx));
+    return run(CreateFileOp.prepare(req, caller, ctx));
   }
 
   ApplyResult addBlock(long fileId, List<BlockMeta> previous) throws RpcException {
@@ -92,20 +96,25 @@ final class NamespaceFixture implements AutoCloseable {
   }
 
   ApplyResult delete(String path, boolean recursive) throws RpcException {
-    return run(DeleteOp.prepare(DeleteRequest.newBuilder().setPath(path).setRecursive(recursive).build(), ctx));
+    return run(DeleteOp.prepare(DeleteRequest.newBuilder().setPath(path).setRecursive(recursive).build(), caller,
+        ctx));
   }
 
   ApplyResult rename(String src, String dst) throws RpcException {
-    return run(RenameOp.prepare(RenameRequest.newBuilder().setSrc(src).setDst(dst).build(), ctx));
+    return run(RenameOp.prepare(RenameRequest.newBuilder().setSrc(src).setDst(dst).build(), caller, ctx));
+  }
+
+  FileInfo setAttributes(SetAttributesRequest req) throws RpcException {
+    return run(SetAttributesOp.prepare(req, caller, ctx)).getInfo();
   }
 
   FileInfo stat(String path) throws RpcException {
-    return GetStatusOp.run(store.reader(), path);
+    return GetStatusOp.run(store.reader(), path, caller);
   }
 
   ListStatusResponse list(String path, String startAfter, int limit) throws RpcException {
     return ListStatusOp.run(store.reader(), ListStatusRequest.newBuilder().setPath(path).setStartAfter(startAfter)
-        .setLimit(limit).build());
+        .setLimit(limit).build(), caller);
   }
 
   List<String> names(String path) throws RpcException {

@@ -30,7 +30,7 @@ class RequestDedupApplyTest {
   }
 
   private JournalEntry mkdirEntry(String path, long requestId, long timeMs, long expireBeforeMs) throws Exception {
-    JournalEntry e = MkdirOp.prepare(MkdirRequest.newBuilder().setPath(path).build(), "alice", ns.ctx).entry();
+    JournalEntry e = MkdirOp.prepare(MkdirRequest.newBuilder().setPath(path).build(), ns.caller, ns.ctx).entry();
     return e.toBuilder().setRequest(RequestStamp.newBuilder().setClientId("client-1").setRequestId(requestId)
         .setTimeMs(timeMs).setExpireBeforeMs(expireBeforeMs)).build();
   }
