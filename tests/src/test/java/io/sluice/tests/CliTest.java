@@ -126,6 +126,26 @@ class CliTest {
   }
 
   @Test
+  void chmodChownAndPermissionDeniedForAnotherUser() {
+    assertEquals(0, run("fs", "mkdir", "/perm").code());
+    assertEquals(0, run("fs", "chmod", "1777", "/perm").code());
+    String root = run("fs", "ls", "-l", "/").text();
+    assertTrue(root.lines().anyMatch(l -> l.startsWith("drwxrwxrwt") && l.endsWith(" perm")), root);
+    assertEquals(0, run("fs", "mkdir", "/perm/mine", "--conf", "sluice.user.name=bob").code());
+    assertEquals(0, run("fs", "chmod", "700", "/perm/mine", "--conf", "sluice.user.name=bob").code());
+    Run denied = run("fs", "ls", "/perm/mine", "--conf", "sluice.user.name=eve");
+    assertEquals(1, denied.code());
+    assertEquals("sluice: /perm/mine: Permission denied\n", denied.err());
+    Run giveAway = run("fs", "chown", "eve", "/perm/mine", "--conf", "sluice.user.name=bob");
+    assertEquals(1, giveAway.code(), "only the superuser changes owners");
+    assertEquals(0, run("fs", "chown", "eve:eve", "/perm/mine").code(), "the master's user is the superuser");
+    assertEquals(0, run("fs", "ls", "/perm/mine", "--conf", "sluice.user.name=eve").code());
+    Run symbolic = run("fs", "chmod", "u+x", "/perm");
+    assertEquals(1, symbolic.code());
+    assertTrue(symbolic.err().contains("octal"), symbolic.err());
+  }
+
+  @Test
   void usageErrorsExitTwo() {
     assertEquals(2, run("fs", "mv", "/only-one-arg").code());
     assertEquals(2, run("fs", "no-such-command").code());

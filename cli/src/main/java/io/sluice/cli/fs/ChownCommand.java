@@ -1,0 +1,43 @@
+package io.sluice.cli.fs;
+
+import io.sluice.cli.CliException;
+import io.sluice.client.SluiceClient;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice fs chown OWNER[:GROUP] PATH...}; {@code :GROUP} alone changes only the group. */
+@Command(name = "chown", description = "Change owner and/or group: OWNER, OWNER:GROUP or :GROUP.")
+public final class ChownCommand implements Callable<Integer> {
+  @Mixin
+  FsContext ctx;
+
+  @Parameters(index = "0", paramLabel = "OWNER[:GROUP]")
+  String spec;
+
+  @Parameters(index = "1..*", paramLabel = "PATH", arity = "1..*")
+  List<String> paths;
+
+  @Override
+  public Integer call() {
+    int colon = spec.indexOf(':');
+    String owner = colon < 0 ? spec : spec.substring(0, colon);
+    String group = colon < 0 ? null : spec.substring(colon + 1);
+    if ((owner.isEmpty() && (group == null || group.isEmpty())) || (group != null && group.isEmpty())) {
+      throw new CliException("invalid owner '" + spec + "': OWNER, OWNER:GROUP or :GROUP expected");
+    }
+    try (SluiceClient client = ctx.connect()) {
+      for (String p : paths) {
+        try {
+          client.setOwner(FsPaths.clean(p), owner.isEmpty() ? null : owner, group);
+        } catch (IOException e) {
+          throw FsContext.failure(p, e);
+        }
+      }
+    }
+    return 0;
+  }
+}
