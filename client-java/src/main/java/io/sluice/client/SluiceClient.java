@@ -142,7 +142,17 @@ public final class SluiceClient implements Closeable {
 
   /** Renames a file or directory atomically; {@code dst} must not exist (ALREADY_EXISTS). */
   public void rename(String src, String dst) throws RpcException {
-    ctx.master().rename(AbsolutePath.require(src), AbsolutePath.require(dst));
+    ctx.master().rename(AbsolutePath.require(src), AbsolutePath.require(dst), false);
+  }
+
+  /**
+   * Renames atomically as POSIX {@code rename(2)}: an existing {@code dst} is replaced in the same step, a file by a
+   * file, a directory by a directory when empty.
+   *
+   * @throws RpcException IS_DIRECTORY, NOT_DIRECTORY, NOT_EMPTY when {@code dst} cannot be replaced by {@code src}
+   */
+  public void renameReplacing(String src, String dst) throws RpcException {
+    ctx.master().rename(AbsolutePath.require(src), AbsolutePath.require(dst), true);
   }
 
   /**

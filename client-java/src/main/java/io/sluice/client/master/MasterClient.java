@@ -97,8 +97,8 @@ public final class MasterClient implements Closeable {
     call(MasterMethod.DELETE, req, DeleteResponse.parser(), path);
   }
 
-  public void rename(String src, String dst) throws RpcException {
-    RenameRequest req = RenameRequest.newBuilder().setSrc(src).setDst(dst).build();
+  public void rename(String src, String dst, boolean replace) throws RpcException {
+    RenameRequest req = RenameRequest.newBuilder().setSrc(src).setDst(dst).setReplace(replace).build();
     call(MasterMethod.RENAME, req, RenameResponse.parser(), src + " -> " + dst);
   }
 

@@ -11,59 +11,71 @@ import io.sluice.master.proto.RenameEntry;
 import io.sluice.master.store.NamespaceReader;
 import io.sluice.master.store.StoreBatch;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Moves a file or directory to a new path, atomically: one edge removed, one added, the inode's parent and name
- * changed; a directory's subtree moves with it untouched (children hang off its id). {@code dst} must not exist
- * (replacing comes later); its parent must be a directory; a directory cannot move into its own subtree. Renaming a
- * path to itself succeeds and changes nothing. Needs write and search permission on both parents (and owning the
+ * changed; a directory's subtree moves with it untouched (children hang off its id). {@code dst} must not exist,
+ * unless {@code replace} (POSIX rename(2)): then a file replaces a file and a directory an empty directory in the
+ * same batch, the replaced file's blocks going to workers for removal. Its parent must be a directory; a directory
+ * cannot move into its own subtree. Renaming a path to itself succeeds and changes nothing. Needs write and search permission on both parents (and owning the
  * source or its parent when that is sticky); moving a directory to another parent also needs write permission on
- * it (its {@code ..} changes), as in Linux. Errors: NOT_FOUND, ALREADY_EXISTS, NOT_DIRECTORY, PERMISSION_DENIED,
- * INVALID_ARGUMENT.
+ * it (its {@code ..} changes), as in Linux. Errors: NOT_FOUND, ALREADY_EXISTS, NOT_DIRECTORY, IS_DIRECTORY,
+ * NOT_EMPTY, PERMISSION_DENIED, INVALID_ARGUMENT.
  */
 public final class RenameOp {
   private RenameOp() {}
 
+  /** What a rename moves, from where, and what it replaces (null: nothing). */
+  private record Plan(InodeRecord inode, InodeRecord replaced) {}
+
   public static Prepared prepare(RenameRequest req, Caller caller, LeaderContext ctx) throws RpcException {
     NamespacePath src = NamespacePath.parse(req.getSrc());
     NamespacePath dst = NamespacePath.parse(req.getDst());
-    InodeRecord moved = check(ctx.store().reader(), src, dst, caller);
+    Plan plan = check(ctx.store().reader(), src, dst, req.getReplace(), caller);
     if (src.equals(dst)) {
-      return Prepared.answer(ApplyResults.ok(moved));
+      return Prepared.answer(ApplyResults.ok(plan.inode()));
     }
     RenameEntry e = RenameEntry.newBuilder().setSrc(src.toString()).setDst(dst.toString())
-        .setTimeMs(ctx.clock().millis()).build();
+        .setTimeMs(ctx.clock().millis()).setReplace(req.getReplace()).build();
     return Prepared.propose(JournalEntry.newBuilder().setRename(e).setCaller(caller.toProto()).build());
   }
 
   public static ApplyResult apply(RenameEntry e, Caller caller, StoreBatch b) throws RpcException {
     NamespacePath src = NamespacePath.parse(e.getSrc());
     NamespacePath dst = NamespacePath.parse(e.getDst());
-    InodeRecord inode = check(b, src, dst, caller);
+    Plan plan = check(b, src, dst, e.getReplace(), caller);
+    InodeRecord inode = plan.inode();
     if (src.equals(dst)) {
       return ApplyResults.ok(inode);
     }
     long time = e.getTimeMs();
+    List<Long> removed = List.of();
+    if (plan.replaced() != null) {
+      // Checked above: a file, or an empty directory, so this removes one inode (and a file's blocks).
+      removed = TreeEdits.removeSubtree(b, plan.replaced(), Caller.SYSTEM);
+      TreeEdits.unlink(b, PathResolver.parentDirectory(b, dst, Caller.SYSTEM), plan.replaced(), time);
+    }
+    // Parents are read from the batch after each edit: src and dst may share one.
     InodeRecord srcParent = PathResolver.inode(b, inode.getParentId(), src.parent().toString());
     TreeEdits.unlink(b, srcParent, inode, time);
-    // Read after the unlink: when both paths share a parent, this sees the unlink's update.
     InodeRecord dstParent = PathResolver.parentDirectory(b, dst, Caller.SYSTEM);
     InodeRecord moved = inode.toBuilder().setParentId(dstParent.getId()).setName(dst.name()).setCtimeMs(time)
         .build();
     b.updateInode(moved);
     TreeEdits.link(b, dstParent, moved, time);
-    return ApplyResults.ok(Inodes.toFileInfo(moved), List.of());
+    return ApplyResults.ok(Inodes.toFileInfo(moved), removed);
   }
 
-  /** Validates the move against {@code reader}; returns the inode to move. */
-  private static InodeRecord check(NamespaceReader reader, NamespacePath src, NamespacePath dst, Caller caller)
-      throws RpcException {
+  /** Validates the move against {@code reader}. */
+  private static Plan check(NamespaceReader reader, NamespacePath src, NamespacePath dst, boolean replace,
+      Caller caller) throws RpcException {
     if (src.isRoot()) {
       throw new RpcException(Status.INVALID_ARGUMENT, "/: the root cannot be renamed");
     }
     InodeRecord inode = PathResolver.resolve(reader, src, caller);
     if (src.equals(dst)) {
-      return inode;
+      return new Plan(inode, null);
     }
     InodeRecord srcParent = PathResolver.inode(reader, inode.getParentId(), src.parent().toString());
     Permissions.check(caller, srcParent, Permissions.WRITE | Permissions.EXECUTE, src.parent());
@@ -75,13 +87,38 @@ public final class RenameOp {
       throw new RpcException(Status.ALREADY_EXISTS, "/: file exists");
     }
     InodeRecord dstParent = PathResolver.parentDirectory(reader, dst, caller);
-    if (reader.childId(dstParent.getId(), dst.name()).isPresent()) {
-      throw new RpcException(Status.ALREADY_EXISTS, dst + ": file exists");
+    OptionalLong existing = reader.childId(dstParent.getId(), dst.name());
+    InodeRecord replaced = null;
+    if (existing.isPresent()) {
+      if (!replace) {
+        throw new RpcException(Status.ALREADY_EXISTS, dst + ": file exists");
+      }
+      replaced = PathResolver.inode(reader, existing.getAsLong(), dst.toString());
+      checkReplaceable(reader, inode, replaced, dst);
     }
     Permissions.check(caller, dstParent, Permissions.WRITE | Permissions.EXECUTE, dst.parent());
+    if (replaced != null) {
+      Permissions.checkSticky(caller, dstParent, replaced, dst);
+    }
     if (inode.getType() == FileType.DIRECTORY && dstParent.getId() != srcParent.getId()) {
       Permissions.check(caller, inode, Permissions.WRITE, src);
     }
-    return inode;
+    return new Plan(inode, replaced);
+  }
+
+  /** POSIX: a file replaces a file, a directory an empty directory. */
+  private static void checkReplaceable(NamespaceReader reader, InodeRecord inode, InodeRecord replaced,
+      NamespacePath dst) throws RpcException {
+    boolean dirOver = inode.getType() == FileType.DIRECTORY;
+    boolean overDir = replaced.getType() == FileType.DIRECTORY;
+    if (dirOver && !overDir) {
+      throw new RpcException(Status.NOT_DIRECTORY, dst + ": not a directory (a directory cannot replace it)");
+    }
+    if (!dirOver && overDir) {
+      throw new RpcException(Status.IS_DIRECTORY, dst + ": is a directory (a file cannot replace it)");
+    }
+    if (overDir && reader.hasChildren(replaced.getId())) {
+      throw new RpcException(Status.NOT_EMPTY, dst + ": directory not empty");
+    }
   }
 }

@@ -120,4 +120,36 @@ class DeleteRenameOpTest {
     assertEquals("f", ns.rename("/f", "/f").getInfo().getName());
     assertEquals(index, ns.index, "a rename onto itself changes nothing");
   }
+
+  @Test
+  void renameReplacingAFileSwapsItAtomicallyAndReleasesTheOldBlocks() throws Exception {
+    FileInfo fresh = ns.writeFile("/index.lock", 1);
+    FileInfo old = ns.writeFile("/index", 2);
+    long inodes = ns.store.inodeCount();
+    ApplyResult r = ns.renameReplacing("/index.lock", "/index");
+    assertEquals(List.of(BlockIds.of(old.getId(), 0), BlockIds.of(old.getId(), 1)), r.getRemovedBlockIdsList());
+    assertEquals(fresh.getId(), ns.stat("/index").getId());
+    assertEquals(fresh.getBlocksList(), ns.stat("/index").getBlocksList());
+    assertStatus(Status.NOT_FOUND, () -> ns.stat("/index.lock"));
+    assertEquals(inodes - 1, ns.store.inodeCount());
+    assertEquals(List.of("index"), ns.names("/"));
+  }
+
+  @Test
+  void renameReplacingFollowsPosixForDirectories() throws Exception {
+    ns.mkdir("/a/sub", true);
+    ns.mkdir("/empty", false);
+    ns.mkdir("/full/x", true);
+    ns.create("/f");
+    assertStatus(Status.IS_DIRECTORY, () -> ns.renameReplacing("/f", "/empty"));
+    assertStatus(Status.NOT_DIRECTORY, () -> ns.renameReplacing("/a", "/f"));
+    assertStatus(Status.NOT_EMPTY, () -> ns.renameReplacing("/a", "/full"));
+    assertStatus(Status.NOT_EMPTY, () -> ns.renameReplacing("/a/sub", "/a"));  // onto its own non-empty parent
+    long rootLinks = ns.stat("/").getNlink();
+    ns.renameReplacing("/a", "/empty");
+    assertEquals(List.of("sub"), ns.names("/empty"));
+    assertStatus(Status.NOT_FOUND, () -> ns.stat("/a"));
+    assertEquals(rootLinks - 1, ns.stat("/").getNlink(), "one directory fewer under /");
+    assertEquals(List.of("empty", "f", "full"), ns.names("/"));
+  }
 }

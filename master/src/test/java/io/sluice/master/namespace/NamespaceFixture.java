@@ -104,6 +104,12 @@ final class NamespaceFixture implements AutoCloseable {
     return run(RenameOp.prepare(RenameRequest.newBuilder().setSrc(src).setDst(dst).build(), caller, ctx));
   }
 
+  /** POSIX rename(2): an existing dst is replaced. */
+  ApplyResult renameReplacing(String src, String dst) throws RpcException {
+    return run(RenameOp.prepare(RenameRequest.newBuilder().setSrc(src).setDst(dst).setReplace(true).build(), caller,
+        ctx));
+  }
+
   FileInfo setAttributes(SetAttributesRequest req) throws RpcException {
     return run(SetAttributesOp.prepare(req, caller, ctx)).getInfo();
   }

@@ -125,6 +125,12 @@ class PermissionsOpTest {
     as(BOB, () -> chmod("/tmp/bobs", 0666));
     denied(CAROL, () -> ns.delete("/tmp/bobs", false));
     denied(CAROL, () -> ns.rename("/tmp/bobs", "/tmp/carols"));
+    as(CAROL, () -> ns.create("/tmp/carols"));
+    denied(CAROL, () -> ns.renameReplacing("/tmp/carols", "/tmp/bobs"));  // replacing is removing
+    as(BOB, () -> ns.renameReplacing("/tmp/bobs", "/tmp/bobs2"));
+    as(CAROL, () -> chmod("/tmp/carols", 0666));
+    denied(BOB, () -> ns.renameReplacing("/tmp/bobs2", "/tmp/carols"));
+    as(BOB, () -> ns.rename("/tmp/bobs2", "/tmp/bobs"));
     as(BOB, () -> ns.create("/home/bob/f"));
     denied(CAROL, () -> ns.delete("/home/bob/f", false));
     as(BOB, () -> ns.delete("/tmp/bobs", false));

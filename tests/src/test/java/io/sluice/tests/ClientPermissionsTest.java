@@ -1,0 +1,117 @@
+package io.sluice.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Java client against a real master and worker, as two users: attributes, permission denials on data and
+ * metadata, and POSIX rename replacing a file whose blocks the workers then drop.
+ */
+class ClientPermissionsTest {
+  @TempDir
+  static Path dir;
+  private static LocalCluster cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new LocalCluster(dir.resolve("cluster"), "sluice.user.block.size", "1m",
+        "sluice.security.groups.static", "bob=staff;eve=guests");
+    cluster.startMaster();
+    cluster.startWorker();
+    try (SluiceClient c = cluster.client()) {
+      cluster.awaitWorker(c);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    cluster.close();
+  }
+
+  private static SluiceClient as(String user) {
+    return SluiceClient.connect(cluster.conf().with("sluice.user.name", user));
+  }
+
+  private static void write(SluiceClient c, String path, byte[] data) throws IOException {
+    try (OutputStream out = c.create(path)) {
+      out.write(data);
+    }
+  }
+
+  private static byte[] read(SluiceClient c, String path) throws IOException {
+    try (InputStream in = c.open(path)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static void assertDenied(ThrowingCall call) {
+    RpcException e = assertThrows(RpcException.class, call::run);
+    assertEquals(Status.PERMISSION_DENIED, e.status(), e.getMessage());
+  }
+
+  private interface ThrowingCall {
+    void run() throws Exception;
+  }
+
+  @Test
+  void anotherUserIsDeniedWhatTheModeForbidsAndAllowedAfterChmod() throws Exception {
+    byte[] data = "bob's notes".getBytes(StandardCharsets.UTF_8);
+    try (SluiceClient admin = cluster.client(); SluiceClient bob = as("bob"); SluiceClient eve = as("eve")) {
+      admin.mkdir("/users/bob", true);
+      FileInfo home = admin.setOwner("/users/bob", "bob", "staff");
+      assertEquals("bob", home.getOwner());
+      write(bob, "/users/bob/notes", data);
+      bob.setMode("/users/bob/notes", 0600);
+      assertDenied(() -> read(eve, "/users/bob/notes"));
+      assertDenied(() -> write(eve, "/users/bob/other", data));
+      assertDenied(() -> eve.delete("/users/bob/notes", false));
+      assertDenied(() -> eve.setMode("/users/bob/notes", 0666));
+      bob.setMode("/users/bob/notes", 0644);
+      assertArrayEquals(data, read(eve, "/users/bob/notes"));
+      FileInfo times = bob.setTimes("/users/bob/notes", 1_000, 2_000);
+      assertEquals(1_000, times.getMtimeMs());
+      assertEquals(2_000, times.getAtimeMs());
+    }
+  }
+
+  @Test
+  void renameReplacingSwapsFileContentsAtomically() throws Exception {
+    byte[] old = new byte[3 << 20];
+    byte[] fresh = "new contents".getBytes(StandardCharsets.UTF_8);
+    java.util.Arrays.fill(old, (byte) 7);
+    try (SluiceClient c = cluster.client()) {
+      c.mkdir("/swap", false);
+      long before = c.clusterInfo().getWorkers(0).getBlockCount();
+      write(c, "/swap/data", old);
+      write(c, "/swap/data.tmp", fresh);
+      RpcException exists = assertThrows(RpcException.class, () -> c.rename("/swap/data.tmp", "/swap/data"));
+      assertEquals(Status.ALREADY_EXISTS, exists.status());
+      c.renameReplacing("/swap/data.tmp", "/swap/data");
+      assertArrayEquals(fresh, read(c, "/swap/data"));
+      assertEquals(1, c.listStatusAll("/swap").size());
+      // The replaced file's three blocks leave the worker.
+      LocalCluster.await(() -> {
+        try {
+          return c.clusterInfo().getWorkers(0).getBlockCount() == before + 1;
+        } catch (IOException e) {
+          return false;
+        }
+      }, java.time.Duration.ofSeconds(30), "the replaced blocks removed from the worker");
+    }
+  }
+}
