@@ -1,0 +1,347 @@
+package io.sluice.master.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model-based random test: thousands of random namespace operations run against the master's ops on a real RocksDB
+ * store (reopened now and then, as after a restart) and against a small in-memory tree written from POSIX and the
+ * documented semantics, not from the code; every outcome is compared, error statuses included. Names come from a
+ * tiny alphabet so that paths collide, nest and clash often. The seed is printed and can be fixed with
+ * {@code -Dsluice.model.seed=N}.
+ */
+class NamespaceModelTest {
+  private static final int OPS = 6000;
+  private static final int REOPEN_EVERY = 1500;
+  private static final String[] NAMES = {"a", "b", "c"};
+
+  @TempDir
+  Path dir;
+
+  /** The model: a node per path; a directory's children by name. */
+  private static final class Node {
+    final boolean dir;
+    int mode;
+    final TreeMap<String, Node> children = new TreeMap<>();
+
+    Node(boolean dir, int mode) {
+      this.dir = dir;
+      this.mode = mode;
+    }
+
+    int nlink() {
+      return dir ? 2 + (int) children.values().stream().filter(c -> c.dir).count() : 1;
+    }
+
+    int count() {
+      return 1 + children.values().stream().mapToInt(Node::count).sum();
+    }
+  }
+
+  private final Node root = new Node(true, 0755);
+
+  /** The model's answer: OK, or an error status. */
+  private static final class ModelError extends Exception {
+    private static final long serialVersionUID = 1L;
+    final Status status;
+
+    ModelError(Status status) {
+      super(status.name(), null, false, false);
+      this.status = status;
+    }
+  }
+
+  private static List<String> names(String path) {
+    List<String> out = new ArrayList<>();
+    for (String n : path.split("/")) {
+      if (!n.isEmpty()) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** How far {@code names[0..limit)} exists; a file before the end of the walk is NOT_DIRECTORY. */
+  private List<Node> walk(List<String> names, int limit) throws ModelError {
+    List<Node> chain = new ArrayList<>(List.of(root));
+    Node cur = root;
+    for (int i = 0; i < limit; i++) {
+      if (!cur.dir) {
+        throw new ModelError(Status.NOT_DIRECTORY);
+      }
+      Node next = cur.children.get(names.get(i));
+      if (next == null) {
+        return chain;
+      }
+      chain.add(next);
+      cur = next;
+    }
+    return chain;
+  }
+
+  private Node resolve(List<String> names) throws ModelError {
+    List<Node> chain = walk(names, names.size());
+    if (chain.size() != names.size() + 1) {
+      throw new ModelError(Status.NOT_FOUND);
+    }
+    return chain.get(chain.size() - 1);
+  }
+
+  private Node parentDirectory(List<String> names) throws ModelError {
+    List<Node> chain = walk(names, names.size() - 1);
+    if (chain.size() < names.size()) {
+      throw new ModelError(Status.NOT_FOUND);
+    }
+    Node p = chain.get(chain.size() - 1);
+    if (!p.dir) {
+      throw new ModelError(Status.NOT_DIRECTORY);
+    }
+    return p;
+  }
+
+  private void mkdir(List<String> n, boolean recursive) throws ModelError {
+    List<Node> chain = walk(n, n.size());
+    if (chain.size() == n.size() + 1) {
+      if (recursive && chain.get(n.size()).dir) {
+        return;
+      }
+      throw new ModelError(Status.ALREADY_EXISTS);
+    }
+    int found = chain.size() - 1;
+    if (!recursive && n.size() - found > 1) {
+      throw new ModelError(Status.NOT_FOUND);
+    }
+    Node cur = chain.get(found);
+    for (int i = found; i < n.size(); i++) {
+      Node d = new Node(true, 0755);
+      cur.children.put(n.get(i), d);
+      cur = d;
+    }
+  }
+
+  private void create(List<String> n, boolean overwrite, boolean recursive) throws ModelError {
+    List<Node> chain = walk(n, n.size());
+    int found = chain.size() - 1;
+    if (found == n.size()) {
+      if (chain.get(found).dir) {
+        throw new ModelError(Status.IS_DIRECTORY);
+      }
+      if (!overwrite) {
+        throw new ModelError(Status.ALREADY_EXISTS);
+      }
+    } else if (found < n.size() - 1 && !recursive) {
+      throw new ModelError(Status.NOT_FOUND);
+    }
+    Node cur = chain.get(Math.min(found, n.size() - 1));
+    for (int i = found; i < n.size() - 1; i++) {
+      Node d = new Node(true, 0755);
+      cur.children.put(n.get(i), d);
+      cur = d;
+    }
+    cur.children.put(n.get(n.size() - 1), new Node(false, 0644));
+  }
+
+  private void delete(List<String> n, boolean recursive) throws ModelError {
+    if (n.isEmpty()) {
+      throw new ModelError(Status.INVALID_ARGUMENT);
+    }
+    Node target = resolve(n);
+    if (target.dir && !recursive && !target.children.isEmpty()) {
+      throw new ModelError(Status.NOT_EMPTY);
+    }
+    resolve(n.subList(0, n.size() - 1)).children.remove(n.get(n.size() - 1));
+  }
+
+  private void rename(List<String> src, List<String> dst, boolean replace) throws ModelError {
+    if (src.isEmpty()) {
+      throw new ModelError(Status.INVALID_ARGUMENT);
+    }
+    Node moved = resolve(src);
+    if (src.equals(dst)) {
+      return;
+    }
+    if (dst.size() >= src.size() && dst.subList(0, src.size()).equals(src)) {
+      throw new ModelError(Status.INVALID_ARGUMENT);  // into its own subtree
+    }
+    if (dst.isEmpty()) {
+      throw new ModelError(Status.ALREADY_EXISTS);
+    }
+    Node dstParent = parentDirectory(dst);
+    Node existing = dstParent.children.get(dst.get(dst.size() - 1));
+    if (existing != null) {
+      if (!replace) {
+        throw new ModelError(Status.ALREADY_EXISTS);
+      }
+      if (moved.dir && !existing.dir) {
+        throw new ModelError(Status.NOT_DIRECTORY);
+      }
+      if (!moved.dir && existing.dir) {
+        throw new ModelError(Status.IS_DIRECTORY);
+      }
+      if (existing.dir && !existing.children.isEmpty()) {
+        throw new ModelError(Status.NOT_EMPTY);
+      }
+    }
+    resolve(src.subList(0, src.size() - 1)).children.remove(src.get(src.size() - 1));
+    dstParent.children.put(dst.get(dst.size() - 1), moved);
+  }
+
+  private static String randomPath(SplittableRandom rnd) {
+    int depth = rnd.nextInt(4);  // 0 is the root
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < depth; i++) {
+      b.append('/').append(NAMES[rnd.nextInt(NAMES.length)]);
+    }
+    return b.length() == 0 ? "/" : b.toString();
+  }
+
+  /** Runs one op on both sides; returns what they did, for the failure message. */
+  private String step(NamespaceFixture ns, SplittableRandom rnd) throws Exception {
+    String p = randomPath(rnd);
+    List<String> n = names(p);
+    boolean flag = rnd.nextBoolean();
+    int op = rnd.nextInt(9);
+    String what;
+    Status expected;
+    Status actual;
+    switch (op) {
+      case 0, 1 -> {
+        what = "mkdir " + p + (flag ? " -p" : "");
+        expected = model(() -> mkdir(n, flag));
+        actual = real(() -> ns.mkdir(p, flag));
+      }
+      case 2, 3 -> {
+        boolean recursive = rnd.nextBoolean();
+        what = "create " + p + (flag ? " overwrite" : "") + (recursive ? " recursive" : "");
+        expected = model(() -> create(n, flag, recursive));
+        actual = real(() -> ns.create(CreateFileRequest.newBuilder().setPath(p).setOverwrite(flag)
+            .setRecursive(recursive).build()));
+      }
+      case 4 -> {
+        what = "delete " + p + (flag ? " -r" : "");
+        expected = model(() -> delete(n, flag));
+        actual = real(() -> ns.delete(p, flag));
+      }
+      case 5, 6 -> {
+        String d = randomPath(rnd);
+        what = "rename " + p + " " + d + (flag ? " replace" : "");
+        expected = model(() -> rename(n, names(d), flag));
+        actual = real(() -> {
+          if (flag) {
+            ns.renameReplacing(p, d);
+          } else {
+            ns.rename(p, d);
+          }
+        });
+      }
+      case 7 -> {
+        int mode = rnd.nextInt(01000);
+        what = "chmod " + Integer.toOctalString(mode) + " " + p;
+        expected = model(() -> resolve(n).mode = mode);
+        actual = real(() -> ns.setAttributes(SetAttributesRequest.newBuilder().setPath(p).setMode(mode).build()));
+      }
+      default -> {
+        what = "stat+list " + p;
+        expected = model(() -> resolve(n));
+        actual = real(() -> ns.stat(p));
+        if (expected == Status.OK && actual == Status.OK) {
+          compare(ns, p, resolve(n), what);
+        }
+      }
+    }
+    assertEquals(expected, actual, what);
+    return what;
+  }
+
+  /** Stat and listing of {@code p} as the model has them. */
+  private static void compare(NamespaceFixture ns, String p, Node node, String what) throws RpcException {
+    FileInfo info = ns.stat(p);
+    assertEquals(node.dir ? FileType.DIRECTORY : FileType.FILE, info.getType(), what);
+    assertEquals(node.mode, info.getMode(), what + ": mode");
+    assertEquals(node.nlink(), info.getNlink(), what + ": nlink");
+    if (node.dir) {
+      Map<String, FileType> listed = new TreeMap<>();
+      for (FileInfo c : ns.list(p, "", 0).getEntriesList()) {
+        listed.put(c.getName(), c.getType());
+      }
+      Map<String, FileType> modeled = new TreeMap<>();
+      node.children.forEach((k, v) -> modeled.put(k, v.dir ? FileType.DIRECTORY : FileType.FILE));
+      assertEquals(modeled, listed, what + ": listing");
+    }
+  }
+
+  private interface ModelOp {
+    void run() throws ModelError;
+  }
+
+  private interface RealOp {
+    void run() throws Exception;
+  }
+
+  private static Status model(ModelOp op) {
+    try {
+      op.run();
+      return Status.OK;
+    } catch (ModelError e) {
+      return e.status;
+    }
+  }
+
+  private static Status real(RealOp op) throws Exception {
+    try {
+      op.run();
+      return Status.OK;
+    } catch (RpcException e) {
+      return e.status();
+    }
+  }
+
+  private void compareAll(NamespaceFixture ns, String path, Node node) throws RpcException {
+    compare(ns, path, node, "final walk of " + path);
+    for (Map.Entry<String, Node> c : node.children.entrySet()) {
+      compareAll(ns, (path.equals("/") ? "" : path) + "/" + c.getKey(), c.getValue());
+    }
+  }
+
+  @Test
+  void randomOperationsMatchTheModel() throws Exception {
+    long seed = Long.getLong("sluice.model.seed", System.nanoTime());
+    System.out.println("NamespaceModelTest seed " + seed + " (rerun: -Dsluice.model.seed=" + seed + ")");
+    SplittableRandom rnd = new SplittableRandom(seed);
+    NamespaceFixture ns = new NamespaceFixture(dir);
+    List<String> recent = new ArrayList<>();
+    try {
+      for (int i = 0; i < OPS; i++) {
+        if (i > 0 && i % REOPEN_EVERY == 0) {
+          ns.close();
+          ns = new NamespaceFixture(dir);  // a restart: everything must come back from RocksDB
+          recent.add("(reopened)");
+        }
+        try {
+          recent.add(step(ns, rnd));
+        } catch (AssertionError e) {
+          throw new AssertionError("seed " + seed + ", op " + i + "; last ops: "
+              + recent.subList(Math.max(0, recent.size() - 15), recent.size()), e);
+        }
+      }
+      compareAll(ns, "/", root);
+      assertEquals(root.count(), ns.store.inodeCount(), "inodes in the store");
+    } finally {
+      ns.close();
+    }
+  }
+}
