@@ -1,5 +1,6 @@
 package io.sluice.client;
 
+import com.google.protobuf.ByteString;
 import io.sluice.client.block.ReadOptions;
 import io.sluice.client.block.WorkerClientPool;
 import io.sluice.client.master.DirectoryListing;
@@ -12,6 +13,7 @@ import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
@@ -20,6 +22,8 @@ import java.io.Closeable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The Sluice file system as a library: namespace operations go to the leading master, file data goes directly to
@@ -106,6 +110,10 @@ public final class SluiceClient implements Closeable {
     GetBlockLocationsResponse r = ctx.master().getBlockLocations(AbsolutePath.require(path));
     if (r.getInfo().getType() == FileType.DIRECTORY) {
       throw new RpcException(Status.IS_DIRECTORY, path + ": is a directory");
+    }
+    if (r.getInfo().getType() == FileType.SYMLINK) {
+      throw new RpcException(Status.INVALID_ARGUMENT, path + ": is a symbolic link to "
+          + r.getInfo().getSymlinkTarget() + " (resolve it first)");
     }
     return new SluiceInputStream(ctx, path, r.getInfo(), r.getBlocksList());
   }
@@ -204,6 +212,43 @@ public final class SluiceClient implements Closeable {
   /** Any subset of mode, owner, group and times in one journaled change. */
   public FileInfo setAttributes(SetAttributesRequest req) throws RpcException {
     return ctx.master().setAttributes(req.toBuilder().setPath(AbsolutePath.require(req.getPath())).build());
+  }
+
+  /**
+   * Creates a symbolic link at {@code path} pointing at {@code target}. The cluster never follows links: a path
+   * through one fails with NOT_DIRECTORY, and {@link #open} of one with INVALID_ARGUMENT; callers resolve them.
+   *
+   * @throws RpcException ALREADY_EXISTS, NOT_FOUND (parent), PERMISSION_DENIED, INVALID_ARGUMENT (bad target)
+   */
+  public FileInfo createSymlink(String path, String target) throws RpcException {
+    return ctx.master().createSymlink(AbsolutePath.require(path), target);
+  }
+
+  /**
+   * Sets an extended attribute ({@code user.*} with write permission; other namespaces as superuser).
+   *
+   * @param mode ANY, or CREATE / REPLACE to fail when present (ALREADY_EXISTS) / absent (NOT_FOUND)
+   */
+  public void setXattr(String path, String name, byte[] value, SetXattrRequest.Mode mode) throws RpcException {
+    ctx.master().setXattr(SetXattrRequest.newBuilder().setPath(AbsolutePath.require(path)).setName(name)
+        .setValue(ByteString.copyFrom(value)).setMode(mode).build());
+  }
+
+  /** @throws RpcException NOT_FOUND when the attribute (or the path) does not exist */
+  public void removeXattr(String path, String name) throws RpcException {
+    ctx.master().removeXattr(AbsolutePath.require(path), name);
+  }
+
+  /** Every extended attribute of {@code path}, by name. */
+  public Map<String, byte[]> getXattrs(String path) throws RpcException {
+    Map<String, byte[]> out = new TreeMap<>();
+    ctx.master().getXattrs(AbsolutePath.require(path)).forEach((k, v) -> out.put(k, v.toByteArray()));
+    return out;
+  }
+
+  /** Capacity and use of the whole cluster, for {@code statfs}/{@code df}. */
+  public ClusterUsage usage() throws RpcException {
+    return ClusterUsage.of(ctx.master().clusterInfo());
   }
 
   /** The leader, the workers and their capacity. */

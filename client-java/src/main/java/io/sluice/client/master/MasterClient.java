@@ -1,5 +1,6 @@
 package io.sluice.client.master;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.sluice.common.proto.AddBlockRequest;
@@ -10,6 +11,8 @@ import io.sluice.common.proto.CompleteFileRequest;
 import io.sluice.common.proto.CompleteFileResponse;
 import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.CreateFileResponse;
+import io.sluice.common.proto.CreateSymlinkRequest;
+import io.sluice.common.proto.CreateSymlinkResponse;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.DeleteResponse;
 import io.sluice.common.proto.FileInfo;
@@ -19,20 +22,27 @@ import io.sluice.common.proto.GetClusterInfoRequest;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
+import io.sluice.common.proto.GetXattrsRequest;
+import io.sluice.common.proto.GetXattrsResponse;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.ListStatusResponse;
 import io.sluice.common.proto.MasterMethod;
-import io.sluice.common.proto.SetAttributesRequest;
-import io.sluice.common.proto.SetAttributesResponse;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
+import io.sluice.common.proto.RemoveXattrRequest;
+import io.sluice.common.proto.RemoveXattrResponse;
 import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
+import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.SetAttributesResponse;
+import io.sluice.common.proto.SetXattrRequest;
+import io.sluice.common.proto.SetXattrResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Typed metadata calls to the leading master, one method per {@link MasterMethod}. Failover and retries are
@@ -104,6 +114,25 @@ public final class MasterClient implements Closeable {
 
   public FileInfo setAttributes(SetAttributesRequest req) throws RpcException {
     return call(MasterMethod.SET_ATTRIBUTES, req, SetAttributesResponse.parser(), req.getPath()).getInfo();
+  }
+
+  public FileInfo createSymlink(String path, String target) throws RpcException {
+    return call(MasterMethod.CREATE_SYMLINK, CreateSymlinkRequest.newBuilder().setPath(path).setTarget(target)
+        .build(), CreateSymlinkResponse.parser(), path).getInfo();
+  }
+
+  public void setXattr(SetXattrRequest req) throws RpcException {
+    call(MasterMethod.SET_XATTR, req, SetXattrResponse.parser(), req.getPath());
+  }
+
+  public void removeXattr(String path, String name) throws RpcException {
+    call(MasterMethod.REMOVE_XATTR, RemoveXattrRequest.newBuilder().setPath(path).setName(name).build(),
+        RemoveXattrResponse.parser(), path);
+  }
+
+  public Map<String, ByteString> getXattrs(String path) throws RpcException {
+    return call(MasterMethod.GET_XATTRS, GetXattrsRequest.newBuilder().setPath(path).build(),
+        GetXattrsResponse.parser(), path).getXattrsMap();
   }
 
   public GetBlockLocationsResponse getBlockLocations(String path) throws RpcException {

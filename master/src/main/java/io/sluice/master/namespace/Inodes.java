@@ -26,11 +26,21 @@ final class Inodes {
         .setNlink(1).setBlockSize(blockSize).setReplicas(replicas).setComplete(false).build();
   }
 
+  /** A new symbolic link; its mode is 0777 as on Linux (permissions are the target's business). */
+  static InodeRecord symlink(long id, long parentId, String name, String target, String owner, String group,
+      long time) {
+    return InodeRecord.newBuilder().setId(id).setParentId(parentId).setName(name).setType(FileType.SYMLINK)
+        .setMode(0777).setOwner(owner).setGroup(group).setMtimeMs(time).setAtimeMs(time).setCtimeMs(time)
+        .setNlink(1).setLength(target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+        .setSymlinkTarget(target).setComplete(true).build();
+  }
+
   static FileInfo toFileInfo(InodeRecord r) {
     return FileInfo.newBuilder().setId(r.getId()).setName(r.getName()).setType(r.getType()).setLength(r.getLength())
         .setBlockSize(r.getBlockSize()).setMode(r.getMode()).setOwner(r.getOwner()).setGroup(r.getGroup())
         .setMtimeMs(r.getMtimeMs()).setAtimeMs(r.getAtimeMs()).setCtimeMs(r.getCtimeMs()).setNlink(r.getNlink())
         .setComplete(r.getType() != FileType.FILE || r.getComplete()).setReplicas(r.getReplicas())
-        .addAllBlocks(r.getBlocksList()).setParentId(r.getParentId()).build();
+        .addAllBlocks(r.getBlocksList()).setParentId(r.getParentId()).setSymlinkTarget(r.getSymlinkTarget())
+        .setXattrCount(r.getXattrsCount()).build();
   }
 }

@@ -61,6 +61,9 @@ public final class NamespaceApplier {
           case DELETE -> DeleteOp.apply(entry.getDelete(), Caller.of(entry), b);
           case RENAME -> RenameOp.apply(entry.getRename(), Caller.of(entry), b);
           case SET_ATTRIBUTES -> SetAttributesOp.apply(entry.getSetAttributes(), Caller.of(entry), b);
+          case CREATE_SYMLINK -> CreateSymlinkOp.apply(entry.getCreateSymlink(), Caller.of(entry), b);
+          case SET_XATTR -> XattrOps.applySet(entry.getSetXattr(), Caller.of(entry), b);
+          case REMOVE_XATTR -> XattrOps.applyRemove(entry.getRemoveXattr(), Caller.of(entry), b);
           case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
               + " (written by a newer master?): " + entry);
         };

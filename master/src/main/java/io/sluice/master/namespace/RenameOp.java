@@ -18,10 +18,10 @@ import java.util.OptionalLong;
  * changed; a directory's subtree moves with it untouched (children hang off its id). {@code dst} must not exist,
  * unless {@code replace} (POSIX rename(2)): then a file replaces a file and a directory an empty directory in the
  * same batch, the replaced file's blocks going to workers for removal. Its parent must be a directory; a directory
- * cannot move into its own subtree. Renaming a path to itself succeeds and changes nothing. Needs write and search permission on both parents (and owning the
- * source or its parent when that is sticky); moving a directory to another parent also needs write permission on
- * it (its {@code ..} changes), as in Linux. Errors: NOT_FOUND, ALREADY_EXISTS, NOT_DIRECTORY, IS_DIRECTORY,
- * NOT_EMPTY, PERMISSION_DENIED, INVALID_ARGUMENT.
+ * cannot move into its own subtree. Renaming a path to itself succeeds and changes nothing. Needs write and search
+ * permission on both parents (and owning the source or its parent when that is sticky); moving a directory to
+ * another parent also needs write permission on it (its {@code ..} changes), as in Linux. Errors: NOT_FOUND,
+ * ALREADY_EXISTS, NOT_DIRECTORY, IS_DIRECTORY, NOT_EMPTY, PERMISSION_DENIED, INVALID_ARGUMENT.
  */
 public final class RenameOp {
   private RenameOp() {}

@@ -9,22 +9,29 @@ import io.sluice.common.proto.CompleteFileRequest;
 import io.sluice.common.proto.CompleteFileResponse;
 import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.CreateFileResponse;
+import io.sluice.common.proto.CreateSymlinkRequest;
+import io.sluice.common.proto.CreateSymlinkResponse;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.DeleteResponse;
 import io.sluice.common.proto.GetBlockLocationsRequest;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.GetStatusRequest;
+import io.sluice.common.proto.GetXattrsRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.proto.RegisterWorkerRequest;
+import io.sluice.common.proto.RemoveXattrRequest;
+import io.sluice.common.proto.RemoveXattrResponse;
 import io.sluice.common.proto.RegisterWorkerResponse;
 import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
 import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.SetAttributesResponse;
+import io.sluice.common.proto.SetXattrRequest;
+import io.sluice.common.proto.SetXattrResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerHeartbeatRequest;
 import io.sluice.common.rpc.RpcException;
@@ -35,6 +42,7 @@ import io.sluice.master.namespace.AddBlockOp;
 import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.CompleteFileOp;
 import io.sluice.master.namespace.CreateFileOp;
+import io.sluice.master.namespace.CreateSymlinkOp;
 import io.sluice.master.namespace.DeleteOp;
 import io.sluice.master.namespace.GetBlockLocationsOp;
 import io.sluice.master.namespace.GetStatusOp;
@@ -44,6 +52,7 @@ import io.sluice.master.namespace.MkdirOp;
 import io.sluice.master.namespace.Prepared;
 import io.sluice.master.namespace.RenameOp;
 import io.sluice.master.namespace.SetAttributesOp;
+import io.sluice.master.namespace.XattrOps;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.security.CallerResolver;
 import io.sluice.master.store.NamespaceStore;
@@ -150,6 +159,24 @@ public final class MasterRpcHandler implements RpcHandler {
         SetAttributesRequest req = call.parse(SetAttributesRequest.parser());
         mutate(call, () -> SetAttributesOp.prepare(req, caller, ctx),
             r -> SetAttributesResponse.newBuilder().setInfo(r.getInfo()).build());
+      }
+      case CREATE_SYMLINK -> {
+        CreateSymlinkRequest req = call.parse(CreateSymlinkRequest.parser());
+        mutate(call, () -> CreateSymlinkOp.prepare(req, caller, ctx),
+            r -> CreateSymlinkResponse.newBuilder().setInfo(r.getInfo()).build());
+      }
+      case SET_XATTR -> {
+        SetXattrRequest req = call.parse(SetXattrRequest.parser());
+        mutate(call, () -> XattrOps.prepareSet(req, caller, ctx), r -> SetXattrResponse.getDefaultInstance());
+      }
+      case REMOVE_XATTR -> {
+        RemoveXattrRequest req = call.parse(RemoveXattrRequest.parser());
+        mutate(call, () -> XattrOps.prepareRemove(req, caller, ctx), r -> RemoveXattrResponse.getDefaultInstance());
+      }
+      case GET_XATTRS -> {
+        journal.readBarrier();
+        String path = call.parse(GetXattrsRequest.parser()).getPath();
+        call.respond(XattrOps.get(store.reader(), path, caller));
       }
       case GET_STATUS -> {
         journal.readBarrier();

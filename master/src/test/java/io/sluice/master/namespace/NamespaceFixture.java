@@ -3,14 +3,18 @@ package io.sluice.master.namespace;
 import io.sluice.common.proto.AddBlockRequest;
 import io.sluice.common.proto.BlockMeta;
 import io.sluice.common.proto.CompleteFileRequest;
+import com.google.protobuf.ByteString;
 import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.CreateSymlinkRequest;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.ListStatusResponse;
 import io.sluice.common.proto.MkdirRequest;
+import io.sluice.common.proto.RemoveXattrRequest;
 import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.proto.ApplyResult;
@@ -112,6 +116,26 @@ final class NamespaceFixture implements AutoCloseable {
 
   FileInfo setAttributes(SetAttributesRequest req) throws RpcException {
     return run(SetAttributesOp.prepare(req, caller, ctx)).getInfo();
+  }
+
+  FileInfo symlink(String path, String target) throws RpcException {
+    return run(CreateSymlinkOp.prepare(CreateSymlinkRequest.newBuilder().setPath(path).setTarget(target).build(),
+        caller, ctx)).getInfo();
+  }
+
+  void setXattr(String path, String name, String value, SetXattrRequest.Mode mode) throws RpcException {
+    run(XattrOps.prepareSet(SetXattrRequest.newBuilder().setPath(path).setName(name)
+        .setValue(ByteString.copyFromUtf8(value)).setMode(mode).build(), caller, ctx));
+  }
+
+  void removeXattr(String path, String name) throws RpcException {
+    run(XattrOps.prepareRemove(RemoveXattrRequest.newBuilder().setPath(path).setName(name).build(), caller, ctx));
+  }
+
+  java.util.Map<String, String> xattrs(String path) throws RpcException {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    XattrOps.get(store.reader(), path, caller).getXattrsMap().forEach((k, v) -> out.put(k, v.toStringUtf8()));
+    return out;
   }
 
   FileInfo stat(String path) throws RpcException {

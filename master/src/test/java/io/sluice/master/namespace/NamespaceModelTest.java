@@ -35,6 +35,7 @@ class NamespaceModelTest {
   /** The model: a node per path; a directory's children by name. */
   private static final class Node {
     final boolean dir;
+    boolean link;
     int mode;
     final TreeMap<String, Node> children = new TreeMap<>();
 
@@ -45,6 +46,10 @@ class NamespaceModelTest {
 
     int nlink() {
       return dir ? 2 + (int) children.values().stream().filter(c -> c.dir).count() : 1;
+    }
+
+    FileType type() {
+      return dir ? FileType.DIRECTORY : link ? FileType.SYMLINK : FileType.FILE;
     }
 
     int count() {
@@ -200,6 +205,19 @@ class NamespaceModelTest {
     dstParent.children.put(dst.get(dst.size() - 1), moved);
   }
 
+  private void symlink(List<String> n) throws ModelError {
+    if (n.isEmpty()) {
+      throw new ModelError(Status.ALREADY_EXISTS);
+    }
+    Node parent = parentDirectory(n);
+    if (parent.children.containsKey(n.get(n.size() - 1))) {
+      throw new ModelError(Status.ALREADY_EXISTS);
+    }
+    Node link = new Node(false, 0777);
+    link.link = true;
+    parent.children.put(n.get(n.size() - 1), link);
+  }
+
   private static String randomPath(SplittableRandom rnd) {
     int depth = rnd.nextInt(4);  // 0 is the root
     StringBuilder b = new StringBuilder();
@@ -214,7 +232,7 @@ class NamespaceModelTest {
     String p = randomPath(rnd);
     List<String> n = names(p);
     boolean flag = rnd.nextBoolean();
-    int op = rnd.nextInt(9);
+    int op = rnd.nextInt(10);
     String what;
     Status expected;
     Status actual;
@@ -254,6 +272,11 @@ class NamespaceModelTest {
         expected = model(() -> resolve(n).mode = mode);
         actual = real(() -> ns.setAttributes(SetAttributesRequest.newBuilder().setPath(p).setMode(mode).build()));
       }
+      case 8 -> {
+        what = "symlink " + p;
+        expected = model(() -> symlink(n));
+        actual = real(() -> ns.symlink(p, "target-of" + p));
+      }
       default -> {
         what = "stat+list " + p;
         expected = model(() -> resolve(n));
@@ -270,7 +293,7 @@ class NamespaceModelTest {
   /** Stat and listing of {@code p} as the model has them. */
   private static void compare(NamespaceFixture ns, String p, Node node, String what) throws RpcException {
     FileInfo info = ns.stat(p);
-    assertEquals(node.dir ? FileType.DIRECTORY : FileType.FILE, info.getType(), what);
+    assertEquals(node.type(), info.getType(), what);
     assertEquals(node.mode, info.getMode(), what + ": mode");
     assertEquals(node.nlink(), info.getNlink(), what + ": nlink");
     if (node.dir) {
@@ -279,7 +302,7 @@ class NamespaceModelTest {
         listed.put(c.getName(), c.getType());
       }
       Map<String, FileType> modeled = new TreeMap<>();
-      node.children.forEach((k, v) -> modeled.put(k, v.dir ? FileType.DIRECTORY : FileType.FILE));
+      node.children.forEach((k, v) -> modeled.put(k, v.type()));
       assertEquals(modeled, listed, what + ": listing");
     }
   }

@@ -3,9 +3,13 @@ package io.sluice.tests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.client.ClusterUsage;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
@@ -19,10 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java client against a real master and worker, as two users: attributes, permission denials on data and
- * metadata, and POSIX rename replacing a file whose blocks the workers then drop.
+ * The Java client against a real master and worker, as several users: attributes, permission denials on data and
+ * metadata, POSIX rename replacing a file whose blocks the workers then drop, symlinks, xattrs and usage.
  */
-class ClientPermissionsTest {
+class ClientMetadataTest {
   @TempDir
   static Path dir;
   private static LocalCluster cluster;
@@ -112,6 +116,30 @@ class ClientPermissionsTest {
           return false;
         }
       }, java.time.Duration.ofSeconds(30), "the replaced blocks removed from the worker");
+    }
+  }
+
+  @Test
+  void symlinksXattrsAndUsage() throws Exception {
+    try (SluiceClient c = cluster.client()) {
+      c.mkdir("/meta", false);
+      write(c, "/meta/real", "data".getBytes(StandardCharsets.UTF_8));
+      FileInfo link = c.createSymlink("/meta/link", "real");
+      assertEquals(FileType.SYMLINK, c.getStatus("/meta/link").getType());
+      assertEquals("real", link.getSymlinkTarget());
+      RpcException notFile = assertThrows(RpcException.class, () -> c.open("/meta/link"));
+      assertEquals(Status.INVALID_ARGUMENT, notFile.status());
+      c.setXattr("/meta/real", "user.origin", "s3".getBytes(StandardCharsets.UTF_8), SetXattrRequest.Mode.CREATE);
+      RpcException twice = assertThrows(RpcException.class, () -> c.setXattr("/meta/real", "user.origin",
+          new byte[0], SetXattrRequest.Mode.CREATE));
+      assertEquals(Status.ALREADY_EXISTS, twice.status());
+      assertEquals("s3", new String(c.getXattrs("/meta/real").get("user.origin"), StandardCharsets.UTF_8));
+      c.removeXattr("/meta/real", "user.origin");
+      assertEquals(0, c.getXattrs("/meta/real").size());
+      ClusterUsage usage = c.usage();
+      assertEquals(1, usage.liveWorkers());
+      assertEquals(4L << 30, usage.capacityBytes(), "the worker's configured tier");
+      assertTrue(usage.inodes() >= 4, "root, /meta, real, link: " + usage.inodes());
     }
   }
 }
