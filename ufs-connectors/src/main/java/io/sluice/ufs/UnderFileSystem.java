@@ -1,0 +1,70 @@
+package io.sluice.ufs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A store under Sluice (DESIGN 4): a small core every connector implements, plus {@link #capabilities()} for what
+ * only some stores can do (STYLE 8). Paths are {@link UfsPath}s relative to the mounted {@link #root()}, so a connector
+ * only ever sees checked paths. Every failure is an {@link UfsException} whose kind is listed per method; a store
+ * outage is {@code UNAVAILABLE} or {@code IO_ERROR}. Implementations are thread-safe; {@link #close()} releases
+ * clients and pools, not the stored data.
+ */
+public interface UnderFileSystem extends Closeable {
+  /** The URI this instance is mounted at, e.g. {@code s3://bucket/prefix}. */
+  URI root();
+
+  /** What this store can do beyond the core contract. */
+  Set<UfsCapability> capabilities();
+
+  /** The status of {@code path}, empty when nothing is there. The root is always a directory. */
+  Optional<UfsStatus> getStatus(UfsPath path) throws IOException;
+
+  /**
+   * One page of the children of directory {@code dir}; never holds more than {@code limit} entries in memory, however
+   * big the directory. {@code cursor} is empty for the first page, else the {@link UfsListing#next()} of the
+   * previous page of the same directory. Errors: NOT_FOUND, NOT_DIRECTORY, INVALID_ARGUMENT (limit < 1).
+   */
+  UfsListing list(UfsPath dir, String cursor, int limit) throws IOException;
+
+  /**
+   * Reads up to {@code length} bytes of file {@code path} from {@code offset} ({@code length < 0}: to the end). A
+   * range past the end is cut at the end: an offset at or past it gives an empty stream. The caller closes the
+   * stream; closing early does not read the rest. Errors: NOT_FOUND, IS_DIRECTORY, INVALID_ARGUMENT (offset < 0).
+   */
+  InputStream open(UfsPath path, long offset, long length) throws IOException;
+
+  /**
+   * Starts creating file {@code path}, invisible until the stream is closed (see {@link UfsOutputStream}). Missing
+   * ancestors are created. Errors: ALREADY_EXISTS (a file is there and not {@code overwrite}), IS_DIRECTORY (a
+   * directory is there), NOT_DIRECTORY (an ancestor is a file, where {@link UfsCapability#DIRECTORIES}),
+   * INVALID_ARGUMENT (the root). Without {@code overwrite}, the check is made here; a file that another writer
+   * creates before this one closes makes the close fail with ALREADY_EXISTS where the store can refuse atomically
+   * (local, HDFS), and is replaced where it cannot (S3).
+   */
+  UfsOutputStream create(UfsPath path, boolean overwrite) throws IOException;
+
+  /**
+   * Deletes a file, or a directory: an empty one, or with {@code recursive} everything under it. Errors: NOT_FOUND,
+   * NOT_EMPTY (a non-empty directory without {@code recursive}), INVALID_ARGUMENT (the root).
+   */
+  void delete(UfsPath path, boolean recursive) throws IOException;
+
+  /**
+   * Moves a file or directory to {@code dst}, which must not exist; missing ancestors of {@code dst} are created.
+   * Atomic where {@link UfsCapability#ATOMIC_RENAME}; without it files are copied then deleted and directories cannot
+   * be renamed. Errors: NOT_FOUND, ALREADY_EXISTS, UNSUPPORTED (a directory without ATOMIC_RENAME),
+   * INVALID_ARGUMENT (the root, or {@code dst} inside {@code src}).
+   */
+  void rename(UfsPath src, UfsPath dst) throws IOException;
+
+  /**
+   * Makes directory {@code path} and its missing ancestors; succeeds if it already is a directory. Errors:
+   * ALREADY_EXISTS (a file is there), NOT_DIRECTORY (an ancestor is a file, where {@link UfsCapability#DIRECTORIES}).
+   */
+  void mkdirs(UfsPath path) throws IOException;
+}
