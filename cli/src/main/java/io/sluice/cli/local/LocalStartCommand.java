@@ -17,16 +17,19 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sluice local start}: a master and a worker as background processes on this host, state under one
- * directory, and waits until the worker registered so the cluster is usable when the command returns.
+ * {@code sluice local start}: a master, a worker and a FUSE mount as background processes on this host, state under
+ * one directory, and waits until the worker registered and the mount is listed, so the cluster is usable when the
+ * command returns. Without FUSE (no {@code /dev/fuse}, no libfuse2 and not root to install it) it says what is
+ * missing and runs without the mount.
  */
-@Command(name = "start", description = "Start a master and a worker in the background.")
+@Command(name = "start", description = "Start a master, a worker and a FUSE mount in the background.")
 public final class LocalStartCommand implements Callable<Integer> {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
@@ -49,10 +52,16 @@ public final class LocalStartCommand implements Callable<Integer> {
       description = "Cache capacity of the worker's directory (default: ${DEFAULT-VALUE}).")
   String capacity;
 
+  @Option(names = "--mount-point", description = "FUSE mount point (default: STATE_DIR/mnt).")
+  Path mountPoint;
+
+  @Option(names = "--no-fuse", description = "Do not mount Sluice with FUSE.")
+  boolean noFuse;
+
   @Override
   public Integer call() throws Exception {
     LocalLayout layout = new LocalLayout(dir == null ? LocalLayout.defaultRoot() : dir);
-    for (String role : List.of(LocalLayout.MASTER, LocalLayout.WORKER)) {
+    for (String role : List.of(LocalLayout.MASTER, LocalLayout.WORKER, LocalLayout.FUSE)) {
       layout.running(role).ifPresent(p -> {
         throw new CliException("a local " + role + " is already running (pid " + p.pid() + ", " + layout.root
             + "); run 'sluice local stop' first");
@@ -88,12 +97,33 @@ public final class LocalStartCommand implements Callable<Integer> {
     }
 
     var out = Stdout.writer();
+    String fuseLine = noFuse ? null : startFuse(layout, common);
     out.printf("Sluice is running (state in %s)%n", layout.root);
     out.printf("  master  localhost:%d  pid %d  log %s%n", masterPort, mp.pid(), layout.log(LocalLayout.MASTER));
     out.printf("  worker  localhost:%d  pid %d  log %s%n", workerPort, wp.pid(), layout.log(LocalLayout.WORKER));
-    out.println("Try:  bin/sluice fs put FILE /FILE;  bin/sluice fs ls /;  bin/sluice fs cat /FILE");
+    if (fuseLine != null) {
+      out.println(fuseLine);
+    }
+    out.println("Try:  bin/sluice fs put FILE /FILE;  bin/sluice fs ls /;  bin/sluice fs cat /FILE"
+        + (layout.mountPoint().isPresent() ? ";  ls " + layout.mountPoint().get() : ""));
     out.println("Stop: bin/sluice local stop" + (dir == null ? "" : " --dir " + layout.root));
     return 0;
+  }
+
+  /** Mounts, or explains why not; returns the line to print. A FUSE problem never fails the start. */
+  private String startFuse(LocalLayout layout, Map<String, String> conf) throws IOException, InterruptedException {
+    Path log = layout.log(LocalLayout.FUSE);
+    Optional<String> missing = LocalFuse.ensurePrerequisites(log);
+    if (missing.isPresent()) {
+      return "  fuse    not mounted: " + missing.get();
+    }
+    Path mnt = (mountPoint == null ? layout.defaultMountPoint() : mountPoint).toAbsolutePath().normalize();
+    try {
+      Process fp = LocalFuse.start(layout, mnt, conf);
+      return String.format("  fuse    %s  pid %d  log %s", mnt, fp.pid(), log);
+    } catch (IOException e) {
+      return "  fuse    not mounted: " + e.getMessage();
+    }
   }
 
   private static Process start(LocalLayout layout, String role, Map<String, String> conf) throws IOException {

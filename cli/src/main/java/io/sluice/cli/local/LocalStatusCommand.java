@@ -4,6 +4,7 @@ import io.sluice.cli.Stdout;
 
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.WorkerSummary;
+import io.sluice.fuse.MountTable;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,15 @@ public final class LocalStatusCommand implements Callable<Integer> {
       Optional<ProcessHandle> p = layout.running(role);
       all &= p.isPresent();
       out.printf("%-7s %s%n", role, p.map(h -> "running (pid " + h.pid() + ")").orElse("stopped"));
+    }
+    // The mount counts only when one was started: local start runs without it where FUSE is missing.
+    Optional<Path> mnt = layout.mountPoint();
+    if (mnt.isPresent()) {
+      Optional<ProcessHandle> p = layout.running(LocalLayout.FUSE);
+      boolean mounted = p.isPresent() && MountTable.isMounted(mnt.get());
+      all &= mounted;
+      out.printf("%-7s %s%n", LocalLayout.FUSE, mounted ? "mounted at " + mnt.get() + " (pid " + p.get().pid() + ")"
+          : "not mounted (" + mnt.get() + ")");
     }
     Optional<GetClusterInfoResponse> info = ClusterProbe.ask(new InetSocketAddress("127.0.0.1", masterPort));
     if (info.isPresent()) {

@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sluice local stop}: stops the worker, then the master, each with SIGTERM (SIGKILL after a grace time). */
+/**
+ * {@code sluice local stop}: unmounts the FUSE mount (its process unmounts on SIGTERM), then stops the worker, then
+ * the master, each with SIGTERM (SIGKILL after a grace time).
+ */
 @Command(name = "stop", description = "Stop the local cluster.")
 public final class LocalStopCommand implements Callable<Integer> {
   private static final long GRACE_SECONDS = 20;
@@ -24,13 +27,14 @@ public final class LocalStopCommand implements Callable<Integer> {
     LocalLayout layout = new LocalLayout(dir == null ? LocalLayout.defaultRoot() : dir);
     List<String> stopped = stopAll(layout);
     Stdout.writer().println(stopped.isEmpty() ? "Sluice was not running (" + layout.root + ")"
-        : "Stopped " + String.join(" and ", stopped));
+        : "Stopped " + String.join(", ", stopped));
     return 0;
   }
 
-  /** Stops every role that runs, worker first; returns what was stopped. */
+  /** Stops every role that runs, the mount first, then the worker; returns what was stopped. */
   static List<String> stopAll(LocalLayout layout) throws IOException {
     List<String> stopped = new java.util.ArrayList<>();
+    LocalFuse.stop(layout).ifPresent(stopped::add);
     for (String role : List.of(LocalLayout.WORKER, LocalLayout.MASTER)) {
       Optional<ProcessHandle> p = layout.running(role);
       if (p.isPresent()) {
@@ -42,7 +46,7 @@ public final class LocalStopCommand implements Callable<Integer> {
     return stopped;
   }
 
-  private static void stop(ProcessHandle p) {
+  static void stop(ProcessHandle p) {
     p.destroy();
     try {
       p.onExit().get(GRACE_SECONDS, TimeUnit.SECONDS);

@@ -9,13 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts a Sluice role ({@code master}, {@code worker}) as a detached background JVM with the same classpath as
- * this one, in its own session (so the terminal's Ctrl-C does not reach it), output appended to its log file.
+ * Starts a Sluice role ({@code master}, {@code worker}, {@code fuse mount DIR}) as a detached background JVM
+ * with the same classpath as this one, in its own session (so the terminal's Ctrl-C does not reach it), output appended to its log file.
  */
 final class ProcessLauncher {
   private ProcessLauncher() {}
 
   static Process launch(String role, Map<String, String> conf, Path log) throws IOException {
+    return launch(List.of(role), conf, log);
+  }
+
+  /** Starts {@code sluice ARGS... --conf k=v...}. */
+  static Process launch(List<String> args, Map<String, String> conf, Path log) throws IOException {
     List<String> cmd = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
       cmd.add("/usr/bin/setsid");
@@ -31,7 +36,7 @@ final class ProcessLauncher {
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.sluice.cli.SluiceMain");
-    cmd.add(role);
+    cmd.addAll(args);
     conf.forEach((k, v) -> {
       cmd.add("--conf");
       cmd.add(k + "=" + v);

@@ -1,0 +1,43 @@
+package io.sluice.fuse;
+
+import io.sluice.common.conf.ConfigKey;
+import java.time.Duration;
+
+/**
+ * Configuration keys of the FUSE mount ({@code sluice.fuse.*}), each with its default. Read once, when a
+ * {@link FuseMount} is made (see {@link MountOptions}). The Java client under the mount reads its own
+ * {@code sluice.user.*} keys from the same configuration.
+ */
+public final class FuseKeys {
+  private FuseKeys() {}
+
+  /**
+   * How long the kernel may cache a file's attributes (size, mode, times) before asking again. Longer means fewer
+   * GETATTR round trips (~35-70 us each) but a change made by another client shows up later.
+   */
+  public static final ConfigKey<Duration> ATTR_TIMEOUT = ConfigKey.duration("sluice.fuse.attr.timeout", "1s",
+      "How long the kernel caches file attributes before asking the FUSE daemon again.");
+
+  /** How long the kernel may cache a name lookup (name -> inode), same trade-off as the attribute timeout. */
+  public static final ConfigKey<Duration> ENTRY_TIMEOUT = ConfigKey.duration("sluice.fuse.entry.timeout", "1s",
+      "How long the kernel caches a name lookup before asking the FUSE daemon again.");
+
+  /**
+   * How long the kernel may remember that a name does not exist. 0 (the default) because a file created by
+   * another client must become visible at once for close-to-open consistency.
+   */
+  public static final ConfigKey<Duration> NEGATIVE_TIMEOUT = ConfigKey.duration("sluice.fuse.negative.timeout",
+      "0s", "How long the kernel remembers that a name does not exist (0 = not at all).");
+
+  /** Let users other than the one who mounted use the mount (needs user_allow_other in /etc/fuse.conf, or root). */
+  public static final ConfigKey<Boolean> ALLOW_OTHER = ConfigKey.bool("sluice.fuse.allow.other", false,
+      "Let other users access the mount (needs user_allow_other in /etc/fuse.conf unless root).");
+
+  /** Extra comma-separated libfuse {@code -o} options appended to Sluice's own, for tuning without a rebuild. */
+  public static final ConfigKey<String> EXTRA_OPTIONS = ConfigKey.string("sluice.fuse.options", "",
+      "Extra comma-separated libfuse -o options appended to the defaults.");
+
+  /** Log every FUSE request (libfuse's -d); very verbose, for debugging only. */
+  public static final ConfigKey<Boolean> DEBUG = ConfigKey.bool("sluice.fuse.debug", false,
+      "Log every FUSE request to stderr (libfuse -d); for debugging only.");
+}

@@ -1,0 +1,197 @@
+package io.sluice.fuse;
+
+import io.sluice.client.SluiceClient;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.FuseException;
+
+/**
+ * A mounted {@link SluiceFuse}: mounts at a directory (creating it), unmounts on {@link #close()} and, through a
+ * shutdown hook, when the JVM is told to stop (SIGTERM, SIGINT). A mount a dead process left behind at the
+ * directory (every access fails with ENOTCONN) is cleared first, so a restart after a crash works; a live mount
+ * there is an error.
+ *
+ * <p>The caller owns the client and closes it after this.
+ */
+public final class FuseMount implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+  private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration UNMOUNT_TIMEOUT = Duration.ofSeconds(20);
+
+  private final SluiceFuse fs;
+  private final Path dir;
+  private final Thread hook;
+  private boolean closed;
+
+  private FuseMount(SluiceFuse fs, Path dir) {
+    this.fs = fs;
+    this.dir = dir;
+    this.hook = new Thread(this::closeQuietly, "sluice-fuse-unmount");
+  }
+
+  /**
+   * Mounts the Sluice namespace of {@code client} at {@code dir} and returns once the kernel lists the mount.
+   *
+   * @throws IOException when FUSE is unavailable ({@link FuseSupport}), the directory is mounted by a live
+   *     process, or the mount fails
+   */
+  public static FuseMount mount(SluiceClient client, Path dir, MountOptions options) throws IOException {
+    Path target = dir.toAbsolutePath().normalize();
+    String missing = FuseSupport.missing().orElse(null);
+    if (missing != null) {
+      throw new IOException("cannot mount " + target + ": " + missing);
+    }
+    clearStale(target);
+    Files.createDirectories(target);
+    SluiceFuse fs = new SluiceFuse(client);
+    FuseMount m = new FuseMount(fs, target);
+    try {
+      // Not blocking: jnr-fuse runs libfuse's loop on its own (single, see MountOptions) thread.
+      fs.mount(target, false, options.debug(), options.args());
+    } catch (FuseException e) {
+      throw new IOException("cannot mount " + target + ": " + e.getMessage(), e);
+    }
+    if (!await(target, true, MOUNT_TIMEOUT)) {
+      fs.umount();
+      throw new IOException("cannot mount " + target + ": the kernel did not list the mount within "
+          + MOUNT_TIMEOUT.toSeconds() + "s (see the FUSE messages above)");
+    }
+    Runtime.getRuntime().addShutdownHook(m.hook);
+    LOG.info("mounted Sluice at {} ({})", target, options);
+    return m;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** Open files and directories of the mount. */
+  public int openHandles() {
+    return fs.openHandles();
+  }
+
+  /**
+   * Unmounts (waiting for it), then completes files still being written. A busy mount (a process has a file open
+   * or its working directory inside) is detached lazily: it disappears for new users now and for good when the
+   * last one lets go. Idempotent.
+   */
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: this is the hook.
+    }
+    try {
+      unmount(dir);
+    } finally {
+      fs.unmounted();
+      fs.closeHandles();
+      LOG.info("unmounted {}", dir);
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (IOException e) {
+      LOG.warn("{}: not cleanly unmounted: {}", dir, e.getMessage());
+    }
+  }
+
+  /**
+   * Unmounts whatever FUSE file system is mounted at {@code dir}: {@code fusermount -u}, and when that fails
+   * (busy) {@code fusermount -uz}. Returns when the kernel no longer lists the mount; does nothing when there is
+   * none.
+   *
+   * @throws IOException when it stays mounted
+   */
+  public static void unmount(Path dir) throws IOException {
+    Path target = dir.toAbsolutePath().normalize();
+    if (!MountTable.isMounted(target)) {
+      return;
+    }
+    Path fusermount = FuseSupport.findFusermount()
+        .orElseThrow(() -> new IOException("cannot unmount " + target + ": fusermount is not installed"));
+    String out = run(fusermount.toString(), "-u", target.toString());
+    if (await(target, false, UNMOUNT_TIMEOUT)) {
+      return;
+    }
+    LOG.info("{}: busy ({}), detaching lazily", target, out.strip());
+    String lazy = run(fusermount.toString(), "-u", "-z", target.toString());
+    if (!await(target, false, UNMOUNT_TIMEOUT)) {
+      throw new IOException("cannot unmount " + target + ": " + lazy.strip());
+    }
+  }
+
+  /**
+   * Clears a mount of a dead process at {@code dir}: it is listed, but any access fails ("Transport endpoint is
+   * not connected"). A live mount is left alone and reported.
+   *
+   * @throws IOException when a live file system is mounted at {@code dir}, or the stale one cannot be cleared
+   */
+  public static void clearStale(Path dir) throws IOException {
+    Path target = dir.toAbsolutePath().normalize();
+    if (!MountTable.isMounted(target)) {
+      return;
+    }
+    // Open the directory: that always asks the daemon, where a stat may be answered from the kernel's cache.
+    try {
+      Files.newDirectoryStream(target).close();
+      throw new IOException(target + " is already mounted by a live process; unmount it first "
+          + "(sluice fuse umount " + target + ")");
+    } catch (FileSystemException e) {
+      LOG.info("{}: clearing the stale mount of a dead process ({})", target, e.getReason());
+      Path fusermount = FuseSupport.findFusermount()
+          .orElseThrow(() -> new IOException("cannot clear the stale mount at " + target + ": no fusermount"));
+      String out = run(fusermount.toString(), "-u", "-z", target.toString());
+      if (!await(target, false, UNMOUNT_TIMEOUT)) {
+        throw new IOException("cannot clear the stale mount at " + target + ": " + out.strip());
+      }
+    }
+  }
+
+  /** Waits until {@code dir} is (or is no longer) a mount point; returns whether it got there in time. */
+  private static boolean await(Path dir, boolean mounted, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (MountTable.isMounted(dir) != mounted) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return MountTable.isMounted(dir) == mounted;
+      }
+    }
+    return true;
+  }
+
+  /** Runs a command to its end; returns its output (for error messages). */
+  private static String run(String... cmd) throws IOException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(UNMOUNT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(String.join(" ", cmd) + ": interrupted", e);
+    }
+  }
+}

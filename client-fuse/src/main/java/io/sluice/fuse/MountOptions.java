@@ -1,0 +1,73 @@
+package io.sluice.fuse;
+
+import io.sluice.common.conf.SluiceConf;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The libfuse command-line options of a Sluice mount, from {@link FuseKeys}.
+ *
+ * <p>Threading: the mount always runs libfuse's <b>single-threaded</b> loop ({@code -s}). libfuse2's
+ * multi-threaded loop starts and ends native worker threads as load comes and goes, and jnr-fuse attaches each new
+ * native thread to the JVM as a new Java thread: one fio run was measured at 70,000 threads, and the
+ * single-threaded loop was faster (DESIGN §10). With {@code -s} every callback runs on the one thread that called
+ * {@code fuse_main}, already attached, so the daemon's thread count is constant. The price is that callbacks run
+ * one at a time, so each must stay short: data moves in at most 128 KiB per request, the client's Netty threads do
+ * the network work, and sequential reads are served from the stream's read-ahead rather than a round trip each.
+ *
+ * <p>Speed: {@code big_writes} with {@code max_write=131072} lifts writes from 4 KiB to 128 KiB per request (the
+ * libfuse2 ceiling); {@code max_read} matches it.
+ */
+public final class MountOptions {
+  /** The largest read or write libfuse2 passes in one request; also the size of the read scratch buffer. */
+  public static final int MAX_IO = 131072;
+
+  private final List<String> args;
+  private final boolean debug;
+
+  private MountOptions(List<String> args, boolean debug) {
+    this.args = List.copyOf(args);
+    this.debug = debug;
+  }
+
+  /** The options {@code conf} asks for. */
+  public static MountOptions from(SluiceConf conf) {
+    List<String> o = new ArrayList<>(List.of("big_writes", "max_read=" + MAX_IO, "max_write=" + MAX_IO,
+        "attr_timeout=" + seconds(conf.get(FuseKeys.ATTR_TIMEOUT)),
+        "entry_timeout=" + seconds(conf.get(FuseKeys.ENTRY_TIMEOUT)),
+        "negative_timeout=" + seconds(conf.get(FuseKeys.NEGATIVE_TIMEOUT)),
+        "fsname=sluice", "subtype=sluice"));
+    if (conf.get(FuseKeys.ALLOW_OTHER)) {
+      o.add("allow_other");
+    }
+    String extra = conf.get(FuseKeys.EXTRA_OPTIONS).trim();
+    if (!extra.isEmpty()) {
+      o.add(extra);
+    }
+    return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG));
+  }
+
+  /** Arguments for libfuse after the mount point: {@code -s -o opt,opt,...}. */
+  public String[] args() {
+    return args.toArray(new String[0]);
+  }
+
+  public boolean debug() {
+    return debug;
+  }
+
+  /** libfuse takes timeouts as (fractional) seconds. */
+  private static String seconds(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("negative FUSE timeout " + d);
+    }
+    return String.format(Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
+  }
+
+  @Override
+  public String toString() {
+    return String.join(" ", args);
+  }
+}

@@ -1,0 +1,49 @@
+package io.sluice.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.common.conf.SluiceConf;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MountOptionsTest {
+  private static List<String> options(SluiceConf conf) {
+    String[] args = MountOptions.from(conf).args();
+    assertEquals(3, args.length);
+    // Single-threaded loop: the multi-threaded one churns attached Java threads (see MountOptions).
+    assertEquals("-s", args[0]);
+    assertEquals("-o", args[1]);
+    return List.of(args[2].split(","));
+  }
+
+  @Test
+  void defaultsAreBigRequestsAndOneSecondCaching() {
+    List<String> o = options(SluiceConf.defaults());
+    assertTrue(o.containsAll(List.of("big_writes", "max_read=131072", "max_write=131072", "attr_timeout=1.000",
+        "entry_timeout=1.000", "negative_timeout=0.000", "fsname=sluice", "subtype=sluice")), o.toString());
+    assertFalse(o.contains("allow_other"));
+    assertFalse(MountOptions.from(SluiceConf.defaults()).debug());
+  }
+
+  @Test
+  void timeoutsAndExtrasComeFromTheConfiguration() {
+    SluiceConf conf = SluiceConf.defaults().with(FuseKeys.ATTR_TIMEOUT, "2500ms")
+        .with(FuseKeys.ENTRY_TIMEOUT, "10s").with(FuseKeys.ALLOW_OTHER, "true")
+        .with(FuseKeys.EXTRA_OPTIONS, "kernel_cache");
+    List<String> o = options(conf);
+    assertTrue(o.contains("attr_timeout=2.500"), o.toString());
+    assertTrue(o.contains("entry_timeout=10.000"), o.toString());
+    assertTrue(o.contains("allow_other"), o.toString());
+    assertEquals("kernel_cache", o.get(o.size() - 1));
+  }
+
+  @Test
+  void rejectsABadTimeout() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MountOptions.from(SluiceConf.defaults().with(FuseKeys.ATTR_TIMEOUT, "soon")));
+    assertTrue(e.getMessage().contains("sluice.fuse.attr.timeout"), e.getMessage());
+  }
+}

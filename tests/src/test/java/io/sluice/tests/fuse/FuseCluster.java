@@ -1,0 +1,117 @@
+package io.sluice.tests.fuse;
+
+import io.sluice.client.SluiceClient;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.fuse.FuseMount;
+import io.sluice.fuse.MountOptions;
+import io.sluice.master.MasterServer;
+import io.sluice.worker.WorkerServer;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A master and a worker in this JVM on loopback, with a client and a FUSE mount of it in this JVM too. Closing
+ * unmounts first, then stops everything, each step attempted even when an earlier one fails.
+ */
+final class FuseCluster implements AutoCloseable {
+  private final Path dir;
+  private final SluiceConf conf;
+  private MasterServer master;
+  private WorkerServer worker;
+  private SluiceClient client;
+  private FuseMount mount;
+
+  /** @param extra {@code key, value} pairs added to the shared configuration */
+  FuseCluster(Path dir, String... extra) throws IOException {
+    this.dir = dir;
+    int rpc = freePort();
+    SluiceConf c = SluiceConf.defaults()
+        .with("sluice.master.addresses", "127.0.0.1:" + rpc)
+        .with("sluice.master.host", "127.0.0.1")
+        .with("sluice.master.rpc.port", Integer.toString(rpc))
+        .with("sluice.master.raft.port", Integer.toString(freePort()))
+        .with("sluice.master.dir", dir.resolve("master").toString())
+        .with("sluice.worker.host", "127.0.0.1")
+        .with("sluice.worker.bind.host", "127.0.0.1")
+        .with("sluice.worker.data.port", Integer.toString(freePort()))
+        .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":4g")
+        .with("sluice.worker.heartbeat.interval", "200ms");
+    for (int i = 0; i + 1 < extra.length; i += 2) {
+      c = c.with(extra[i], extra[i + 1]);
+    }
+    this.conf = c;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  SluiceConf conf() {
+    return conf;
+  }
+
+  /** Starts the servers and waits for the worker; the client is then usable. */
+  FuseCluster start() throws Exception {
+    master = new MasterServer(conf);
+    master.start();
+    worker = new WorkerServer(conf);
+    worker.start();
+    client = SluiceClient.connect(conf);
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (client.clusterInfo().getWorkersList().stream().noneMatch(w -> w.getLive())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no live worker within 60s");
+      }
+      Thread.sleep(50);
+    }
+    return this;
+  }
+
+  /** Mounts the namespace at {@code mnt} in this JVM. */
+  Path mount(Path mnt) throws IOException {
+    mount = FuseMount.mount(client, mnt, MountOptions.from(conf));
+    return mount.dir();
+  }
+
+  FuseMount mounted() {
+    return mount;
+  }
+
+  SluiceClient client() {
+    return client;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  @Override
+  public void close() throws IOException {
+    List<IOException> failures = new ArrayList<>();
+    for (Closeable c : new Closeable[] {mount, client, worker, master}) {
+      if (c == null) {
+        continue;
+      }
+      try {
+        c.close();
+      } catch (IOException e) {
+        failures.add(e);
+      }
+    }
+    mount = null;
+    client = null;
+    worker = null;
+    master = null;
+    if (!failures.isEmpty()) {
+      IOException first = failures.get(0);
+      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+      throw first;
+    }
+  }
+}

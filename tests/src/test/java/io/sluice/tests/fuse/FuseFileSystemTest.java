@@ -1,0 +1,341 @@
+package io.sluice.tests.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real programs (coreutils, dd, tar, diff) and java.nio on a real FUSE mount of an in-JVM cluster. One mount for
+ * the class; each test works in its own directory of it.
+ */
+class FuseFileSystemTest {
+  @TempDir
+  static Path tmp;
+
+  private static FuseCluster cluster;
+  private static Path mnt;
+
+  /** This test's directory on the mount, and a local scratch directory. */
+  private Path work;
+  private Path local;
+
+  @BeforeAll
+  static void mount() throws Exception {
+    FuseRequirement.assumeFuse();
+    // Small listing pages, so a directory listing spans many pages and readdir calls.
+    cluster = new FuseCluster(tmp.resolve("cluster"), "sluice.user.list.page.size", "100").start();
+    mnt = cluster.mount(tmp.resolve("mnt"));
+  }
+
+  @AfterAll
+  static void unmount() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+      assertFalse(io.sluice.fuse.MountTable.isMounted(mnt), "still mounted after close");
+    }
+  }
+
+  @BeforeEach
+  void workDir(TestInfo info) throws IOException {
+    String name = info.getTestMethod().orElseThrow().getName();
+    work = Files.createDirectory(mnt.resolve(name));
+    local = Files.createDirectories(tmp.resolve("local").resolve(name));
+  }
+
+  private static Shell.Result ok(Path cwd, String script) throws Exception {
+    Shell.Result r = Shell.bash(cwd, script);
+    assertEquals(0, r.code(), script + "\n" + r);
+    return r;
+  }
+
+  private static String sha256(Path dir, String file) throws Exception {
+    return ok(dir, "sha256sum " + file).out().split(" ")[0];
+  }
+
+  @Test
+  void mkdirThenLs() throws Exception {
+    ok(work, "mkdir a && mkdir -p a/b && mkdir c");
+    assertEquals("a\nc\n", ok(work, "ls").out());
+    assertEquals("b\n", ok(work, "ls a").out());
+    assertTrue(Files.isDirectory(work.resolve("a/b")));
+    assertTrue(cluster.client().getStatus("/mkdirThenLs/a/b").getName().equals("b"));
+  }
+
+  @Test
+  void ddWritesAFileWithTheSameBytes() throws Exception {
+    // 10 MiB plus an odd tail: many 128 KiB requests and a short last one.
+    byte[] data = new byte[(10 << 20) + 12345];
+    new Random(7).nextBytes(data);
+    Files.write(local.resolve("src.bin"), data);
+    ok(work, "dd if=" + local.resolve("src.bin") + " of=copy.bin bs=1M status=none");
+    assertEquals(sha256(local, "src.bin"), sha256(work, "copy.bin"));
+    assertEquals(data.length, Files.size(work.resolve("copy.bin")));
+    assertEquals(data.length, cluster.client().getStatus("/ddWritesAFileWithTheSameBytes/copy.bin").getLength());
+    // Read back through java.nio too, including a positioned read in the middle.
+    assertArrayEquals(data, Files.readAllBytes(work.resolve("copy.bin")));
+    try (var ch = java.nio.channels.FileChannel.open(work.resolve("copy.bin"))) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1000);
+      ch.read(b, 5_000_000);
+      assertArrayEquals(Arrays.copyOfRange(data, 5_000_000, 5_001_000), b.array());
+    }
+  }
+
+  @Test
+  void cpOfAFileIsReadableByAnotherClient() throws Exception {
+    byte[] data = "hello through FUSE\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+    Files.write(local.resolve("hello.txt"), data);
+    ok(work, "cp " + local.resolve("hello.txt") + " .");
+    // The mount completes the file when the kernel releases it, just after cp's close returns; another client
+    // (this one does not go through the mount) sees it complete a moment later.
+    String path = "/cpOfAFileIsReadableByAnotherClient/hello.txt";
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!cluster.client().getStatus(path).getComplete()) {
+      assertTrue(System.nanoTime() < deadline, "not completed within 10s");
+      Thread.sleep(10);
+    }
+    try (var in = cluster.client().open(path)) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
+  }
+
+  @Test
+  void cpArchiveOfATreeThenDiff() throws Exception {
+    Path src = makeTree(local.resolve("tree"));
+    Shell.Result r = Shell.bash(work, "cp -a " + src + " copy");
+    // cp -a also tries to copy times, modes and owners, which the mount cannot set yet (ENOSYS); every other
+    // complaint, and any difference in content, is a failure.
+    List<String> other = r.err().lines()
+        .filter(l -> !(l.contains("preserving") || l.contains("preserve ownership")))
+        .collect(Collectors.toList());
+    assertTrue(other.isEmpty(), r.toString());
+    ok(work, "diff -r " + src + " copy");
+  }
+
+  @Test
+  void tarRoundTrip() throws Exception {
+    Path src = makeTree(local.resolve("tree"));
+    // -m and --no-same-*: tar x would otherwise set times, modes and owners, which the mount cannot yet do.
+    ok(work, "mkdir x && tar c -C " + src + " . | tar x -m --no-same-owner --no-same-permissions -C x");
+    ok(work, "diff -r " + src + " x");
+    // And back out of the mount.
+    Path back = Files.createDirectory(local.resolve("back"));
+    ok(work, "tar c -C x . | tar x -C " + back);
+    ok(work, "diff -r " + src + " " + back);
+  }
+
+  @Test
+  void renameAndRemove() throws Exception {
+    Files.writeString(work.resolve("a.txt"), "A");
+    Files.writeString(work.resolve("b.txt"), "B");
+    ok(work, "mkdir d && mv a.txt d/renamed.txt");
+    assertFalse(Files.exists(work.resolve("a.txt")));
+    assertEquals("A", Files.readString(work.resolve("d/renamed.txt")));
+    // mv over an existing file replaces it, as POSIX rename does.
+    ok(work, "mv b.txt d/renamed.txt");
+    assertEquals("B", Files.readString(work.resolve("d/renamed.txt")));
+    ok(work, "mv d e");
+    assertEquals("B", Files.readString(work.resolve("e/renamed.txt")));
+    ok(work, "rm e/renamed.txt && rmdir e");
+    assertEquals("", ok(work, "ls -A").out());
+    Shell.Result rm = Shell.bash(work, "rm nothing-here");
+    assertNotEquals(0, rm.code());
+    assertTrue(rm.err().contains("No such file or directory"), rm.toString());
+  }
+
+  @Test
+  void rmdirOfANonEmptyDirectoryIsENOTEMPTY() throws Exception {
+    ok(work, "mkdir d && echo x > d/f");
+    Shell.Result r = Shell.bash(work, "rmdir d");
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("Directory not empty"), r.toString());
+    assertThrows(DirectoryNotEmptyException.class, () -> Files.delete(work.resolve("d")));
+    assertTrue(Files.exists(work.resolve("d/f")));
+    ok(work, "rm -r d");
+    assertFalse(Files.exists(work.resolve("d")));
+  }
+
+  @Test
+  void statOfAMissingPathIsENOENT() throws Exception {
+    Shell.Result r = Shell.bash(work, "stat missing");
+    assertNotEquals(0, r.code());
+    assertTrue(r.err().contains("No such file or directory"), r.toString());
+    assertThrows(NoSuchFileException.class, () -> Files.readAttributes(work.resolve("missing"),
+        java.nio.file.attribute.BasicFileAttributes.class));
+    Shell.Result cat = Shell.bash(work, "cat missing/deeper");
+    assertTrue(cat.err().contains("No such file or directory"), cat.toString());
+  }
+
+  @Test
+  void listsADirectoryOfThousandsOfEntries() throws Exception {
+    SluiceClient c = cluster.client();
+    int n = 2000;
+    int files = 0;
+    for (int i = 0; i < n; i++) {
+      String p = "/listsADirectoryOfThousandsOfEntries/e" + String.format("%05d", i);
+      // Mostly directories (one RPC each); a file takes a block write too.
+      if (i % 50 != 0) {
+        c.mkdir(p, false);
+      } else {
+        try (SluiceOutputStream out = c.create(p)) {
+          out.write(i & 0xff);
+        }
+        files++;
+      }
+    }
+    Shell.Result ls = ok(work, "ls -1");
+    List<String> names = ls.out().lines().collect(Collectors.toList());
+    assertEquals(n, names.size());
+    for (int i = 0; i < n; i++) {
+      assertEquals("e" + String.format("%05d", i), names.get(i));
+    }
+    try (Stream<Path> s = Files.list(work)) {
+      assertEquals(n, s.count());
+    }
+    // ls -l stats every entry: directories and one-byte files.
+    Shell.Result ll = ok(work, "ls -l | grep -c '^-'");
+    assertEquals(Integer.toString(files), ll.out().strip());
+  }
+
+  @Test
+  void overwriteWithTruncateReplacesTheContent() throws Exception {
+    ok(work, "echo first version > f.txt");
+    assertEquals("first version\n", Files.readString(work.resolve("f.txt")));
+    ok(work, "echo second > f.txt");
+    assertEquals("second\n", Files.readString(work.resolve("f.txt")));
+    Files.writeString(work.resolve("f.txt"), "third");
+    assertEquals("third", Files.readString(work.resolve("f.txt")));
+    assertEquals(5, Files.size(work.resolve("f.txt")));
+  }
+
+  @Test
+  void writesTheClientCannotDoFailCleanly() throws Exception {
+    ok(work, "printf 0123456789 > f");
+    // Appending to, or writing into the middle of, a file with data: refused, and the file stays as it was.
+    Shell.Result append = Shell.bash(work, "echo more >> f");
+    assertNotEquals(0, append.code());
+    assertTrue(append.err().contains("Operation not supported"), append.toString());
+    Shell.Result middle = Shell.bash(work, "printf XY | dd of=f bs=1 seek=4 conv=notrunc status=none");
+    assertNotEquals(0, middle.code());
+    assertTrue(middle.err().contains("Operation not supported"), middle.toString());
+    assertEquals("0123456789", Files.readString(work.resolve("f")));
+    // A seek past the end while writing a new file leaves a hole the client cannot write: refused too.
+    Shell.Result hole = Shell.bash(work, "printf AB | dd of=g bs=1 seek=100 status=none");
+    assertNotEquals(0, hole.code());
+    assertTrue(hole.err().contains("Operation not supported"), hole.toString());
+    // Not implemented yet: said honestly.
+    Shell.Result chmod = Shell.bash(work, "chmod 600 f");
+    assertTrue(chmod.err().contains("Function not implemented"), chmod.toString());
+    Shell.Result ln = Shell.bash(work, "ln -s f link");
+    assertTrue(ln.err().contains("Function not implemented"), ln.toString());
+    Shell.Result truncate = Shell.bash(work, "truncate -s 3 f");
+    assertTrue(truncate.err().contains("Operation not supported"), truncate.toString());
+    assertEquals("0123456789", Files.readString(work.resolve("f")));
+  }
+
+  /**
+   * libfuse2's multi-threaded loop under jnr-fuse attaches a new Java thread for every native thread it starts
+   * (70,000 in one fio run). The mount must serve many concurrent callers without starting threads per request.
+   */
+  @Test
+  void concurrentOperationsDoNotChurnThreads() throws Exception {
+    int callers = 8;
+    int rounds = 40;
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    try {
+      // Warm up: the pool's threads, the client's connections and the JIT exist before counting.
+      runConcurrently(pool, callers, 5);
+      long startedBefore = mx.getTotalStartedThreadCount();
+      int liveBefore = mx.getThreadCount();
+      mx.resetPeakThreadCount();
+      runConcurrently(pool, callers, rounds);
+      long started = mx.getTotalStartedThreadCount() - startedBefore;
+      int peak = mx.getPeakThreadCount();
+      System.out.printf("FUSE thread check: %d operations by %d callers; threads started %d, live %d -> %d, "
+          + "peak %d%n", callers * rounds * 6, callers, started, liveBefore, mx.getThreadCount(), peak);
+      // Per-request churn would start thousands; a few are allowed for the cluster's own housekeeping.
+      assertTrue(started < 20, "threads started during the run: " + started);
+      assertTrue(peak < liveBefore + 20, "peak " + peak + " vs " + liveBefore + " live before");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Each caller writes, stats, reads, lists and deletes its own files through the mount. */
+  private void runConcurrently(ExecutorService pool, int callers, int rounds) throws Exception {
+    List<Future<?>> done = new java.util.ArrayList<>();
+    for (int t = 0; t < callers; t++) {
+      Path dir = Files.createDirectories(work.resolve("caller" + t));
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < rounds; i++) {
+          Path f = dir.resolve("f" + i);
+          String text = "round " + i + " of " + dir.getFileName();
+          Files.writeString(f, text);
+          Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+          assertEquals(text, Files.readString(f));
+          try (Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.count() >= 1);
+          }
+          assertFalse(Files.exists(dir.resolve("missing" + i)));
+          Files.delete(f);
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get(300, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void dfShowsTheWorkersCapacity() throws Exception {
+    // The worker has a 4g tier: df reports it in 1K blocks.
+    String[] cols = ok(work, "df -k . | tail -1").out().trim().split("\\s+");
+    assertEquals(4L << 20, Long.parseLong(cols[1]), String.join(" ", cols));
+  }
+
+  /** A small tree: nested directories, an empty file, a few sizes across the 128 KiB request size. */
+  private static Path makeTree(Path root) throws IOException {
+    Random r = new Random(3);
+    Files.createDirectories(root.resolve("a/b/c"));
+    Files.createDirectories(root.resolve("empty-dir"));
+    Files.write(root.resolve("empty"), new byte[0]);
+    int[] sizes = {1, 4095, 4096, 131072, 131073, 1 << 20};
+    for (int i = 0; i < sizes.length; i++) {
+      byte[] b = new byte[sizes[i]];
+      r.nextBytes(b);
+      Files.write(root.resolve(i % 2 == 0 ? "a" : "a/b/c").resolve("f" + i + ".bin"), b);
+    }
+    Files.writeString(root.resolve("a/b/notes.txt"), "notes\n");
+    return root;
+  }
+}
