@@ -78,6 +78,15 @@ public final class SluiceClient implements Closeable {
     return ctx.master().mkdir(AbsolutePath.require(path), recursive, 0);
   }
 
+  /**
+   * Creates a directory with permission bits {@code mode} (07777; the caller applies its umask; 0 means 0755).
+   *
+   * @param recursive create missing parents too (with the same mode); an existing directory is then no error
+   */
+  public FileInfo mkdir(String path, boolean recursive, int mode) throws RpcException {
+    return ctx.master().mkdir(AbsolutePath.require(path), recursive, mode);
+  }
+
   /** Creates a file with the default options and returns a stream writing it. */
   public SluiceOutputStream create(String path) throws RpcException {
     return create(path, CreateOptions.defaults());
@@ -132,6 +141,14 @@ public final class SluiceClient implements Closeable {
    */
   public DirectoryListing listStatus(String path) throws RpcException {
     return new DirectoryListing(ctx.master(), AbsolutePath.require(path), ctx.settings().listPageSize());
+  }
+
+  /**
+   * The entries named after {@code startAfter} (UTF-8 byte order), paged as {@link #listStatus(String)}: resumes a
+   * listing (e.g. a FUSE readdir at an offset) without reading what came before.
+   */
+  public DirectoryListing listStatus(String path, String startAfter) throws RpcException {
+    return new DirectoryListing(ctx.master(), AbsolutePath.require(path), startAfter, ctx.settings().listPageSize());
   }
 
   /** Every entry of a directory, in name order. */

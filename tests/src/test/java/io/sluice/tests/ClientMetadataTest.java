@@ -142,4 +142,17 @@ class ClientMetadataTest {
       assertTrue(usage.inodes() >= 4, "root, /meta, real, link: " + usage.inodes());
     }
   }
+
+  @Test
+  void mkdirWithModeAndListingResumedAfterAName() throws Exception {
+    try (SluiceClient c = cluster.client()) {
+      assertEquals(0700, c.mkdir("/resume", false, 0700).getMode());
+      for (String n : new String[] {"a", "b", "c", "d"}) {
+        c.mkdir("/resume/" + n, false);
+      }
+      java.util.List<String> after = new java.util.ArrayList<>();
+      c.listStatus("/resume", "b").forEach(f -> after.add(f.getName()));
+      assertEquals(java.util.List.of("c", "d"), after);
+    }
+  }
 }

@@ -26,10 +26,15 @@ public final class DirectoryListing implements Iterable<FileInfo> {
 
   /** Fetches the first page. */
   public DirectoryListing(MasterClient master, String path, int pageSize) throws RpcException {
+    this(master, path, "", pageSize);
+  }
+
+  /** Fetches the first page of the entries named after {@code startAfter} (UTF-8 byte order; "" from the start). */
+  public DirectoryListing(MasterClient master, String path, String startAfter, int pageSize) throws RpcException {
     this.master = master;
     this.path = path;
     this.pageSize = pageSize;
-    this.first = master.listPage(path, "", pageSize);
+    this.first = master.listPage(path, startAfter, pageSize);
   }
 
   /** Every entry, fetching the remaining pages now. */
