@@ -20,11 +20,32 @@ public final class WorkerKeys {
       "Port of the data server; 0 picks a free port.");
 
   /**
-   * Cache tiers as {@code ALIAS:/dir:capacity[,...]} (DESIGN §7), e.g. {@code HDD:/var/lib/sluice/worker:100g}.
-   * One tier for now; MEM/SSD/HDD tiers with eviction come with the worker issue.
+   * Cache tiers (DESIGN §5, §7): comma-separated {@code ALIAS:/dir:capacity}, where ALIAS is MEM, SSD or HDD and a
+   * tier may list several directories separated by {@code ;}, each with its own capacity, e.g.
+   * {@code MEM:/dev/shm/sluice:4g,SSD:/var/lib/sluice/ssd:100g,HDD:/a:1t;/b:2t}. New blocks go to the fastest
+   * tier with room. Parsed and validated by {@link io.sluice.worker.block.TierSpec#parse}.
    */
   public static final ConfigKey<String> TIERS = ConfigKey.string("sluice.worker.tiers",
-      "HDD:sluice-data/worker:10g", "Cache tiers as ALIAS:/dir:capacity; one tier for now.");
+      "HDD:sluice-data/worker:10g", "Cache tiers, fastest first, as ALIAS:/dir:capacity[;/dir:capacity],...; "
+          + "ALIAS is MEM, SSD or HDD.");
+
+  /**
+   * A tier whose used plus reserved bytes pass this fraction of its capacity is evicted down to
+   * {@link #EVICTION_LOW_WATERMARK}; a number in (0, 1], validated by {@link io.sluice.worker.block.Watermarks}.
+   */
+  public static final ConfigKey<String> EVICTION_HIGH_WATERMARK = ConfigKey.string(
+      "sluice.worker.eviction.high.watermark", "0.95", "Fraction of a tier's capacity that starts eviction.");
+
+  /** Where eviction stops, as a fraction of the tier's capacity; in (0, high watermark]. */
+  public static final ConfigKey<String> EVICTION_LOW_WATERMARK = ConfigKey.string(
+      "sluice.worker.eviction.low.watermark", "0.85", "Fraction of a tier's capacity eviction brings it down to.");
+
+  /**
+   * Eviction order: {@code LRU} (least recently read first) or {@code LFU} (least often read first); see
+   * {@link io.sluice.worker.block.EvictionPolicy#named}.
+   */
+  public static final ConfigKey<String> EVICTOR = ConfigKey.string("sluice.worker.evictor", "LRU",
+      "Eviction order: LRU or LFU.");
 
   /** How often the worker reports to the master. */
   public static final ConfigKey<Duration> HEARTBEAT_INTERVAL = ConfigKey.duration(

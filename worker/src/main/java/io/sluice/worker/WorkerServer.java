@@ -7,7 +7,9 @@ import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.EvictionPolicy;
 import io.sluice.worker.block.TierSpec;
+import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.master.MasterLink;
 import java.io.Closeable;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -29,8 +32,9 @@ public final class WorkerServer implements Closeable {
 
   public WorkerServer(SluiceConf conf) {
     this.conf = conf;
-    TierSpec tier = TierSpec.parseSingle(conf.get(WorkerKeys.TIERS));
-    this.store = new BlockStore(tier.dir(), tier.capacity(), conf.get(WorkerKeys.WRITE_SYNC));
+    this.store = new BlockStore(TierSpec.parse(conf.get(WorkerKeys.TIERS)), conf.get(WorkerKeys.WRITE_SYNC),
+        Watermarks.parse(conf.get(WorkerKeys.EVICTION_HIGH_WATERMARK), conf.get(WorkerKeys.EVICTION_LOW_WATERMARK)),
+        EvictionPolicy.named(conf.get(WorkerKeys.EVICTOR), Clock.systemUTC()));
   }
 
   /** Scans the store, binds the data server and starts heartbeats. */

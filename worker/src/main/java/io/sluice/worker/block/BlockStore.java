@@ -3,31 +3,51 @@ package io.sluice.worker.block;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's committed blocks in one directory: {@code blocks/<id>} holds a committed block,
- * {@code tmp/<id>-<n>} a block being written. A block becomes visible only by an atomic rename from tmp, and is
- * never modified after (DESIGN §3), so readers need no locks. Space is reserved for a whole block when its write
- * starts, so concurrent writers can never overfill the directory. Thread-safe.
+ * The worker's committed blocks across its tiers (MEM, SSD, HDD, fastest first), each of one or more directories.
+ * A block becomes visible only by an atomic rename from a temp file and is never modified after (DESIGN §3), so
+ * readers need no locks on the data. Thread-safe.
+ *
+ * <p>Space: a write reserves the length its writer declares in the fastest tier with room (in that tier, the
+ * directory with the most room), so concurrent writers can never overfill a directory; commit trims the
+ * reservation to the real length, abort gives it back. When no directory has room, blocks are evicted in the
+ * policy's order until one does, and the block goes wherever room appeared; only when pinned, leased and reserved
+ * bytes leave no room does the write fail with NO_SPACE. After each commit, a tier over its high watermark is
+ * evicted down to its low watermark, so writes rarely wait for eviction.
+ *
+ * <p>Failures: an I/O error in a directory (or a full disk, which means its capacity was set wrong) marks it
+ * failed for the rest of the process: its blocks are reported removed and the other directories keep serving.
+ *
+ * <p>Design: one lock guards all accounting, placement and the block map. Its critical sections are map updates
+ * plus at most a rename or a few unlinks, which are metadata operations; data is written and read outside it.
+ * Listeners are told after the lock is released. Choosing victims sorts the evictable blocks under the lock
+ * (n log n for n blocks, about 10^5 on a big worker, and rare thanks to the watermarks); a policy that keeps its
+ * own order could replace the sort if that ever shows in a profile.
  */
 public final class BlockStore {
   private static final Logger LOG = LoggerFactory.getLogger(BlockStore.class);
 
-  private final Path blocksDir;
-  private final Path tmpDir;
-  private final long capacity;
+  private final List<Tier> tiers;
   private final boolean sync;
-  private final Map<Long, Long> lengths = new ConcurrentHashMap<>();
-  private final AtomicLong used = new AtomicLong();
-  private final AtomicLong reserved = new AtomicLong();
+  private final EvictionPolicy policy;
+  private final VictimSelector victims;
+  private final Map<Long, StoredBlock> blocks = new HashMap<>();
+  private final Set<Long> pinned = new HashSet<>();
   private final AtomicLong tmpNames = new AtomicLong();
   private volatile BlockListener listener = new BlockListener() {
     @Override
@@ -38,44 +58,64 @@ public final class BlockStore {
   };
 
   /**
-   * @param dir the tier directory
-   * @param capacity bytes the blocks may occupy
+   * @param tiers the tiers, any order (they are used fastest first)
    * @param sync fsync each block before it is committed
+   * @param watermarks when a tier's eviction starts and stops
+   * @param policy the eviction order; used only under this store's lock
    */
-  public BlockStore(Path dir, long capacity, boolean sync) {
-    this.blocksDir = dir.resolve("blocks");
-    this.tmpDir = dir.resolve("tmp");
-    this.capacity = capacity;
+  public BlockStore(List<TierSpec> tiers, boolean sync, Watermarks watermarks, EvictionPolicy policy) {
+    if (tiers.isEmpty()) {
+      throw new IllegalArgumentException("a block store needs at least one tier");
+    }
+    this.tiers = tiers.stream().sorted(java.util.Comparator.comparing(TierSpec::alias)).map(Tier::new).toList();
     this.sync = sync;
+    this.policy = policy;
+    this.victims = new VictimSelector(policy, watermarks);
   }
 
-  /** Creates the directories, drops blocks half-written before a crash, and loads the committed ones. */
+  /** One HDD tier of one directory, with the default watermarks and LRU. */
+  public BlockStore(Path dir, long capacity, boolean sync) {
+    this(List.of(new TierSpec(TierAlias.HDD, List.of(new TierSpec.DirSpec(dir, capacity)))), sync,
+        Watermarks.DEFAULT, new LruPolicy(Clock.systemUTC()));
+  }
+
+  /**
+   * Scans every directory: drops unfinished writes, verifies and loads committed blocks (a block found in two
+   * directories is kept in the faster one), then evicts any tier left over its high watermark (its capacity may
+   * have been lowered). A directory that cannot be opened is marked failed.
+   *
+   * @throws IOException when no directory can be used
+   */
   public void open() throws IOException {
-    Files.createDirectories(blocksDir);
-    Files.createDirectories(tmpDir);
-    int dropped = 0;
-    try (DirectoryStream<Path> tmp = Files.newDirectoryStream(tmpDir)) {
-      for (Path p : tmp) {
-        Files.deleteIfExists(p);
-        dropped++;
-      }
-    }
-    try (DirectoryStream<Path> blocks = Files.newDirectoryStream(blocksDir)) {
-      for (Path p : blocks) {
-        long id;
-        try {
-          id = Long.parseLong(p.getFileName().toString());
-        } catch (NumberFormatException e) {
-          LOG.warn("ignoring {}: not a block file", p);
-          continue;
+    List<Long> ignored = new ArrayList<>();
+    synchronized (this) {
+      for (Tier t : tiers) {
+        for (StorageDir d : t.dirs) {
+          try {
+            for (StorageDir.Found f : d.open()) {
+              if (blocks.containsKey(f.blockId())) {
+                LOG.warn("deleting {}: block {} is also in {}", f.path(), f.blockId(),
+                    blocks.get(f.blockId()).path);
+                Files.deleteIfExists(f.path());
+              } else {
+                add(new StoredBlock(f.blockId(), d, f.path(), f.length()));
+              }
+            }
+          } catch (IOException e) {
+            failDir(d, e, ignored);
+          }
         }
-        long len = Files.size(p);
-        lengths.put(id, len);
-        used.addAndGet(len);
+      }
+      if (tiers.stream().allMatch(t -> t.dirs.stream().allMatch(StorageDir::failed))) {
+        throw new IOException("no usable block directory in " + describe());
+      }
+      for (Tier t : tiers) {
+        evictToWatermark(t, Long.MIN_VALUE, ignored);
+        TierStats s = t.stats();
+        LOG.info("tier {}: {} blocks, {} of {} bytes used in {} dirs", s.alias(), s.blocks(), s.used(), s.capacity(),
+            s.dirs() - s.failedDirs());
       }
     }
-    LOG.info("block store {}: {} blocks, {} of {} bytes used{}", blocksDir.getParent(), lengths.size(), used.get(),
-        capacity, dropped > 0 ? ", dropped " + dropped + " unfinished writes" : "");
   }
 
   public void setListener(BlockListener l) {
@@ -83,60 +123,294 @@ public final class BlockStore {
   }
 
   /**
-   * Starts writing a block, reserving {@code maxLength} bytes.
+   * Starts writing a block, reserving {@code maxLength} bytes (evicting if needed).
    *
-   * @throws RpcException ALREADY_EXISTS for a committed id, NO_SPACE when the reservation does not fit
+   * @throws RpcException ALREADY_EXISTS for a committed id, NO_SPACE when nothing can make room
    */
   public TempBlock create(long blockId, long maxLength) throws RpcException {
-    if (lengths.containsKey(blockId)) {
-      throw new RpcException(Status.ALREADY_EXISTS, "block " + blockId + " already exists");
-    }
-    long r = reserved.addAndGet(maxLength);
-    if (used.get() + r > capacity) {
-      reserved.addAndGet(-maxLength);
-      throw new RpcException(Status.NO_SPACE, "no room for block " + blockId + ": " + used.get() + " used, "
-          + (r - maxLength) + " reserved of " + capacity);
-    }
-    Path tmp = tmpDir.resolve(blockId + "-" + tmpNames.incrementAndGet());
+    List<Long> removed = new ArrayList<>();
     try {
-      return new TempBlock(this, blockId, tmp, maxLength);
-    } catch (IOException e) {
-      reserved.addAndGet(-maxLength);
-      throw new RpcException(Status.IO_ERROR, "cannot create " + tmp + ": " + e.getMessage(), e);
+      // Each failed attempt marks a directory failed, so this ends.
+      while (true) {
+        StorageDir dir;
+        synchronized (this) {
+          if (blocks.containsKey(blockId)) {
+            throw new RpcException(Status.ALREADY_EXISTS, "block " + blockId + " already exists");
+          }
+          dir = reserve(blockId, maxLength, removed);
+        }
+        Path tmp = dir.tempPath(blockId, tmpNames.incrementAndGet());
+        try {
+          return new TempBlock(this, blockId, dir, tmp, maxLength);
+        } catch (IOException e) {
+          synchronized (this) {
+            dir.release(maxLength);
+            failDir(dir, e, removed);
+          }
+        }
+      }
+    } finally {
+      removed.forEach(listener::removed);
     }
+  }
+
+  private StorageDir reserve(long blockId, long size, List<Long> removed) throws RpcException {
+    while (true) {
+      StorageDir dir = roomiest(size);
+      if (dir == null) {
+        dir = evictFor(size, removed);
+      }
+      if (dir == null) {
+        throw new RpcException(Status.NO_SPACE, "no room for block " + blockId + " of " + size + " bytes: "
+            + describe());
+      }
+      if (!dir.failed()) { // evicting can hit an I/O error that fails the directory: look again
+        dir.reserve(size);
+        return dir;
+      }
+    }
+  }
+
+  /** The directory with the most room for {@code size} bytes in the fastest tier that has any, or null. */
+  private StorageDir roomiest(long size) {
+    for (Tier t : tiers) {
+      StorageDir best = null;
+      for (StorageDir d : t.dirs) {
+        if (!d.failed() && d.free() >= size && (best == null || d.free() > best.free())) {
+          best = d;
+        }
+      }
+      if (best != null) {
+        return best;
+      }
+    }
+    return null;
+  }
+
+  private StorageDir evictFor(long size, List<Long> removed) {
+    VictimSelector.Plan plan = victims.forSpace(size, evictable(null, Long.MIN_VALUE));
+    if (plan == null) {
+      return null;
+    }
+    plan.victims().forEach(v -> evict(v, removed));
+    return plan.dir();
+  }
+
+  /** Evicts blocks of {@code t}, coldest first, from over its high watermark down to its low one. */
+  private void evictToWatermark(Tier t, long keep, List<Long> removed) {
+    for (StoredBlock b : victims.forWatermark(t.occupied(), t.capacity(), evictable(t, keep))) {
+      if (blocks.get(b.id) == b) { // an I/O error while evicting may have dropped its whole directory
+        evict(b, removed);
+      }
+    }
+  }
+
+  /** Committed blocks that may be evicted: not pinned, not leased, not {@code keep}, in {@code t} (null: any). */
+  private List<StoredBlock> evictable(Tier t, long keep) {
+    List<StoredBlock> out = new ArrayList<>();
+    for (StoredBlock b : blocks.values()) {
+      if (b.leases == 0 && b.id != keep && !pinned.contains(b.id) && (t == null || b.dir.tier() == t.alias)) {
+        out.add(b);
+      }
+    }
+    return out;
+  }
+
+  private void evict(StoredBlock b, List<Long> removed) {
+    if (unlink(b, removed)) {
+      tier(b.dir).evictions++;
+      LOG.debug("evicted block {} ({} bytes) from {}", b.id, b.length, b.dir.root());
+    }
+  }
+
+  /**
+   * Deletes a block's file and drops it; returns whether it was dropped alone. A file already gone from a healthy
+   * directory was deleted by hand: only that block is lost. Any other error fails the whole directory.
+   */
+  private boolean unlink(StoredBlock b, List<Long> removed) {
+    if (blocks.get(b.id) != b) {
+      return false; // dropped meanwhile with its failed directory
+    }
+    try {
+      Files.delete(b.path);
+    } catch (NoSuchFileException e) {
+      if (!b.dir.looksHealthy()) {
+        failDir(b.dir, e, removed);
+        return false;
+      }
+    } catch (IOException e) {
+      failDir(b.dir, e, removed);
+      return false;
+    }
+    drop(b, removed);
+    return true;
   }
 
   /** Makes a finished temp block visible; called by {@link TempBlock#commit()}. */
   void commit(TempBlock block, long length) throws RpcException {
-    Path target = path(block.blockId());
+    List<Long> removed = new ArrayList<>();
+    boolean committed = false;
+    StorageDir dir = block.dir();
     try {
+      IOException syncError = null;
       if (sync) {
-        block.channel().force(true);
+        try {
+          block.channel().force(true);
+        } catch (IOException e) {
+          syncError = e;
+        }
       }
       synchronized (this) {
-        if (lengths.containsKey(block.blockId())) {
+        dir.release(block.maxLength());
+        if (syncError != null) {
+          failDir(dir, syncError, removed);
+          throw ioError(block.blockId(), syncError);
+        }
+        if (blocks.containsKey(block.blockId())) {
           throw new RpcException(Status.ALREADY_EXISTS, "block " + block.blockId() + " already exists");
         }
-        Files.move(block.tmpPath(), target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        lengths.put(block.blockId(), length);
-        used.addAndGet(length);
+        if (dir.failed()) {
+          throw new RpcException(Status.IO_ERROR, "cannot commit block " + block.blockId() + ": directory "
+              + dir.root() + " failed");
+        }
+        Path target = dir.blockPath(block.blockId(), length);
+        try {
+          Files.move(block.tmpPath(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+          failDir(dir, e, removed);
+          throw ioError(block.blockId(), e);
+        }
+        add(new StoredBlock(block.blockId(), dir, target, length));
+        committed = true;
+        // The block just written is the one a reader most likely wants next: never its own victim.
+        evictToWatermark(tier(dir), block.blockId(), removed);
       }
-    } catch (IOException e) {
-      throw new RpcException(Status.IO_ERROR, "cannot commit block " + block.blockId() + ": " + e.getMessage(), e);
     } finally {
-      reserved.addAndGet(-block.maxLength());
+      if (committed) {
+        listener.committed(block.blockId());
+      }
+      removed.forEach(listener::removed);
     }
-    listener.committed(block.blockId());
+  }
+
+  private static RpcException ioError(long blockId, IOException e) {
+    return new RpcException(Status.IO_ERROR, "cannot commit block " + blockId + ": " + e, e);
   }
 
   /** Gives back the reservation of an abandoned temp block; called by {@link TempBlock#abort()}. */
-  void release(TempBlock block) {
-    reserved.addAndGet(-block.maxLength());
+  synchronized void release(TempBlock block) {
+    block.dir().release(block.maxLength());
   }
 
-  /** The committed block's file. */
-  public Path path(long blockId) {
-    return blocksDir.resolve(Long.toString(blockId));
+  /** A write to {@code block}'s temp file failed: its directory is failed. */
+  void writeFailed(TempBlock block, IOException cause) {
+    List<Long> removed = new ArrayList<>();
+    synchronized (this) {
+      failDir(block.dir(), cause, removed);
+    }
+    removed.forEach(listener::removed);
+  }
+
+  /**
+   * Marks directories whose {@code blocks/} or {@code tmp/} vanished or was replaced as failed; called before each
+   * heartbeat so the master hears of their blocks' loss at once instead of at the next read.
+   */
+  public void checkDirs() {
+    List<Long> removed = new ArrayList<>();
+    synchronized (this) {
+      for (Tier t : tiers) {
+        for (StorageDir d : t.dirs) {
+          if (!d.failed() && !d.looksHealthy()) {
+            failDir(d, new IOException("blocks/ or tmp/ is gone or not a directory"), removed);
+          }
+        }
+      }
+    }
+    removed.forEach(listener::removed);
+  }
+
+  private void failDir(StorageDir dir, IOException cause, List<Long> removed) {
+    if (dir.failed()) {
+      return;
+    }
+    List<StoredBlock> lost = blocks.values().stream().filter(b -> b.dir == dir).toList();
+    for (StoredBlock b : lost) {
+      drop(b, removed);
+    }
+    dir.markFailed();
+    LOG.warn("{} directory {} failed ({}); dropped its {} blocks, serving from the other directories", dir.tier(),
+        dir.root(), cause.toString(), lost.size());
+  }
+
+  private void add(StoredBlock b) {
+    blocks.put(b.id, b);
+    b.dir.added(b.length);
+    policy.added(b.id);
+  }
+
+  private void drop(StoredBlock b, List<Long> removed) {
+    blocks.remove(b.id);
+    b.dir.removed(b.length);
+    policy.removed(b.id);
+    removed.add(b.id);
+  }
+
+  private Tier tier(StorageDir dir) {
+    for (Tier t : tiers) {
+      if (t.alias == dir.tier()) {
+        return t;
+      }
+    }
+    throw new IllegalStateException("no tier " + dir.tier());
+  }
+
+  /**
+   * Opens a committed block for reading: counts as an access for eviction and keeps it from being evicted until
+   * the lease is closed.
+   *
+   * @throws RpcException NOT_FOUND when this worker does not hold it
+   */
+  public synchronized ReadLease openRead(long blockId) throws RpcException {
+    StoredBlock b = find(blockId);
+    b.leases++;
+    policy.accessed(blockId);
+    return new ReadLease(this, b);
+  }
+
+  /** Ends a lease; called by {@link ReadLease#close()}. */
+  synchronized void release(ReadLease lease) {
+    if (lease.markClosed()) {
+      lease.block().leases--;
+    }
+  }
+
+  /**
+   * Pins a block: it is never evicted until unpinned. The id need not be here yet (a pinned file's blocks may
+   * be cached later). Pins live in memory only; the master re-sends them.
+   */
+  public synchronized void pin(long blockId) {
+    pinned.add(blockId);
+  }
+
+  public synchronized void unpin(long blockId) {
+    pinned.remove(blockId);
+  }
+
+  private StoredBlock find(long blockId) throws RpcException {
+    StoredBlock b = blocks.get(blockId);
+    if (b == null) {
+      throw new RpcException(Status.NOT_FOUND, "block " + blockId + " is not on this worker");
+    }
+    return b;
+  }
+
+  /**
+   * The committed block's file. A reader should hold a {@link #openRead lease} instead, so the file stays.
+   *
+   * @throws RpcException NOT_FOUND when this worker does not hold it
+   */
+  public synchronized Path path(long blockId) throws RpcException {
+    return find(blockId).path;
   }
 
   /**
@@ -144,43 +418,54 @@ public final class BlockStore {
    *
    * @throws RpcException NOT_FOUND when this worker does not hold it
    */
-  public long length(long blockId) throws RpcException {
-    Long len = lengths.get(blockId);
-    if (len == null) {
-      throw new RpcException(Status.NOT_FOUND, "block " + blockId + " is not on this worker");
-    }
-    return len;
+  public synchronized long length(long blockId) throws RpcException {
+    return find(blockId).length;
   }
 
-  /** Deletes a committed block; returns whether it was here. */
-  public boolean delete(long blockId) throws IOException {
-    Long len;
+  /**
+   * Deletes a committed block at once, leased or pinned (the master deletes blocks of deleted or rewritten files
+   * only); returns whether it was here. A failed unlink fails the block's directory.
+   */
+  public boolean delete(long blockId) {
+    List<Long> removed = new ArrayList<>();
     synchronized (this) {
-      len = lengths.remove(blockId);
-      if (len == null) {
+      StoredBlock b = blocks.get(blockId);
+      if (b == null) {
         return false;
       }
-      Files.deleteIfExists(path(blockId));
-      used.addAndGet(-len);
+      unlink(b, removed);
     }
-    listener.removed(blockId);
+    removed.forEach(listener::removed);
     return true;
   }
 
   /** A snapshot of the committed blocks' ids. */
-  public long[] blockIds() {
-    return lengths.keySet().stream().mapToLong(Long::longValue).toArray();
+  public synchronized long[] blockIds() {
+    return blocks.keySet().stream().mapToLong(Long::longValue).toArray();
   }
 
-  public long capacity() {
-    return capacity;
+  /** Bytes the healthy directories of all tiers may hold. */
+  public synchronized long capacity() {
+    return tiers.stream().mapToLong(Tier::capacity).sum();
   }
 
-  public long used() {
-    return used.get();
+  /** Bytes of committed blocks. */
+  public synchronized long used() {
+    return tiers.stream().mapToLong(t -> t.stats().used()).sum();
   }
 
-  Path tmpDir() {
-    return tmpDir;
+  /** One snapshot per tier, fastest first: capacity, used, reserved, blocks, evictions, failed directories. */
+  public synchronized List<TierStats> tierStats() {
+    return tiers.stream().map(Tier::stats).toList();
+  }
+
+  private String describe() {
+    StringBuilder s = new StringBuilder();
+    for (Tier t : tiers) {
+      TierStats st = t.stats();
+      s.append(s.length() == 0 ? "" : ", ").append(st.alias()).append(' ').append(st.used()).append(" used + ")
+          .append(st.reserved()).append(" reserved of ").append(st.capacity());
+    }
+    return s.append(", ").append(pinned.size()).append(" pinned").toString();
   }
 }

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class TempBlock {
   private final BlockStore store;
+  private final StorageDir dir;
   private final long blockId;
   private final Path tmp;
   private final long maxLength;
@@ -23,8 +24,9 @@ public final class TempBlock {
   private long length;
   private boolean ended;
 
-  TempBlock(BlockStore store, long blockId, Path tmp, long maxLength) throws IOException {
+  TempBlock(BlockStore store, long blockId, StorageDir dir, Path tmp, long maxLength) throws IOException {
     this.store = store;
+    this.dir = dir;
     this.blockId = blockId;
     this.tmp = tmp;
     this.maxLength = maxLength;
@@ -44,6 +46,10 @@ public final class TempBlock {
     return maxLength;
   }
 
+  StorageDir dir() {
+    return dir;
+  }
+
   Path tmpPath() {
     return tmp;
   }
@@ -55,7 +61,8 @@ public final class TempBlock {
   /**
    * Appends {@code data}'s readable bytes (not consuming them).
    *
-   * @throws RpcException INVALID_ARGUMENT past the block's maximum length, IO_ERROR (NO_SPACE for a full disk)
+   * @throws RpcException INVALID_ARGUMENT past the block's maximum length, IO_ERROR (NO_SPACE for a full disk);
+   *     either failure of the disk also fails the block's directory
    */
   public void append(ByteBuf data) throws RpcException {
     int n = data.readableBytes();
@@ -71,6 +78,7 @@ public final class TempBlock {
       }
     } catch (IOException e) {
       boolean full = String.valueOf(e.getMessage()).contains("No space left");
+      store.writeFailed(this, e);
       throw new RpcException(full ? Status.NO_SPACE : Status.IO_ERROR, "block " + blockId + ": write failed: "
           + e.getMessage(), e);
     }

@@ -9,6 +9,7 @@ import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.CommitReporter;
+import io.sluice.worker.block.ReadLease;
 import io.sluice.worker.block.TempBlock;
 
 /** The worker's data service: opens a read or write stream per call. Everything runs on the event loop. */
@@ -40,15 +41,17 @@ public final class DataHandler implements RpcHandler {
   }
 
   private void read(ServerCall call, ReadBlockRequest req) throws RpcException {
-    long length = store.length(req.getBlockId());
+    ReadLease lease = store.openRead(req.getBlockId());
+    long length = lease.length();
     long offset = req.getOffset();
     long end = req.getLength() < 0 ? length : offset + req.getLength();
     if (offset < 0 || offset > length || end < offset || end > length) {
+      lease.close();
       throw new RpcException(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + ": range [" + offset + ", "
           + end + ") outside its " + length + " bytes");
     }
     int chunk = req.getChunkSize() > 0 ? Math.min(req.getChunkSize(), readChunk) : readChunk;
-    new BlockReadStream(call, store.path(req.getBlockId()).toFile(), length, offset, end, chunk).start();
+    new BlockReadStream(call, lease, offset, end, chunk).start();
   }
 
   private void write(ServerCall call, WriteBlockRequest req) throws RpcException {

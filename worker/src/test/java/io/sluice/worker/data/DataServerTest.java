@@ -24,11 +24,16 @@ import io.sluice.common.rpc.RpcServer;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.common.rpc.Transport;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.LruPolicy;
+import io.sluice.worker.block.TierSpec;
+import io.sluice.worker.block.Watermarks;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -51,7 +56,11 @@ class DataServerTest {
   private RpcClient client;
 
   private void start(Transport t) throws Exception {
-    store = new BlockStore(dir, 256L << 20, false);
+    start(t, new BlockStore(dir, 256L << 20, false));
+  }
+
+  private void start(Transport t, BlockStore s) throws Exception {
+    store = s;
     store.open();
     RpcOptions opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK, id -> java.util.concurrent.CompletableFuture.completedFuture(null)), opts)
@@ -214,6 +223,43 @@ class DataServerTest {
       assertEquals((long) i * CHUNK, offsets.poll(10, TimeUnit.SECONDS));
     }
     RpcClient.await(s.response()).release();
+  }
+
+  /**
+   * A read stream holds a lease on its block from its request until its last frame is sent: with the cache full,
+   * a write evicts another block instead, and once the stream is done the block may go.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aBlockIsNotEvictedWhileAStreamReadsIt(Transport t) throws Exception {
+    int size = CHUNK * 4;
+    long reserve = size + 1; // write() declares one byte more than it sends
+    start(t, new BlockStore(TierSpec.parse("HDD:" + dir + ":" + 2 * reserve), false, new Watermarks(1, 1),
+        new LruPolicy(Clock.systemUTC())));
+    write(1, new byte[size], CHUNK);
+    write(2, new byte[size], CHUNK);
+    BlockingQueue<Long> offsets = new LinkedBlockingQueue<>();
+    ClientStream s = client.openStream(WorkerMethod.READ_BLOCK_VALUE, ReadBlockRequest.newBuilder().setBlockId(1)
+        .setLength(-1).build(), 1, new StreamListener() {
+          @Override
+          public void onData(Frame frame) {
+            offsets.add(frame.header().getOffset());
+            frame.release();
+          }
+        });
+    assertEquals(0L, offsets.poll(10, TimeUnit.SECONDS));
+    assertEquals(size, read(2, 0, -1).length); // 1 is now the least recently used, but it is being read
+
+    write(3, new byte[size], CHUNK);
+    assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> store.length(2)).status());
+    assertEquals(size, store.length(1));
+
+    s.grant(3);
+    RpcClient.await(s.response()).release();
+    assertEquals(List.of((long) CHUNK, 2L * CHUNK, 3L * CHUNK), List.copyOf(offsets));
+    write(4, new byte[size], CHUNK); // the stream is over: 1 can go now
+    assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> store.length(1)).status());
+    assertEquals(size, store.length(3));
   }
 
   @ParameterizedTest

@@ -17,10 +17,14 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.LruPolicy;
+import io.sluice.worker.block.TierSpec;
+import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.block.TempBlock;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -39,6 +43,7 @@ class MasterLinkTest {
 
   private final Queue<RegisterWorkerRequest> registrations = new ConcurrentLinkedQueue<>();
   private final Set<Long> reportedAdded = ConcurrentHashMap.newKeySet();
+  private final Set<Long> reportedRemoved = ConcurrentHashMap.newKeySet();
   private final Queue<WorkerCommand> commands = new ConcurrentLinkedQueue<>();
   private volatile boolean down;
   private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
@@ -57,6 +62,7 @@ class MasterLinkTest {
         } else {
           WorkerHeartbeatRequest hb = call.parse(WorkerHeartbeatRequest.parser());
           reportedAdded.addAll(hb.getAddedBlocksList());
+          reportedRemoved.addAll(hb.getRemovedBlocksList());
           WorkerHeartbeatResponse.Builder r = WorkerHeartbeatResponse.newBuilder();
           WorkerCommand c = commands.poll();
           if (c != null) {
@@ -71,7 +77,10 @@ class MasterLinkTest {
   }
 
   private BlockStore startLink() throws Exception {
-    BlockStore store = new BlockStore(dir, 1 << 20, false);
+    return startLink(new BlockStore(dir, 1 << 20, false));
+  }
+
+  private BlockStore startLink(BlockStore store) throws Exception {
     store.open();
     FailoverRpcClient client = new FailoverRpcClient(List.of(InetSocketAddress.createUnresolved("127.0.0.1",
         master.address().getPort())), RpcOptions.defaults(), Duration.ofMillis(50));
@@ -172,5 +181,35 @@ class MasterLinkTest {
       link.reportCommitted(id).get(20, java.util.concurrent.TimeUnit.SECONDS);
       assertTrue(reportedAdded.contains(id), "block " + id + " reported before the writer is answered");
     }
+  }
+
+  @Test
+  void evictedBlocksAreReportedRemovedInTheNextHeartbeat() throws Exception {
+    startMaster();
+    BlockStore store = startLink(new BlockStore(TierSpec.parse("HDD:" + dir + ":15"), false, new Watermarks(1, 1),
+        new LruPolicy(Clock.systemUTC())));
+    await(() -> link.workerId() > 0, "registration");
+    commit(store, 61); // 3 bytes, 10 reserved while writing
+    commit(store, 62);
+    commit(store, 63); // 6 used + 10 to reserve > 15: 61, the least recently used, is evicted
+    await(() -> reportedRemoved.contains(61L), "evicted block 61 reported removed");
+    assertFalse(reportedRemoved.contains(62L));
+  }
+
+  @Test
+  void blocksOfAVanishedDirectoryAreReportedRemoved() throws Exception {
+    startMaster();
+    Path b = dir.resolve("b");
+    BlockStore store = startLink(new BlockStore(TierSpec.parse("HDD:" + dir.resolve("a") + ":1m;" + b + ":2m"),
+        false, Watermarks.DEFAULT, new LruPolicy(Clock.systemUTC())));
+    await(() -> link.workerId() > 0, "registration");
+    commit(store, 71); // b, the roomier
+    commit(store, 72); // b again
+    await(() -> reportedAdded.contains(72L), "blocks reported");
+    Files.delete(store.path(71));
+    Files.delete(store.path(72));
+    Files.delete(b.resolve("blocks")); // as if b's disk went away
+    await(() -> reportedRemoved.containsAll(List.of(71L, 72L)), "b's blocks reported removed");
+    assertEquals(1, store.tierStats().get(0).failedDirs());
   }
 }

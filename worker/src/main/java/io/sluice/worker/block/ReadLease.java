@@ -1,0 +1,49 @@
+package io.sluice.worker.block;
+
+import java.nio.file.Path;
+
+/**
+ * A reader's hold on a committed block: while any lease is open the block is not evicted, so its file stays at
+ * {@link #path()} for the whole read. Taken by {@link BlockStore#openRead}; the reader must close it when done
+ * (closing twice is harmless). An explicit {@link BlockStore#delete} or a failed directory does not wait for
+ * leases: those blocks are gone for good and their readers fail.
+ */
+public final class ReadLease implements AutoCloseable {
+  private final BlockStore store;
+  private final StoredBlock block;
+  private boolean closed;
+
+  ReadLease(BlockStore store, StoredBlock block) {
+    this.store = store;
+    this.block = block;
+  }
+
+  public long blockId() {
+    return block.id;
+  }
+
+  /** The block file; readable until the lease is closed. */
+  public Path path() {
+    return block.path;
+  }
+
+  public long length() {
+    return block.length;
+  }
+
+  StoredBlock block() {
+    return block;
+  }
+
+  /** Guarded by the store's lock. */
+  boolean markClosed() {
+    boolean was = closed;
+    closed = true;
+    return !was;
+  }
+
+  @Override
+  public void close() {
+    store.release(this);
+  }
+}

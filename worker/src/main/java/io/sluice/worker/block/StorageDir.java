@@ -1,0 +1,166 @@
+package io.sluice.worker.block;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One directory of a tier and its space accounting. On disk, {@code blocks/<id>.<length>} is a committed block
+ * (the name carries the length the writer committed, so a file cut short by a crash is caught at start) and
+ * {@code tmp/<id>-<n>} a block being written. Its numbers are guarded by the owning {@link BlockStore}'s lock.
+ * Once failed, a directory is never used again by this process.
+ */
+final class StorageDir {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageDir.class);
+
+  /** A committed block found on disk at start. */
+  record Found(long blockId, Path path, long length) {}
+
+  private final TierAlias tier;
+  private final Path root;
+  private final Path blocksDir;
+  private final Path tmpDir;
+  private final long capacity;
+  private long used;
+  private long reserved;
+  private int blocks;
+  private boolean failed;
+
+  StorageDir(TierAlias tier, Path root, long capacity) {
+    this.tier = tier;
+    this.root = root;
+    this.blocksDir = root.resolve("blocks");
+    this.tmpDir = root.resolve("tmp");
+    this.capacity = capacity;
+  }
+
+  /**
+   * Creates the directories, deletes unfinished writes, and returns the committed blocks whose file length matches
+   * the length in their name; a mismatching file (cut short by a crash or tampered with) is deleted.
+   */
+  List<Found> open() throws IOException {
+    Files.createDirectories(blocksDir);
+    Files.createDirectories(tmpDir);
+    int dropped = 0;
+    try (DirectoryStream<Path> tmp = Files.newDirectoryStream(tmpDir)) {
+      for (Path p : tmp) {
+        Files.deleteIfExists(p);
+        dropped++;
+      }
+    }
+    List<Found> found = new ArrayList<>();
+    int bad = 0;
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(blocksDir)) {
+      for (Path p : all) {
+        Found f = verify(p);
+        if (f != null) {
+          found.add(f);
+        } else {
+          bad++;
+        }
+      }
+    }
+    if (dropped > 0 || bad > 0) {
+      LOG.info("{} {}: dropped {} unfinished writes and {} bad block files", tier, root, dropped, bad);
+    }
+    return found;
+  }
+
+  /** The block {@code p} names if its length checks out, else null (and a bad block file is deleted). */
+  private static Found verify(Path p) throws IOException {
+    String name = p.getFileName().toString();
+    int dot = name.indexOf('.');
+    long id;
+    long length;
+    try {
+      id = Long.parseLong(dot < 0 ? name : name.substring(0, dot));
+      // A name without a length predates length-checked names: nothing to verify it against.
+      length = dot < 0 ? Files.size(p) : Long.parseLong(name.substring(dot + 1));
+    } catch (NumberFormatException e) {
+      LOG.warn("ignoring {}: not a block file", p);
+      return null;
+    }
+    long actual = Files.size(p);
+    if (actual != length) {
+      LOG.warn("deleting block file {}: {} bytes but {} were committed", p, actual, length);
+      Files.deleteIfExists(p);
+      return null;
+    }
+    return new Found(id, p, length);
+  }
+
+  /** Whether both directories are still there: a vanished or replaced directory means the disk went away. */
+  boolean looksHealthy() {
+    return Files.isDirectory(blocksDir) && Files.isDirectory(tmpDir);
+  }
+
+  Path blockPath(long blockId, long length) {
+    return blocksDir.resolve(blockId + "." + length);
+  }
+
+  Path tempPath(long blockId, long n) {
+    return tmpDir.resolve(blockId + "-" + n);
+  }
+
+  /** Bytes neither committed nor reserved; 0 once failed. */
+  long free() {
+    return failed ? 0 : capacity - used - reserved;
+  }
+
+  void reserve(long bytes) {
+    reserved += bytes;
+  }
+
+  void release(long bytes) {
+    reserved -= bytes;
+  }
+
+  void added(long length) {
+    used += length;
+    blocks++;
+  }
+
+  void removed(long length) {
+    used -= length;
+    blocks--;
+  }
+
+  void markFailed() {
+    failed = true;
+    used = 0;
+    blocks = 0;
+  }
+
+  boolean failed() {
+    return failed;
+  }
+
+  TierAlias tier() {
+    return tier;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  long capacity() {
+    return capacity;
+  }
+
+  long used() {
+    return used;
+  }
+
+  long reserved() {
+    return reserved;
+  }
+
+  int blocks() {
+    return blocks;
+  }
+}

@@ -1,0 +1,19 @@
+package io.sluice.worker.block;
+
+import java.nio.file.Path;
+
+/** A committed block: where it lives and how many readers hold it. Mutable state is guarded by the store's lock. */
+final class StoredBlock {
+  final long id;
+  final StorageDir dir;
+  final Path path;
+  final long length;
+  int leases;
+
+  StoredBlock(long id, StorageDir dir, Path path, long length) {
+    this.id = id;
+    this.dir = dir;
+    this.path = path;
+    this.length = length;
+  }
+}
