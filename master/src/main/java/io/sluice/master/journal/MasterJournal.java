@@ -16,13 +16,18 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -55,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterJournal implements Journal, Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(MasterJournal.class);
+  /** How long a read waits for this master to confirm it leads and to apply up to the read index. */
+  private static final long READ_BARRIER_TIMEOUT_MS = 10_000;
   /** One group for all masters of a cluster: a fixed id, so every master and every restart agree. */
   static final RaftGroupId GROUP_ID =
       RaftGroupId.valueOf(UUID.nameUUIDFromBytes("sluice-master".getBytes(StandardCharsets.UTF_8)));
@@ -64,6 +71,9 @@ public final class MasterJournal implements Journal, Closeable {
   private final RaftGroup group;
   private final StateMachine stateMachine;
   private final Settings settings;
+  /** Names this master's in-process read-barrier requests to Ratis. */
+  private final ClientId readClientId = ClientId.randomId();
+  private final AtomicLong readCallIds = new AtomicLong();
   private RaftServer server;
   private RaftClient client;
 
@@ -179,12 +189,20 @@ public final class MasterJournal implements Journal, Closeable {
 
   @Override
   public void readBarrier() throws RpcException {
+    // Submitted to this server in-process, not through a RaftClient: no loopback network hop per read, and
+    // never redirected (the point is that *this* store is current). Under a valid leader lease Ratis answers
+    // from the lease without a round of heartbeats.
+    RaftClientRequest read = RaftClientRequest.newBuilder().setClientId(readClientId).setServerId(self.getId())
+        .setGroupId(GROUP_ID).setCallId(readCallIds.incrementAndGet()).setMessage(Message.EMPTY)
+        .setType(RaftClientRequest.readRequestType()).build();
     RaftClientReply reply;
     try {
-      // Addressed to this server, never redirected: the point is that *this* store is current.
-      reply = client.io().sendReadOnly(Message.EMPTY, self.getId());
-    } catch (IOException e) {
-      throw toRpcException(e);
+      reply = server.submitClientRequestAsync(read).get(READ_BARRIER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (IOException | ExecutionException | TimeoutException e) {
+      throw toRpcException(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RpcException(Status.UNAVAILABLE, "interrupted waiting for the read barrier", e);
     }
     if (!reply.isSuccess()) {
       throw toRpcException(reply.getException());
