@@ -180,6 +180,8 @@ public final class RpcClient implements Closeable {
     try {
       return future.get();
     } catch (InterruptedException e) {
+      // Nobody will take the answer now: release it whenever it arrives, or its buffer leaks.
+      future.thenAccept(Frame::release);
       Thread.currentThread().interrupt();
       throw new RpcException(Status.UNAVAILABLE, "interrupted while waiting for an answer", e);
     } catch (ExecutionException e) {

@@ -54,6 +54,9 @@ class RpcServerClientTest {
             call.fail(new RpcException(Status.UNAVAILABLE, "no worker to place a block on"));
           } else if (path.equals("/flaky") && flaky.getAndIncrement() == 0) {
             call.channel().close(); // the first attempt dies with its connection
+          } else if (path.equals("/slow")) {
+            call.channel().eventLoop().schedule(() -> call.respond(GetStatusResponse.getDefaultInstance()), 200,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
           } else if (path.equals("/follower")) {
             call.fail(new RpcException(Status.NOT_LEADER, "not the leader", "127.0.0.1:1"));
           } else {
@@ -383,6 +386,25 @@ class RpcServerClientTest {
     assertEquals(Status.UNAVAILABLE, e.status());
     assertFalse(c.isActive());
     c.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void anInterruptedWaitStillReleasesTheLateAnswer(Transport t) throws Exception {
+    RpcOptions opts = start(t);
+    try (RpcClient c = RpcClient.connect(server.address(), opts)) {
+      CompletableFuture<Frame> pending = c.call(METHOD_STAT, stat("/slow"));
+      Thread.currentThread().interrupt();
+      RpcException e = assertThrows(RpcException.class, () -> RpcClient.await(pending));
+      assertEquals(Status.UNAVAILABLE, e.status());
+      assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+      Frame late = pending.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (late.body().refCnt() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(0, late.body().refCnt(), "the answer nobody waited for was released");
+    }
   }
 
   @ParameterizedTest
