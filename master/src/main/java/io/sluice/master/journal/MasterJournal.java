@@ -130,6 +130,9 @@ public final class MasterJournal implements Journal, Closeable {
     long electionMs = settings.electionTimeout().toMillis();
     RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(electionMs, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2 * electionMs, TimeUnit.MILLISECONDS));
+    // A follower that is down is retried every 250 ms, not Ratis's 25 ms: its appender otherwise burns CPU and logs
+    // forty failures a second (measured: 6x slower commits on 2 cores while one of three masters was down).
+    RaftServerConfigKeys.Rpc.setSleepTime(props, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS));
     // Pre-vote: a master that was cut off does not depose a healthy leader when it comes back.
     RaftServerConfigKeys.LeaderElection.setPreVote(props, true);
     boolean exists = Files.isDirectory(dir.resolve(GROUP_ID.getUuid().toString()));
