@@ -187,6 +187,14 @@ public final class NamespaceStore implements Closeable {
     write(batch, term, index);
   }
 
+  /**
+   * Writes {@code batch} without applying a log entry: for offline bulk loading (benchmarks, imports) into a store
+   * no master is running on. The applied index stays where it is, so the journal replays as before.
+   */
+  public void importOffline(StoreBatch batch) {
+    write(batch, appliedTerm, appliedIndex);
+  }
+
   private void write(StoreBatch batch, long term, long index) {
     try {
       opened.handles().db().write(writeOptions, batch.finish(term, index));
