@@ -1,0 +1,381 @@
+package io.sluice.hadoop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivilegedExceptionAction;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FsStatus;
+import org.apache.hadoop.fs.ParentNotDirectoryException;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.XAttrSetFlag;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.security.AccessControlException;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link SluiceFileSystem} against a real in-JVM master and worker: operations, errors, big listings, blocks. */
+class SluiceFileSystemTest {
+  private static final String ME = System.getProperty("user.name");
+  private static FileSystem fs;
+
+  @BeforeAll
+  static void connect() throws IOException {
+    MiniSluiceCluster cluster = MiniSluiceCluster.get();
+    Configuration conf = cluster.hadoopConf();
+    conf.set("sluice.user.block.size", "1m");
+    conf.set("sluice.user.name", ME);
+    fs = FileSystem.newInstance(cluster.uri(), conf);
+    fs.delete(new Path("/direct"), true);
+    fs.mkdirs(new Path("/direct"));
+  }
+
+  @AfterAll
+  static void close() throws IOException {
+    fs.delete(new Path("/direct"), true);
+    fs.close();
+  }
+
+  private static Path path(String name) {
+    return new Path("/direct/" + name);
+  }
+
+  private static void write(FileSystem f, Path p, byte[] data) throws IOException {
+    try (FSDataOutputStream out = f.create(p, false)) {
+      out.write(data);
+    }
+  }
+
+  private static byte[] read(FileSystem f, Path p) throws IOException {
+    try (FSDataInputStream in = f.open(p)) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void schemeIsRegisteredThroughTheServiceLoader() throws IOException {
+    assertEquals(SluiceFileSystem.class, FileSystem.getFileSystemClass("sluice", new Configuration()));
+    assertInstanceOf(SluiceFileSystem.class, fs);
+    assertEquals(MiniSluiceCluster.get().uri(), fs.getUri());
+  }
+
+  @Test
+  void aUriWithoutAuthorityUsesTheConfiguredMasters() throws IOException {
+    Configuration conf = MiniSluiceCluster.get().hadoopConf();
+    // Else Hadoop itself swaps sluice:/// for the default file system's URI, authority and all.
+    conf.unset("fs.defaultFS");
+    try (FileSystem f = FileSystem.newInstance(URI.create("sluice:///"), conf)) {
+      assertEquals(URI.create("sluice:///"), f.getUri());
+      assertTrue(f.getFileStatus(new Path("/direct")).isDirectory());
+      assertTrue(f.exists(new Path("sluice:///direct")));
+    }
+  }
+
+  @Test
+  void aBadSluiceValueFailsInitializationNamingTheKey() {
+    Configuration conf = MiniSluiceCluster.get().hadoopConf();
+    conf.set("sluice.user.replicas", "99");
+    IOException e = assertThrows(IOException.class, () -> FileSystem.newInstance(MiniSluiceCluster.get().uri(), conf));
+    assertTrue(e.getMessage().contains("sluice.user.replicas"), e.getMessage());
+  }
+
+  @Test
+  void createWritesAFileWhoseStatusCarriesItsAttributes() throws IOException {
+    Path p = path("attrs/nested/file");
+    byte[] data = "hello sluice".getBytes(StandardCharsets.UTF_8);
+    long before = System.currentTimeMillis();
+    try (FSDataOutputStream out = fs.create(p, new FsPermission((short) 0640), false, 4096, (short) 1, 128 * 1024,
+        null)) {
+      out.write(data);
+    }
+    assertArrayEquals(data, read(fs, p));
+    FileStatus st = fs.getFileStatus(p);
+    assertEquals(data.length, st.getLen());
+    assertTrue(st.isFile());
+    assertEquals(1, st.getReplication());
+    assertEquals(128 * 1024, st.getBlockSize());
+    assertEquals((short) 0640, st.getPermission().toShort());
+    assertEquals(ME, st.getOwner());
+    assertFalse(st.getGroup().isEmpty());
+    assertTrue(st.getModificationTime() >= before - 5_000, "mtime " + st.getModificationTime());
+    assertEquals(fs.makeQualified(p), st.getPath());
+    // Parents were created, as HDFS does.
+    assertTrue(fs.getFileStatus(path("attrs/nested")).isDirectory());
+  }
+
+  @Test
+  void relativePathsResolveAgainstTheWorkingDirectory() throws IOException {
+    assertEquals(fs.makeQualified(new Path("/user/" + ME)), fs.getWorkingDirectory());
+    Path old = fs.getWorkingDirectory();
+    try {
+      fs.setWorkingDirectory(path("wd"));
+      fs.mkdirs(new Path("sub"));
+      assertTrue(fs.getFileStatus(path("wd/sub")).isDirectory());
+    } finally {
+      fs.setWorkingDirectory(old);
+    }
+  }
+
+  @Test
+  void errorsAreMappedToHadoopExceptions() throws IOException {
+    Path file = path("errors/file");
+    Path dir = path("errors/dir");
+    write(fs, file, new byte[] {1, 2, 3});
+    fs.mkdirs(new Path(dir, "child"));
+
+    assertThrows(FileNotFoundException.class, () -> fs.getFileStatus(path("errors/missing")));
+    assertThrows(FileNotFoundException.class, () -> fs.getFileStatus(new Path(file, "below-a-file")));
+    assertFalse(fs.exists(new Path(file, "below-a-file")));
+    assertThrows(FileNotFoundException.class, () -> fs.open(path("errors/missing")));
+    assertThrows(FileNotFoundException.class, () -> fs.open(dir));
+    assertThrows(FileNotFoundException.class, () -> fs.listStatus(path("errors/missing")));
+    assertThrows(FileNotFoundException.class, () -> fs.listStatusIterator(path("errors/missing")));
+    assertThrows(FileAlreadyExistsException.class, () -> fs.create(file, false));
+    assertThrows(FileAlreadyExistsException.class, () -> fs.create(dir, true));
+    assertThrows(FileAlreadyExistsException.class, () -> fs.mkdirs(file));
+    assertThrows(ParentNotDirectoryException.class, () -> fs.mkdirs(new Path(file, "sub")));
+    assertThrows(ParentNotDirectoryException.class, () -> fs.create(new Path(file, "sub"), false));
+    assertThrows(FileNotFoundException.class,
+        () -> fs.createFile(path("errors/no-parent/f")).overwrite(false).build());
+    assertThrows(PathIsNotEmptyDirectoryException.class, () -> fs.delete(dir, false));
+    assertThrows(IllegalArgumentException.class, () -> fs.setXAttr(file, "no-namespace", new byte[1]));
+    UnsupportedOperationException append = assertThrows(UnsupportedOperationException.class,
+        () -> fs.append(file));
+    assertTrue(append.getMessage().contains("not supported"), append.getMessage());
+
+    assertFalse(fs.delete(path("errors/missing"), true));
+    assertTrue(fs.delete(dir, true));
+    assertFalse(fs.exists(dir));
+  }
+
+  @Test
+  void renameFollowsHdfsSemantics() throws IOException {
+    Path a = path("rename/a");
+    Path b = path("rename/b");
+    Path dir = path("rename/dir");
+    write(fs, a, new byte[] {1});
+    write(fs, b, new byte[] {2});
+    fs.mkdirs(dir);
+
+    assertFalse(fs.rename(path("rename/missing"), path("rename/x")), "missing source");
+    assertFalse(fs.rename(a, b), "destination is a file");
+    assertFalse(fs.rename(a, path("rename/no-parent/a")), "destination parent missing");
+    assertFalse(fs.rename(a, new Path(b, "under-a-file")), "destination parent is a file");
+    assertTrue(fs.rename(a, a), "a file renamed to itself");
+
+    assertTrue(fs.rename(a, dir), "into an existing directory");
+    assertArrayEquals(new byte[] {1}, read(fs, new Path(dir, "a")));
+    assertFalse(fs.exists(a));
+
+    write(fs, a, new byte[] {3});
+    assertFalse(fs.rename(a, dir), "dir/a already exists");
+
+    assertTrue(fs.rename(b, path("rename/c")));
+    assertArrayEquals(new byte[] {2}, read(fs, path("rename/c")));
+    assertThrows(IOException.class, () -> fs.rename(path("rename"), path("rename/dir/inside")));
+  }
+
+  @Test
+  void listsAThreeThousandEntryDirectoryEveryPage() throws Exception {
+    Path dir = path("big");
+    fs.mkdirs(dir);
+    int n = 3_000;
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> made = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Path child = new Path(dir, String.format("e%05d", i));
+        made.add(pool.submit(() -> fs.mkdirs(child)));
+      }
+      for (Future<Boolean> f : made) {
+        assertTrue(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    FileStatus[] all = fs.listStatus(dir);
+    assertEquals(n, all.length);
+    for (int i = 0; i < n; i++) {
+      assertEquals(String.format("e%05d", i), all[i].getPath().getName());
+      assertTrue(all[i].isDirectory());
+    }
+    RemoteIterator<FileStatus> it = fs.listStatusIterator(dir);
+    int count = 0;
+    while (it.hasNext()) {
+      assertEquals(all[count].getPath(), it.next().getPath());
+      count++;
+    }
+    assertEquals(n, count);
+    assertTrue(fs.delete(dir, true));
+  }
+
+  @Test
+  void readsAndWritesAMultiBlockFileWithPositionedReads() throws IOException {
+    Path p = path("multiblock");
+    int blockSize = 1 << 20;
+    byte[] data = new byte[5 * blockSize + 12_345];
+    new Random(7).nextBytes(data);
+    write(fs, p, data);
+
+    FileStatus st = fs.getFileStatus(p);
+    assertEquals(data.length, st.getLen());
+    assertEquals(blockSize, st.getBlockSize(), "sluice.user.block.size from the Hadoop configuration");
+    assertArrayEquals(data, read(fs, p));
+
+    try (FSDataInputStream in = fs.open(p)) {
+      // Across the first block boundary, without moving the position.
+      byte[] buf = new byte[4096];
+      in.readFully(blockSize - 1000, buf);
+      assertArrayEquals(Arrays.copyOfRange(data, blockSize - 1000, blockSize + 3096), buf);
+      assertEquals(0, in.getPos());
+      // A short positioned read at the end.
+      assertEquals(45, in.read(data.length - 45, buf, 0, buf.length));
+      assertEquals(-1, in.read(data.length, buf, 0, 1));
+      assertThrows(EOFException.class, () -> in.readFully(data.length - 10, new byte[20]));
+
+      // Seek, then sequential reads into heap and direct buffers.
+      in.seek(3L * blockSize - 7);
+      ByteBuffer direct = ByteBuffer.allocateDirect(100);
+      int n = in.read(direct);
+      assertTrue(n > 0);
+      direct.flip();
+      byte[] got = new byte[n];
+      direct.get(got);
+      assertArrayEquals(Arrays.copyOfRange(data, 3 * blockSize - 7, 3 * blockSize - 7 + n), got);
+      ByteBuffer heap = ByteBuffer.allocate(10);
+      in.seek(10);
+      assertEquals(10, in.read(heap));
+      assertArrayEquals(Arrays.copyOfRange(data, 10, 20), heap.array());
+
+      ByteBuffer pread = ByteBuffer.allocateDirect(64);
+      in.readFully(2L * blockSize - 32, pread);
+      pread.flip();
+      byte[] p64 = new byte[64];
+      pread.get(p64);
+      assertArrayEquals(Arrays.copyOfRange(data, 2 * blockSize - 32, 2 * blockSize + 32), p64);
+
+      assertThrows(EOFException.class, () -> in.seek(data.length + 1L));
+      assertThrows(EOFException.class, () -> in.seek(-1));
+      in.seek(data.length);
+      assertEquals(-1, in.read());
+    }
+  }
+
+  @Test
+  void permissionsAreEnforcedForASecondUser() throws IOException {
+    Path dir = path("perm");
+    assertTrue(fs.mkdirs(dir, new FsPermission((short) 0755)));
+    assertEquals((short) 0755, fs.getFileStatus(dir).getPermission().toShort());
+
+    Configuration conf = MiniSluiceCluster.get().hadoopConf();
+    conf.set("sluice.user.name", MiniSluiceCluster.OTHER_USER);
+    try (FileSystem alice = FileSystem.newInstance(MiniSluiceCluster.get().uri(), conf)) {
+      assertTrue(alice != fs);
+      assertThrows(AccessControlException.class, () -> alice.create(new Path(dir, "denied"), false));
+      assertThrows(AccessControlException.class, () -> alice.setPermission(dir, new FsPermission((short) 0777)));
+
+      fs.setPermission(dir, new FsPermission((short) 0777));
+      assertEquals((short) 0777, fs.getFileStatus(dir).getPermission().toShort());
+      Path hers = new Path(dir, "hers");
+      write(alice, hers, new byte[] {42});
+      assertEquals(MiniSluiceCluster.OTHER_USER, alice.getFileStatus(hers).getOwner());
+      assertThrows(AccessControlException.class, () -> alice.setOwner(hers, ME, null));
+
+      alice.setPermission(hers, new FsPermission((short) 0600));
+      assertArrayEquals(new byte[] {42}, read(alice, hers));
+      // The superuser reads anything; a mode change by the owner took effect.
+      assertEquals((short) 0600, fs.getFileStatus(hers).getPermission().toShort());
+      fs.setOwner(hers, ME, null);
+      assertThrows(AccessControlException.class, () -> read(alice, hers));
+    }
+  }
+
+  @Test
+  void theHadoopUserIsPresentedWhenNoSluiceUserIsSet() throws Exception {
+    Path dir = path("ugi");
+    fs.mkdirs(dir);
+    fs.setPermission(dir, new FsPermission((short) 0777));
+    Configuration conf = MiniSluiceCluster.get().hadoopConf();
+    UserGroupInformation alice = UserGroupInformation.createRemoteUser(MiniSluiceCluster.OTHER_USER);
+    FileStatus st = alice.doAs((PrivilegedExceptionAction<FileStatus>) () -> {
+      try (FileSystem f = FileSystem.newInstance(MiniSluiceCluster.get().uri(), conf)) {
+        assertEquals(f.makeQualified(new Path("/user/" + MiniSluiceCluster.OTHER_USER)), f.getHomeDirectory());
+        write(f, new Path(dir, "by-ugi"), new byte[] {1});
+        return f.getFileStatus(new Path(dir, "by-ugi"));
+      }
+    });
+    assertEquals(MiniSluiceCluster.OTHER_USER, st.getOwner());
+  }
+
+  @Test
+  void xattrsTimesAndUsage() throws IOException {
+    Path p = path("xattrs");
+    write(fs, p, new byte[] {1});
+    fs.setXAttr(p, "user.a", "1".getBytes(StandardCharsets.UTF_8));
+    fs.setXAttr(p, "user.b", "2".getBytes(StandardCharsets.UTF_8));
+    assertThrows(FileAlreadyExistsException.class,
+        () -> fs.setXAttr(p, "user.a", new byte[] {9}, EnumSet.of(XAttrSetFlag.CREATE)));
+    fs.setXAttr(p, "user.a", "3".getBytes(StandardCharsets.UTF_8), EnumSet.of(XAttrSetFlag.REPLACE));
+    assertThrows(FileNotFoundException.class,
+        () -> fs.setXAttr(p, "user.c", new byte[] {9}, EnumSet.of(XAttrSetFlag.REPLACE)));
+    assertArrayEquals("3".getBytes(StandardCharsets.UTF_8), fs.getXAttr(p, "user.a"));
+    assertEquals(List.of("user.a", "user.b"), fs.listXAttrs(p));
+    assertEquals(1, fs.getXAttrs(p, List.of("user.b")).size());
+    fs.removeXAttr(p, "user.a");
+    assertEquals(List.of("user.b"), fs.listXAttrs(p));
+    assertThrows(IOException.class, () -> fs.getXAttr(p, "user.a"));
+
+    fs.setTimes(p, 1_000_000L, 2_000_000L);
+    FileStatus st = fs.getFileStatus(p);
+    assertEquals(1_000_000L, st.getModificationTime());
+    assertEquals(2_000_000L, st.getAccessTime());
+    fs.setTimes(p, -1, 3_000_000L);
+    assertEquals(1_000_000L, fs.getFileStatus(p).getModificationTime());
+
+    FsStatus usage = fs.getStatus();
+    assertTrue(usage.getCapacity() > 0);
+    assertEquals(usage.getCapacity() - usage.getUsed(), usage.getRemaining());
+  }
+
+  @Test
+  void symlinksAreReportedNotFollowed() throws IOException {
+    Path target = path("link-target");
+    Path link = path("links/link");
+    write(fs, target, new byte[] {1});
+    fs.createSymlink(target, link, true);
+    FileStatus st = fs.getFileLinkStatus(link);
+    assertTrue(st.isSymlink());
+    assertEquals(target, fs.getLinkTarget(link));
+    assertNotNull(fs.getFileStatus(link).getSymlink());
+    assertFalse(fs.getFileStatus(target).isSymlink());
+  }
+}
