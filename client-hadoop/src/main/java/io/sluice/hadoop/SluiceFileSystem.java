@@ -6,6 +6,7 @@ import io.sluice.client.CreateOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.SetXattrRequest;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -67,8 +69,8 @@ import org.slf4j.LoggerFactory;
  *       parent is missing; into an existing directory it moves the source under it.
  *   <li>{@code delete} of the root returns false (the root is never deleted), as in HDFS.
  *   <li>Symlinks are reported as such ({@link FileStatus#isSymlink()}), never followed.
- *   <li>{@code getFileBlockLocations} is Hadoop's default (one location, {@code localhost}): the Java client
- *       does not expose block locations yet.
+ *   <li>{@code getFileBlockLocations} gives each block's range and the hosts of the live workers caching it, so
+ *       schedulers can place tasks next to the data; a block no worker holds has no host.
  * </ul>
  */
 public class SluiceFileSystem extends FileSystem {
@@ -176,6 +178,40 @@ public class SluiceFileSystem extends FileSystem {
     } catch (RpcException e) {
       throw ErrorMapper.lookup(e, f);
     }
+  }
+
+  @Override
+  public BlockLocation[] getFileBlockLocations(FileStatus file, long start, long len) throws IOException {
+    if (file == null) {
+      return null;  // FileSystem's contract
+    }
+    if (start < 0 || len < 0) {
+      throw new IllegalArgumentException("Invalid start or len parameter");
+    }
+    if (file.getLen() <= start || file.isDirectory()) {
+      return new BlockLocation[0];
+    }
+    statistics.incrementReadOps(1);
+    List<BlockInfo> blocks;
+    try {
+      blocks = client.getBlockLocations(pathOf(file.getPath()));
+    } catch (RpcException e) {
+      throw ErrorMapper.lookup(e, file.getPath());
+    }
+    List<BlockLocation> out = new ArrayList<>();
+    long offset = 0;
+    long end = start + len;
+    for (BlockInfo b : blocks) {
+      long blockEnd = offset + b.getLength();
+      if (blockEnd > start && offset < end) {
+        String[] names = b.getLocationsList().stream()
+            .map(l -> l.getAddress().getHost() + ":" + l.getAddress().getDataPort()).toArray(String[]::new);
+        String[] hosts = b.getLocationsList().stream().map(l -> l.getAddress().getHost()).toArray(String[]::new);
+        out.add(new BlockLocation(names, hosts, offset, b.getLength()));
+      }
+      offset = blockEnd;
+    }
+    return out.toArray(new BlockLocation[0]);
   }
 
   /** Creates {@code f}, and its missing parents as HDFS does. */

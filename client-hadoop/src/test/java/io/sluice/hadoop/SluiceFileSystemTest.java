@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
@@ -288,6 +289,19 @@ class SluiceFileSystemTest {
       in.seek(data.length);
       assertEquals(-1, in.read());
     }
+
+    // Block locations: six blocks (five full, one of 12,345 bytes), each on the one worker.
+    BlockLocation[] all = fs.getFileBlockLocations(st, 0, st.getLen());
+    assertEquals(6, all.length);
+    for (int i = 0; i < all.length; i++) {
+      assertEquals((long) i * blockSize, all[i].getOffset());
+      assertEquals(i < 5 ? blockSize : 12_345, all[i].getLength());
+      assertArrayEquals(new String[] {"127.0.0.1"}, all[i].getHosts());
+    }
+    BlockLocation[] middle = fs.getFileBlockLocations(st, 2L * blockSize + 1, blockSize);
+    assertEquals(2, middle.length, "the range touches blocks 2 and 3");
+    assertEquals(2L * blockSize, middle[0].getOffset());
+    assertEquals(0, fs.getFileBlockLocations(st, st.getLen(), 10).length);
   }
 
   @Test

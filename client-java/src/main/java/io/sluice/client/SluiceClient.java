@@ -7,6 +7,7 @@ import io.sluice.client.master.DirectoryListing;
 import io.sluice.client.master.MasterClient;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
@@ -125,6 +126,16 @@ public final class SluiceClient implements Closeable {
           + r.getInfo().getSymlinkTarget() + " (resolve it first)");
     }
     return new SluiceInputStream(ctx, path, r.getInfo(), r.getBlocksList());
+  }
+
+  /**
+   * The blocks of a file in order, each with the live workers holding it (for locality-aware schedulers); a block
+   * with no location is held by no live worker. Needs read permission, like opening.
+   *
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED
+   */
+  public List<BlockInfo> getBlockLocations(String path) throws RpcException {
+    return ctx.master().getBlockLocations(AbsolutePath.require(path)).getBlocksList();
   }
 
   /** @throws RpcException NOT_FOUND when nothing is at {@code path} */
