@@ -117,7 +117,7 @@ public final class SluiceClient implements Closeable {
    * @throws RpcException NOT_FOUND, IS_DIRECTORY
    */
   public SluiceInputStream open(String path) throws RpcException {
-    GetBlockLocationsResponse r = ctx.master().getBlockLocations(AbsolutePath.require(path));
+    GetBlockLocationsResponse r = locations(AbsolutePath.require(path));
     if (r.getInfo().getType() == FileType.DIRECTORY) {
       throw new RpcException(Status.IS_DIRECTORY, path + ": is a directory");
     }
@@ -129,13 +129,35 @@ public final class SluiceClient implements Closeable {
   }
 
   /**
+   * The file's blocks with their locations. While the master says locations are still pending (it just took over
+   * and workers are re-registering), asks again with backoff within the master retry budget, so a read right after
+   * a failover finds its blocks instead of failing.
+   */
+  private GetBlockLocationsResponse locations(String path) throws RpcException {
+    long deadline = System.nanoTime() + ctx.settings().masterRetryBudget().toNanos();
+    long backoffMs = 50;
+    GetBlockLocationsResponse r = ctx.master().getBlockLocations(path);
+    while (r.getLocationsPending() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(backoffMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RpcException(Status.UNAVAILABLE, path + ": interrupted waiting for block locations", e);
+      }
+      backoffMs = Math.min(backoffMs * 2, 1000);
+      r = ctx.master().getBlockLocations(path);
+    }
+    return r;
+  }
+
+  /**
    * The blocks of a file in order, each with the live workers holding it (for locality-aware schedulers); a block
    * with no location is held by no live worker. Needs read permission, like opening.
    *
    * @throws RpcException NOT_FOUND, PERMISSION_DENIED
    */
   public List<BlockInfo> getBlockLocations(String path) throws RpcException {
-    return ctx.master().getBlockLocations(AbsolutePath.require(path)).getBlocksList();
+    return locations(AbsolutePath.require(path)).getBlocksList();
   }
 
   /** @throws RpcException NOT_FOUND when nothing is at {@code path} */

@@ -3,6 +3,7 @@ package io.sluice.master.journal;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.JournalEntry;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /** Where the leader sends namespace mutations: {@link MasterJournal} (Ratis), or a direct applier in tests. */
@@ -22,4 +23,10 @@ public interface Journal {
    * this master no longer leads.
    */
   void readBarrier() throws RpcException;
+
+  /**
+   * How long this master has led without interruption, or {@link Duration#ZERO} when it does not lead.
+   * Soft state (live workers, block locations) is complete only some heartbeats after taking over.
+   */
+  Duration leadership();
 }

@@ -74,6 +74,9 @@ public final class MasterJournal implements Journal, Closeable {
   /** Names this master's in-process read-barrier requests to Ratis. */
   private final ClientId readClientId = ClientId.randomId();
   private final AtomicLong readCallIds = new AtomicLong();
+  /** The term this master was last seen leading, and since when (see {@link #leadership()}). */
+  private long leaderTerm = -1;
+  private long leaderSinceNanos;
   private RaftServer server;
   private RaftClient client;
 
@@ -187,6 +190,28 @@ public final class MasterJournal implements Journal, Closeable {
     }
     if (!ready) {
       throw new RpcException(Status.NOT_LEADER, "this master is not the leader", leaderClientAddress());
+    }
+    leadership();  // starts the clock of a new term at its first request
+  }
+
+  @Override
+  public Duration leadership() {
+    try {
+      DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+      if (!info.isLeader()) {
+        return Duration.ZERO;
+      }
+      long term = info.getCurrentTerm();
+      synchronized (this) {
+        // First seen leading in this term: leadership starts now (a caller asks at least once per request).
+        if (term != leaderTerm) {
+          leaderTerm = term;
+          leaderSinceNanos = System.nanoTime();
+        }
+        return Duration.ofNanos(System.nanoTime() - leaderSinceNanos);
+      }
+    } catch (IOException e) {
+      return Duration.ZERO;
     }
   }
 

@@ -14,6 +14,7 @@ import io.sluice.common.proto.CreateSymlinkResponse;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.DeleteResponse;
 import io.sluice.common.proto.GetBlockLocationsRequest;
+import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetXattrsRequest;
@@ -195,9 +196,17 @@ public final class MasterRpcHandler implements RpcHandler {
       case GET_BLOCK_LOCATIONS -> {
         journal.readBarrier();
         String path = call.parse(GetBlockLocationsRequest.parser()).getPath();
+        GetBlockLocationsResponse r;
         try (StoreSnapshot snap = store.snapshot()) {
-          call.respond(GetBlockLocationsOp.run(snap, path, registry::locations, caller));
+          r = GetBlockLocationsOp.run(snap, path, registry::locations, caller);
         }
+        // Just after a failover the registry is rebuilt from re-registrations: a block without a location may
+        // only be waiting for its worker's report, and the client should ask again rather than give up.
+        if (journal.leadership().compareTo(registry.settleTime()) < 0
+            && r.getBlocksList().stream().anyMatch(b -> b.getLocationsCount() == 0)) {
+          r = r.toBuilder().setLocationsPending(true).build();
+        }
+        call.respond(r);
       }
       case REGISTER_WORKER -> call.respond(RegisterWorkerResponse.newBuilder()
           .setWorkerId(registry.register(call.parse(RegisterWorkerRequest.parser()))).build());

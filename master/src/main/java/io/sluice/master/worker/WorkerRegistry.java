@@ -54,6 +54,14 @@ public final class WorkerRegistry {
     this.timeoutMs = timeout.toMillis();
     this.isAllocated = isAllocated;
   }
+  /**
+   * How long after taking over this registry may still miss workers: a live worker heartbeats well within the
+   * timeout, is told to register again, and brings its block report.
+   */
+  public Duration settleTime() {
+    return Duration.ofMillis(timeoutMs);
+  }
+
 
   /** Registers (or re-registers) the worker at {@code req.address}, replacing what it reported before. */
   public synchronized long register(RegisterWorkerRequest req) {
