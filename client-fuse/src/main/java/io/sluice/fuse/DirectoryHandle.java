@@ -4,6 +4,8 @@ import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An open directory: a cursor over its entries that a series of FUSE readdir calls consumes. Entries come from a
@@ -12,14 +14,28 @@ import java.util.Iterator;
  *
  * <p>Offsets: entry {@code k} (0 is ".", 1 is "..", then the listing) is handed out with offset {@code k + 1}, the
  * position of the next one, and the kernel passes the offset it stopped at to the next readdir. That is normally
- * where the cursor stands; any other offset (a rewinddir, a seekdir) restarts the listing and skips forward.
+ * where the cursor stands. Any other offset (the reader's buffer filled in the middle of a batch, a seekdir to a
+ * telldir) resumes the listing after the name handed out just before that offset, remembered for the last
+ * {@link #REMEMBERED} entries; an older offset, or one never handed out, restarts the listing and skips forward.
  */
 final class DirectoryHandle {
+  /** Offsets remembered: a few kernel readdir buffers' worth, so the handle stays small for any directory. */
+  static final int REMEMBERED = 4096;
+
   private final SluiceClient client;
   private final String path;
   private Iterator<FileInfo> entries;
   private long position;
   private String pending;
+  /** Offset -> the listing name handed out with it (the one just before that offset). */
+  private final Map<Long, String> handedOut = new LinkedHashMap<>(64, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
 
   /**
    * Lists {@code path}; its first page is fetched now so a missing path or a file fails the opendir.
@@ -48,6 +64,9 @@ final class DirectoryHandle {
 
   /** The peeked entry was taken: the cursor moves past it. */
   void advance() {
+    if (position >= 2) {
+      handedOut.put(position + 1, pending);
+    }
     pending = null;
     position++;
   }
@@ -57,14 +76,20 @@ final class DirectoryHandle {
     return position + 1;
   }
 
-  /** Moves the cursor to {@code offset}, restarting the listing when it is not where the cursor stands. */
+  /** Moves the cursor to {@code offset}: where it stands, after a remembered name, or by listing from the start. */
   void seek(long offset) throws IOException {
     if (offset == position) {
       return;
     }
+    pending = null;
+    String after = handedOut.get(offset);
+    if (after != null) {
+      entries = client.listStatus(path, after).iterator();
+      position = offset;
+      return;
+    }
     entries = client.listStatus(path).iterator();
     position = 0;
-    pending = null;
     while (position < offset && peek() != null) {
       advance();
     }

@@ -23,6 +23,14 @@ public final class Errno {
     return ErrorCodes.EOPNOTSUPP();
   }
 
+  /**
+   * ENODATA, "No data available": what Linux answers for a missing extended attribute (ENOATTR is its alias there).
+   * jnr-fuse's {@code ErrorCodes.ENOATTR()} is the BSD number (93, EREMOTEIO on Linux), so never use it.
+   */
+  public static int noAttribute() {
+    return ErrorCodes.ENODATA();
+  }
+
   /** The (positive) errno for a status. OK has none and maps to 0. */
   public static int of(Status status) {
     return switch (status) {

@@ -17,6 +17,15 @@ import java.util.Locale;
  * one at a time, so each must stay short: data moves in at most 128 KiB per request, the client's Netty threads do
  * the network work, and sequential reads are served from the stream's read-ahead rather than a round trip each.
  *
+ * <p>Permissions: {@code default_permissions} has the kernel check each caller against the mode, owner and group
+ * the mount reports, as for a local file system. The master cannot: it sees every request as the mount's user.
+ *
+ * <p>Removal: without {@code hard_remove}, libfuse2 renames a file that is removed or renamed over while open here
+ * to {@code .fuse_hiddenNNN} first and removes it at the last close, so open descriptors keep reading it (the master
+ * reclaims a removed file's blocks at once). The price: a rename over a file open here is two steps, with a moment
+ * where other clients see no target, and a crash leaves the hidden file behind. hard_remove was tried and refused:
+ * reads of such open files then fail with ENOENT.
+ *
  * <p>Speed: {@code big_writes} with {@code max_write=131072} lifts writes from 4 KiB to 128 KiB per request (the
  * libfuse2 ceiling); {@code max_read} matches it.
  */
@@ -34,7 +43,7 @@ public final class MountOptions {
 
   /** The options {@code conf} asks for. */
   public static MountOptions from(SluiceConf conf) {
-    List<String> o = new ArrayList<>(List.of("big_writes", "max_read=" + MAX_IO, "max_write=" + MAX_IO,
+    List<String> o = new ArrayList<>(List.of("default_permissions", "big_writes", "max_read=" + MAX_IO, "max_write=" + MAX_IO,
         "attr_timeout=" + seconds(conf.get(FuseKeys.ATTR_TIMEOUT)),
         "entry_timeout=" + seconds(conf.get(FuseKeys.ENTRY_TIMEOUT)),
         "negative_timeout=" + seconds(conf.get(FuseKeys.NEGATIVE_TIMEOUT)),

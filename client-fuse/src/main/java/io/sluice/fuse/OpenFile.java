@@ -36,24 +36,24 @@ import ru.serce.jnrfuse.ErrorCodes;
 final class OpenFile {
   private final SluiceClient client;
   private final boolean writable;
-  private final int mode;
   private String path;
   private SluiceInputStream in;
   private SluiceOutputStream out;
   private boolean completed;
+  /** Times set while writing, to set again after completion (which sets the modification time). */
+  private TimesChange timesAfterCompletion;
 
-  private OpenFile(SluiceClient client, String path, boolean writable, int mode, SluiceOutputStream out) {
+  private OpenFile(SluiceClient client, String path, boolean writable, SluiceOutputStream out) {
     this.client = client;
     this.path = path;
     this.writable = writable;
-    this.mode = mode;
     this.out = out;
   }
 
   /** A new file, created now and written by this handle. */
   static OpenFile create(SluiceClient client, String path, int mode) throws IOException {
     SluiceOutputStream out = client.create(path, CreateOptions.defaults().withMode(mode));
-    return new OpenFile(client, path, true, mode, out);
+    return new OpenFile(client, path, true, out);
   }
 
   /**
@@ -61,8 +61,9 @@ final class OpenFile {
    * open; opened for writing, nothing changes until the first write (see the class comment).
    */
   static OpenFile open(SluiceClient client, String path, boolean readable, boolean writable) throws IOException {
-    FileInfo info = client.getStatus(path);
-    OpenFile f = new OpenFile(client, path, writable, info.getMode() & 07777, null);
+    // A missing path fails the open, not the first write.
+    client.getStatus(path);
+    OpenFile f = new OpenFile(client, path, writable, null);
     if (readable && !writable) {
       f.in = client.open(path);
     }
@@ -139,12 +140,28 @@ final class OpenFile {
       throw new ErrnoException(Errno.notSupported(), path + ": write at " + offset
           + " of an existing file; Sluice files are written sequentially from empty");
     }
-    long length = client.getStatus(path).getLength();
-    if (length != 0) {
-      throw new ErrnoException(Errno.notSupported(), path + ": has " + length
+    FileInfo info = client.getStatus(path);
+    if (info.getLength() != 0) {
+      throw new ErrnoException(Errno.notSupported(), path + ": has " + info.getLength()
           + " bytes; Sluice files cannot be modified, only replaced (open with O_TRUNC)");
     }
-    out = client.create(path, CreateOptions.defaults().withMode(mode).withOverwrite(true));
+    out = overwrite(client, path, info);
+  }
+
+  /**
+   * Replaces the file at {@code path} by an empty one being written, with {@code old}'s mode, owner and group (a new
+   * inode: xattrs and times are not carried over).
+   */
+  static SluiceOutputStream overwrite(SluiceClient client, String path, FileInfo old) throws IOException {
+    SluiceOutputStream out = client.create(path, CreateOptions.defaults().withMode(old.getMode() & 07777)
+        .withOverwrite(true));
+    try {
+      Handover.give(client, path, old.getOwner(), old.getGroup());
+    } catch (IOException e) {
+      out.close();
+      throw e;
+    }
+    return out;
   }
 
   /** Fails when the file being written has already failed (a worker or the master refused it); else nothing. */
@@ -154,11 +171,23 @@ final class OpenFile {
     }
   }
 
+  /**
+   * Sets {@code c} again once the file is complete: {@code cp -a}, {@code tar x} and {@code rsync -t} set the times
+   * before closing, and completing would otherwise overwrite the modification time with its own.
+   */
+  void setTimesAfterCompletion(TimesChange c) {
+    timesAfterCompletion = c;
+  }
+
   /** Completes the file if this handle is writing it; later calls do nothing. */
   void fsync() throws IOException {
     if (out != null && !completed) {
       completed = true;
       out.close();
+      TimesChange c = timesAfterCompletion;
+      if (c != null && !c.touch()) {
+        client.setTimes(path, c.mtimeMs(), c.atimeMs());
+      }
     }
   }
 

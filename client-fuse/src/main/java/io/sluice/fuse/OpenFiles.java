@@ -49,6 +49,16 @@ final class OpenFiles {
     return len;
   }
 
+  /** A handle of this mount writing the file at {@code path} (not yet completed), or null. */
+  OpenFile writer(String path) {
+    for (Object h : handles.values()) {
+      if (h instanceof OpenFile f && f.path().equals(path) && f.writingLength() >= 0) {
+        return f;
+      }
+    }
+    return null;
+  }
+
   /** Makes open files under {@code from} follow its rename to {@code to}. */
   void renamed(String from, String to) {
     for (Object h : handles.values()) {

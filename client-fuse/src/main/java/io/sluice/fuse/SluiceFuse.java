@@ -1,7 +1,6 @@
 package io.sluice.fuse;
 
 import com.sun.security.auth.module.UnixSystem;
-import io.sluice.client.CreateOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
@@ -15,25 +14,33 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import jnr.constants.platform.OpenFlags;
 import jnr.ffi.Pointer;
+import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.uid_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
 
 /**
  * The Sluice namespace as a FUSE file system: each callback translates to one {@link SluiceClient} call and maps
  * failures to errno through {@link Errno} (STYLE 9, 11). Open files and directories live in {@link OpenFiles}.
  *
- * <p>Not implemented, so libfuse answers ENOSYS: chmod, chown, utimens, symlink, readlink, link, mknod, the xattr
- * calls, lock/flock, fallocate. The client has no call for them yet. truncate supports only size 0 and the current
- * size (ENOTSUP otherwise); see {@link OpenFile} for which writes are possible.
+ * <p>Not implemented, so libfuse answers ENOSYS: link, mknod, lock/flock, fallocate. The client has no call for
+ * them. truncate supports only size 0 and the current size (ENOTSUP otherwise); see {@link OpenFile} for which writes
+ * are possible.
+ *
+ * <p>Permissions: the master sees every request as the mount's user, so the kernel checks the caller against the
+ * mode, owner and group this mount reports ({@code default_permissions}, see {@link MountOptions}). Owners and
+ * groups are names in Sluice and ids here; {@link OwnerMapping} translates.
  *
  * <p>Callbacks run on libfuse's single thread (see {@link MountOptions}); the scratch buffer is per thread anyway so
  * that a bounded multi-threaded loop would stay correct.
@@ -44,8 +51,12 @@ public final class SluiceFuse extends FuseStubFS {
   private static final long STATFS_BLOCK = 4096;
 
   private final SluiceClient client;
+  private final long mountUid;
+  private final long mountGid;
   private final OpenFiles files = new OpenFiles();
+  private final OwnerMapping owners;
   private final Attributes attributes;
+  private final ExtendedAttributes xattrs;
   /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
 
@@ -53,7 +64,12 @@ public final class SluiceFuse extends FuseStubFS {
   public SluiceFuse(SluiceClient client) {
     this.client = client;
     UnixSystem me = new UnixSystem();
-    this.attributes = new Attributes(me.getUid(), me.getGid());
+    this.mountUid = me.getUid();
+    this.mountGid = me.getGid();
+    this.owners = new OwnerMapping(new NativeAccounts(), mountUid, mountGid, System::nanoTime);
+    this.attributes = new Attributes(owners);
+    this.xattrs = new ExtendedAttributes(client);
+    OperationFlags.set(fuseOperations);
   }
 
   /** Open handles, for tests and the mount's counters. */
@@ -81,7 +97,10 @@ public final class SluiceFuse extends FuseStubFS {
   @Override
   public int mkdir(String path, @mode_t long mode) {
     try {
-      client.mkdir(path, false);
+      // The kernel applied the caller's umask already.
+      client.mkdir(path, false, (int) (mode & 07777));
+      keepZeroMode(path, mode);
+      ownByCaller(path);
       return 0;
     } catch (Exception e) {
       return fail("mkdir", path, e);
@@ -115,27 +134,15 @@ public final class SluiceFuse extends FuseStubFS {
   }
 
   /**
-   * POSIX rename replaces an existing target; the client's rename refuses one. So an existing target is deleted
-   * first (non-recursively: a non-empty directory target fails with ENOTEMPTY, as POSIX says). Unlike POSIX this
-   * is two steps, not atomic: a crash in between leaves the target gone and the source in place.
+   * POSIX rename: an existing target is replaced in the same atomic step (a file by a file, a directory by an empty
+   * directory; otherwise EISDIR, ENOTDIR, ENOTEMPTY from the master). Except when the target is open here: libfuse2
+   * first renames it away to a hidden name (see {@link MountOptions}), so that case takes two steps. libfuse2's
+   * rename has no flags, so RENAME_NOREPLACE and RENAME_EXCHANGE never get here: the kernel answers EINVAL itself.
    */
   @Override
   public int rename(String from, String to) {
     try {
-      try {
-        client.rename(from, to);
-      } catch (RpcException e) {
-        if (e.status() != Status.ALREADY_EXISTS) {
-          throw e;
-        }
-        boolean fromDir = client.getStatus(from).getType() == FileType.DIRECTORY;
-        boolean toDir = client.getStatus(to).getType() == FileType.DIRECTORY;
-        if (fromDir != toDir) {
-          return -(fromDir ? ErrorCodes.ENOTDIR() : ErrorCodes.EISDIR());
-        }
-        client.delete(to, false);
-        client.rename(from, to);
-      }
+      client.renameReplacing(from, to);
       files.renamed(from, to);
       return 0;
     } catch (Exception e) {
@@ -143,10 +150,141 @@ public final class SluiceFuse extends FuseStubFS {
     }
   }
 
+  /** The mode's file-type bits are the kernel's business; the master keeps the permission bits (07777). */
+  @Override
+  public int chmod(String path, @mode_t long mode) {
+    try {
+      client.setMode(path, (int) (mode & 07777));
+      return 0;
+    } catch (Exception e) {
+      return fail("chmod", path, e);
+    }
+  }
+
+  /** An id of -1 leaves that one as it is; an id without a local name is stored as its decimal digits. */
+  @Override
+  public int chown(String path, @uid_t long uid, @gid_t long gid) {
+    try {
+      String owner = unchanged(uid) ? null : owners.userName(uid);
+      String group = unchanged(gid) ? null : owners.groupName(gid);
+      if (owner != null || group != null) {
+        client.setOwner(path, owner, group);
+      }
+      return 0;
+    } catch (Exception e) {
+      return fail("chown", path, e);
+    }
+  }
+
+  @Override
+  public int utimens(String path, Timespec[] timespec) {
+    try {
+      TimesChange c = TimesChange.of(timespec[0].tv_sec.get(), timespec[0].tv_nsec.longValue(),
+          timespec[1].tv_sec.get(), timespec[1].tv_nsec.longValue(), System.currentTimeMillis());
+      if (c.touch()) {
+        client.touch(path);
+      } else if (!c.none()) {
+        client.setTimes(path, c.mtimeMs(), c.atimeMs());
+        OpenFile writer = files.writer(path);
+        if (writer != null) {
+          writer.setTimesAfterCompletion(c);
+        }
+      }
+      return 0;
+    } catch (Exception e) {
+      return fail("utimens", path, e);
+    }
+  }
+
+  /** jnr-fuse passes symlink(2)'s arguments in its order: the target first, then the link's path. */
+  @Override
+  public int symlink(String target, String link) {
+    try {
+      client.createSymlink(link, target);
+      ownByCaller(link);
+      return 0;
+    } catch (Exception e) {
+      return fail("symlink", link, e);
+    }
+  }
+
+  /**
+   * libfuse's high-level readlink wants the target NUL-terminated in {@code buf}, truncated to {@code size - 1}
+   * bytes when longer (the kernel then reports the truncated length, as readlink(2) does), and 0 for success.
+   */
+  @Override
+  public int readlink(String path, Pointer buf, @size_t long size) {
+    try {
+      FileInfo info = client.getStatus(path);
+      if (info.getType() != FileType.SYMLINK) {
+        return -ErrorCodes.EINVAL();
+      }
+      if (size <= 0) {
+        return -ErrorCodes.EINVAL();
+      }
+      byte[] target = info.getSymlinkTarget().getBytes(StandardCharsets.UTF_8);
+      int n = (int) Math.min(target.length, size - 1);
+      buf.put(0, target, 0, n);
+      buf.putByte(n, (byte) 0);
+      return 0;
+    } catch (Exception e) {
+      return fail("readlink", path, e);
+    }
+  }
+
+  @Override
+  public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+    try {
+      byte[] v = new byte[(int) size];
+      value.get(0, v, 0, v.length);
+      xattrs.set(path, name, v, flags);
+      return 0;
+    } catch (Exception e) {
+      return fail("setxattr", path, e);
+    }
+  }
+
+  @Override
+  public int getxattr(String path, String name, Pointer value, @size_t long size) {
+    try {
+      return xattrs.get(path, name, value, size);
+    } catch (Exception e) {
+      return fail("getxattr", path, e);
+    }
+  }
+
+  @Override
+  public int listxattr(String path, Pointer list, @size_t long size) {
+    try {
+      return xattrs.list(path, list, size);
+    } catch (Exception e) {
+      return fail("listxattr", path, e);
+    }
+  }
+
+  @Override
+  public int removexattr(String path, String name) {
+    try {
+      xattrs.remove(path, name);
+      return 0;
+    } catch (Exception e) {
+      return fail("removexattr", path, e);
+    }
+  }
+
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
     try {
-      fi.fh.set(files.add(OpenFile.create(client, path, (int) (mode & 07777))));
+      OpenFile f = OpenFile.create(client, path, (int) (mode & 07777));
+      try {
+        keepZeroMode(path, mode);
+        ownByCaller(path);
+      } catch (IOException | RuntimeException e) {
+        // The caller gets no handle, so none may stay open: the file stays, empty, as the create made it.
+        f.close();
+        throw e;
+      }
+      fi.fh.set(files.add(f));
       return 0;
     } catch (Exception e) {
       return fail("create", path, e);
@@ -168,6 +306,14 @@ public final class SluiceFuse extends FuseStubFS {
       OpenFile f = OpenFile.open(client, path, acc != OpenFlags.O_WRONLY.intValue(), writable);
       fi.fh.set(files.add(f));
       return 0;
+    } catch (RpcException e) {
+      if (e.status() == Status.NOT_FOUND) {
+        // The kernel looked the name up before; it went since (renamed over, or the file libfuse hid for an open
+        // descriptor was removed). ESTALE makes the kernel walk the path again, revalidating, and open what the
+        // name is now, or say ENOENT if nothing: what open(2) on a local file system gives in that race.
+        return fail("open", path, new ErrnoException(ErrorCodes.ESTALE(), e.getMessage() + " since its lookup"));
+      }
+      return fail("open", path, e);
     } catch (Exception e) {
       return fail("open", path, e);
     }
@@ -268,7 +414,7 @@ public final class SluiceFuse extends FuseStubFS {
         LOG.debug("truncate {} to {}: only truncation to 0 of a closed file is supported", path, size);
         return -Errno.notSupported();
       }
-      client.create(path, CreateOptions.defaults().withMode(info.getMode() & 07777).withOverwrite(true)).close();
+      OpenFile.overwrite(client, path, info).close();
       return 0;
     } catch (Exception e) {
       return fail("truncate", path, e);
@@ -350,8 +496,8 @@ public final class SluiceFuse extends FuseStubFS {
   }
 
   /**
-   * Existence only: the master enforces permissions on the operations themselves, so a check here could only
-   * guess, and would cost the same round trip as the operation.
+   * Existence only: with {@code default_permissions} the kernel checks access(2) against the mode bits itself, so
+   * this is rarely asked, and the master could not check for the real caller anyway.
    */
   @Override
   public int access(String path, int mask) {
@@ -384,6 +530,31 @@ public final class SluiceFuse extends FuseStubFS {
     }
   }
 
+  /**
+   * The master takes mode 0 at creation for "the default" (0644, 0755), but after the caller's umask 0 can be meant
+   * (umask 0777): set it afterwards.
+   */
+  private void keepZeroMode(String path, long mode) throws RpcException {
+    if ((mode & 07777) == 0) {
+      client.setMode(path, 0);
+    }
+  }
+
+  /** A new inode made for another local user (allow_other) becomes theirs; see {@link Handover}. */
+  private void ownByCaller(String path) throws RpcException {
+    FuseContext ctx = getContext();
+    long uid = ctx.uid.get();
+    long gid = ctx.gid.get();
+    if (uid != mountUid || gid != mountGid) {
+      Handover.give(client, path, owners.userName(uid), owners.groupName(gid));
+    }
+  }
+
+  /** chown(2)'s "leave it": -1, which arrives as the unsigned 32-bit id_t or sign-extended. */
+  private static boolean unchanged(long id) {
+    return id == -1 || id == 0xFFFF_FFFFL;
+  }
+
   private byte[] scratch(long size) {
     byte[] b = scratch.get();
     if (b.length < size) {
@@ -412,6 +583,9 @@ public final class SluiceFuse extends FuseStubFS {
       LOG.debug("{}: {} ({})", op, r.getMessage(), r.status());
     } else if (e instanceof RpcException r) {
       LOG.info("{}: {} ({})", op, r.getMessage(), r.status());
+    } else if (e instanceof ErrnoException && op.endsWith("xattr")) {
+      // Probes: the kernel asks for security.capability before every write, cp -a offers ACLs to every file.
+      LOG.debug("{}: {}", op, e.getMessage());
     } else if (e instanceof ErrnoException) {
       LOG.info("{}: {} (errno {})", op, e.getMessage(), -errno);
     } else if (e instanceof IOException) {

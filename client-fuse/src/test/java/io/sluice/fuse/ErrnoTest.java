@@ -51,6 +51,12 @@ class ErrnoTest {
   }
 
   @Test
+  void missingAttributeIsLinuxENODATA() {
+    // getfattr prints "No such attribute" for 61; jnr-fuse's ErrorCodes.ENOATTR() says 93 (EREMOTEIO on Linux).
+    assertEquals(61, Errno.noAttribute());
+  }
+
+  @Test
   void negatesWhatTheClientThrows() {
     assertEquals(-ENOENT, Errno.negated(new RpcException(Status.NOT_FOUND, "/a: not found")));
     assertEquals(-ENOTEMPTY, Errno.negated(new RpcException(Status.NOT_EMPTY, "/d: not empty")));

@@ -22,7 +22,8 @@ class MountOptionsTest {
   @Test
   void defaultsAreBigRequestsAndOneSecondCaching() {
     List<String> o = options(SluiceConf.defaults());
-    assertTrue(o.containsAll(List.of("big_writes", "max_read=131072", "max_write=131072", "attr_timeout=1.000",
+    // The kernel checks permissions: the master sees only the mount's user.
+    assertTrue(o.containsAll(List.of("default_permissions", "big_writes", "max_read=131072", "max_write=131072", "attr_timeout=1.000",
         "entry_timeout=1.000", "negative_timeout=0.000", "fsname=sluice", "subtype=sluice")), o.toString());
     assertFalse(o.contains("allow_other"));
     assertFalse(MountOptions.from(SluiceConf.defaults()).debug());
