@@ -12,6 +12,15 @@ public final class MasterKeys {
       "Port of the master's RPC service for clients and workers; 0 picks a free port.");
 
   /**
+   * Port of the HTTP service: {@code /metrics} (Prometheus text) and {@code /health}. 0 picks a free port (tests).
+   * Bound on the same host as the RPC service. When the port is taken (several masters on one host) the master
+   * logs a warning and runs without it.
+   */
+  public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("sluice.master.http.port", 7072,
+      "Port of the master's HTTP service (/metrics, /health); 0 picks a free port. If taken, a warning is logged and "
+      + "the master runs without it.");
+
+  /**
    * Port of the Raft (Ratis) service between masters; 0 picks a free port (tests). The master's Raft id is derived
    * from the host and this configured value, so it must stay the same across restarts.
    */

@@ -1,10 +1,12 @@
 package io.sluice.master;
 
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.metrics.ServerMetrics;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.journal.MasterStateMachine;
+import io.sluice.master.metrics.MasterMetrics;
 import io.sluice.master.namespace.AllocatedBlocks;
 import io.sluice.master.namespace.InodeIdAllocator;
 import io.sluice.master.namespace.LeaderContext;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -36,9 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One master process's services, wired from configuration ({@link MasterKeys}): the namespace store
- * ({@code <dir>/metastore}), the journal ({@code <dir>/journal}, Ratis), the worker registry and the RPC server.
- * {@link #start()} opens them in that order and returns once this master leads and serves; {@link #close()} stops
+ * One master process's services, wired from configuration ({@link MasterKeys}): the metrics and their HTTP port,
+ * the namespace store ({@code <dir>/metastore}), the journal ({@code <dir>/journal}, Ratis), the worker registry and
+ * the RPC server. {@link #start()} opens them in that order and returns once this master leads and serves; {@link #close()} stops
  * them in reverse and frees RocksDB. The CLI launches it; it has no {@code main}.
  */
 public final class MasterServer implements Closeable {
@@ -46,6 +49,7 @@ public final class MasterServer implements Closeable {
 
   private final SluiceConf conf;
   private final Clock clock;
+  private ServerMetrics metrics;
   private NamespaceStore store;
   private MasterJournal journal;
   private ThreadPoolExecutor rpcExecutor;
@@ -74,12 +78,15 @@ public final class MasterServer implements Closeable {
       String host = conf.get(MasterKeys.HOST);
       String bindHost = host.isEmpty() ? "0.0.0.0" : host;
       advertisedHost = host.isEmpty() ? InetAddress.getLocalHost().getHostName() : host;
+      // First, so a master replaying a long log can already be watched.
+      metrics = ServerMetrics.start("master", new InetSocketAddress(bindHost, conf.get(MasterKeys.HTTP_PORT)));
       Path dir = Path.of(conf.get(MasterKeys.DIR));
       String superuser = System.getProperty("user.name");
       store = NamespaceStore.open(dir.resolve("metastore"), superuser);
       startJournal(dir.resolve("journal"), bindHost);
       Duration workerTimeout = conf.get(MasterKeys.WORKER_TIMEOUT);
       registry = new WorkerRegistry(clock, workerTimeout, b -> AllocatedBlocks.isAllocated(store.reader(), b));
+      new MasterMetrics(store, journal, registry).bindTo(metrics.registry());
       LeaderContext ctx = new LeaderContext(store, new InodeIdAllocator(store::nextInodeId), clock,
           conf.get(MasterKeys.DEFAULT_BLOCK_SIZE));
       int threads = conf.get(MasterKeys.RPC_THREADS);
@@ -90,8 +97,8 @@ public final class MasterServer implements Closeable {
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry,
           new BlockPlacement(new SplittableRandom()), rpcExecutor, this::advertisedAddress,
           conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock));
-      rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf))
-          .start();
+      rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
+          metrics.rpcObserver()).start();
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
       long sweepMs = Math.max(100, workerTimeout.toMillis() / 2);
       housekeeping.scheduleWithFixedDelay(registry::expireLost, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
@@ -147,6 +154,11 @@ public final class MasterServer implements Closeable {
     return advertisedHost + ":" + rpcServer.address().getPort();
   }
 
+  /** The address of the HTTP service ({@code /metrics}), or empty when its port was taken. */
+  public Optional<InetSocketAddress> httpAddress() {
+    return metrics.httpAddress();
+  }
+
   WorkerRegistry registry() {
     return registry;
   }
@@ -162,6 +174,9 @@ public final class MasterServer implements Closeable {
   /** Stops serving, then the journal, then frees the store. Safe to call on a partly started server. */
   @Override
   public void close() {
+    if (metrics != null) {
+      metrics.close(); // first: a scrape must not read a journal or store being closed
+    }
     if (rpcServer != null) {
       rpcServer.close();
     }

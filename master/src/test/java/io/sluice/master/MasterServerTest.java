@@ -64,6 +64,7 @@ class MasterServerTest {
 
   static SluiceConf conf(Path dir) {
     return SluiceConf.defaults().with(MasterKeys.HOST, "127.0.0.1").with(MasterKeys.RPC_PORT, "0")
+        .with(MasterKeys.HTTP_PORT, "0")
         .with(MasterKeys.RAFT_PORT, "0").with(MasterKeys.DIR, dir.toString())
         .with(MasterKeys.DEFAULT_BLOCK_SIZE, "1m").with(MasterKeys.WORKER_TIMEOUT, "1h")
         // alice, the tests' user, administers this master; bob is an ordinary user.

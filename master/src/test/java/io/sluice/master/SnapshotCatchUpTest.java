@@ -63,7 +63,7 @@ class SnapshotCatchUpTest {
     return SluiceConf.defaults().with(CommonKeys.MASTER_ADDRESSES, list(rpc))
         .with(MasterKeys.RAFT_ADDRESSES, list(raft)).with(MasterKeys.HOST, "127.0.0.1")
         .with(MasterKeys.RPC_PORT, Integer.toString(rpc[i])).with(MasterKeys.RAFT_PORT, Integer.toString(raft[i]))
-        .with(MasterKeys.DIR, dir.resolve("m" + i).toString())
+        .with(MasterKeys.DIR, dir.resolve("m" + i).toString()).with(MasterKeys.HTTP_PORT, "0")
         .with(MasterKeys.SNAPSHOT_ENTRIES, "1000").with(MasterKeys.JOURNAL_SEGMENT_SIZE, "16k");
   }
 

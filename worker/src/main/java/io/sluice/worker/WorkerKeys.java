@@ -20,6 +20,15 @@ public final class WorkerKeys {
       "Port of the data server; 0 picks a free port.");
 
   /**
+   * Port of the HTTP service: {@code /metrics} (Prometheus text) and {@code /health}, bound on
+   * {@code sluice.worker.bind.host}. 0 picks a free port (tests). When the port is taken (several workers on one
+   * host) the worker logs a warning and runs without it.
+   */
+  public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("sluice.worker.http.port", 7082,
+      "Port of the worker's HTTP service (/metrics, /health); 0 picks a free port. If taken, a warning is logged and "
+      + "the worker runs without it.");
+
+  /**
    * Cache tiers (DESIGN §5, §7): comma-separated {@code ALIAS:/dir:capacity}, where ALIAS is MEM, SSD or HDD and a
    * tier may list several directories separated by {@code ;}, each with its own capacity, e.g.
    * {@code MEM:/dev/shm/sluice:4g,SSD:/var/lib/sluice/ssd:100g,HDD:/a:1t;/b:2t}. New blocks go to the fastest

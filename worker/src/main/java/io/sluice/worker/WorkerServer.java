@@ -2,6 +2,7 @@ package io.sluice.worker;
 
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.metrics.ServerMetrics;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcOptions;
@@ -11,7 +12,9 @@ import io.sluice.worker.block.EvictionPolicy;
 import io.sluice.worker.block.TierSpec;
 import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.data.DataHandler;
+import io.sluice.worker.data.DataTraffic;
 import io.sluice.worker.master.MasterLink;
+import io.sluice.worker.metrics.WorkerMetrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,14 +22,16 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * A worker: its block store, the data server, and the link to the master. {@link #start()} scans the store,
- * listens, and begins registering; {@link #close()} stops all of it.
+ * A worker: its block store, its metrics and their HTTP port, the data server, and the link to the master.
+ * {@link #start()} scans the store, listens, and begins registering; {@link #close()} stops all of it.
  */
 public final class WorkerServer implements Closeable {
   private final SluiceConf conf;
   private final BlockStore store;
+  private ServerMetrics metrics;
   private RpcServer data;
   private volatile MasterLink link;
 
@@ -37,8 +42,21 @@ public final class WorkerServer implements Closeable {
         EvictionPolicy.named(conf.get(WorkerKeys.EVICTOR), Clock.systemUTC()));
   }
 
-  /** Scans the store, binds the data server and starts heartbeats. */
+  /**
+   * Scans the store, serves metrics, binds the data server and starts heartbeats.
+   *
+   * @throws IOException when any part cannot start; what had started is stopped again
+   */
   public WorkerServer start() throws IOException {
+    try {
+      return startServices();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private WorkerServer startServices() throws IOException {
     store.open();
     long chunk = conf.get(WorkerKeys.READ_CHUNK_SIZE);
     if (chunk <= 0 || chunk > Integer.MAX_VALUE / 2) {
@@ -46,14 +64,19 @@ public final class WorkerServer implements Closeable {
     }
     RpcOptions options = RpcOptions.from(conf);
     Duration interval = conf.get(WorkerKeys.HEARTBEAT_INTERVAL);
-    // A heartbeat is retried by the next one: a long retry budget would only delay it.
-    FailoverRpcClient master = new FailoverRpcClient(
-        FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), options, interval);
-    DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted);
-    data = new RpcServer("worker-data", new InetSocketAddress(conf.get(WorkerKeys.BIND_HOST),
-        conf.get(WorkerKeys.DATA_PORT)), handler, options).start();
+    String bindHost = conf.get(WorkerKeys.BIND_HOST);
+    metrics = ServerMetrics.start("worker", new InetSocketAddress(bindHost, conf.get(WorkerKeys.HTTP_PORT)));
+    DataTraffic traffic = new DataTraffic();
+    new WorkerMetrics(store, traffic).bindTo(metrics.registry());
+    DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic);
+    data = new RpcServer("worker-data", new InetSocketAddress(bindHost, conf.get(WorkerKeys.DATA_PORT)), handler,
+        options, metrics.rpcObserver()).start();
     WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())
         .build();
+    // Created last, so a failed start has no client to close. A heartbeat is retried by the next one: a long
+    // retry budget would only delay it.
+    FailoverRpcClient master = new FailoverRpcClient(
+        FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), options, interval);
     link = new MasterLink(master, self, store, interval);
     link.start();
     return this;
@@ -75,6 +98,11 @@ public final class WorkerServer implements Closeable {
     return data.address();
   }
 
+  /** The address of the HTTP service ({@code /metrics}), or empty when its port was taken or before start. */
+  public Optional<InetSocketAddress> httpAddress() {
+    return metrics == null ? Optional.empty() : metrics.httpAddress();
+  }
+
   public BlockStore blockStore() {
     return store;
   }
@@ -93,6 +121,10 @@ public final class WorkerServer implements Closeable {
     if (data != null) {
       data.close();
       data = null;
+    }
+    if (metrics != null) {
+      metrics.close();
+      metrics = null;
     }
   }
 }

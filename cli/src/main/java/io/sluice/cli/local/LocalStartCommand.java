@@ -48,6 +48,14 @@ public final class LocalStartCommand implements Callable<Integer> {
   @Option(names = "--worker-port", defaultValue = "7080", description = "Worker data port (default: ${DEFAULT-VALUE}).")
   int workerPort;
 
+  @Option(names = "--master-http-port", defaultValue = "7072",
+      description = "Master HTTP port, /metrics (default: ${DEFAULT-VALUE}).")
+  int masterHttpPort;
+
+  @Option(names = "--worker-http-port", defaultValue = "7082",
+      description = "Worker HTTP port, /metrics (default: ${DEFAULT-VALUE}).")
+  int workerHttpPort;
+
   @Option(names = "--worker-capacity", defaultValue = "4g",
       description = "Cache capacity of the worker's directory (default: ${DEFAULT-VALUE}).")
   String capacity;
@@ -80,6 +88,7 @@ public final class LocalStartCommand implements Callable<Integer> {
     masterConf.put(MasterKeys.HOST.name(), "localhost");
     masterConf.put(MasterKeys.RPC_PORT.name(), Integer.toString(masterPort));
     masterConf.put(MasterKeys.RAFT_PORT.name(), Integer.toString(raftPort));
+    masterConf.put(MasterKeys.HTTP_PORT.name(), Integer.toString(masterHttpPort));
     masterConf.put(MasterKeys.DIR.name(), layout.dataDir(LocalLayout.MASTER).toString());
     Process mp = start(layout, LocalLayout.MASTER, masterConf);
     if (!ClusterProbe.await(master, info -> true, mp, READY_TIMEOUT)) {
@@ -89,6 +98,7 @@ public final class LocalStartCommand implements Callable<Integer> {
     Map<String, String> workerConf = new LinkedHashMap<>(common);
     workerConf.put(WorkerKeys.HOST.name(), "localhost");
     workerConf.put(WorkerKeys.DATA_PORT.name(), Integer.toString(workerPort));
+    workerConf.put(WorkerKeys.HTTP_PORT.name(), Integer.toString(workerHttpPort));
     workerConf.put(WorkerKeys.TIERS.name(), "HDD:" + layout.dataDir(LocalLayout.WORKER) + ":" + capacity);
     Process wp = start(layout, LocalLayout.WORKER, workerConf);
     if (!ClusterProbe.await(master, info -> info.getWorkersList().stream().anyMatch(WorkerSummary::getLive), wp,
@@ -104,6 +114,9 @@ public final class LocalStartCommand implements Callable<Integer> {
     if (fuseLine != null) {
       out.println(fuseLine);
     }
+    // Not checked free beforehand: a server whose HTTP port is taken runs without it and says so in its log.
+    out.printf("  metrics http://localhost:%d/metrics (master)  http://localhost:%d/metrics (worker)%n",
+        masterHttpPort, workerHttpPort);
     out.println("Try:  bin/sluice fs put FILE /FILE;  bin/sluice fs ls /;  bin/sluice fs cat /FILE"
         + (layout.mountPoint().isPresent() ? ";  ls " + layout.mountPoint().get() : ""));
     out.println("Stop: bin/sluice local stop" + (dir == null ? "" : " --dir " + layout.root));

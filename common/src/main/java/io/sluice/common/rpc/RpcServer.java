@@ -25,6 +25,7 @@ public final class RpcServer implements Closeable {
   private final InetSocketAddress bind;
   private final RpcHandler handler;
   private final RpcOptions options;
+  private final RpcServerObserver observer;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel serverChannel;
@@ -34,10 +35,21 @@ public final class RpcServer implements Closeable {
    * @param bind where to listen; port 0 picks a free port (see {@link #address()})
    */
   public RpcServer(String name, InetSocketAddress bind, RpcHandler handler, RpcOptions options) {
+    this(name, bind, handler, options, RpcServerObserver.NONE);
+  }
+
+  /**
+   * @param name for logs and thread names ("master", "worker-data")
+   * @param bind where to listen; port 0 picks a free port (see {@link #address()})
+   * @param observer told of connections, rejected frames and calls (metrics)
+   */
+  public RpcServer(String name, InetSocketAddress bind, RpcHandler handler, RpcOptions options,
+      RpcServerObserver observer) {
     this.name = name;
     this.bind = bind;
     this.handler = handler;
     this.options = options;
+    this.observer = observer;
   }
 
   /** Binds and starts serving. */
@@ -51,11 +63,13 @@ public final class RpcServer implements Closeable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ServerDispatcher dispatcher = new ServerDispatcher(handler, name);
+            observer.connectionOpened();
+            ch.closeFuture().addListener(f -> observer.connectionClosed());
+            ServerDispatcher dispatcher = new ServerDispatcher(handler, name, observer);
             ch.pipeline()
                 .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                .addLast("handshake", new ServerHandshakeHandler(dispatcher, name))
+                .addLast("handshake", new ServerHandshakeHandler(dispatcher, name, observer))
                 .addLast("dispatcher", dispatcher);
           }
         });

@@ -28,6 +28,7 @@ public final class ServerCall {
   private final String clientId;
   private final ServerDispatcher owner;
   private final AtomicBoolean done = new AtomicBoolean();
+  private final long startNanos = System.nanoTime();
   private volatile StreamListener listener;
 
   ServerCall(Channel channel, Frame request, String user, String clientId, ServerDispatcher owner) {
@@ -36,6 +37,7 @@ public final class ServerCall {
     this.user = user;
     this.clientId = clientId;
     this.owner = owner;
+    owner.observer().callStarted(method());
   }
 
   public long callId() {
@@ -138,6 +140,7 @@ public final class ServerCall {
     }
     owner.remove(this);
     request.release();
+    owner.observer().callEnded(method(), h.getStatus(), System.nanoTime() - startNanos);
     if (request.header().getKind() == FrameKind.ONE_WAY) {
       return;
     }
@@ -182,6 +185,7 @@ public final class ServerCall {
     }
     owner.remove(this);
     request.release();
+    owner.observer().callEnded(method(), cause.status(), System.nanoTime() - startNanos);
     StreamListener l = listener;
     if (l != null) {
       l.onAbort(cause);

@@ -2,6 +2,7 @@ package io.sluice.common.rpc;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.sluice.common.proto.FrameKind;
 import io.sluice.common.proto.Status;
 import java.util.Map;
@@ -19,13 +20,19 @@ final class ServerDispatcher extends ChannelInboundHandlerAdapter {
 
   private final RpcHandler handler;
   private final String serverName;
+  private final RpcServerObserver observer;
   private final Map<Long, ServerCall> open = new ConcurrentHashMap<>();
   private String user = "";
   private String clientId = "";
 
-  ServerDispatcher(RpcHandler handler, String serverName) {
+  ServerDispatcher(RpcHandler handler, String serverName, RpcServerObserver observer) {
     this.handler = handler;
     this.serverName = serverName;
+    this.observer = observer;
+  }
+
+  RpcServerObserver observer() {
+    return observer;
   }
 
   void authenticated(String u, String client) {
@@ -89,6 +96,9 @@ final class ServerDispatcher extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Corrupt or oversized frames end up here from the decoder: the stream can't be resynchronised, so close.
+    if (cause instanceof DecoderException) {
+      observer.frameRejected();
+    }
     LOG.warn("{}: closing connection from {}: {}", serverName, ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
   }

@@ -3,6 +3,7 @@ package io.sluice.common.rpc;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
 import io.sluice.common.proto.Handshake;
@@ -21,10 +22,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   private final ServerDispatcher dispatcher;
   private final String serverName;
+  private final RpcServerObserver observer;
 
-  ServerHandshakeHandler(ServerDispatcher dispatcher, String serverName) {
+  ServerHandshakeHandler(ServerDispatcher dispatcher, String serverName, RpcServerObserver observer) {
     this.dispatcher = dispatcher;
     this.serverName = serverName;
+    this.observer = observer;
   }
 
   @Override
@@ -70,6 +73,9 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecoderException) {
+      observer.frameRejected();
+    }
     LOG.warn("{}: closing connection from {} before its handshake: {}", serverName, ctx.channel().remoteAddress(),
         cause.toString());
     ctx.close();

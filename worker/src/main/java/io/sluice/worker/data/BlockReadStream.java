@@ -28,18 +28,20 @@ final class BlockReadStream implements StreamListener {
   private final File file;
   private final long end;
   private final int chunk;
+  private final DataTraffic traffic;
   private long position;
   private int credits;
   private int inFlight;
   private boolean ended;
 
-  BlockReadStream(ServerCall call, ReadLease lease, long offset, long end, int chunk) {
+  BlockReadStream(ServerCall call, ReadLease lease, long offset, long end, int chunk, DataTraffic traffic) {
     this.call = call;
     this.lease = lease;
     this.file = lease.path().toFile();
     this.position = offset;
     this.end = end;
     this.chunk = chunk;
+    this.traffic = traffic;
   }
 
   void start() {
@@ -57,7 +59,9 @@ final class BlockReadStream implements StreamListener {
       call.sendData(position, null, new DefaultFileRegion(file, position, n), n).addListener(
           (ChannelFutureListener) f -> {
             inFlight--;
-            if (!f.isSuccess() && f.channel().isActive()) {
+            if (f.isSuccess()) {
+              traffic.sent(n);
+            } else if (f.channel().isActive()) {
               call.fail(new RpcException(Status.IO_ERROR, "reading " + file + ": " + f.cause()));
               ended = true;
             }

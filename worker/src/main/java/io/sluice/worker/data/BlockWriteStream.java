@@ -21,12 +21,14 @@ final class BlockWriteStream implements StreamListener {
   private final ServerCall call;
   private final TempBlock block;
   private final CommitReporter reporter;
+  private final DataTraffic traffic;
   private final CRC32C crc = new CRC32C();
 
-  BlockWriteStream(ServerCall call, TempBlock block, CommitReporter reporter) {
+  BlockWriteStream(ServerCall call, TempBlock block, CommitReporter reporter, DataTraffic traffic) {
     this.call = call;
     this.block = block;
     this.reporter = reporter;
+    this.traffic = traffic;
   }
 
   @Override
@@ -47,6 +49,7 @@ final class BlockWriteStream implements StreamListener {
             + h.getOffset());
       }
       block.append(frame.data());
+      traffic.received(frame.data().readableBytes());
     } catch (RpcException e) {
       block.abort();
       call.fail(e);

@@ -17,11 +17,14 @@ public final class DataHandler implements RpcHandler {
   private final BlockStore store;
   private final int readChunk;
   private final CommitReporter reporter;
+  private final DataTraffic traffic;
 
-  public DataHandler(BlockStore store, int readChunk, CommitReporter reporter) {
+  /** @param traffic counts the block bytes this handler's streams send and receive */
+  public DataHandler(BlockStore store, int readChunk, CommitReporter reporter, DataTraffic traffic) {
     this.store = store;
     this.readChunk = readChunk;
     this.reporter = reporter;
+    this.traffic = traffic;
   }
 
   @Override
@@ -51,7 +54,7 @@ public final class DataHandler implements RpcHandler {
           + end + ") outside its " + length + " bytes");
     }
     int chunk = req.getChunkSize() > 0 ? Math.min(req.getChunkSize(), readChunk) : readChunk;
-    new BlockReadStream(call, lease, offset, end, chunk).start();
+    new BlockReadStream(call, lease, offset, end, chunk, traffic).start();
   }
 
   private void write(ServerCall call, WriteBlockRequest req) throws RpcException {
@@ -59,6 +62,6 @@ public final class DataHandler implements RpcHandler {
       throw new RpcException(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + ": max_length must be positive");
     }
     TempBlock block = store.create(req.getBlockId(), req.getMaxLength());
-    call.setStreamListener(new BlockWriteStream(call, block, reporter));
+    call.setStreamListener(new BlockWriteStream(call, block, reporter, traffic));
   }
 }

@@ -52,6 +52,7 @@ class DataServerTest {
   Path dir;
 
   private BlockStore store;
+  private final DataTraffic traffic = new DataTraffic();
   private RpcServer server;
   private RpcClient client;
 
@@ -63,7 +64,7 @@ class DataServerTest {
     store = s;
     store.open();
     RpcOptions opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
-    server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK, id -> java.util.concurrent.CompletableFuture.completedFuture(null)), opts)
+    server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK, id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic), opts)
         .start();
     client = RpcClient.connect(server.address(), opts);
   }
@@ -140,6 +141,26 @@ class DataServerTest {
     assertArrayEquals(java.util.Arrays.copyOfRange(data, 777, 777 + 300_001), read(42, 777, 300_001));
     assertArrayEquals(new byte[0], read(42, data.length, 0));
     assertArrayEquals(java.util.Arrays.copyOfRange(data, data.length - 5, data.length), read(42, data.length - 5, -1));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void trafficCountsTheBlockBytesMoved(Transport t) throws Exception {
+    start(t);
+    byte[] data = new byte[3 * CHUNK + 17];
+    new Random(2).nextBytes(data);
+    write(7, data, 10_000);
+    assertEquals(data.length, traffic.bytesReceived());
+    assertEquals(0, traffic.bytesSent());
+    read(7, 0, -1);
+    read(7, 100, 1000);
+    // A region counts once its write completed, which may be a moment after the client has the bytes.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (traffic.bytesSent() < data.length + 1000 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(data.length + 1000, traffic.bytesSent());
+    assertEquals(data.length, traffic.bytesReceived());
   }
 
   @ParameterizedTest

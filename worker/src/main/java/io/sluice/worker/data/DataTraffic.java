@@ -1,0 +1,31 @@
+package io.sluice.worker.data;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Bytes of block data this worker's data service moved: sent to readers and received from writers. Updated on
+ * the event loops, one add per frame (a {@link LongAdder}, so connections on different loops do not contend);
+ * read by metrics.
+ */
+public final class DataTraffic {
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder received = new LongAdder();
+
+  /** Bytes of block data written to readers' connections (counted once the transport sent them). */
+  public long bytesSent() {
+    return sent.sum();
+  }
+
+  /** Bytes of block data received from writers and appended to their blocks. */
+  public long bytesReceived() {
+    return received.sum();
+  }
+
+  void sent(long bytes) {
+    sent.add(bytes);
+  }
+
+  void received(long bytes) {
+    received.add(bytes);
+  }
+}

@@ -1,0 +1,71 @@
+package io.sluice.worker.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.TierAlias;
+import io.sluice.worker.block.TierStats;
+import io.sluice.worker.data.DataTraffic;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The worker's own meters, read when scraped. Per tier (tag {@code tier} = MEM, SSD or HDD):
+ * {@value #CAPACITY} and {@value #USED} (bytes of its healthy directories), {@value #BLOCKS},
+ * {@value #EVICTIONS} (a counter since start) and {@value #FAILED_DIRS}. For the data service: {@value #READ} and
+ * {@value #WRITTEN}, block bytes sent to readers and received from writers.
+ */
+public final class WorkerMetrics implements MeterBinder {
+  public static final String CAPACITY = "sluice.worker.tier.capacity";
+  public static final String USED = "sluice.worker.tier.used";
+  public static final String BLOCKS = "sluice.worker.tier.blocks";
+  public static final String EVICTIONS = "sluice.worker.tier.evictions";
+  public static final String FAILED_DIRS = "sluice.worker.tier.dirs.failed";
+  public static final String READ = "sluice.worker.data.read";
+  public static final String WRITTEN = "sluice.worker.data.written";
+
+  private final BlockStore store;
+  private final DataTraffic traffic;
+
+  /** @param store an opened store: its tiers are read once here, to tag one series per tier */
+  public WorkerMetrics(BlockStore store, DataTraffic traffic) {
+    this.store = store;
+    this.traffic = traffic;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    for (TierStats t : store.tierStats()) {
+      TierAlias alias = t.alias();
+      tierGauge(registry, CAPACITY, alias, BaseUnits.BYTES, "Bytes the tier's healthy directories may hold",
+          TierStats::capacity);
+      tierGauge(registry, USED, alias, BaseUnits.BYTES, "Bytes of committed blocks in the tier", TierStats::used);
+      tierGauge(registry, BLOCKS, alias, null, "Committed blocks in the tier", TierStats::blocks);
+      tierGauge(registry, FAILED_DIRS, alias, null, "Directories of the tier marked failed", TierStats::failedDirs);
+      FunctionCounter.builder(EVICTIONS, this, m -> m.tier(alias, TierStats::evictions))
+          .tag("tier", alias.name()).description("Blocks evicted from the tier since start").register(registry);
+    }
+    FunctionCounter.builder(READ, traffic, DataTraffic::bytesSent).baseUnit(BaseUnits.BYTES)
+        .description("Block bytes sent to readers").register(registry);
+    FunctionCounter.builder(WRITTEN, traffic, DataTraffic::bytesReceived).baseUnit(BaseUnits.BYTES)
+        .description("Block bytes received from writers").register(registry);
+  }
+
+  private void tierGauge(MeterRegistry registry, String name, TierAlias alias, String unit, String description,
+      ToDoubleFunction<TierStats> field) {
+    Gauge.builder(name, this, m -> m.tier(alias, field)).tag("tier", alias.name()).baseUnit(unit)
+        .description(description).strongReference(true).register(registry);
+  }
+
+  /** One field of one tier's current stats; tiers are fixed at start, so the alias is always there. */
+  private double tier(TierAlias alias, ToDoubleFunction<TierStats> field) {
+    for (TierStats t : store.tierStats()) {
+      if (t.alias() == alias) {
+        return field.applyAsDouble(t);
+      }
+    }
+    return Double.NaN;
+  }
+}
