@@ -11,6 +11,7 @@ import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.Arrays;
 import jnr.constants.platform.OpenFlags;
 import jnr.ffi.Pointer;
@@ -70,6 +71,32 @@ public final class SluiceFuse extends FuseStubFS {
     this.attributes = new Attributes(owners);
     this.xattrs = new ExtendedAttributes(client);
     OperationFlags.set(fuseOperations);
+  }
+
+  /** The kernel connected (FUSE_INIT answered): the mount is live, whatever a mount table says yet. */
+  private final CountDownLatch connected = new CountDownLatch(1);
+  /** libfuse's loop ended (unmounted from outside or by us). */
+  private final CountDownLatch ended = new CountDownLatch(1);
+
+  @Override
+  public Pointer init(Pointer conn) {
+    connected.countDown();
+    return null;
+  }
+
+  @Override
+  public void destroy(Pointer initResult) {
+    ended.countDown();
+  }
+
+  /** Waits until the kernel connected this file system; false when {@code timeout} passed first. */
+  boolean awaitConnected(java.time.Duration timeout) throws InterruptedException {
+    return connected.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits until libfuse's loop ended; false when {@code timeout} passed first. */
+  boolean awaitEnded(java.time.Duration timeout) throws InterruptedException {
+    return ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Open handles, for tests and the mount's counters. */

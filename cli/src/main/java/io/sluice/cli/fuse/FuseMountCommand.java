@@ -9,6 +9,7 @@ import io.sluice.fuse.MountOptions;
 import io.sluice.fuse.MountTable;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -59,7 +60,7 @@ public final class FuseMountCommand implements Callable<Integer> {
     Stdout.writer().printf("Sluice mounted at %s%n", mount.dir());
     // Also end when unmounted from outside (sluice fuse umount, fusermount -u): nothing is left to serve.
     while (!stopped.await(1, TimeUnit.SECONDS)) {
-      if (!MountTable.isMounted(mount.dir())) {
+      if (mount.awaitUnmounted(Duration.ZERO) && !MountTable.isMounted(mount.dir())) {
         LOG.info("{} was unmounted; exiting", mount.dir());
         mount.close();
         client.close();
