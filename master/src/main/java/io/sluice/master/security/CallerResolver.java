@@ -4,7 +4,6 @@ import io.sluice.common.conf.SluiceConf;
 import io.sluice.master.namespace.Caller;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +15,7 @@ import java.util.function.Function;
  * only; the result travels in the journal entry.
  */
 public final class CallerResolver {
-  private record Cached(List<String> groups, long expiresMs) {}
+  private record Cached(Caller caller, long expiresMs) {}
 
   private final String superuser;
   private final String supergroup;
@@ -46,26 +45,26 @@ public final class CallerResolver {
     return new CallerResolver(superuser, conf, OsGroups::of, clock);
   }
 
+  /**
+   * The caller for {@code user}, reused for the cache time: this runs for every request, so it must not allocate or
+   * look anything up once the user is known.
+   */
   public Caller resolve(String user) {
-    if (!enabled || user.equals(superuser)) {
-      return new Caller(user, Set.copyOf(overrides.of(user).orElse(List.of())), true);  // no lookup needed
-    }
-    Set<String> groups = new HashSet<>(groups(user));
-    boolean su = groups.contains(supergroup);
-    return new Caller(user, groups, su);
-  }
-
-  private List<String> groups(String user) {
-    List<String> fixed = overrides.of(user).orElse(null);
-    if (fixed != null) {
-      return fixed;
-    }
     long now = clock.millis();
     Cached c = cache.get(user);
     if (c == null || c.expiresMs() <= now) {
-      c = new Cached(osGroups.apply(user), now + cacheFor.toMillis());
+      c = new Cached(compute(user), now + cacheFor.toMillis());
       cache.put(user, c);
     }
-    return c.groups();
+    return c.caller();
+  }
+
+  private Caller compute(String user) {
+    List<String> fixed = overrides.of(user).orElse(null);
+    if (!enabled || user.equals(superuser)) {
+      return new Caller(user, Set.copyOf(fixed == null ? List.of() : fixed), true);  // no lookup needed
+    }
+    Set<String> groups = Set.copyOf(fixed != null ? fixed : osGroups.apply(user));
+    return new Caller(user, groups, groups.contains(supergroup));
   }
 }
