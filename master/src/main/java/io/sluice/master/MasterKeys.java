@@ -84,4 +84,12 @@ public final class MasterKeys {
    */
   public static final ConfigKey<Duration> ELECTION_TIMEOUT = ConfigKey.duration("sluice.master.election.timeout",
       "1s", "Raft election timeout lower bound (upper bound: twice it); how long before a silent leader is replaced.");
+
+  /**
+   * How long metadata under a mount is trusted before the leader checks it against the UFS again (DESIGN §4), for
+   * mounts that set no interval of their own ({@code sluice mount --sync-interval}). Files changed in the UFS show
+   * their new content, and deleted ones disappear, at most this long after the change.
+   */
+  public static final ConfigKey<Duration> MOUNT_SYNC_INTERVAL = ConfigKey.duration("sluice.master.mount.sync.interval",
+      "30s", "Default sync interval of a mount: metadata older than this is checked against the UFS again.");
 }

@@ -7,6 +7,8 @@ import io.sluice.common.rpc.RpcServer;
 import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.journal.MasterStateMachine;
 import io.sluice.master.metrics.MasterMetrics;
+import io.sluice.master.mount.MountService;
+import io.sluice.ufs.UfsRegistry;
 import io.sluice.master.namespace.AllocatedBlocks;
 import io.sluice.master.namespace.InodeIdAllocator;
 import io.sluice.master.namespace.LeaderContext;
@@ -53,6 +55,7 @@ public final class MasterServer implements Closeable {
   private NamespaceStore store;
   private MasterJournal journal;
   private ThreadPoolExecutor rpcExecutor;
+  private MountService mounts;
   private ScheduledExecutorService housekeeping;
   private RpcServer rpcServer;
   private WorkerRegistry registry;
@@ -89,6 +92,8 @@ public final class MasterServer implements Closeable {
       new MasterMetrics(store, journal, registry).bindTo(metrics.registry());
       LeaderContext ctx = new LeaderContext(store, new InodeIdAllocator(store::nextInodeId), clock,
           conf.get(MasterKeys.DEFAULT_BLOCK_SIZE));
+      mounts = new MountService(ctx, journal, UfsRegistry.load(), conf.get(MasterKeys.MOUNT_SYNC_INTERVAL),
+          registry::removeBlocks);
       int threads = conf.get(MasterKeys.RPC_THREADS);
       // Bounded: under overload callers get UNAVAILABLE instead of the master queueing without limit.
       rpcExecutor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
@@ -96,7 +101,7 @@ public final class MasterServer implements Closeable {
       int rpcPort = conf.get(MasterKeys.RPC_PORT);
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry,
           new BlockPlacement(new SplittableRandom()), rpcExecutor, this::advertisedAddress,
-          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock));
+          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts);
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
           metrics.rpcObserver()).start();
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
@@ -186,6 +191,9 @@ public final class MasterServer implements Closeable {
     if (rpcExecutor != null) {
       rpcExecutor.shutdown();
       awaitQuietly(rpcExecutor);
+    }
+    if (mounts != null) {
+      mounts.close();
     }
     if (journal != null) {
       try {

@@ -41,6 +41,6 @@ final class Inodes {
         .setMtimeMs(r.getMtimeMs()).setAtimeMs(r.getAtimeMs()).setCtimeMs(r.getCtimeMs()).setNlink(r.getNlink())
         .setComplete(r.getType() != FileType.FILE || r.getComplete()).setReplicas(r.getReplicas())
         .addAllBlocks(r.getBlocksList()).setParentId(r.getParentId()).setSymlinkTarget(r.getSymlinkTarget())
-        .setXattrCount(r.getXattrsCount()).build();
+        .setXattrCount(r.getXattrsCount()).setMountId(r.getMountId()).build();
   }
 }

@@ -64,6 +64,9 @@ public final class NamespaceApplier {
           case CREATE_SYMLINK -> CreateSymlinkOp.apply(entry.getCreateSymlink(), Caller.of(entry), b);
           case SET_XATTR -> XattrOps.applySet(entry.getSetXattr(), Caller.of(entry), b);
           case REMOVE_XATTR -> XattrOps.applyRemove(entry.getRemoveXattr(), Caller.of(entry), b);
+          case MOUNT -> MountOp.apply(entry.getMount(), Caller.of(entry), b);
+          case UNMOUNT -> UnmountOp.apply(entry.getUnmount(), Caller.of(entry), b);
+          case UFS_SYNC -> UfsSyncOp.apply(entry.getUfsSync(), b);
           case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
               + " (written by a newer master?): " + entry);
         };

@@ -92,6 +92,20 @@ public final class NamespacePath {
     return names.isEmpty() ? this : new NamespacePath(prefix(names.size() - 1), names.subList(0, names.size() - 1));
   }
 
+  /**
+   * This path with {@code name} appended; INVALID_ARGUMENT for a name the namespace cannot hold (empty, {@code .},
+   * {@code ..}, with a slash or NUL, too long), e.g. a UFS key that is not a valid file name.
+   */
+  public NamespacePath child(String name) throws RpcException {
+    if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+      throw invalid(path + "/" + name, "a name with '/' or NUL");
+    }
+    checkName(path, name);
+    List<String> longer = new ArrayList<>(names);
+    longer.add(name);
+    return new NamespacePath(isRoot() ? "/" + name : path + "/" + name, List.copyOf(longer));
+  }
+
   /** The path of the first {@code n} names, as text ({@code /} for 0). */
   public String prefix(int n) {
     return n == 0 ? "/" : "/" + String.join("/", names.subList(0, n));

@@ -22,6 +22,11 @@ import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.MkdirRequest;
+import io.sluice.common.proto.MountInfo;
+import io.sluice.common.proto.MountRequest;
+import io.sluice.common.proto.MountResponse;
+import io.sluice.common.proto.UnmountRequest;
+import io.sluice.common.proto.UnmountResponse;
 import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.proto.RegisterWorkerRequest;
 import io.sluice.common.proto.RemoveXattrRequest;
@@ -54,6 +59,8 @@ import io.sluice.master.namespace.Prepared;
 import io.sluice.master.namespace.RenameOp;
 import io.sluice.master.namespace.SetAttributesOp;
 import io.sluice.master.namespace.XattrOps;
+import io.sluice.master.mount.MountGuard;
+import io.sluice.master.mount.MountService;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.security.CallerResolver;
 import io.sluice.master.store.NamespaceStore;
@@ -90,16 +97,19 @@ public final class MasterRpcHandler implements RpcHandler {
   private final Supplier<String> advertisedAddress;
   private final RetriedRequests retried;
   private final CallerResolver callers;
+  private final MountService mounts;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
    * @param retryExpiry how long the outcome of a deduplicated mutation answers its retries
    * @param callers resolves the handshake's user to the caller whose permissions are checked
+   * @param mounts the mount table and the UFS metadata sync
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
       BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry,
-      CallerResolver callers) {
+      CallerResolver callers, MountService mounts) {
     this.callers = callers;
+    this.mounts = mounts;
     this.store = store;
     this.journal = journal;
     this.ctx = ctx;
@@ -135,11 +145,13 @@ public final class MasterRpcHandler implements RpcHandler {
     switch (method) {
       case MKDIR -> {
         MkdirRequest req = call.parse(MkdirRequest.parser());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
         mutate(call, () -> MkdirOp.prepare(req, caller, ctx),
             r -> MkdirResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case CREATE_FILE -> {
         CreateFileRequest req = call.parse(CreateFileRequest.parser());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
         mutate(call, () -> CreateFileOp.prepare(req, caller, ctx),
             r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
       }
@@ -150,38 +162,50 @@ public final class MasterRpcHandler implements RpcHandler {
           r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
       case DELETE -> {
         DeleteRequest req = call.parse(DeleteRequest.parser());
+        MountGuard.checkHoldsNoMount(store.reader(), req.getPath());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
         mutate(call, () -> DeleteOp.prepare(req, caller, ctx), r -> DeleteResponse.getDefaultInstance());
       }
       case RENAME -> {
         RenameRequest req = call.parse(RenameRequest.parser());
+        for (String p : List.of(req.getSrc(), req.getDst())) {
+          MountGuard.checkHoldsNoMount(store.reader(), p);
+          MountGuard.checkNotUnderMount(store.reader(), p);
+        }
         mutate(call, () -> RenameOp.prepare(req, caller, ctx), r -> RenameResponse.getDefaultInstance());
       }
       case SET_ATTRIBUTES -> {
         SetAttributesRequest req = call.parse(SetAttributesRequest.parser());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
         mutate(call, () -> SetAttributesOp.prepare(req, caller, ctx),
             r -> SetAttributesResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case CREATE_SYMLINK -> {
         CreateSymlinkRequest req = call.parse(CreateSymlinkRequest.parser());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
         mutate(call, () -> CreateSymlinkOp.prepare(req, caller, ctx),
             r -> CreateSymlinkResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case SET_XATTR -> {
         SetXattrRequest req = call.parse(SetXattrRequest.parser());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
         mutate(call, () -> XattrOps.prepareSet(req, caller, ctx), r -> SetXattrResponse.getDefaultInstance());
       }
       case REMOVE_XATTR -> {
         RemoveXattrRequest req = call.parse(RemoveXattrRequest.parser());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
         mutate(call, () -> XattrOps.prepareRemove(req, caller, ctx), r -> RemoveXattrResponse.getDefaultInstance());
       }
       case GET_XATTRS -> {
         journal.readBarrier();
         String path = call.parse(GetXattrsRequest.parser()).getPath();
+        mounts.sync(path, false);
         call.respond(XattrOps.get(store.reader(), path, caller));
       }
       case GET_STATUS -> {
         journal.readBarrier();
         String path = call.parse(GetStatusRequest.parser()).getPath();
+        mounts.sync(path, false);
         try (StoreSnapshot snap = store.snapshot()) {
           call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path, caller)).build());
         }
@@ -189,16 +213,23 @@ public final class MasterRpcHandler implements RpcHandler {
       case LIST_STATUS -> {
         journal.readBarrier();
         ListStatusRequest req = call.parse(ListStatusRequest.parser());
+        // Only the first page lists the UFS: later pages continue the listing that one loaded.
+        mounts.sync(req.getPath(), req.getStartAfter().isEmpty());
         try (StoreSnapshot snap = store.snapshot()) {
           call.respond(ListStatusOp.run(snap, req, caller));
         }
       }
       case GET_BLOCK_LOCATIONS -> {
         journal.readBarrier();
-        String path = call.parse(GetBlockLocationsRequest.parser()).getPath();
+        GetBlockLocationsRequest req = call.parse(GetBlockLocationsRequest.parser());
+        String path = req.getPath();
+        mounts.sync(path, false);
+        String host = req.getClientHost().isEmpty() ? remoteHost(call) : req.getClientHost();
         GetBlockLocationsResponse r;
         try (StoreSnapshot snap = store.snapshot()) {
-          r = GetBlockLocationsOp.run(snap, path, registry::locations, caller);
+          List<io.sluice.master.worker.PlacementCandidate> live = registry.candidates();
+          r = GetBlockLocationsOp.run(snap, path, registry::locations,
+              block -> placement.readThrough(live, block, host), caller);
         }
         // Just after a failover the registry is rebuilt from re-registrations: a block without a location may
         // only be waiting for its worker's report, and the client should ask again rather than give up.
@@ -207,6 +238,22 @@ public final class MasterRpcHandler implements RpcHandler {
           r = r.toBuilder().setLocationsPending(true).build();
         }
         call.respond(r);
+      }
+      case MOUNT -> {
+        MountRequest req = call.parse(MountRequest.parser());
+        mutate(call, () -> mounts.prepareMount(req, caller),
+            r -> MountResponse.newBuilder().setMount(mountInfo(r)).build());
+      }
+      case UNMOUNT -> {
+        UnmountRequest req = call.parse(UnmountRequest.parser());
+        mutate(call, () -> mounts.prepareUnmount(req, caller), r -> {
+          mounts.closeUnmounted();
+          return UnmountResponse.getDefaultInstance();
+        });
+      }
+      case GET_MOUNTS -> {
+        journal.readBarrier();
+        call.respond(mounts.mounts());
       }
       case REGISTER_WORKER -> call.respond(RegisterWorkerResponse.newBuilder()
           .setWorkerId(registry.register(call.parse(RegisterWorkerRequest.parser()))).build());
@@ -228,10 +275,18 @@ public final class MasterRpcHandler implements RpcHandler {
 
   /** The host placement should favour: the one the client named, else the one it calls from. */
   private static String clientHost(ServerCall call, AddBlockRequest req) {
-    if (!req.getClientHost().isEmpty()) {
-      return req.getClientHost();
-    }
+    return req.getClientHost().isEmpty() ? remoteHost(call) : req.getClientHost();
+  }
+
+  private static String remoteHost(ServerCall call) {
     return call.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() : "";
+  }
+
+  /** The mount a MOUNT created, from the mount point's inode in the result and the table. */
+  private MountInfo mountInfo(ApplyResult r) {
+    long id = r.getInfo().getId();
+    return mounts.mounts().getMountsList().stream().filter(m -> m.getMountId() == id).findFirst()
+        .orElse(MountInfo.newBuilder().setMountId(id).setPath(r.getInfo().getName()).build());
   }
 
   /** Decides a mutation on the leader, unless it is the retry of one in flight or applied (see RetriedRequests). */

@@ -1,5 +1,6 @@
 package io.sluice.master.store;
 
+import io.sluice.master.proto.MountRecord;
 import io.sluice.master.proto.InodeRecord;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +27,9 @@ public interface NamespaceReader {
    * first), at most {@code limit}.
    */
   List<Child> children(long dirId, String startAfter, int limit);
+
+  /** Every mount, in mount id order (a handful: the table is scanned whole). */
+  List<MountRecord> mounts();
 
   /** Whether {@code dirId} has at least one child. */
   default boolean hasChildren(long dirId) {

@@ -1,5 +1,6 @@
 package io.sluice.master.store;
 
+import io.sluice.master.proto.MountRecord;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sluice.master.proto.InodeRecord;
 import java.util.ArrayList;
@@ -61,6 +62,22 @@ abstract class RocksReader implements NamespaceReader {
     } catch (RocksDBException e) {
       throw new StoreException("cannot read entry " + name + " of " + parentId, e);
     }
+  }
+
+  @Override
+  public List<MountRecord> mounts() {
+    List<MountRecord> out = new ArrayList<>();
+    try (RocksIterator it = iterator(handles.mounts())) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        out.add(MountRecord.parseFrom(it.value()));
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the mount table", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt mount record", e);
+    }
+    return out;
   }
 
   @Override

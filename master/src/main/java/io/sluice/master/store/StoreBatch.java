@@ -1,5 +1,6 @@
 package io.sluice.master.store;
 
+import io.sluice.master.proto.MountRecord;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.InodeRecord;
 import io.sluice.master.proto.RequestRecord;
@@ -83,6 +84,15 @@ public final class StoreBatch extends RocksReader implements AutoCloseable {
 
   public void deleteEdge(long parentId, String name) {
     delete(handles.edges(), StoreKeys.edge(parentId, name));
+  }
+
+  /** Adds or replaces a mount record (key: its mount id). */
+  public void putMount(MountRecord mount) {
+    put(handles.mounts(), StoreKeys.longBytes(mount.getInfo().getMountId()), mount.toByteArray());
+  }
+
+  public void deleteMount(long mountId) {
+    delete(handles.mounts(), StoreKeys.longBytes(mountId));
   }
 
   /** Records the first outcome of a deduplicated mutation, to answer its retries with. */

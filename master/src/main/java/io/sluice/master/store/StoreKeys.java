@@ -10,6 +10,7 @@ import java.util.Arrays;
  * <pre>
  * inodes: id (8 bytes big-endian)                          -> InodeRecord
  * edges:  parent id (8 bytes big-endian) | name (UTF-8)    -> child id (8 bytes big-endian)
+ * mounts: mount id (8 bytes big-endian)                    -> MountRecord
  * meta:   "applied"                                        -> term (8) | index (8)
  *         "next_inode_id", "inode_count"                   -> 8 bytes big-endian
  * requests:      client id (UTF-8) | 0 | request id (8)     -> RequestRecord

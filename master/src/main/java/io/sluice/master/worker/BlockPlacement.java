@@ -51,6 +51,24 @@ public final class BlockPlacement {
     return chosen;
   }
 
+  /**
+   * The worker that reads an uncached UFS-backed block through (DESIGN §5): one on the client's host, else one
+   * picked by the block id, so concurrent readers on other hosts go to the same worker and share its one UFS read.
+   * Empty when no worker is live (the client then reads the UFS itself).
+   */
+  public java.util.Optional<BlockLocation> readThrough(List<PlacementCandidate> candidates, long blockId,
+      String clientHost) {
+    if (candidates.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<PlacementCandidate> sorted = new ArrayList<>(candidates);
+    sorted.sort(java.util.Comparator.comparingLong(PlacementCandidate::workerId));
+    PlacementCandidate pick = sorted.stream().filter(c -> c.address().getHost().equals(clientHost)).findFirst()
+        .orElse(sorted.get(Math.floorMod(Long.hashCode(blockId * 0x9E3779B97F4A7C15L), sorted.size())));
+    return java.util.Optional.of(BlockLocation.newBuilder().setWorkerId(pick.workerId()).setAddress(pick.address())
+        .build());
+  }
+
   /** Draws one of {@code from} by weight, moves it from {@code pool} to {@code chosen}. */
   private void take(List<PlacementCandidate> pool, List<PlacementCandidate> from, List<BlockLocation> chosen) {
     long total = 0;

@@ -1,0 +1,91 @@
+package io.sluice.master.mount;
+
+import io.sluice.common.proto.GetMountsResponse;
+import io.sluice.common.proto.MountRequest;
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.UnmountRequest;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.journal.Journal;
+import io.sluice.master.namespace.Caller;
+import io.sluice.master.namespace.LeaderContext;
+import io.sluice.master.namespace.MountOp;
+import io.sluice.master.namespace.Prepared;
+import io.sluice.master.namespace.UnmountOp;
+import io.sluice.master.proto.MountRecord;
+import io.sluice.ufs.UfsRegistry;
+import java.io.Closeable;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The leader's side of mounts (DESIGN §4): deciding MOUNT (after checking the UFS answers) and UNMOUNT, the mount
+ * table for GET_MOUNTS, and keeping metadata under mounts in sync with the UFS ({@link MetadataSync}).
+ */
+public final class MountService implements Closeable {
+  private final LeaderContext ctx;
+  private final UfsConnectors connectors;
+  private final MetadataSync sync;
+  private final long defaultSyncIntervalMs;
+
+  /**
+   * @param defaultSyncInterval the sync interval of a mount that asks for none
+   * @param removedBlocks takes blocks of files a sync replaced or dropped, for the workers to remove
+   */
+  public MountService(LeaderContext ctx, Journal journal, UfsRegistry registry, Duration defaultSyncInterval,
+      Consumer<List<Long>> removedBlocks) {
+    this.ctx = ctx;
+    this.connectors = new UfsConnectors(registry);
+    this.sync = new MetadataSync(ctx, journal, connectors, removedBlocks);
+    this.defaultSyncIntervalMs = defaultSyncInterval.toMillis();
+  }
+
+  /** Decides a MOUNT: the UFS must answer and its root be a directory before anything is journaled. */
+  public Prepared prepareMount(MountRequest req, Caller caller) throws RpcException {
+    if (!caller.superuser()) {
+      throw new RpcException(Status.PERMISSION_DENIED, req.getPath() + ": only the superuser may mount");
+    }
+    URI uri;
+    try {
+      uri = new URI(req.getUfsUri());
+    } catch (java.net.URISyntaxException e) {
+      throw new RpcException(Status.INVALID_ARGUMENT, req.getUfsUri() + ": not a URI: " + e.getMessage());
+    }
+    Prepared p = MountOp.prepare(req, caller, ctx, defaultSyncIntervalMs);
+    connectors.probe(uri, req.getOptionsMap(), req.getPath());
+    return p;
+  }
+
+  public Prepared prepareUnmount(UnmountRequest req, Caller caller) throws RpcException {
+    return UnmountOp.prepare(req, caller, ctx);
+  }
+
+  /** After an UNMOUNT applied: closes the connectors of mounts no longer in the table. */
+  public void closeUnmounted() {
+    java.util.Set<Long> live = new java.util.HashSet<>();
+    for (MountRecord m : ctx.store().reader().mounts()) {
+      live.add(m.getInfo().getMountId());
+    }
+    connectors.retainOnly(live);
+  }
+
+  /** The mount table. */
+  public GetMountsResponse mounts() {
+    GetMountsResponse.Builder out = GetMountsResponse.newBuilder();
+    for (MountRecord m : ctx.store().reader().mounts()) {
+      out.addMounts(m.getInfo());
+    }
+    return out.build();
+  }
+
+  /** See {@link MetadataSync#sync}. */
+  public void sync(String path, boolean listing) throws RpcException {
+    sync.sync(path, listing);
+  }
+
+  @Override
+  public void close() {
+    connectors.close();
+  }
+}

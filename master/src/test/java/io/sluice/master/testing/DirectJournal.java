@@ -1,0 +1,41 @@
+package io.sluice.master.testing;
+
+import io.sluice.common.rpc.RpcException;
+import io.sluice.master.journal.Journal;
+import io.sluice.master.namespace.NamespaceApplier;
+import io.sluice.master.proto.ApplyResult;
+import io.sluice.master.proto.JournalEntry;
+import io.sluice.master.store.NamespaceStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** A journal of one master without Ratis: each entry is applied at once at the next index. Records what it saw. */
+public final class DirectJournal implements Journal {
+  private final NamespaceApplier applier;
+  private final NamespaceStore store;
+  public final List<JournalEntry> proposed = new ArrayList<>();
+
+  public DirectJournal(NamespaceStore store) {
+    this.store = store;
+    this.applier = new NamespaceApplier(store);
+  }
+
+  @Override
+  public synchronized CompletableFuture<ApplyResult> propose(JournalEntry entry) {
+    proposed.add(entry);
+    return CompletableFuture.completedFuture(applier.apply(1, store.appliedIndex() + 1, entry));
+  }
+
+  @Override
+  public void checkLeader() throws RpcException {}
+
+  @Override
+  public void readBarrier() throws RpcException {}
+
+  @Override
+  public Duration leadership() {
+    return Duration.ofHours(1);
+  }
+}
