@@ -3,6 +3,9 @@ package io.sluice.cli;
 import io.sluice.cli.fs.FsCommand;
 import io.sluice.cli.fuse.FuseCommand;
 import io.sluice.cli.local.LocalCommand;
+import io.sluice.cli.mount.MountCommand;
+import io.sluice.cli.mount.MountsCommand;
+import io.sluice.cli.mount.UmountCommand;
 import io.sluice.cli.server.MasterCommand;
 import io.sluice.cli.server.WorkerCommand;
 import picocli.CommandLine;
@@ -11,7 +14,8 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command: servers, the local cluster and file system commands. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceMain.Version.class,
     description = "Sluice: a distributed caching file system.",
-    subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, FuseCommand.class, LocalCommand.class})
+    subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
+        MountsCommand.class, FuseCommand.class, LocalCommand.class})
 public final class SluiceMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

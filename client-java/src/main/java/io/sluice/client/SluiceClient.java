@@ -2,6 +2,8 @@ package io.sluice.client;
 
 import com.google.protobuf.ByteString;
 import io.sluice.client.block.ReadOptions;
+import io.sluice.client.block.UfsConnectors;
+import io.sluice.client.block.UfsFallThrough;
 import io.sluice.client.block.WorkerClientPool;
 import io.sluice.client.master.DirectoryListing;
 import io.sluice.client.master.MasterClient;
@@ -13,6 +15,7 @@ import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.MountRequest;
 import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.Status;
@@ -21,6 +24,7 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import java.io.Closeable;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +43,11 @@ import java.util.TreeMap;
  */
 public final class SluiceClient implements Closeable {
   private final StreamContext ctx;
+  private final UfsConnectors ufsConnectors;
 
-  private SluiceClient(StreamContext ctx) {
+  private SluiceClient(StreamContext ctx, UfsConnectors ufsConnectors) {
     this.ctx = ctx;
+    this.ufsConnectors = ufsConnectors;
   }
 
   /**
@@ -56,11 +62,16 @@ public final class SluiceClient implements Closeable {
     FailoverRpcClient masterRpc = new FailoverRpcClient(
         FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), rpc, settings.masterRetryBudget());
     ReadOptions read = new ReadOptions(settings.readChunkSize(), settings.readWindow(), rpc.callTimeout());
-    return new SluiceClient(new StreamContext(new MasterClient(masterRpc), new WorkerClientPool(rpc), settings,
-        read, localHostName()));
+    MasterClient master = new MasterClient(masterRpc);
+    UfsConnectors connectors = new UfsConnectors(master);
+    return new SluiceClient(new StreamContext(master, new WorkerClientPool(rpc), settings, read, localHostName(),
+        new UfsFallThrough(connectors)), connectors);
   }
 
-  /** This host's name for placement; block placement only prefers it, so a lookup failure is not fatal. */
+  /**
+   * This host's name for placement and read-through; the master only prefers a worker on it, so a lookup failure
+   * is not fatal.
+   */
   private static String localHostName() {
     try {
       return InetAddress.getLocalHost().getHostName();
@@ -136,7 +147,7 @@ public final class SluiceClient implements Closeable {
   private GetBlockLocationsResponse locations(String path) throws RpcException {
     long deadline = System.nanoTime() + ctx.settings().masterRetryBudget().toNanos();
     long backoffMs = 50;
-    GetBlockLocationsResponse r = ctx.master().getBlockLocations(path);
+    GetBlockLocationsResponse r = ctx.master().getBlockLocations(path, ctx.clientHost());
     while (r.getLocationsPending() && System.nanoTime() < deadline) {
       try {
         Thread.sleep(backoffMs);
@@ -145,7 +156,7 @@ public final class SluiceClient implements Closeable {
         throw new RpcException(Status.UNAVAILABLE, path + ": interrupted waiting for block locations", e);
       }
       backoffMs = Math.min(backoffMs * 2, 1000);
-      r = ctx.master().getBlockLocations(path);
+      r = ctx.master().getBlockLocations(path, ctx.clientHost());
     }
     return r;
   }
@@ -296,6 +307,36 @@ public final class SluiceClient implements Closeable {
     return out;
   }
 
+  /**
+   * Mounts the UFS at {@code ufsUri} at {@code path} (DESIGN §4). The path must not exist and its parent must be a
+   * directory; mounts do not nest and none goes at {@code /}. The master checks that it can reach the UFS first.
+   *
+   * @throws RpcException ALREADY_EXISTS, NOT_FOUND (parent), INVALID_ARGUMENT (nested, root, bad URI or option),
+   *     UFS_ERROR with the cause when the UFS cannot be reached, PERMISSION_DENIED
+   */
+  public Mount mount(String path, URI ufsUri, MountOptions options) throws RpcException {
+    MountRequest.Builder req = MountRequest.newBuilder().setPath(AbsolutePath.require(path))
+        .setUfsUri(ufsUri.toString()).putAllOptions(options.options()).setReadOnly(options.readOnly())
+        .setReplicas(options.replicas());
+    options.syncIntervalMs().ifPresent(req::setSyncIntervalMs);
+    return Mount.of(ctx.master().mount(req.build()));
+  }
+
+  /**
+   * Removes the mount at {@code path} and everything Sluice holds under it (metadata, cached blocks); the UFS is
+   * left as it is.
+   *
+   * @throws RpcException NOT_FOUND when no mount is at {@code path}, PERMISSION_DENIED
+   */
+  public void unmount(String path) throws RpcException {
+    ctx.master().unmount(AbsolutePath.require(path));
+  }
+
+  /** Every mount, in the master's order. */
+  public List<Mount> mounts() throws RpcException {
+    return ctx.master().getMounts().stream().map(Mount::of).toList();
+  }
+
   /** Capacity and use of the whole cluster, for {@code statfs}/{@code df}. */
   public ClusterUsage usage() throws RpcException {
     return ClusterUsage.of(ctx.master().clusterInfo());
@@ -306,10 +347,11 @@ public final class SluiceClient implements Closeable {
     return ctx.master().clusterInfo();
   }
 
-  /** Closes the master and worker connections. */
+  /** Closes the master and worker connections and the UFS connectors made for fall-through reads. */
   @Override
   public void close() {
     try {
+      ufsConnectors.close();
       ctx.workers().close();
     } finally {
       ctx.master().close();

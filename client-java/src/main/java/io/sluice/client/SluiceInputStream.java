@@ -3,6 +3,10 @@ package io.sluice.client;
 import io.sluice.client.block.BlockReader;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.GetBlockLocationsResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +15,10 @@ import java.util.Objects;
 
 /**
  * Reads a file whose block locations were fetched when it was opened (GET_BLOCK_LOCATIONS; they are not
- * refreshed, so a long-open stream sees the file as it was then).
+ * refreshed, so a long-open stream sees the file as it was then). One exception: when a worker says a UFS-backed
+ * file changed since it was listed (STALE) before this stream returned any byte, a sequential read lists the file
+ * again, once, and continues with the new content; after a byte was returned, the new content could not be
+ * stitched to the old, so the read fails with STALE and the file must be opened again.
  *
  * <p>Sequential reads keep one block stream open from the current position to the end of its block, with the
  * worker sending ahead up to the read window (see {@code ClientKeys.READ_WINDOW}); moving to the next block opens
@@ -24,20 +31,26 @@ import java.util.Objects;
  * any number of threads may run them at once. The sequential methods are synchronized.
  *
  * <p>A block none of whose workers can serve it fails the read with the error naming the block (UNAVAILABLE when
- * none could be reached). Each wait for data is bounded by the RPC call timeout. {@link #close()} releases every
+ * none could be reached), unless it is a block of a UFS-backed file and no worker could be reached: then it is read
+ * from the UFS directly (fall-through, see {@code UfsFallThrough}). A file changed in the UFS since it was opened
+ * fails with STALE. Each wait for data is bounded by the RPC call timeout. {@link #close()} releases every
  * buffered frame.
  */
 public final class SluiceInputStream extends InputStream {
   private final StreamContext ctx;
   private final String path;
-  private final FileInfo info;
-  private final FileLayout layout;
+  // Replaced only by the one re-listing after STALE, under this stream's monitor, before any byte was returned.
+  private volatile FileInfo info;
+  private volatile FileLayout layout;
   private final byte[] oneByte = new byte[1];
   private long pos;
   /** The sequential stream, or null; {@code readerBlock} is its block index. */
   private BlockReader reader;
   private int readerBlock = -1;
   private volatile boolean closed;
+  /** Whether any read returned bytes: from then on the listing is never replaced. */
+  private volatile boolean delivered;
+  private boolean relisted;
 
   SluiceInputStream(StreamContext ctx, String path, FileInfo info, List<BlockInfo> blocks) {
     this.ctx = ctx;
@@ -46,7 +59,7 @@ public final class SluiceInputStream extends InputStream {
     this.layout = new FileLayout(blocks, info.getLength());
   }
 
-  /** The file as it was when opened. */
+  /** The file as listed when opened (or re-listed after STALE, see above). */
   public FileInfo fileInfo() {
     return info;
   }
@@ -90,20 +103,46 @@ public final class SluiceInputStream extends InputStream {
     if (pos >= layout.length()) {
       return -1;
     }
-    BlockReader r = readerAtPos();
     int n;
-    try {
-      n = r.read(b, off, len);
-    } catch (IOException e) {
-      closeReader();
-      throw e;
+    while (true) {
+      BlockReader r = readerAtPos();
+      try {
+        n = r.read(b, off, len);
+        break;
+      } catch (IOException e) {
+        closeReader();
+        if (!(e instanceof RpcException re && re.status() == Status.STALE && relistAfterStale())) {
+          throw e;
+        }
+      }
     }
     if (n < 0) {
       // The reader covers its block to the end, so it can only be exhausted when pos is past that block.
       throw new IllegalStateException(path + ": block reader ended before position " + pos);
     }
     pos += n;
+    delivered = true;
     return n;
+  }
+
+  /**
+   * Lists the file again after a worker said it changed in the UFS, unless a byte was already returned or this was
+   * done before.
+   *
+   * @return whether the new listing is in place and the read may be retried
+   */
+  private boolean relistAfterStale() throws RpcException {
+    if (delivered || relisted) {
+      return false;
+    }
+    relisted = true;
+    GetBlockLocationsResponse r = ctx.master().getBlockLocations(path, ctx.clientHost());
+    if (r.getInfo().getType() != FileType.FILE || pos >= r.getInfo().getLength()) {
+      return false; // replaced by a directory, or shrunk below a seek: the caller's STALE says it best
+    }
+    info = r.getInfo();
+    layout = new FileLayout(r.getBlocksList(), info.getLength());
+    return true;
   }
 
   @Override
@@ -137,6 +176,7 @@ public final class SluiceInputStream extends InputStream {
   public int read(long position, byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
     ensureOpen();
+    FileLayout layout = this.layout; // one listing for the whole call
     if (position < 0) {
       throw new EOFException(path + ": negative position " + position);
     }
@@ -151,11 +191,12 @@ public final class SluiceInputStream extends InputStream {
       BlockInfo block = layout.block(index);
       long inBlock = at - layout.start(index);
       int n = (int) Math.min(total - done, block.getLength() - inBlock);
-      try (BlockReader r = BlockReader.open(ctx.workers(), block, inBlock, n, ctx.read(), path)) {
+      try (BlockReader r = BlockReader.open(ctx.workers(), ctx.fallThrough(), block, inBlock, n, ctx.read(), path)) {
         r.readFully(b, off + done, n);
       }
       done += n;
     }
+    delivered = true;
     return total;
   }
 
@@ -196,7 +237,8 @@ public final class SluiceInputStream extends InputStream {
     closeReader();
     BlockInfo block = layout.block(index);
     long inBlock = pos - layout.start(index);
-    reader = BlockReader.open(ctx.workers(), block, inBlock, block.getLength() - inBlock, ctx.read(), path);
+    reader = BlockReader.open(ctx.workers(), ctx.fallThrough(), block, inBlock, block.getLength() - inBlock,
+        ctx.read(), path);
     readerBlock = index;
     return reader;
   }

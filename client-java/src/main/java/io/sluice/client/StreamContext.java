@@ -1,12 +1,14 @@
 package io.sluice.client;
 
 import io.sluice.client.block.ReadOptions;
+import io.sluice.client.block.UfsFallThrough;
 import io.sluice.client.block.WorkerClientPool;
 import io.sluice.client.master.MasterClient;
 
 /**
  * What every file stream of one {@link SluiceClient} shares: the master, the pooled worker connections, the
- * settings, and this host's name (block placement prefers a worker on it).
+ * settings, this host's name (block placement and read-through prefer a worker on it), and the UFS fall-through
+ * for blocks no worker can serve.
  */
 record StreamContext(MasterClient master, WorkerClientPool workers, ClientSettings settings, ReadOptions read,
-    String clientHost) {}
+    String clientHost, UfsFallThrough fallThrough) {}

@@ -7,6 +7,7 @@ import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,26 +15,36 @@ import java.util.List;
  * Reads a byte range of one block from the workers that hold it. It streams from the first location it can
  * reach; when that worker fails (unreachable, lost the block, corrupt data, timeout) it resumes at the current
  * position on the next location, since committed blocks are immutable and every replica has the same bytes. Once
- * every location failed the read fails, naming the block and what each location answered.
+ * every location failed, a block of a UFS-backed file may be read from the UFS instead (see
+ * {@link UfsFallThrough} for when); otherwise the read fails, naming the block and what each location answered.
+ *
+ * <p>Every READ_BLOCK of a UFS-backed block carries its UFS source, so a worker that does not hold it reads it
+ * through. A worker answering STALE (the UFS file changed since the master listed it) ends the read at once: the
+ * other locations read the same changed file.
  *
  * <p>Not thread-safe: one reader. {@link #close()} releases everything held and may be called at any time.
  */
 public final class BlockReader implements Closeable {
   private final WorkerClientPool pool;
+  private final UfsFallThrough fallThrough;
   private final BlockInfo block;
   private final ReadOptions options;
   private final String path;
   private final long end;
   private final List<String> failures = new ArrayList<>();
+  private final List<Status> failureStatuses = new ArrayList<>();
   private long position;
   private int nextLocation;
   private ReadStream stream;
+  /** Set instead of {@code stream} once the read fell through to the UFS. */
+  private InputStream ufsStream;
   private RpcException lastFailure;
   private boolean closed;
 
-  private BlockReader(WorkerClientPool pool, BlockInfo block, long offset, long end, ReadOptions options,
-      String path) {
+  private BlockReader(WorkerClientPool pool, UfsFallThrough fallThrough, BlockInfo block, long offset, long end,
+      ReadOptions options, String path) {
     this.pool = pool;
+    this.fallThrough = fallThrough;
     this.block = block;
     this.position = offset;
     this.end = end;
@@ -44,16 +55,18 @@ public final class BlockReader implements Closeable {
   /**
    * Starts reading {@code [offset, offset + length)} of {@code block} (which must lie inside it).
    *
+   * @param fallThrough reads the block from the UFS when no location can serve it and the block has a UFS source
    * @param path the file, for error messages
-   * @throws RpcException UNAVAILABLE naming the block when none of its locations can be reached
+   * @throws RpcException UNAVAILABLE naming the block when none of its locations can be reached (and it cannot
+   *     fall through)
    */
-  public static BlockReader open(WorkerClientPool pool, BlockInfo block, long offset, long length,
-      ReadOptions options, String path) throws RpcException {
+  public static BlockReader open(WorkerClientPool pool, UfsFallThrough fallThrough, BlockInfo block, long offset,
+      long length, ReadOptions options, String path) throws RpcException {
     if (offset < 0 || length < 0 || offset + length > block.getLength()) {
       throw new IllegalArgumentException("range [" + offset + ", " + (offset + length) + ") outside block "
           + block.getBlockId() + " of " + block.getLength() + " bytes");
     }
-    BlockReader r = new BlockReader(pool, block, offset, offset + length, options, path);
+    BlockReader r = new BlockReader(pool, fallThrough, block, offset, offset + length, options, path);
     if (length > 0) {
       r.connect();
     }
@@ -90,8 +103,11 @@ public final class BlockReader implements Closeable {
       return 0;
     }
     while (true) {
-      if (stream == null) {
+      if (stream == null && ufsStream == null) {
         connect();
+      }
+      if (ufsStream != null) {
+        return readUfs(b, off, len);
       }
       try {
         int n = stream.read(b, off, len);
@@ -101,10 +117,40 @@ public final class BlockReader implements Closeable {
         // This location failed mid-range: drop it and resume from position on the next one.
         stream.close();
         stream = null;
-        lastFailure = e;
-        failures.add(e.getMessage());
+        if (e.status() == Status.STALE) {
+          throw stale(e);
+        }
+        failed(e, e.getMessage());
       }
     }
+  }
+
+  private int readUfs(byte[] b, int off, int len) throws RpcException {
+    int n;
+    try {
+      n = ufsStream.read(b, off, len);
+    } catch (IOException e) {
+      throw UfsFallThrough.readFailure(e, path + ": block " + block.getBlockId());
+    }
+    if (n < 0) {
+      // UfsRangeStream gives exactly the range, so this means the range bookkeeping is wrong, not the UFS.
+      throw new IllegalStateException(path + ": block " + block.getBlockId() + ": UFS range ended at " + position
+          + " before " + end);
+    }
+    position += n;
+    return n;
+  }
+
+  private void failed(RpcException e, String message) {
+    lastFailure = e;
+    failures.add(message);
+    failureStatuses.add(e.status());
+  }
+
+  /** The worker's STALE, saying what the reader can do about it. */
+  private RpcException stale(RpcException e) {
+    return new RpcException(Status.STALE, path + ": block " + block.getBlockId() + ": the file changed in the UFS"
+        + " since it was opened; open it again to read the new content (" + e.getMessage() + ")", e);
   }
 
   /** Reads exactly {@code len} bytes; the range must hold them. */
@@ -141,13 +187,18 @@ public final class BlockReader implements Closeable {
     } catch (RpcException e) {
       stream.close();
       stream = null;
-      lastFailure = e;
-      failures.add(e.getMessage());
+      if (e.status() == Status.STALE) {
+        throw stale(e);
+      }
+      failed(e, e.getMessage());
       return 0;
     }
   }
 
-  /** Opens a stream at {@link #position} on the next location that can be reached. */
+  /**
+   * Opens a stream at {@link #position} on the next location that can be reached, or on the UFS when none is left
+   * and the block may fall through.
+   */
   private void connect() throws RpcException {
     while (nextLocation < block.getLocationsCount()) {
       BlockLocation loc = block.getLocations(nextLocation++);
@@ -156,12 +207,15 @@ public final class BlockReader implements Closeable {
       try {
         client = pool.get(loc.getAddress());
       } catch (RpcException e) {
-        lastFailure = e;
-        failures.add(worker + ": " + e.getMessage());
+        failed(e, worker + ": " + e.getMessage());
         continue;
       }
       String what = path + ": block " + block.getBlockId() + " on " + worker;
-      stream = ReadStream.open(client, block.getBlockId(), position, end - position, options, what);
+      stream = ReadStream.open(client, block, position, end - position, options, what);
+      return;
+    }
+    if (UfsFallThrough.applies(block, failureStatuses)) {
+      ufsStream = fallThrough.open(block, position, end - position, path);
       return;
     }
     throw exhausted();
@@ -186,6 +240,14 @@ public final class BlockReader implements Closeable {
     if (stream != null) {
       stream.close();
       stream = null;
+    }
+    if (ufsStream != null) {
+      try {
+        ufsStream.close();
+      } catch (IOException e) {
+        // Nothing more is read from it; a failing close of a read-only stream loses nothing.
+      }
+      ufsStream = null;
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.sluice.client.block;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.ReadBlockRequest;
 import io.sluice.common.proto.Status;
@@ -63,16 +64,20 @@ final class ReadStream implements StreamListener {
   }
 
   /**
-   * Opens a READ_BLOCK call for {@code [offset, offset + length)} of a block on {@code worker}.
+   * Opens a READ_BLOCK call for {@code [offset, offset + length)} of {@code block} on {@code worker}. A block of a
+   * UFS-backed file carries its UFS source, so that a worker not holding it reads it through.
    *
    * @param what names the block in errors, e.g. {@code /a/b: block 42 on host:7080}
    */
-  static ReadStream open(RpcClient worker, long blockId, long offset, long length, ReadOptions opts,
+  static ReadStream open(RpcClient worker, BlockInfo block, long offset, long length, ReadOptions opts,
       String what) {
     ReadStream s = new ReadStream(what, offset, offset + length, opts.timeout().toNanos());
-    ReadBlockRequest req = ReadBlockRequest.newBuilder().setBlockId(blockId).setOffset(offset).setLength(length)
-        .setChunkSize(opts.chunkSize()).build();
-    s.stream = worker.openStream(WorkerMethod.READ_BLOCK.getNumber(), req, opts.creditsFor(length), s);
+    ReadBlockRequest.Builder req = ReadBlockRequest.newBuilder().setBlockId(block.getBlockId()).setOffset(offset)
+        .setLength(length).setChunkSize(opts.chunkSize());
+    if (block.hasUfs()) {
+      req.setUfs(block.getUfs());
+    }
+    s.stream = worker.openStream(WorkerMethod.READ_BLOCK.getNumber(), req.build(), opts.creditsFor(length), s);
     s.stream.response().whenComplete(s::onResponse);
     return s;
   }

@@ -20,6 +20,8 @@ import io.sluice.common.proto.GetBlockLocationsRequest;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoRequest;
 import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.GetMountsRequest;
+import io.sluice.common.proto.GetMountsResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.GetXattrsRequest;
@@ -29,6 +31,9 @@ import io.sluice.common.proto.ListStatusResponse;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
+import io.sluice.common.proto.MountInfo;
+import io.sluice.common.proto.MountRequest;
+import io.sluice.common.proto.MountResponse;
 import io.sluice.common.proto.RemoveXattrRequest;
 import io.sluice.common.proto.RemoveXattrResponse;
 import io.sluice.common.proto.RenameRequest;
@@ -38,6 +43,8 @@ import io.sluice.common.proto.SetAttributesResponse;
 import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.SetXattrResponse;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.UnmountRequest;
+import io.sluice.common.proto.UnmountResponse;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
@@ -135,9 +142,25 @@ public final class MasterClient implements Closeable {
         GetXattrsResponse.parser(), path).getXattrsMap();
   }
 
-  public GetBlockLocationsResponse getBlockLocations(String path) throws RpcException {
-    GetBlockLocationsRequest req = GetBlockLocationsRequest.newBuilder().setPath(path).build();
+  /** @param clientHost this host, so that the master picks a worker on it to read a UFS-backed block through */
+  public GetBlockLocationsResponse getBlockLocations(String path, String clientHost) throws RpcException {
+    GetBlockLocationsRequest req = GetBlockLocationsRequest.newBuilder().setPath(path).setClientHost(clientHost)
+        .build();
     return call(MasterMethod.GET_BLOCK_LOCATIONS, req, GetBlockLocationsResponse.parser(), path);
+  }
+
+  public MountInfo mount(MountRequest req) throws RpcException {
+    return call(MasterMethod.MOUNT, req, MountResponse.parser(), req.getPath()).getMount();
+  }
+
+  public void unmount(String path) throws RpcException {
+    call(MasterMethod.UNMOUNT, UnmountRequest.newBuilder().setPath(path).build(), UnmountResponse.parser(), path);
+  }
+
+  /** Every mount, as the master's mount table has it now. */
+  public List<MountInfo> getMounts() throws RpcException {
+    return call(MasterMethod.GET_MOUNTS, GetMountsRequest.getDefaultInstance(), GetMountsResponse.parser(),
+        "mount table").getMountsList();
   }
 
   public GetClusterInfoResponse clusterInfo() throws RpcException {

@@ -17,6 +17,7 @@ import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.GetBlockLocationsRequest;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
+import io.sluice.common.proto.GetMountsResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.ListStatusRequest;
@@ -24,9 +25,15 @@ import io.sluice.common.proto.ListStatusResponse;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
+import io.sluice.common.proto.MountInfo;
+import io.sluice.common.proto.MountRequest;
+import io.sluice.common.proto.MountResponse;
 import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.UfsBlockSource;
+import io.sluice.common.proto.UnmountRequest;
+import io.sluice.common.proto.UnmountResponse;
 import io.sluice.common.proto.WorkerSummary;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcHandler;
@@ -41,8 +48,9 @@ import java.util.TreeMap;
 /**
  * An in-memory master for client tests: a sorted map from path to inode, real statuses for the namespace errors
  * the client must surface, paged listings, and block placement on the given workers in order (skipping excluded
- * ones). Locations of a block are its write pipeline unless a test overrides them. All methods are synchronized:
- * calls arrive on event loops and tests inspect state from their own thread.
+ * ones). Locations of a block are its write pipeline unless a test overrides them. Mounts are a table only: a
+ * test adds UFS-backed files under them with {@link #addUfsFile}, nothing is listed from the UFS. All methods are
+ * synchronized: calls arrive on event loops and tests inspect state from their own thread.
  */
 public final class FakeMaster implements RpcHandler {
   private static final long DEFAULT_BLOCK_SIZE = 64L << 20;
@@ -51,6 +59,12 @@ public final class FakeMaster implements RpcHandler {
   private final Map<Long, List<BlockLocation>> locations = new HashMap<>();
   private final List<BlockLocation> workers;
   private final List<AddBlockRequest> addBlockCalls = new ArrayList<>();
+  private final List<MountRequest> mountCalls = new ArrayList<>();
+  private final List<GetBlockLocationsRequest> locationCalls = new ArrayList<>();
+  private final NavigableMap<Long, MountInfo> mounts = new TreeMap<>();
+  private final Map<Long, UfsBlockSource> ufsSources = new HashMap<>();
+  private long nextMountId = 100;
+  private int getMountsCalls;
   private long nextId = 1;
   private int defaultListLimit = 1000;
 
@@ -67,6 +81,46 @@ public final class FakeMaster implements RpcHandler {
   /** Every ADD_BLOCK request received, in order. */
   public synchronized List<AddBlockRequest> addBlockCalls() {
     return List.copyOf(addBlockCalls);
+  }
+
+  /** Every MOUNT request received, in order. */
+  public synchronized List<MountRequest> mountCalls() {
+    return List.copyOf(mountCalls);
+  }
+
+  /** Every GET_BLOCK_LOCATIONS request received, in order. */
+  public synchronized List<GetBlockLocationsRequest> locationCalls() {
+    return List.copyOf(locationCalls);
+  }
+
+  /** GET_MOUNTS calls received. */
+  public synchronized int getMountsCalls() {
+    return getMountsCalls;
+  }
+
+  /**
+   * Adds a complete file at {@code path} (under a mount) backed by {@code ufsPath} on mount {@code mountId}, cut
+   * into blocks of {@code blockSize}, each with its UFS source and no location until a test sets some.
+   *
+   * @return the block ids in order
+   */
+  public synchronized List<Long> addUfsFile(String path, long mountId, String ufsPath, long length, long blockSize,
+      String fingerprint) throws RpcException {
+    FileInfo.Builder parent = parentDir(path, true);
+    FileInfo.Builder f = FileInfo.newBuilder().setId(nextId++).setParentId(parent.getId()).setName(nameOf(path))
+        .setType(FileType.FILE).setMode(0644).setNlink(1).setBlockSize(blockSize).setReplicas(1)
+        .setComplete(true).setLength(length).setMountId(mountId);
+    List<Long> ids = new ArrayList<>();
+    for (long off = 0, i = 0; off < length; off += blockSize, i++) {
+      long blockId = f.getId() << 20 | i;
+      long n = Math.min(blockSize, length - off);
+      f.addBlocks(BlockMeta.newBuilder().setBlockId(blockId).setLength(n));
+      ufsSources.put(blockId, UfsBlockSource.newBuilder().setMountId(mountId).setUfsPath(ufsPath).setOffset(off)
+          .setLength(n).setFingerprint(fingerprint).build());
+      ids.add(blockId);
+    }
+    inodes.put(path, f);
+    return ids;
   }
 
   /** Replaces where the master says a block is. */
@@ -106,7 +160,13 @@ public final class FakeMaster implements RpcHandler {
       case LIST_STATUS -> list(call.parse(ListStatusRequest.parser()));
       case DELETE -> delete(call.parse(DeleteRequest.parser()));
       case RENAME -> rename(call.parse(RenameRequest.parser()));
-      case GET_BLOCK_LOCATIONS -> blockLocations(call.parse(GetBlockLocationsRequest.parser()).getPath());
+      case GET_BLOCK_LOCATIONS -> blockLocations(call.parse(GetBlockLocationsRequest.parser()));
+      case MOUNT -> MountResponse.newBuilder().setMount(mount(call.parse(MountRequest.parser()))).build();
+      case UNMOUNT -> unmount(call.parse(UnmountRequest.parser()));
+      case GET_MOUNTS -> {
+        getMountsCalls++;
+        yield GetMountsResponse.newBuilder().addAllMounts(mounts.values()).build();
+      }
       case GET_CLUSTER_INFO -> clusterInfo();
       default -> throw new RpcException(Status.INVALID_ARGUMENT, "unsupported method " + m);
     };
@@ -332,15 +392,56 @@ public final class FakeMaster implements RpcHandler {
     return RenameResponse.getDefaultInstance();
   }
 
-  private GetBlockLocationsResponse blockLocations(String path) throws RpcException {
+  private MountInfo mount(MountRequest r) throws RpcException {
+    mountCalls.add(r);
+    String path = r.getPath();
+    validate(path);
+    if (path.equals("/")) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "/: cannot mount at the root");
+    }
+    if (inodes.containsKey(path)) {
+      throw new RpcException(Status.ALREADY_EXISTS, path + ": already exists");
+    }
+    long id = nextMountId++;
+    FileInfo.Builder parent = parentDir(path, false);
+    inodes.put(path, dir(path).setId(nextId++).setParentId(parent.getId()).setMountId(id));
+    // Like the real master, the stored mount has the defaults resolved.
+    MountInfo m = MountInfo.newBuilder().setMountId(id).setPath(path).setUfsUri(r.getUfsUri())
+        .putAllOptions(r.getOptionsMap()).setReadOnly(r.getReadOnly())
+        .setSyncIntervalMs(r.getSyncIntervalMs() == 0 ? 60_000 : r.getSyncIntervalMs())
+        .setReplicas(r.getReplicas() == 0 ? 1 : r.getReplicas()).build();
+    mounts.put(id, m);
+    return m;
+  }
+
+  private UnmountResponse unmount(UnmountRequest r) throws RpcException {
+    MountInfo m = mounts.values().stream().filter(x -> x.getPath().equals(r.getPath())).findFirst()
+        .orElseThrow(() -> new RpcException(Status.NOT_FOUND, r.getPath() + ": not a mount point"));
+    mounts.remove(m.getMountId());
+    for (String p : subtree(r.getPath())) {
+      inodes.remove(p);
+    }
+    return UnmountResponse.getDefaultInstance();
+  }
+
+  private GetBlockLocationsResponse blockLocations(GetBlockLocationsRequest r) throws RpcException {
+    locationCalls.add(r);
+    String path = r.getPath();
     FileInfo.Builder f = existing(path);
     if (f.getType() == FileType.DIRECTORY) {
       throw new RpcException(Status.IS_DIRECTORY, path + ": is a directory");
     }
     GetBlockLocationsResponse.Builder out = GetBlockLocationsResponse.newBuilder().setInfo(f.build());
     for (BlockMeta b : f.getBlocksList()) {
-      out.addBlocks(BlockInfo.newBuilder().setBlockId(b.getBlockId()).setLength(b.getLength())
-          .addAllLocations(locations.getOrDefault(b.getBlockId(), List.of())));
+      BlockInfo.Builder info = BlockInfo.newBuilder().setBlockId(b.getBlockId()).setLength(b.getLength())
+          .addAllLocations(locations.getOrDefault(b.getBlockId(), List.of()));
+      UfsBlockSource ufs = ufsSources.get(b.getBlockId());
+      if (ufs != null) {
+        info.setUfs(ufs); // cached stays false: the location, if any, reads it through
+      } else {
+        info.setCached(true);
+      }
+      out.addBlocks(info);
     }
     return out.build();
   }

@@ -13,8 +13,10 @@ import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.common.rpc.StreamListener;
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
@@ -32,9 +34,16 @@ public final class FakeWorker implements RpcHandler {
   public volatile boolean corruptReads;
   /** When set, read streams never send data (the client must time out). */
   public volatile boolean stallReads;
+  /**
+   * When set, READ_BLOCK of a block whose UFS source has this fingerprint answers STALE, as a worker does when the
+   * UFS file changed since the master listed it.
+   */
+  public volatile String staleFingerprint;
   /** When >= 0, a write stream fails with IO_ERROR once it received more than this many bytes. */
   public volatile long failWritesAfter = -1;
 
+  /** Every READ_BLOCK request received, in order. */
+  public final List<ReadBlockRequest> readRequests = new CopyOnWriteArrayList<>();
   /** Read streams opened. */
   public final AtomicInteger readStreams = new AtomicInteger();
   /** Highest initial credits of any read stream. */
@@ -81,6 +90,11 @@ public final class FakeWorker implements RpcHandler {
   }
 
   private void startRead(ServerCall call, ReadBlockRequest r) throws RpcException {
+    readRequests.add(r);
+    if (r.hasUfs() && r.getUfs().getFingerprint().equals(staleFingerprint)) {
+      throw new RpcException(Status.STALE, "block " + r.getBlockId() + ": " + r.getUfs().getUfsPath()
+          + " changed in the UFS (fingerprint " + r.getUfs().getFingerprint() + " is gone)");
+    }
     byte[] data = blocks.get(r.getBlockId());
     if (data == null) {
       throw new RpcException(Status.NOT_FOUND, "block " + r.getBlockId() + " is not here");

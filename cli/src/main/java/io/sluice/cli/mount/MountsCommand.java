@@ -1,0 +1,29 @@
+package io.sluice.cli.mount;
+
+import io.sluice.cli.CliException;
+import io.sluice.cli.Stdout;
+import io.sluice.client.SluiceClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code sluice mounts}: the mount table, secrets masked. */
+@Command(name = "mounts", description = "List mounted UFSes.")
+public final class MountsCommand implements Callable<Integer> {
+  @Mixin
+  MountGroup ctx;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = Stdout.writer();
+    try (SluiceClient client = ctx.connect()) {
+      MountTable.print(client.mounts(), out);
+    } catch (IOException e) {
+      throw new CliException("mounts", e);
+    }
+    out.flush();
+    return 0;
+  }
+}
