@@ -67,4 +67,19 @@ public final class WorkerKeys {
   /** Whether a committed block is fsynced before it becomes visible (slower; survives power loss). */
   public static final ConfigKey<Boolean> WRITE_SYNC = ConfigKey.bool("sluice.worker.write.sync", false,
       "fsync each block before committing it.");
+
+  /**
+   * UFS threads (DESIGN 5, read-through): how many reads of blocks this worker does not hold may talk to UFSs at
+   * once. Each block being loaded into the cache holds one thread until its whole block is read; uncached reads
+   * borrow one per chunk. UFS calls block, so they never run on the data server's event loops. At least 1.
+   */
+  public static final ConfigKey<Integer> UFS_THREADS = ConfigKey.integer("sluice.worker.ufs.threads", 8,
+      "Threads reading blocks from UFSs (read-through); at least 1.");
+
+  /**
+   * Bytes a block load reads from the UFS at a time; readers following the load are woken after each, so it also
+   * bounds how long a reader waits beyond its chunk's bytes. Between 4k and 64m.
+   */
+  public static final ConfigKey<Long> UFS_BUFFER_SIZE = ConfigKey.bytes("sluice.worker.ufs.buffer.size", "256k",
+      "Bytes read from the UFS at a time when loading a block; between 4k and 64m.");
 }

@@ -3,10 +3,14 @@ package io.sluice.worker;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.metrics.ServerMetrics;
+import io.sluice.common.proto.MountInfo;
+import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.rpc.FailoverRpcClient;
+import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
+import io.sluice.ufs.UfsRegistry;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.EvictionPolicy;
 import io.sluice.worker.block.TierSpec;
@@ -15,6 +19,10 @@ import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.data.DataTraffic;
 import io.sluice.worker.master.MasterLink;
 import io.sluice.worker.metrics.WorkerMetrics;
+import io.sluice.worker.ufs.ReadThrough;
+import io.sluice.worker.ufs.ReadThroughStats;
+import io.sluice.worker.ufs.UfsBlockReader;
+import io.sluice.worker.ufs.UfsMounts;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,17 +30,21 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * A worker: its block store, its metrics and their HTTP port, the data server, and the link to the master.
- * {@link #start()} scans the store, listens, and begins registering; {@link #close()} stops all of it.
+ * A worker: its block store, its metrics and their HTTP port, the data server with UFS read-through (its UFS
+ * threads and mount connectors), and the link to the master. {@link #start()} scans the store, listens, and
+ * begins registering; {@link #close()} stops all of it.
  */
 public final class WorkerServer implements Closeable {
   private final SluiceConf conf;
   private final BlockStore store;
   private ServerMetrics metrics;
   private RpcServer data;
+  private UfsMounts mounts;
+  private ReadThrough readThrough;
   private volatile MasterLink link;
 
   public WorkerServer(SluiceConf conf) {
@@ -62,13 +74,25 @@ public final class WorkerServer implements Closeable {
     if (chunk <= 0 || chunk > Integer.MAX_VALUE / 2) {
       throw new IllegalArgumentException(WorkerKeys.READ_CHUNK_SIZE.name() + " must be between 1 and 1g");
     }
+    int ufsThreads = conf.get(WorkerKeys.UFS_THREADS);
+    if (ufsThreads < 1) {
+      throw new IllegalArgumentException(WorkerKeys.UFS_THREADS.name() + " must be at least 1");
+    }
+    long ufsBuffer = conf.get(WorkerKeys.UFS_BUFFER_SIZE);
+    if (ufsBuffer < 4096 || ufsBuffer > 64L << 20) {
+      throw new IllegalArgumentException(WorkerKeys.UFS_BUFFER_SIZE.name() + " must be between 4k and 64m");
+    }
     RpcOptions options = RpcOptions.from(conf);
     Duration interval = conf.get(WorkerKeys.HEARTBEAT_INTERVAL);
     String bindHost = conf.get(WorkerKeys.BIND_HOST);
     metrics = ServerMetrics.start("worker", new InetSocketAddress(bindHost, conf.get(WorkerKeys.HTTP_PORT)));
     DataTraffic traffic = new DataTraffic();
-    new WorkerMetrics(store, traffic).bindTo(metrics.registry());
-    DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic);
+    ReadThroughStats cache = new ReadThroughStats();
+    new WorkerMetrics(store, traffic, cache).bindTo(metrics.registry());
+    mounts = new UfsMounts(this::fetchMounts, UfsRegistry.load());
+    readThrough = new ReadThrough(store, new UfsBlockReader(mounts, cache), this::reportCommitted, ufsThreads,
+        (int) ufsBuffer);
+    DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic, readThrough, cache);
     data = new RpcServer("worker-data", new InetSocketAddress(bindHost, conf.get(WorkerKeys.DATA_PORT)), handler,
         options, metrics.rpcObserver()).start();
     WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())
@@ -86,6 +110,15 @@ public final class WorkerServer implements Closeable {
   private java.util.concurrent.CompletableFuture<Void> reportCommitted(long blockId) {
     MasterLink l = link;
     return l == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : l.reportCommitted(blockId);
+  }
+
+  /** The mount table, from the master; the link exists once the data server listens, before any read. */
+  private List<MountInfo> fetchMounts() throws RpcException {
+    MasterLink l = link;
+    if (l == null) {
+      throw new RpcException(Status.UNAVAILABLE, "not connected to the master yet");
+    }
+    return l.mounts();
   }
 
   private String advertisedHost() throws UnknownHostException {
@@ -121,6 +154,15 @@ public final class WorkerServer implements Closeable {
     if (data != null) {
       data.close();
       data = null;
+    }
+    // After the data server: no read can start a load any more.
+    if (readThrough != null) {
+      readThrough.close();
+      readThrough = null;
+    }
+    if (mounts != null) {
+      mounts.close();
+      mounts = null;
     }
     if (metrics != null) {
       metrics.close();

@@ -2,6 +2,7 @@ package io.sluice.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.worker.block.BlockStore;
@@ -12,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The worker's block store keys reach the store, and a bad value stops the worker before it starts. */
+/** The worker's block store and UFS keys reach their users, and a bad value stops the worker before it starts. */
 class WorkerServerConfigTest {
   @TempDir
   Path dir;
@@ -39,5 +40,21 @@ class WorkerServerConfigTest {
         .with(WorkerKeys.TIERS, "HDD:" + dir + ":1g").with(WorkerKeys.EVICTION_LOW_WATERMARK, "0.99")));
     assertThrows(IllegalArgumentException.class, () -> new WorkerServer(SluiceConf.defaults()
         .with(WorkerKeys.TIERS, "FLOPPY:" + dir + ":1m")));
+  }
+
+  @Test
+  void badUfsSettingsStopTheStart() {
+    for (SluiceConf bad : List.of(base().with(WorkerKeys.UFS_THREADS, "0"),
+        base().with(WorkerKeys.UFS_BUFFER_SIZE, "1k"), base().with(WorkerKeys.UFS_BUFFER_SIZE, "65m"))) {
+      WorkerServer w = new WorkerServer(bad);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, w::start);
+      assertTrue(e.getMessage().startsWith("sluice.worker.ufs."), e.getMessage());
+      assertTrue(w.httpAddress().isEmpty(), "nothing left running");
+    }
+  }
+
+  private SluiceConf base() {
+    return SluiceConf.defaults().with(WorkerKeys.TIERS, "HDD:" + dir + ":1g").with(WorkerKeys.HTTP_PORT, "0")
+        .with(WorkerKeys.DATA_PORT, "0").with(WorkerKeys.BIND_HOST, "127.0.0.1");
   }
 }

@@ -63,6 +63,10 @@ class WorkerServerMetricsTest {
     assertTrue(s.value("sluice_worker_tier_capacity_bytes", "tier", "SSD").isEmpty(), "no SSD tier configured");
     assertEquals(0, s.require("sluice_worker_data_read_bytes_total"));
     assertEquals(0, s.require("sluice_worker_data_written_bytes_total"));
+    assertEquals(0, s.require("sluice_worker_cache_hits_total"));
+    assertEquals(0, s.require("sluice_worker_cache_misses_total"));
+    assertEquals(0, s.require("sluice_worker_ufs_read_bytes_total"));
+    assertEquals(0, s.require("sluice_worker_ufs_errors_total"));
     assertEquals(0, s.require("sluice_rpc_server_connections", "server", "worker"));
   }
 

@@ -246,10 +246,15 @@ public final class BlockStore {
     return true;
   }
 
-  /** Makes a finished temp block visible; called by {@link TempBlock#commit()}. */
-  void commit(TempBlock block, long length) throws RpcException {
+  /**
+   * Makes a finished temp block visible; called by {@link TempBlock#commit()}. With {@code lease}, the block is
+   * leased in the same critical section, so no eviction can slip in between commit and lease, and the lease is
+   * returned (else null).
+   */
+  ReadLease commit(TempBlock block, long length, boolean lease) throws RpcException {
     List<Long> removed = new ArrayList<>();
     boolean committed = false;
+    ReadLease held = null;
     StorageDir dir = block.dir();
     try {
       IOException syncError = null;
@@ -280,8 +285,13 @@ public final class BlockStore {
           failDir(dir, e, removed);
           throw ioError(block.blockId(), e);
         }
-        add(new StoredBlock(block.blockId(), dir, target, length));
+        StoredBlock b = new StoredBlock(block.blockId(), dir, target, length);
+        add(b);
         committed = true;
+        if (lease) {
+          b.leases++;
+          held = new ReadLease(this, b);
+        }
         // The block just written is the one a reader most likely wants next: never its own victim.
         evictToWatermark(tier(dir), block.blockId(), removed);
       }
@@ -291,6 +301,7 @@ public final class BlockStore {
       }
       removed.forEach(listener::removed);
     }
+    return held;
   }
 
   private static RpcException ioError(long blockId, IOException e) {

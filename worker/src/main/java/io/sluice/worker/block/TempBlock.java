@@ -12,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A block being written to its temp file. Exactly one of {@link #commit()} or {@link #abort()} ends it; both
- * close the file, and abort deletes it. Used by one thread at a time (the connection's event loop).
+ * close the file, and abort deletes it. Used by one thread at a time (a writer's event loop, or the UFS thread
+ * loading the block).
  */
 public final class TempBlock {
   private final BlockStore store;
@@ -85,14 +86,35 @@ public final class TempBlock {
     length += n;
   }
 
+  /**
+   * Opens the temp file for reading, so bytes appended so far can be read while the block is still being written.
+   * The channel is the caller's to close; it stays readable after commit (the file is renamed, not copied) and
+   * after abort (until closed), since it holds the file open.
+   */
+  public FileChannel openReader() throws IOException {
+    return FileChannel.open(tmp, StandardOpenOption.READ);
+  }
+
   /** Closes the file and makes the block visible under its id. On failure the temp file is removed. */
   public void commit() throws RpcException {
+    commit(false);
+  }
+
+  /**
+   * Like {@link #commit()}, and leases the committed block at once (so it cannot be evicted before a reader that
+   * followed the write is done with it). The caller closes the lease.
+   */
+  public ReadLease commitAndLease() throws RpcException {
+    return commit(true);
+  }
+
+  private ReadLease commit(boolean lease) throws RpcException {
     if (ended) {
       throw new IllegalStateException("block " + blockId + " already ended");
     }
     ended = true;
     try {
-      store.commit(this, length);
+      return store.commit(this, length, lease);
     } catch (RpcException e) {
       deleteTmp();
       throw e;

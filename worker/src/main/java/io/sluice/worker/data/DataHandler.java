@@ -2,6 +2,7 @@ package io.sluice.worker.data;
 
 import io.sluice.common.proto.ReadBlockRequest;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.proto.WriteBlockRequest;
 import io.sluice.common.rpc.RpcException;
@@ -11,20 +12,45 @@ import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.CommitReporter;
 import io.sluice.worker.block.ReadLease;
 import io.sluice.worker.block.TempBlock;
+import io.sluice.worker.ufs.BlockLoad;
+import io.sluice.worker.ufs.ReadThrough;
+import io.sluice.worker.ufs.ReadThroughStats;
 
-/** The worker's data service: opens a read or write stream per call. Everything runs on the event loop. */
+/**
+ * The worker's data service: opens a read or write stream per call. Everything runs on the event loop; a read of a
+ * block this worker does not hold, with a UFS source, goes through {@link ReadThrough}, whose UFS work runs on its
+ * own threads.
+ *
+ * <p>A READ_BLOCK is served from the store whenever the block is held, whatever the request's {@code ufs} says (a
+ * {@link BlockReadStream}, zero copy; a cache hit). Otherwise, with {@code ufs} set (a cache miss), the reader
+ * joins the block's load, starting it if none runs ({@link LoadReadStream}); with {@code no_cache} and no load
+ * running, with no room in the store, or when the running load reads another source (older or newer metadata), it
+ * reads the UFS without caching ({@link UfsDirectStream}).
+ */
 public final class DataHandler implements RpcHandler {
+  /** Times a read looks again after the block was committed between its miss and its join; then it gives up. */
+  private static final int MAX_LOOKUPS = 3;
+
   private final BlockStore store;
   private final int readChunk;
   private final CommitReporter reporter;
   private final DataTraffic traffic;
+  private final ReadThrough readThrough;
+  private final ReadThroughStats stats;
 
-  /** @param traffic counts the block bytes this handler's streams send and receive */
-  public DataHandler(BlockStore store, int readChunk, CommitReporter reporter, DataTraffic traffic) {
+  /**
+   * @param traffic counts the block bytes this handler's streams send and receive
+   * @param readThrough reads blocks this worker does not hold from their UFS
+   * @param stats counts cache hits and misses
+   */
+  public DataHandler(BlockStore store, int readChunk, CommitReporter reporter, DataTraffic traffic,
+      ReadThrough readThrough, ReadThroughStats stats) {
     this.store = store;
     this.readChunk = readChunk;
     this.reporter = reporter;
     this.traffic = traffic;
+    this.readThrough = readThrough;
+    this.stats = stats;
   }
 
   @Override
@@ -44,17 +70,76 @@ public final class DataHandler implements RpcHandler {
   }
 
   private void read(ServerCall call, ReadBlockRequest req) throws RpcException {
-    ReadLease lease = store.openRead(req.getBlockId());
-    long length = lease.length();
+    for (int lookup = 1; ; lookup++) {
+      ReadLease lease;
+      try {
+        lease = store.openRead(req.getBlockId());
+      } catch (RpcException e) {
+        if (e.status() != Status.NOT_FOUND || !req.hasUfs()) {
+          throw e;
+        }
+        if (readThrough(call, req)) {
+          return;
+        }
+        if (lookup == MAX_LOOKUPS) {
+          throw new RpcException(Status.UNAVAILABLE, "block " + req.getBlockId() + " keeps appearing and vanishing");
+        }
+        continue;
+      }
+      long end;
+      try {
+        end = end(req, lease.length());
+      } catch (RpcException e) {
+        lease.close();
+        throw e;
+      }
+      stats.hit();
+      new BlockReadStream(call, lease, req.getOffset(), end, chunk(req), traffic).start();
+      return;
+    }
+  }
+
+  /** Serves a miss; false when the block was committed meanwhile (look in the store again). */
+  private boolean readThrough(ServerCall call, ReadBlockRequest req) throws RpcException {
+    UfsBlockSource src = req.getUfs();
+    if (src.getOffset() < 0 || src.getLength() < 0) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + ": bad UFS source range ["
+          + src.getOffset() + ", +" + src.getLength() + ")");
+    }
+    long end = end(req, src.getLength());
+    LoadReadStream follower = new LoadReadStream(call, req.getOffset(), end, chunk(req), traffic);
+    BlockLoad load;
+    try {
+      load = readThrough.join(req.getBlockId(), src, req.getNoCache(), follower.waker());
+    } catch (RpcException e) {
+      if (e.status() == Status.ALREADY_EXISTS) {
+        return false;
+      }
+      throw e;
+    }
+    stats.miss();
+    if (load != null) {
+      follower.start(load);
+    } else {
+      new UfsDirectStream(call, src, req.getOffset(), end, chunk(req), traffic, readThrough.executor(),
+          readThrough.reader()).start();
+    }
+    return true;
+  }
+
+  /** The end of the requested range in a block of {@code length} bytes. */
+  private static long end(ReadBlockRequest req, long length) throws RpcException {
     long offset = req.getOffset();
     long end = req.getLength() < 0 ? length : offset + req.getLength();
     if (offset < 0 || offset > length || end < offset || end > length) {
-      lease.close();
       throw new RpcException(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + ": range [" + offset + ", "
           + end + ") outside its " + length + " bytes");
     }
-    int chunk = req.getChunkSize() > 0 ? Math.min(req.getChunkSize(), readChunk) : readChunk;
-    new BlockReadStream(call, lease, offset, end, chunk, traffic).start();
+    return end;
+  }
+
+  private int chunk(ReadBlockRequest req) {
+    return req.getChunkSize() > 0 ? Math.min(req.getChunkSize(), readChunk) : readChunk;
   }
 
   private void write(ServerCall call, WriteBlockRequest req) throws RpcException {

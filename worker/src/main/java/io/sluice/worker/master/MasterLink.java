@@ -1,6 +1,9 @@
 package io.sluice.worker.master;
 
+import io.sluice.common.proto.GetMountsRequest;
+import io.sluice.common.proto.GetMountsResponse;
 import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.MountInfo;
 import io.sluice.common.proto.RegisterWorkerRequest;
 import io.sluice.common.proto.RegisterWorkerResponse;
 import io.sluice.common.proto.WorkerAddress;
@@ -103,6 +106,15 @@ public final class MasterLink implements Closeable, CommitReporter {
     } finally {
       reports.forEach(r -> r.complete(null));
     }
+  }
+
+  /**
+   * The master's mount table (GET_MOUNTS), for UFS read-through. Blocks for up to the retry budget of one heartbeat
+   * interval; callable from any thread but an event loop, independently of the heartbeats.
+   */
+  public List<MountInfo> mounts() throws RpcException {
+    return master.call(MasterMethod.GET_MOUNTS_VALUE, GetMountsRequest.getDefaultInstance(),
+        GetMountsResponse.parser()).getMountsList();
   }
 
   private void register() throws RpcException {

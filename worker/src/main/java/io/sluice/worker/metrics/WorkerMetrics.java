@@ -9,13 +9,17 @@ import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.TierAlias;
 import io.sluice.worker.block.TierStats;
 import io.sluice.worker.data.DataTraffic;
+import io.sluice.worker.ufs.ReadThroughStats;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The worker's own meters, read when scraped. Per tier (tag {@code tier} = MEM, SSD or HDD):
  * {@value #CAPACITY} and {@value #USED} (bytes of its healthy directories), {@value #BLOCKS},
  * {@value #EVICTIONS} (a counter since start) and {@value #FAILED_DIRS}. For the data service: {@value #READ} and
- * {@value #WRITTEN}, block bytes sent to readers and received from writers.
+ * {@value #WRITTEN}, block bytes sent to readers and received from writers. For the cache (DESIGN 5): {@value #HITS}
+ * (READ_BLOCK calls served from a block the worker held), {@value #MISSES} (calls for a block it did not hold, read
+ * through from the UFS), {@value #UFS_READ} (bytes read from UFSs) and {@value #UFS_ERRORS} (UFS reads that failed
+ * with UFS_ERROR; a file changed under Sluice, STALE, is not counted). All counters count since start.
  */
 public final class WorkerMetrics implements MeterBinder {
   public static final String CAPACITY = "sluice.worker.tier.capacity";
@@ -25,14 +29,20 @@ public final class WorkerMetrics implements MeterBinder {
   public static final String FAILED_DIRS = "sluice.worker.tier.dirs.failed";
   public static final String READ = "sluice.worker.data.read";
   public static final String WRITTEN = "sluice.worker.data.written";
+  public static final String HITS = "sluice.worker.cache.hits";
+  public static final String MISSES = "sluice.worker.cache.misses";
+  public static final String UFS_READ = "sluice.worker.ufs.read.bytes";
+  public static final String UFS_ERRORS = "sluice.worker.ufs.errors";
 
   private final BlockStore store;
   private final DataTraffic traffic;
+  private final ReadThroughStats cache;
 
   /** @param store an opened store: its tiers are read once here, to tag one series per tier */
-  public WorkerMetrics(BlockStore store, DataTraffic traffic) {
+  public WorkerMetrics(BlockStore store, DataTraffic traffic, ReadThroughStats cache) {
     this.store = store;
     this.traffic = traffic;
+    this.cache = cache;
   }
 
   @Override
@@ -51,6 +61,14 @@ public final class WorkerMetrics implements MeterBinder {
         .description("Block bytes sent to readers").register(registry);
     FunctionCounter.builder(WRITTEN, traffic, DataTraffic::bytesReceived).baseUnit(BaseUnits.BYTES)
         .description("Block bytes received from writers").register(registry);
+    FunctionCounter.builder(HITS, cache, ReadThroughStats::hits)
+        .description("Block reads served from a block this worker held").register(registry);
+    FunctionCounter.builder(MISSES, cache, ReadThroughStats::misses)
+        .description("Block reads of a block this worker did not hold, read through from the UFS").register(registry);
+    FunctionCounter.builder(UFS_READ, cache, ReadThroughStats::ufsBytesRead).baseUnit(BaseUnits.BYTES)
+        .description("Bytes read from UFSs").register(registry);
+    FunctionCounter.builder(UFS_ERRORS, cache, ReadThroughStats::ufsErrors)
+        .description("UFS reads that failed because the store did (UFS_ERROR)").register(registry);
   }
 
   private void tierGauge(MeterRegistry registry, String name, TierAlias alias, String unit, String description,

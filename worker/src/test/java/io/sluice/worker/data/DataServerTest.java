@@ -23,10 +23,15 @@ import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.common.rpc.Transport;
+import io.sluice.ufs.UfsRegistry;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.LruPolicy;
 import io.sluice.worker.block.TierSpec;
 import io.sluice.worker.block.Watermarks;
+import io.sluice.worker.ufs.ReadThrough;
+import io.sluice.worker.ufs.ReadThroughStats;
+import io.sluice.worker.ufs.UfsBlockReader;
+import io.sluice.worker.ufs.UfsMounts;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -54,6 +59,7 @@ class DataServerTest {
   private BlockStore store;
   private final DataTraffic traffic = new DataTraffic();
   private RpcServer server;
+  private ReadThrough readThrough;
   private RpcClient client;
 
   private void start(Transport t) throws Exception {
@@ -64,7 +70,12 @@ class DataServerTest {
     store = s;
     store.open();
     RpcOptions opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
-    server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK, id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic), opts)
+    // No mounts: these tests read only blocks that were written, never through a UFS.
+    ReadThroughStats stats = new ReadThroughStats();
+    readThrough = new ReadThrough(store, new UfsBlockReader(new UfsMounts(List::of, UfsRegistry.load()), stats),
+        id -> java.util.concurrent.CompletableFuture.completedFuture(null), 1, 4096);
+    server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
+        id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic, readThrough, stats), opts)
         .start();
     client = RpcClient.connect(server.address(), opts);
   }
@@ -76,6 +87,9 @@ class DataServerTest {
     }
     if (server != null) {
       server.close();
+    }
+    if (readThrough != null) {
+      readThrough.close();
     }
   }
 

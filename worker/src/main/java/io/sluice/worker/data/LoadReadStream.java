@@ -1,0 +1,145 @@
+package io.sluice.worker.data;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.sluice.common.proto.ReadBlockResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.Frame;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.ServerCall;
+import io.sluice.common.rpc.StreamListener;
+import io.sluice.worker.ufs.BlockLoad;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Serves one READ_BLOCK call of a block that is being read through from the UFS, by following its
+ * {@link BlockLoad}: the range goes out as the load writes it, one chunk-sized STREAM_DATA frame per credit, each
+ * a zero-copy region of the load's shared file, sent once the whole chunk (or the rest of the range) is in the
+ * file. So the first frame leaves as soon as its bytes arrived, not when the block is complete, and frames have
+ * the same size as for a cached block.
+ *
+ * <p>Threading: everything here runs on the connection's event loop. The load wakes the stream from its UFS thread
+ * through {@link #waker()}, which only queues {@link #pump()} on the event loop (at most one queued at a time, so a
+ * fast load does not flood the loop). The stream holds a reference to the load's file until it ends; every region
+ * it sends holds its own, released by the transport, so the file (and the lease on the committed block) outlives
+ * the last frame. Ending this stream (the client went away) never stops the load.
+ */
+final class LoadReadStream implements StreamListener {
+  private final ServerCall call;
+  private final EventLoop loop;
+  private final long end;
+  private final int chunk;
+  private final DataTraffic traffic;
+  private final AtomicBoolean wakeQueued = new AtomicBoolean();
+  private final Runnable waker = this::wake;
+  private BlockLoad load;
+  private long position;
+  private int credits;
+  private boolean ended;
+
+  LoadReadStream(ServerCall call, long offset, long end, int chunk, DataTraffic traffic) {
+    this.call = call;
+    this.loop = call.channel().eventLoop();
+    this.position = offset;
+    this.end = end;
+    this.chunk = chunk;
+    this.traffic = traffic;
+  }
+
+  /** What the load calls on progress; the same instance throughout, so it can be unfollowed. */
+  Runnable waker() {
+    return waker;
+  }
+
+  /** Starts sending; {@code joined} is the load this stream follows, holding a file reference for it. */
+  void start(BlockLoad joined) {
+    this.load = joined;
+    call.setStreamListener(this);
+    onCredit(Math.max(1, call.header().getCredits()));
+  }
+
+  private void wake() {
+    if (wakeQueued.compareAndSet(false, true)) {
+      try {
+        loop.execute(() -> {
+          wakeQueued.set(false); // before reading the load's state, so a later change queues another wake
+          pump();
+        });
+      } catch (RejectedExecutionException e) {
+        wakeQueued.set(false); // the server is shutting down; its calls are aborted
+      }
+    }
+  }
+
+  @Override
+  public void onCredit(int granted) {
+    credits += granted;
+    pump();
+  }
+
+  private void pump() {
+    if (ended || load == null) {
+      return; // a wake may come before start; start pumps itself
+    }
+    if (call.isDone()) {
+      finish();
+      return;
+    }
+    RpcException failure = load.failure();
+    if (failure != null) {
+      call.fail(failure);
+      finish();
+      return;
+    }
+    long available = load.available();
+    while (credits > 0 && position < end) {
+      long n = Math.min(chunk, end - position);
+      if (position + n > available) {
+        break; // wait for the whole chunk: frames stay chunk-sized however the UFS delivers
+      }
+      credits--;
+      call.sendData(position, null, load.file().region(position, n), n).addListener(
+          (ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+              traffic.sent(n);
+            } else if (f.channel().isActive()) {
+              call.fail(new RpcException(Status.IO_ERROR, "reading block " + load.blockId() + ": " + f.cause()));
+              finish();
+            }
+          });
+      position += n;
+    }
+    if (position < end && load.isComplete() && end > load.length()) {
+      // Cannot happen while joins require the same source; never leave a reader waiting for bytes that won't come.
+      call.fail(new RpcException(Status.INTERNAL, "block " + load.blockId() + " has " + load.length()
+          + " bytes, range ends at " + end));
+      finish();
+      return;
+    }
+    if (position >= end) {
+      // Frames are written in order, so the response follows the data on the wire.
+      call.respond(ReadBlockResponse.newBuilder().setBlockLength(load.length()).build());
+      finish();
+    }
+  }
+
+  @Override
+  public void onData(Frame frame) {
+    frame.release(); // a reader sends no data
+  }
+
+  @Override
+  public void onAbort(RpcException cause) {
+    finish();
+  }
+
+  private void finish() {
+    if (ended || load == null) {
+      return;
+    }
+    ended = true;
+    load.unfollow(waker);
+    load.file().release();
+  }
+}

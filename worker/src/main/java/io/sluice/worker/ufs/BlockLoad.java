@@ -1,0 +1,199 @@
+package io.sluice.worker.ufs;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.UfsBlockSource;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.worker.block.CommitReporter;
+import io.sluice.worker.block.TempBlock;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One read-through of a whole block: copies the block's UFS range into a {@link TempBlock} on a UFS thread, then
+ * commits it (reported to the master like a written block). Readers follow the copy instead of waiting for it:
+ * {@link #available()} is how many bytes are in the file so far, readable through {@link #file()}, and every
+ * follower is woken after each buffer, on completion and on failure. A failed load (see {@link UfsBlockReader} for
+ * which status) aborts the temp block, so nothing partial is ever cached.
+ *
+ * <p>Followers come and go without affecting the load: once started it runs to its end even with nobody left, since
+ * the block was asked for and the next reader will want it.
+ */
+public final class BlockLoad implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockLoad.class);
+
+  private final UfsBlockSource source;
+  private final TempBlock temp;
+  private final SharedBlockFile file;
+  private final UfsBlockReader reader;
+  private final CommitReporter reporter;
+  private final int bufferSize;
+  private final Consumer<BlockLoad> onEnd;
+  private final List<Runnable> followers = new CopyOnWriteArrayList<>();
+  private volatile long available;
+  private volatile boolean complete;
+  private volatile RpcException failure;
+
+  /**
+   * @param temp the block to fill; this load owns it from now on
+   * @param file a reader on {@code temp}'s file; this load holds the reference it was created with
+   * @param onEnd called once the load has committed or aborted, before it drops its reference to the file
+   */
+  BlockLoad(UfsBlockSource source, TempBlock temp, SharedBlockFile file, UfsBlockReader reader,
+      CommitReporter reporter, int bufferSize, Consumer<BlockLoad> onEnd) {
+    this.source = source;
+    this.temp = temp;
+    this.file = file;
+    this.reader = reader;
+    this.reporter = reporter;
+    this.bufferSize = bufferSize;
+    this.onEnd = onEnd;
+  }
+
+  public long blockId() {
+    return temp.blockId();
+  }
+
+  /** Where the block is read from. */
+  public UfsBlockSource source() {
+    return source;
+  }
+
+  /** The block's length: what the load copies. */
+  public long length() {
+    return source.getLength();
+  }
+
+  /** Bytes of the block in {@link #file()} so far, from its start. */
+  public long available() {
+    return available;
+  }
+
+  /** Whether all {@link #length()} bytes are in the file. */
+  public boolean isComplete() {
+    return complete;
+  }
+
+  /** Why the load failed, or null while it has not. */
+  public RpcException failure() {
+    return failure;
+  }
+
+  /** The file being filled; a follower reads [0, available()) from it. */
+  public SharedBlockFile file() {
+    return file;
+  }
+
+  /**
+   * Calls {@code wake} after every change of {@link #available()}, {@link #isComplete()} or {@link #failure()},
+   * on the UFS thread, until {@link #unfollow}ed; it must only hand off (to the follower's event loop). Takes a
+   * reference to {@link #file()} for the follower, which it releases when done. Called while the load is
+   * registered (under {@link ReadThrough}'s lock), so the file is still open.
+   */
+  void follow(Runnable wake) {
+    file.retain();
+    followers.add(wake);
+  }
+
+  /** Stops waking {@code wake}. The follower still releases its file reference itself. */
+  public void unfollow(Runnable wake) {
+    followers.remove(wake);
+  }
+
+  @Override
+  public void run() {
+    try {
+      copy();
+    } catch (RpcException e) {
+      fail(e);
+      return;
+    } catch (IOException e) {
+      fail(reader.readFailed(source, e));
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("loading block {} failed", blockId(), e);
+      fail(new RpcException(Status.INTERNAL, "loading block " + blockId() + ": " + e, e));
+      return;
+    }
+    boolean committed = false;
+    try {
+      // Committed before the followers hear the block is complete: a client that finished reading and reads again
+      // must find the block held (a cache hit), not a load on its way out.
+      file.attach(temp.commitAndLease());
+      committed = true;
+    } catch (RpcException e) {
+      // The followers still get their bytes (the file is open); the block is just not cached.
+      LOG.warn("block {} read from the UFS but not cached: {}: {}", blockId(), e.status(), e.getMessage());
+    }
+    complete = true;
+    wakeAll();
+    if (committed) {
+      reporter.reportCommitted(blockId());
+    }
+    end();
+  }
+
+  /** Copies the block; RpcException for a failure already classified, IOException for a UFS read error. */
+  private void copy() throws IOException {
+    long length = source.getLength();
+    InputStream in = reader.open(source, 0, length);
+    byte[] buf = new byte[(int) Math.min(bufferSize, Math.max(1, length))];
+    ByteBuf wrapped = Unpooled.wrappedBuffer(buf);
+    try {
+      long got = 0;
+      while (got < length) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, length - got));
+        if (n < 0) {
+          throw reader.shortRead(source, got, length);
+        }
+        wrapped.setIndex(0, n);
+        temp.append(wrapped); // the cache disk failing is an RpcException (IO_ERROR, NO_SPACE) of its own
+        got += n;
+        available = got;
+        wakeAll();
+      }
+    } finally {
+      wrapped.release();
+      closeQuietly(in);
+    }
+  }
+
+  /** A read stream failing to close loses nothing: every byte wanted was read, or the load fails anyway. */
+  private void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      LOG.debug("closing the UFS stream of block {}: {}", blockId(), e.toString());
+    }
+  }
+
+  /** Ends a load that never ran (its thread pool shut down): aborts it, failing its followers. */
+  void cancel() {
+    fail(new RpcException(Status.UNAVAILABLE, "the worker is shutting down"));
+  }
+
+  private void fail(RpcException e) {
+    temp.abort();
+    failure = e;
+    LOG.info("read-through of block {} failed: {}: {}", blockId(), e.status(), e.getMessage());
+    wakeAll();
+    end();
+  }
+
+  private void end() {
+    onEnd.accept(this);
+    file.release();
+  }
+
+  private void wakeAll() {
+    for (Runnable w : followers) {
+      w.run();
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.sluice.worker.ufs;
+
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
+import io.netty.util.AbstractReferenceCounted;
+import io.sluice.worker.block.ReadLease;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+
+/**
+ * One open read channel on a block being loaded, shared by the load and every reader following it, so that a
+ * reader that joined before the commit keeps reading the same file after it is renamed into place (or deleted by
+ * an abort). Reference counted: the load holds one reference, each follower one, and each region handed to the
+ * transport one. The last release closes the channel and the lease on the committed block, if the load attached
+ * one, so the block cannot be evicted while anyone still sends from it.
+ */
+public final class SharedBlockFile extends AbstractReferenceCounted {
+  private final FileChannel channel;
+  private ReadLease lease;
+
+  SharedBlockFile(FileChannel channel) {
+    this.channel = channel;
+  }
+
+  /** Keeps {@code l} until the last reference is released (closes it at once if that already happened). */
+  synchronized void attach(ReadLease l) {
+    if (refCnt() == 0) {
+      l.close();
+    } else {
+      lease = l;
+    }
+  }
+
+  /**
+   * A zero-copy region of {@code count} bytes at {@code position}; it holds a reference to this file, released
+   * with the region (by the transport, once sent or dropped), instead of closing the shared channel.
+   */
+  public FileRegion region(long position, long count) {
+    retain();
+    return new DefaultFileRegion(channel, position, count) {
+      @Override
+      protected void deallocate() {
+        SharedBlockFile.this.release();
+      }
+    };
+  }
+
+  @Override
+  protected void deallocate() {
+    ReadLease l;
+    synchronized (this) {
+      l = lease;
+      lease = null;
+    }
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // A read-only channel: nothing to flush, nothing lost.
+    }
+    if (l != null) {
+      l.close();
+    }
+  }
+
+  @Override
+  public SharedBlockFile touch(Object hint) {
+    return this;
+  }
+}
