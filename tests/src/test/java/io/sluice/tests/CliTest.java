@@ -74,6 +74,37 @@ class CliTest {
   }
 
   @Test
+  void mountListReadAndUnmountALocalDirectory() throws Exception {
+    Path ufs = Files.createDirectories(dir.resolve("ufs-for-cli/logs"));
+    byte[] content = new byte[1024 * 1024 + 5];
+    new Random(7).nextBytes(content);
+    Files.write(ufs.resolve("day1.log"), content);
+    String uri = dir.resolve("ufs-for-cli").toUri().toString();
+    Run mount = run("mount", "/cli-mnt", uri, "--sync-interval", "5m", "--option", "secret.key=hunter2");
+    assertEquals(0, mount.code(), mount.err());
+    Run table = run("mounts");
+    assertEquals(0, table.code(), table.err());
+    assertTrue(table.text().contains("/cli-mnt"), table.text());
+    assertTrue(table.text().contains("5m"), table.text());
+    assertFalse(table.text().contains("hunter2"), "secrets are masked: " + table.text());
+    Run ls = run("fs", "ls", "/cli-mnt/logs");
+    assertEquals(0, ls.code(), ls.err());
+    assertTrue(ls.text().contains("day1.log"), ls.text());
+    Run cat = run("fs", "cat", "/cli-mnt/logs/day1.log");
+    assertEquals(0, cat.code(), cat.err());
+    assertArrayEquals(content, cat.out());
+    Run again = run("mount", "/cli-mnt", uri);
+    assertEquals(1, again.code());
+    assertTrue(again.err().contains("/cli-mnt"), again.err());
+    Run unreachable = run("mount", "/cli-other", dir.resolve("does-not-exist").toUri().toString());
+    assertEquals(1, unreachable.code());
+    assertFalse(unreachable.err().isBlank());
+    assertEquals(0, run("umount", "/cli-mnt").code());
+    assertEquals(1, run("fs", "ls", "/cli-mnt").code());
+    assertTrue(Files.exists(ufs.resolve("day1.log")));
+  }
+
+  @Test
   void putLsCatGetMvRm() throws Exception {
     byte[] content = new byte[3 * 1024 * 1024 + 17];
     new Random(5).nextBytes(content);

@@ -62,6 +62,11 @@ class LauncherTest {
           "--worker-port", worker, "--worker-capacity", "1g");
       assertEquals(0, start.code(), start.err());
       assertTrue(start.text().contains("localhost:" + master), start.text());
+      assertTrue(start.text().contains("/ufs -> file:"), "the local UFS is mounted: " + start.text());
+      Files.write(Path.of(state, "ufs", "in-ufs.txt"), "from the UFS".getBytes(StandardCharsets.UTF_8));
+      Result fromUfs = sluice("fs", "cat", "/ufs/in-ufs.txt", "--conf", addr);
+      assertEquals(0, fromUfs.code(), fromUfs.err());
+      assertEquals("from the UFS", new String(fromUfs.out(), StandardCharsets.UTF_8));
 
       Result again = sluice("local", "start", "--dir", state, "--master-port", master, "--raft-port", raft,
           "--worker-port", worker);

@@ -71,6 +71,11 @@ final class LocalCluster implements AutoCloseable {
     worker.start();
   }
 
+  /** The running worker's HTTP address (/metrics), if it serves one. */
+  java.util.Optional<java.net.InetSocketAddress> workerHttp() {
+    return worker == null ? java.util.Optional.empty() : worker.httpAddress();
+  }
+
   void stopWorker() throws IOException {
     worker.close();
     worker = null;

@@ -4,7 +4,11 @@ import io.sluice.cli.Stdout;
 
 import io.sluice.cli.CliException;
 import io.sluice.cli.ConfOptions;
+import io.sluice.client.Mount;
+import io.sluice.client.MountOptions;
+import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.CommonKeys;
+import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.WorkerSummary;
 import io.sluice.master.MasterKeys;
 import io.sluice.worker.WorkerKeys;
@@ -63,8 +67,36 @@ public final class LocalStartCommand implements Callable<Integer> {
   @Option(names = "--mount-point", description = "FUSE mount point (default: STATE_DIR/mnt).")
   Path mountPoint;
 
+  @Option(names = "--ufs", description = "Local directory mounted at " + UFS_MOUNT
+      + " as the cluster's under file system (default: STATE_DIR/ufs).")
+  Path ufsDir;
+
   @Option(names = "--no-fuse", description = "Do not mount Sluice with FUSE.")
   boolean noFuse;
+
+  /** Where the local UFS directory appears in the namespace. */
+  static final String UFS_MOUNT = "/ufs";
+
+  /**
+   * Mounts the local UFS directory at {@value #UFS_MOUNT}, unless the master (restarted on its old state) has it
+   * mounted already; describes the outcome in one line.
+   */
+  private String mountUfs(LocalLayout layout, Map<String, String> common) throws IOException {
+    Path ufs = (ufsDir == null ? layout.root.resolve("ufs") : ufsDir).toAbsolutePath().normalize();
+    Files.createDirectories(ufs);
+    SluiceConf clientConf = SluiceConf.defaults();
+    for (Map.Entry<String, String> e : common.entrySet()) {
+      clientConf = clientConf.with(e.getKey(), e.getValue());
+    }
+    try (SluiceClient client = SluiceClient.connect(clientConf)) {
+      Optional<Mount> existing = client.mounts().stream().filter(m -> m.path().equals(UFS_MOUNT)).findFirst();
+      Mount m = existing.isPresent() ? existing.get() : client.mount(UFS_MOUNT, ufs.toUri(), MountOptions.defaults());
+      return String.format("  ufs     %s -> %s (files there show up in Sluice; writes under it come later)",
+          m.path(), m.ufsUri());
+    } catch (IOException e) {
+      return "  ufs     not mounted: " + e.getMessage();
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -107,10 +139,12 @@ public final class LocalStartCommand implements Callable<Integer> {
     }
 
     var out = Stdout.writer();
+    String ufsLine = mountUfs(layout, common);
     String fuseLine = noFuse ? null : startFuse(layout, common);
     out.printf("Sluice is running (state in %s)%n", layout.root);
     out.printf("  master  localhost:%d  pid %d  log %s%n", masterPort, mp.pid(), layout.log(LocalLayout.MASTER));
     out.printf("  worker  localhost:%d  pid %d  log %s%n", workerPort, wp.pid(), layout.log(LocalLayout.WORKER));
+    out.println(ufsLine);
     if (fuseLine != null) {
       out.println(fuseLine);
     }

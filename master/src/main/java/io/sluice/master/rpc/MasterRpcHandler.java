@@ -233,8 +233,9 @@ public final class MasterRpcHandler implements RpcHandler {
         }
         // Just after a failover the registry is rebuilt from re-registrations: a block without a location may
         // only be waiting for its worker's report, and the client should ask again rather than give up.
+        // A UFS-backed block is never pending: its bytes can always be read from the UFS.
         if (journal.leadership().compareTo(registry.settleTime()) < 0
-            && r.getBlocksList().stream().anyMatch(b -> b.getLocationsCount() == 0)) {
+            && r.getBlocksList().stream().anyMatch(b -> b.getLocationsCount() == 0 && !b.hasUfs())) {
           r = r.toBuilder().setLocationsPending(true).build();
         }
         call.respond(r);

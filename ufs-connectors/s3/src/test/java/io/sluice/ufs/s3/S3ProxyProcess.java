@@ -10,13 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A real S3 server for tests: S3Proxy with its in-memory blob store, run as a child JVM from the self-contained jar
  * the build copies next to the tests, on a free loopback port. Its output goes to a log file in {@code workDir}.
  */
-final class S3ProxyProcess implements AutoCloseable {
+public final class S3ProxyProcess implements AutoCloseable {
   static final String IDENTITY = "test-identity";
   static final String CREDENTIAL = "test-credential";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -31,7 +33,8 @@ final class S3ProxyProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static S3ProxyProcess start(Path workDir) throws IOException, InterruptedException {
+  /** Starts a server writing its files and log under {@code workDir}; needs the sluice.test.s3proxy.jar property. */
+  public static S3ProxyProcess start(Path workDir) throws IOException, InterruptedException {
     String jar = System.getProperty("sluice.test.s3proxy.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("S3Proxy jar not found (sluice.test.s3proxy.jar=" + jar
@@ -86,8 +89,24 @@ final class S3ProxyProcess implements AutoCloseable {
         + Files.readString(log));
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return endpoint;
+  }
+
+  /** The connector options that reach this server (a mount's options). */
+  public Map<String, String> options() {
+    return Map.of(
+        S3Options.ENDPOINT, endpoint.toString(),
+        S3Options.REGION, "us-east-1",
+        S3Options.PATH_STYLE, "true",
+        S3Options.ACCESS_KEY, IDENTITY,
+        S3Options.SECRET_KEY, CREDENTIAL);
+  }
+
+  public void createBucket(String bucket) throws java.io.IOException {
+    try (S3Client s3 = S3UfsFactory.client(S3Options.parse(options()))) {
+      s3.createBucket(r -> r.bucket(bucket));
+    }
   }
 
   /** Stops the server and waits for it to exit, killing it if it does not within 10 s. */

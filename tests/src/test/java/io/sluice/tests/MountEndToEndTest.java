@@ -1,0 +1,155 @@
+package io.sluice.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.client.Mount;
+import io.sluice.client.MountOptions;
+import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.ufs.UfsOutputStream;
+import io.sluice.ufs.UfsPath;
+import io.sluice.ufs.UfsRegistry;
+import io.sluice.ufs.UnderFileSystem;
+import io.sluice.ufs.s3.S3ProxyProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5's end-to-end story on a real master and worker: mount a UFS (a local directory, and a real S3 server
+ * process), list and read through the cache, see the second read served by the worker, see changes made behind
+ * Sluice's back after the sync interval, keep reading cached data while the UFS is down, fall through to the UFS
+ * while no worker is up.
+ */
+class MountEndToEndTest {
+  static final int BLOCK = 1 << 20;
+  static final String HITS = "sluice_worker_cache_hits_total";
+  static final String MISSES = "sluice_worker_cache_misses_total";
+
+  @TempDir
+  Path dir;
+
+  LocalCluster cluster() throws IOException {
+    return new LocalCluster(dir.resolve("cluster"), "sluice.master.default.block.size", Integer.toString(BLOCK),
+        "sluice.worker.http.port", "0", "sluice.master.http.port", "0");
+  }
+
+  static byte[] randomBytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static byte[] read(SluiceClient client, String path) throws IOException {
+    try (InputStream in = client.open(path)) {
+      return in.readAllBytes();
+    }
+  }
+
+  static void put(UnderFileSystem ufs, String path, byte[] data) throws IOException {
+    try (UfsOutputStream out = ufs.create(UfsPath.parse(path), true)) {
+      out.write(data);
+    }
+  }
+
+  @Test
+  void anS3BucketIsReadThroughTheCacheAndStaysReadableWhenS3Dies() throws Exception {
+    Path s3dir = Files.createDirectories(dir.resolve("s3"));
+    S3ProxyProcess s3 = S3ProxyProcess.start(s3dir);
+    try (LocalCluster c = cluster();
+        UnderFileSystem bucket = connectBucket(s3)) {
+      byte[] v1 = randomBytes(2 * BLOCK + 12345, 1);
+      put(bucket, "tables/part-0.bin", v1);
+      put(bucket, "tables/part-1.bin", randomBytes(100, 2));
+      c.startMaster();
+      c.startWorker();
+      try (SluiceClient client = c.client()) {
+        c.awaitWorker(client);
+        Mount m = client.mount("/lake", URI.create("s3://lake/warehouse"), MountOptions.defaults()
+            .withOptions(s3.options()).withSyncInterval(Duration.ofMillis(500)));
+        assertEquals("/lake", m.path());
+        assertEquals(List.of("/lake"), client.mounts().stream().map(Mount::path).toList());
+        assertEquals(List.of("part-0.bin", "part-1.bin"),
+            client.listStatusAll("/lake/tables").stream().map(FileInfo::getName).toList());
+
+        InetSocketAddress metrics = c.workerHttp().orElseThrow();
+        double hits0 = Scrape.value(metrics, HITS);
+        assertArrayEquals(v1, read(client, "/lake/tables/part-0.bin"), "cold read, through the worker");
+        double misses1 = Scrape.value(metrics, MISSES);
+        assertEquals(3, misses1, "each of the 3 blocks was read through once");
+        LocalCluster.await(() -> allCached(client, "/lake/tables/part-0.bin"), Duration.ofSeconds(30),
+            "the worker to report the blocks it cached");
+        assertArrayEquals(v1, read(client, "/lake/tables/part-0.bin"), "warm read");
+        assertEquals(misses1, Scrape.value(metrics, MISSES), "no UFS read the second time");
+        assertEquals(hits0 + 3, Scrape.value(metrics, HITS), "every block served from the cache");
+
+        byte[] v2 = randomBytes(BLOCK + 7, 3);
+        put(bucket, "tables/part-0.bin", v2);
+        bucket.delete(UfsPath.parse("tables/part-1.bin"), false);
+        Thread.sleep(600);  // the mount's sync interval: the next access checks the UFS again
+        assertArrayEquals(v2, read(client, "/lake/tables/part-0.bin"), "the new bytes after the interval");
+        assertEquals(List.of("part-0.bin"),
+            client.listStatusAll("/lake/tables").stream().map(FileInfo::getName).toList());
+        LocalCluster.await(() -> allCached(client, "/lake/tables/part-0.bin"), Duration.ofSeconds(30),
+            "the worker to report the new blocks");
+
+        s3.close();
+        Thread.sleep(600);
+        assertArrayEquals(v2, read(client, "/lake/tables/part-0.bin"), "cached data while S3 is down");
+        RpcException unknown = assertThrows(RpcException.class, () -> client.getStatus("/lake/tables/new.bin"));
+        assertEquals(Status.UFS_ERROR, unknown.status(), unknown.getMessage());
+      }
+    } finally {
+      s3.close();
+    }
+  }
+
+  @Test
+  void aLocalDirectoryMountFallsThroughToTheUfsWhileNoWorkerIsUp() throws Exception {
+    Path ufs = Files.createDirectories(dir.resolve("ufs/sub"));
+    byte[] data = randomBytes(BLOCK + 99, 4);
+    Files.write(ufs.resolve("f.bin"), data);
+    try (LocalCluster c = cluster()) {
+      c.startMaster();
+      try (SluiceClient client = c.client()) {
+        client.mount("/local", dir.resolve("ufs").toUri(), MountOptions.defaults());
+        assertArrayEquals(data, read(client, "/local/sub/f.bin"), "no worker: the client reads the UFS itself");
+        RpcException refused = assertThrows(RpcException.class, () -> client.mkdir("/local/sub/new", false));
+        assertEquals(Status.INVALID_ARGUMENT, refused.status(), "writes under a mount are not built yet");
+        RpcException mountPoint = assertThrows(RpcException.class, () -> client.delete("/local", true));
+        assertEquals(Status.INVALID_ARGUMENT, mountPoint.status());
+        client.unmount("/local");
+        assertTrue(client.mounts().isEmpty());
+        assertFalse(Files.notExists(ufs.resolve("f.bin")), "unmount leaves the UFS alone");
+      }
+    }
+  }
+
+  /** Whether the master knows a worker holding every block of {@code path}. */
+  static boolean allCached(SluiceClient client, String path) {
+    try {
+      return client.getBlockLocations(path).stream().allMatch(b -> b.getCached());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static UnderFileSystem connectBucket(S3ProxyProcess s3) throws IOException {
+    s3.createBucket("lake");
+    return UfsRegistry.load().create(URI.create("s3://lake/warehouse"), s3.options());
+  }
+}
