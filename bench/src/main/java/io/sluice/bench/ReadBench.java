@@ -1,0 +1,180 @@
+package io.sluice.bench;
+
+import io.sluice.client.MountOptions;
+import io.sluice.client.SluiceClient;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.master.MasterServer;
+import io.sluice.ufs.UfsOutputStream;
+import io.sluice.ufs.UfsPath;
+import io.sluice.ufs.UfsRegistry;
+import io.sluice.ufs.UnderFileSystem;
+import io.sluice.ufs.s3.S3ProxyProcess;
+import io.sluice.worker.WorkerServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Issue 5's read benchmark: a file read straight from the UFS (the ceiling), read cold through Sluice (the worker
+ * reads it through from the UFS and caches it), and read warm (served from the worker's cache), for a local
+ * directory and for a real S3 server (S3Proxy, in-memory store, as its own process). Each round uses a new file so
+ * the cold read is really cold; figures are medians over the rounds. One master and one worker in this JVM on
+ * loopback; the worker's tier is given as {@code sluice.worker.tiers} (default a MEM tier on /dev/shm).
+ *
+ * <p>The S3 file is at most 64 MiB (S3Proxy holds objects in its heap).
+ *
+ * <p>Usage: {@code ReadBench [size-MiB] [rounds] [tiers]} (default 256 3 MEM:/dev/shm/sluice-bench-PID:4g).
+ */
+public final class ReadBench {
+  private static final int BUFFER = 1 << 20;
+  private static final int S3_MAX = 64 << 20;
+
+  private ReadBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int sizeMiB = args.length > 0 ? Integer.parseInt(args[0]) : 256;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Path shm = Path.of("/dev/shm/sluice-bench-" + ProcessHandle.current().pid());
+    String tiers = args.length > 2 ? args[2] : "MEM:" + shm + ":4g";
+    Path dir = Files.createTempDirectory("sluice-read-bench");
+    byte[] data = new byte[sizeMiB << 20];
+    new Random(1).nextBytes(data);
+    System.out.printf("read bench: %d MiB file, %d rounds, worker tiers %s, %d cores%n", sizeMiB, rounds, tiers,
+        Runtime.getRuntime().availableProcessors());
+    try (Cluster c = new Cluster(dir, tiers); SluiceClient client = c.client()) {
+      Path localRoot = Files.createDirectories(dir.resolve("ufs"));
+      client.mount("/local", localRoot.toUri(), MountOptions.defaults());
+      try (UnderFileSystem local = UfsRegistry.load().create(localRoot.toUri(), Map.of())) {
+        run("local dir", local, "/local", client, data, rounds);
+      }
+      S3ProxyProcess s3 = S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3proxy")));
+      try {
+        s3.createBucket("bench");
+        URI root = URI.create("s3://bench/data");
+        client.mount("/s3", root, MountOptions.defaults().withOptions(s3.options()));
+        try (UnderFileSystem bucket = UfsRegistry.load().create(root, s3.options())) {
+          // S3Proxy keeps objects in its heap (512 MiB): it fails uploads much past 64 MiB.
+          byte[] s3data = data.length > S3_MAX ? Arrays.copyOf(data, S3_MAX) : data;
+          run("S3Proxy", bucket, "/s3", client, s3data, rounds);
+        }
+      } finally {
+        s3.close();
+      }
+    } finally {
+      deleteTree(dir);
+      if (Files.exists(shm)) {
+        deleteTree(shm);  // only the default tier directory, which this run made
+      }
+    }
+  }
+
+  private static void run(String name, UnderFileSystem ufs, String mount, SluiceClient client, byte[] data,
+      int rounds) throws Exception {
+    List<Double> direct = new ArrayList<>();
+    List<Double> cold = new ArrayList<>();
+    List<Double> warm = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      String file = "f-" + r + ".bin";
+      try (UfsOutputStream out = ufs.create(UfsPath.parse(file), true)) {
+        out.write(data);
+      }
+      direct.add(time(data.length, () -> ufs.open(UfsPath.parse(file), 0, -1)));
+      cold.add(time(data.length, () -> client.open(mount + "/" + file)));
+      warm.add(time(data.length, () -> client.open(mount + "/" + file)));
+    }
+    double d = median(direct);
+    double c = median(cold);
+    double w = median(warm);
+    System.out.printf("%-10s %4d MiB: direct from the UFS %8.1f MiB/s | Sluice cold %8.1f MiB/s (%.2fx the direct time) "
+        + "| Sluice warm %8.1f MiB/s (%.2fx faster than cold)%n", name, data.length >> 20, d, c, d / c, w, w / c);
+  }
+
+  interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  /** Reads the whole stream, checks its length, returns MiB/s. */
+  private static double time(long expected, Opener opener) throws IOException {
+    byte[] buf = new byte[BUFFER];
+    long start = System.nanoTime();
+    long n = 0;
+    try (InputStream in = opener.open()) {
+      for (int k; (k = in.read(buf)) > 0; ) {
+        n += k;
+      }
+    }
+    long nanos = System.nanoTime() - start;
+    if (n != expected) {
+      throw new IllegalStateException("read " + n + " bytes, expected " + expected);
+    }
+    return n / (1024.0 * 1024.0) / (nanos / 1e9);
+  }
+
+  private static double median(List<Double> xs) {
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a[a.length / 2];
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** One master and one worker on loopback. */
+  private static final class Cluster implements AutoCloseable {
+    private final SluiceConf conf;
+    private final MasterServer master;
+    private final WorkerServer worker;
+
+    Cluster(Path dir, String tiers) throws Exception {
+      int rpc = freePort();
+      conf = SluiceConf.defaults().with("sluice.master.addresses", "127.0.0.1:" + rpc)
+          .with("sluice.master.host", "127.0.0.1").with("sluice.master.rpc.port", Integer.toString(rpc))
+          .with("sluice.master.raft.port", Integer.toString(freePort()))
+          .with("sluice.master.http.port", "0").with("sluice.worker.http.port", "0")
+          .with("sluice.master.dir", dir.resolve("master").toString())
+          .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
+          .with("sluice.worker.data.port", Integer.toString(freePort())).with("sluice.worker.tiers", tiers)
+          .with("sluice.worker.heartbeat.interval", "200ms");
+      master = new MasterServer(conf).start();
+      worker = new WorkerServer(conf).start();
+      try (SluiceClient c = client()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (c.clusterInfo().getWorkersList().stream().noneMatch(w -> w.getLive())) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("no live worker after 30 s");
+          }
+          Thread.sleep(50);
+        }
+      }
+    }
+
+    SluiceClient client() {
+      return SluiceClient.connect(conf);
+    }
+
+    @Override
+    public void close() {
+      worker.close();
+      master.close();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
