@@ -12,7 +12,6 @@ import io.sluice.master.namespace.UfsSyncOp;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.InodeRecord;
 import io.sluice.master.proto.JournalEntry;
-import io.sluice.master.proto.MountRecord;
 import io.sluice.master.proto.UfsChild;
 import io.sluice.master.proto.UfsSyncEntry;
 import io.sluice.master.store.NamespaceReader;
@@ -78,41 +77,29 @@ public final class MetadataSync {
   public void sync(String path, boolean listing) throws RpcException {
     NamespacePath p = NamespacePath.parse(path);
     NamespaceReader reader = ctx.store().reader();
-    InodeRecord cur = reader.inode(NamespaceStore.ROOT_ID).orElseThrow();
-    MountInfo mount = null;
-    for (int i = 0; i < p.depth(); i++) {
+    Optional<MountInfo> covering = MountTable.covering(reader, p);
+    // The mount point's inode id is the mount id: the walk starts there, paths outside mounts cost no walk.
+    Optional<InodeRecord> point = covering.flatMap(m -> reader.inode(m.getMountId()));
+    if (point.isEmpty()) {
+      return;
+    }
+    MountInfo mount = covering.get();
+    InodeRecord cur = point.get();
+    for (int i = NamespacePath.parse(mount.getPath()).depth(); i < p.depth(); i++) {
       if (cur.getType() != FileType.DIRECTORY) {
         return;  // the operation itself reports NOT_DIRECTORY
       }
       String name = p.names().get(i);
-      if (cur.getMountId() != 0) {
-        mount = mount == null ? mount(reader, cur.getMountId()) : mount;
-        if (mount == null) {
-          return;
-        }
-        syncEntry(mount, cur, NamespacePath.parse(p.prefix(i)), name);
-      }
+      syncEntry(mount, cur, NamespacePath.parse(p.prefix(i)), name);
       Optional<InodeRecord> next = UfsSyncOp.child(reader, cur.getId(), name);
       if (next.isEmpty()) {
         return;
       }
       cur = next.get();
     }
-    if (listing && cur.getType() == FileType.DIRECTORY && cur.getMountId() != 0) {
-      mount = mount == null ? mount(reader, cur.getMountId()) : mount;
-      if (mount != null) {
-        syncListing(mount, cur, p);
-      }
+    if (listing && cur.getType() == FileType.DIRECTORY) {
+      syncListing(mount, cur, p);
     }
-  }
-
-  private static MountInfo mount(NamespaceReader reader, long mountId) {
-    for (MountRecord m : reader.mounts()) {
-      if (m.getInfo().getMountId() == mountId) {
-        return m.getInfo();
-      }
-    }
-    return null;  // unmounted meanwhile: the inodes are going too
   }
 
   /** Checks one name of directory {@code dir} against the UFS. */

@@ -2,7 +2,6 @@ package io.sluice.master.mount;
 
 import io.sluice.common.proto.GetMountsResponse;
 import io.sluice.common.proto.MountRequest;
-import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UnmountRequest;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.journal.Journal;
@@ -43,17 +42,9 @@ public final class MountService implements Closeable {
 
   /** Decides a MOUNT: the UFS must answer and its root be a directory before anything is journaled. */
   public Prepared prepareMount(MountRequest req, Caller caller) throws RpcException {
-    if (!caller.superuser()) {
-      throw new RpcException(Status.PERMISSION_DENIED, req.getPath() + ": only the superuser may mount");
-    }
-    URI uri;
-    try {
-      uri = new URI(req.getUfsUri());
-    } catch (java.net.URISyntaxException e) {
-      throw new RpcException(Status.INVALID_ARGUMENT, req.getUfsUri() + ": not a URI: " + e.getMessage());
-    }
     Prepared p = MountOp.prepare(req, caller, ctx, defaultSyncIntervalMs);
-    connectors.probe(uri, req.getOptionsMap(), req.getPath());
+    // The URI as the mount will record it (normalized by MountOp), so the probe checks what gets mounted.
+    connectors.probe(URI.create(p.entry().getMount().getInfo().getUfsUri()), req.getOptionsMap(), req.getPath());
     return p;
   }
 

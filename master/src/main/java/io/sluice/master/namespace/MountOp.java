@@ -102,11 +102,14 @@ public final class MountOp {
       if (uri.getScheme() == null) {
         throw new RpcException(Status.INVALID_ARGUMENT, s + ": a UFS URI needs a scheme (file://, s3://, hdfs://)");
       }
+      if ("file".equals(uri.getScheme())) {
+        uri = java.nio.file.Path.of(uri).toUri();  // file:/x and file:///x are one location
+      }
       String text = uri.toString();
       // One spelling per location, so that overlapping mounts are recognised.
       return text.length() > uri.getScheme().length() + 3 && text.endsWith("/")
           ? new URI(text.substring(0, text.length() - 1)) : uri;
-    } catch (URISyntaxException e) {
+    } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
       throw new RpcException(Status.INVALID_ARGUMENT, s + ": not a URI: " + e.getMessage());
     }
   }

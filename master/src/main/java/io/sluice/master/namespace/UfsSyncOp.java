@@ -12,6 +12,7 @@ import io.sluice.master.store.NamespaceReader;
 import io.sluice.master.store.StoreBatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -104,8 +105,8 @@ public final class UfsSyncOp {
   }
 
   /** For the leader: the inode of {@code name} in {@code dirId}, if any. */
-  public static java.util.Optional<InodeRecord> child(NamespaceReader reader, long dirId, String name) {
+  public static Optional<InodeRecord> child(NamespaceReader reader, long dirId, String name) {
     OptionalLong id = reader.childId(dirId, name);
-    return id.isEmpty() ? java.util.Optional.empty() : reader.inode(id.getAsLong());
+    return id.isEmpty() ? Optional.empty() : reader.inode(id.getAsLong());
   }
 }

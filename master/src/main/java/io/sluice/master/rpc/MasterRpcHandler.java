@@ -66,6 +66,7 @@ import io.sluice.master.security.CallerResolver;
 import io.sluice.master.store.NamespaceStore;
 import io.sluice.master.store.StoreSnapshot;
 import io.sluice.master.worker.BlockPlacement;
+import io.sluice.master.worker.PlacementCandidate;
 import io.sluice.master.worker.WorkerRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -227,9 +228,14 @@ public final class MasterRpcHandler implements RpcHandler {
         String host = req.getClientHost().isEmpty() ? remoteHost(call) : req.getClientHost();
         GetBlockLocationsResponse r;
         try (StoreSnapshot snap = store.snapshot()) {
-          List<io.sluice.master.worker.PlacementCandidate> live = registry.candidates();
-          r = GetBlockLocationsOp.run(snap, path, registry::locations,
-              block -> placement.readThrough(live, block, host), caller);
+          // Live workers are listed only for a file with an uncached UFS block, once per call.
+          List<List<PlacementCandidate>> live = new java.util.ArrayList<>(1);
+          r = GetBlockLocationsOp.run(snap, path, registry::locations, block -> {
+            if (live.isEmpty()) {
+              live.add(registry.candidates());
+            }
+            return placement.readThrough(live.get(0), block, host);
+          }, caller);
         }
         // Just after a failover the registry is rebuilt from re-registrations: a block without a location may
         // only be waiting for its worker's report, and the client should ask again rather than give up.
@@ -286,8 +292,9 @@ public final class MasterRpcHandler implements RpcHandler {
   /** The mount a MOUNT created, from the mount point's inode in the result and the table. */
   private MountInfo mountInfo(ApplyResult r) {
     long id = r.getInfo().getId();
+    // Unmounted again between apply and here: the id is all there is to tell.
     return mounts.mounts().getMountsList().stream().filter(m -> m.getMountId() == id).findFirst()
-        .orElse(MountInfo.newBuilder().setMountId(id).setPath(r.getInfo().getName()).build());
+        .orElse(MountInfo.newBuilder().setMountId(id).build());
   }
 
   /** Decides a mutation on the leader, unless it is the retry of one in flight or applied (see RetriedRequests). */

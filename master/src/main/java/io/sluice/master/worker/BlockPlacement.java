@@ -4,7 +4,9 @@ import io.sluice.common.proto.BlockLocation;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
@@ -56,16 +58,16 @@ public final class BlockPlacement {
    * picked by the block id, so concurrent readers on other hosts go to the same worker and share its one UFS read.
    * Empty when no worker is live (the client then reads the UFS itself).
    */
-  public java.util.Optional<BlockLocation> readThrough(List<PlacementCandidate> candidates, long blockId,
+  public Optional<BlockLocation> readThrough(List<PlacementCandidate> candidates, long blockId,
       String clientHost) {
     if (candidates.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     List<PlacementCandidate> sorted = new ArrayList<>(candidates);
-    sorted.sort(java.util.Comparator.comparingLong(PlacementCandidate::workerId));
+    sorted.sort(Comparator.comparingLong(PlacementCandidate::workerId));
     PlacementCandidate pick = sorted.stream().filter(c -> c.address().getHost().equals(clientHost)).findFirst()
         .orElse(sorted.get(Math.floorMod(Long.hashCode(blockId * 0x9E3779B97F4A7C15L), sorted.size())));
-    return java.util.Optional.of(BlockLocation.newBuilder().setWorkerId(pick.workerId()).setAddress(pick.address())
+    return Optional.of(BlockLocation.newBuilder().setWorkerId(pick.workerId()).setAddress(pick.address())
         .build());
   }
 

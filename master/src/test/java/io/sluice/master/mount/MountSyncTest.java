@@ -209,6 +209,8 @@ class MountSyncTest {
     assertEquals(Status.INVALID_ARGUMENT, status(() -> mount("/m/inner", tmp.resolve("other"), 0)), "nested");
     assertEquals(Status.INVALID_ARGUMENT, status(() -> mount("/m2", ufs.resolve("sub"), 0)), "inside a mounted UFS");
     assertEquals(Status.INVALID_ARGUMENT, status(() -> mount("/m3", tmp, 0)), "holds a mounted UFS");
+    assertEquals(Status.INVALID_ARGUMENT, status(() -> run(mounts.prepareMount(MountRequest.newBuilder()
+        .setPath("/m7").setUfsUri("file:" + ufs).build(), ADMIN))), "the same directory spelled file:/x");
     assertEquals(Status.UFS_ERROR, status(() -> mount("/m4", tmp.resolve("missing"), 0)));
     RpcException noConnector = assertThrows(RpcException.class, () -> run(mounts.prepareMount(
         MountRequest.newBuilder().setPath("/m5").setUfsUri("nosuchscheme://x/y").build(), ADMIN)));
