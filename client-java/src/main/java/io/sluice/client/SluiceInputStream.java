@@ -136,7 +136,7 @@ public final class SluiceInputStream extends InputStream {
       return false;
     }
     relisted = true;
-    GetBlockLocationsResponse r = ctx.master().getBlockLocations(path, ctx.clientHost());
+    GetBlockLocationsResponse r = ctx.master().getBlockLocations(path, ctx.clientHost(), true);
     if (r.getInfo().getType() != FileType.FILE || pos >= r.getInfo().getLength()) {
       return false; // replaced by a directory, or shrunk below a seek: the caller's STALE says it best
     }

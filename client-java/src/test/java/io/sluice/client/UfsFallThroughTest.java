@@ -139,6 +139,8 @@ class UfsFallThroughTest {
     }
     assertEquals(0, cluster.master.getMountsCalls(), "a worker that answered STALE was reached: no fall-through");
     assertEquals(2, cluster.master.locationCalls().size(), "listed at open and once more after STALE, no more");
+    assertFalse(cluster.master.locationCalls().get(0).getRefreshUfs());
+    assertTrue(cluster.master.locationCalls().get(1).getRefreshUfs(), "the re-listing asks for a UFS check now");
   }
 
   @Test

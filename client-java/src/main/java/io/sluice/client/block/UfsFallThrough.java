@@ -43,7 +43,8 @@ public final class UfsFallThrough {
    * gives exactly {@code length} bytes or fails with STALE (the file changed since it was listed).
    *
    * @param path the Sluice file, for error messages
-   * @throws RpcException NOT_FOUND (the mount or the UFS file is gone), the UFS error's status otherwise
+   * @throws RpcException STALE (the UFS file is gone), NOT_FOUND (the mount is gone), the UFS error's status
+   *     otherwise
    */
   InputStream open(BlockInfo block, long offset, long length, String path) throws RpcException {
     UfsBlockSource src = block.getUfs();
@@ -57,7 +58,9 @@ public final class UfsFallThrough {
           src.getOffset() + offset, length);
       return new UfsRangeStream(in, length, what);
     } catch (UfsException e) {
-      throw new RpcException(e.kind().status(), what + ": " + e.getMessage(), e);
+      // A file gone from the UFS since it was listed is STALE, as the worker says it: the listing is what is wrong.
+      Status s = e.kind() == UfsException.Kind.NOT_FOUND ? Status.STALE : e.kind().status();
+      throw new RpcException(s, what + ": " + e.getMessage(), e);
     } catch (RpcException e) {
       throw new RpcException(e.status(), what + ": " + e.getMessage(), e);
     } catch (IOException e) {

@@ -144,8 +144,14 @@ public final class MasterClient implements Closeable {
 
   /** @param clientHost this host, so that the master picks a worker on it to read a UFS-backed block through */
   public GetBlockLocationsResponse getBlockLocations(String path, String clientHost) throws RpcException {
+    return getBlockLocations(path, clientHost, false);
+  }
+
+  /** @param refreshUfs the file was found changed in the UFS: have the master check it now (refresh_ufs) */
+  public GetBlockLocationsResponse getBlockLocations(String path, String clientHost, boolean refreshUfs)
+      throws RpcException {
     GetBlockLocationsRequest req = GetBlockLocationsRequest.newBuilder().setPath(path).setClientHost(clientHost)
-        .build();
+        .setRefreshUfs(refreshUfs).build();
     return call(MasterMethod.GET_BLOCK_LOCATIONS, req, GetBlockLocationsResponse.parser(), path);
   }
 

@@ -75,6 +75,11 @@ public final class MetadataSync {
    * {@code listing} also the children of {@code path} itself. Returns at once for paths outside mounts.
    */
   public void sync(String path, boolean listing) throws RpcException {
+    sync(path, listing, false);
+  }
+
+  /** As {@link #sync(String, boolean)}; with {@code refresh} the last name is checked whatever its age. */
+  public void sync(String path, boolean listing, boolean refresh) throws RpcException {
     NamespacePath p = NamespacePath.parse(path);
     NamespaceReader reader = ctx.store().reader();
     Optional<MountInfo> covering = MountTable.covering(reader, p);
@@ -90,7 +95,7 @@ public final class MetadataSync {
         return;  // the operation itself reports NOT_DIRECTORY
       }
       String name = p.names().get(i);
-      syncEntry(mount, cur, NamespacePath.parse(p.prefix(i)), name);
+      syncEntry(mount, cur, NamespacePath.parse(p.prefix(i)), name, refresh && i == p.depth() - 1);
       Optional<InodeRecord> next = UfsSyncOp.child(reader, cur.getId(), name);
       if (next.isEmpty()) {
         return;
@@ -103,12 +108,15 @@ public final class MetadataSync {
   }
 
   /** Checks one name of directory {@code dir} against the UFS. */
-  private void syncEntry(MountInfo mount, InodeRecord dir, NamespacePath dirPath, String name) throws RpcException {
+  private void syncEntry(MountInfo mount, InodeRecord dir, NamespacePath dirPath, String name, boolean refresh)
+      throws RpcException {
     long now = ctx.clock().millis();
     long interval = mount.getSyncIntervalMs();
     Optional<InodeRecord> existing = UfsSyncOp.child(ctx.store().reader(), dir.getId(), name);
-    if (tracker.listingFresh(dir.getId(), interval, now) || tracker.entryFresh(dir.getId(), name, interval, now)
-        || (interval < 0 && existing.isPresent())) {
+    boolean fresh = tracker.listingFresh(dir.getId(), interval, now)
+        || tracker.entryFresh(dir.getId(), name, interval, now) || (interval < 0 && existing.isPresent());
+    // refresh: a reader found the file changed in the UFS, so its metadata is known to be stale whatever its age.
+    if (fresh && !refresh) {
       return;
     }
     NamespacePath path;

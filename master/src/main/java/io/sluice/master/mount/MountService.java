@@ -70,9 +70,14 @@ public final class MountService implements Closeable {
     return out.build();
   }
 
-  /** See {@link MetadataSync#sync}. */
+  /** See {@link MetadataSync#sync(String, boolean, boolean)}. */
   public void sync(String path, boolean listing) throws RpcException {
-    sync.sync(path, listing);
+    sync.sync(path, listing, false);
+  }
+
+  /** See {@link MetadataSync#sync(String, boolean, boolean)}. */
+  public void sync(String path, boolean listing, boolean refresh) throws RpcException {
+    sync.sync(path, listing, refresh);
   }
 
   @Override

@@ -224,7 +224,7 @@ public final class MasterRpcHandler implements RpcHandler {
         journal.readBarrier();
         GetBlockLocationsRequest req = call.parse(GetBlockLocationsRequest.parser());
         String path = req.getPath();
-        mounts.sync(path, false);
+        mounts.sync(path, false, req.getRefreshUfs());
         String host = req.getClientHost().isEmpty() ? remoteHost(call) : req.getClientHost();
         GetBlockLocationsResponse r;
         try (StoreSnapshot snap = store.snapshot()) {

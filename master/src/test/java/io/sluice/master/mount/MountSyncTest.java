@@ -167,6 +167,12 @@ class MountSyncTest {
     assertNotEquals(before.getId(), after.getId());
     assertEquals(700, after.getLength());
     assertEquals(before.getBlocksList().stream().map(b -> b.getBlockId()).toList(), removedBlocks);
+
+    Files.write(file, new byte[300]);
+    assertEquals(after, stat("/m/f"), "within the interval again");
+    mounts.sync("/m/f", false, true);
+    assertEquals(300, GetStatusOp.run(store.reader(), "/m/f", ADMIN).getLength(),
+        "a reader that saw STALE asks for a check now (refresh_ufs)");
   }
 
   @Test

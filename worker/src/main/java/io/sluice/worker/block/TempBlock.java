@@ -77,6 +77,10 @@ public final class TempBlock {
           channel.write(b);
         }
       }
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      // The writing thread was interrupted (the worker shutting down its UFS loads): not the disk's fault, so the
+      // directory is not marked failed.
+      throw new RpcException(Status.UNAVAILABLE, "block " + blockId + ": write interrupted (worker stopping)", e);
     } catch (IOException e) {
       boolean full = String.valueOf(e.getMessage()).contains("No space left");
       store.writeFailed(this, e);

@@ -93,7 +93,8 @@ final class LoadReadStream implements StreamListener {
       return;
     }
     long available = load.available();
-    while (credits > 0 && position < end) {
+    // A send failing inline ends the stream (and releases the file) from its listener: stop then.
+    while (credits > 0 && position < end && !ended) {
       long n = Math.min(chunk, end - position);
       if (position + n > available) {
         break; // wait for the whole chunk: frames stay chunk-sized however the UFS delivers
@@ -109,6 +110,9 @@ final class LoadReadStream implements StreamListener {
             }
           });
       position += n;
+    }
+    if (ended) {
+      return;
     }
     if (position < end && load.isComplete() && end > load.length()) {
       // Cannot happen while joins require the same source; never leave a reader waiting for bytes that won't come.

@@ -109,6 +109,9 @@ final class UfsDirectStream implements StreamListener {
       failure = e;
     } catch (IOException e) {
       failure = reader.readFailed(source, e);
+    } catch (RuntimeException e) {
+      // Answered like any failure, so the call never waits for a chunk that will not come.
+      failure = new RpcException(Status.INTERNAL, "reading " + source.getUfsPath() + " from the UFS: " + e, e);
     }
     if (failure != null && buf != null) {
       buf.release();

@@ -39,6 +39,7 @@ public final class BlockLoad implements Runnable {
   private volatile long available;
   private volatile boolean complete;
   private volatile RpcException failure;
+  private boolean ended; // the UFS thread's (or, for a load that never ran, the canceller's)
 
   /**
    * @param temp the block to fill; this load owns it from now on
@@ -109,34 +110,44 @@ public final class BlockLoad implements Runnable {
   @Override
   public void run() {
     try {
-      copy();
-    } catch (RpcException e) {
-      fail(e);
-      return;
-    } catch (IOException e) {
-      fail(reader.readFailed(source, e));
-      return;
-    } catch (RuntimeException e) {
-      LOG.error("loading block {} failed", blockId(), e);
-      fail(new RpcException(Status.INTERNAL, "loading block " + blockId() + ": " + e, e));
-      return;
+      try {
+        copy();
+      } catch (RpcException e) {
+        fail(e);
+        return;
+      } catch (IOException e) {
+        fail(reader.readFailed(source, e));
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("loading block {} failed", blockId(), e);
+        fail(new RpcException(Status.INTERNAL, "loading block " + blockId() + ": " + e, e));
+        return;
+      } catch (Error e) {
+        fail(new RpcException(Status.INTERNAL, "loading block " + blockId() + ": " + e, e));
+        throw e;
+      }
+      boolean committed = false;
+      try {
+        // Committed before the followers hear the block is complete: a client that finished reading and reads
+        // again must find the block held (a cache hit), not a load on its way out.
+        file.attach(temp.commitAndLease());
+        committed = true;
+      } catch (RpcException e) {
+        // The followers still get their bytes (the file is open); the block is just not cached.
+        LOG.warn("block {} read from the UFS but not cached: {}: {}", blockId(), e.status(), e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error("block {} read from the UFS but not cached", blockId(), e);
+      }
+      complete = true;
+      wakeAll();
+      if (committed) {
+        reporter.reportCommitted(blockId());
+      }
+    } finally {
+      // Whatever failed above, the load leaves the registry and drops its file reference, so no reader joins a
+      // load that will never wake it and the block stays evictable.
+      end();
     }
-    boolean committed = false;
-    try {
-      // Committed before the followers hear the block is complete: a client that finished reading and reads again
-      // must find the block held (a cache hit), not a load on its way out.
-      file.attach(temp.commitAndLease());
-      committed = true;
-    } catch (RpcException e) {
-      // The followers still get their bytes (the file is open); the block is just not cached.
-      LOG.warn("block {} read from the UFS but not cached: {}: {}", blockId(), e.status(), e.getMessage());
-    }
-    complete = true;
-    wakeAll();
-    if (committed) {
-      reporter.reportCommitted(blockId());
-    }
-    end();
   }
 
   /** Copies the block; RpcException for a failure already classified, IOException for a UFS read error. */
@@ -186,7 +197,12 @@ public final class BlockLoad implements Runnable {
     end();
   }
 
+  /** Leaves the registry and drops the load's file reference; once, whoever calls it first. */
   private void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
     onEnd.accept(this);
     file.release();
   }
