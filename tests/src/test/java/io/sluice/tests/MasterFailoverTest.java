@@ -97,9 +97,9 @@ class MasterFailoverTest {
   }
 
   @AfterEach
-  void stopAll() throws Exception {
-    // Keep the masters' logs where a failed run can be read (the temp dir is removed).
-    Path logs = Path.of("target", "failover-logs");
+  void stopAll(org.junit.jupiter.api.TestInfo test) throws Exception {
+    // Keep the masters' logs where a failed run can be read (the temp dir is removed), one folder per test.
+    Path logs = Path.of("target", "failover-logs", test.getTestMethod().map(m -> m.getName()).orElse("test"));
     Files.createDirectories(logs);
     for (int i = 0; i < MASTERS; i++) {
       Path log = dir.resolve("m" + i + ".log");
@@ -143,8 +143,11 @@ class MasterFailoverTest {
     ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     AtomicBoolean stop = new AtomicBoolean();
+    Path ufs = Files.createDirectories(dir.resolve("ufs"));
+    Files.writeString(ufs.resolve("kept.txt"), "in the UFS");
     try (SluiceClient client = SluiceClient.connect(conf)) {
       client.mkdir("/w", false);
+      client.mount("/mnt", ufs.toUri(), io.sluice.client.MountOptions.defaults());
       Thread writer = new Thread(() -> {
         for (int i = 0; !stop.get(); i++) {
           String name = (i % 2 == 0 ? "d" : "f") + i;
@@ -179,6 +182,11 @@ class MasterFailoverTest {
         listed.add(f.getName());
       }
       assertEquals(new TreeSet<>(acked), listed, "exactly the acknowledged operations, each once");
+      assertEquals(List.of("/mnt"), client.mounts().stream().map(io.sluice.client.Mount::path).toList(),
+          "the mount table survives three leader kills");
+      try (java.io.InputStream in = client.open("/mnt/kept.txt")) {
+        assertEquals("in the UFS", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      }
       assertTrue(acked.size() >= 180, "operations: " + acked.size());
     } finally {
       stop.set(true);

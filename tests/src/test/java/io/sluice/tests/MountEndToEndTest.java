@@ -112,6 +112,11 @@ class MountEndToEndTest {
         assertArrayEquals(v2, read(client, "/lake/tables/part-0.bin"), "cached data while S3 is down");
         RpcException unknown = assertThrows(RpcException.class, () -> client.getStatus("/lake/tables/new.bin"));
         assertEquals(Status.UFS_ERROR, unknown.status(), unknown.getMessage());
+        RpcException mkdir = assertThrows(RpcException.class, () -> client.mkdir("/lake/tables/more", false));
+        assertEquals(Status.UFS_ERROR, mkdir.status(), "the UFS first: " + mkdir.getMessage());
+        assertEquals(List.of("part-0.bin"),
+            client.listStatusAll("/lake/tables").stream().map(FileInfo::getName).toList(),
+            "a failed UFS change leaves the namespace as it was");
       }
     } finally {
       s3.close();
@@ -119,22 +124,46 @@ class MountEndToEndTest {
   }
 
   @Test
-  void aLocalDirectoryMountFallsThroughToTheUfsWhileNoWorkerIsUp() throws Exception {
+  void aLocalDirectoryMountFallsThroughWithoutWorkersAndTakesDirectoryChangesFirstToTheUfs() throws Exception {
     Path ufs = Files.createDirectories(dir.resolve("ufs/sub"));
     byte[] data = randomBytes(BLOCK + 99, 4);
     Files.write(ufs.resolve("f.bin"), data);
+    Files.writeString(ufs.resolve("keep.txt"), "kept");
     try (LocalCluster c = cluster()) {
       c.startMaster();
       try (SluiceClient client = c.client()) {
         client.mount("/local", dir.resolve("ufs").toUri(), MountOptions.defaults());
         assertArrayEquals(data, read(client, "/local/sub/f.bin"), "no worker: the client reads the UFS itself");
-        RpcException refused = assertThrows(RpcException.class, () -> client.mkdir("/local/sub/new", false));
-        assertEquals(Status.INVALID_ARGUMENT, refused.status(), "writes under a mount are not built yet");
+        // Directory changes go to the UFS first, then the namespace.
+        client.mkdir("/local/sub/new/deeper", true);
+        assertTrue(Files.isDirectory(ufs.resolve("new/deeper")));
+        assertEquals(client.getStatus("/local").getMountId(), client.getStatus("/local/sub/new/deeper").getMountId(),
+            "a directory made under a mount is UFS-backed");
+        client.rename("/local/sub/f.bin", "/local/sub/new/g.bin");
+        assertTrue(Files.exists(ufs.resolve("new/g.bin")));
+        assertFalse(Files.exists(ufs.resolve("f.bin")));
+        assertArrayEquals(data, read(client, "/local/sub/new/g.bin"), "a renamed file reads from its new UFS path");
+        client.delete("/local/sub/new", true);
+        assertFalse(Files.exists(ufs.resolve("new")));
+        assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class,
+            () -> client.getStatus("/local/sub/new")).status());
+        RpcException file = assertThrows(RpcException.class, () -> client.create("/local/sub/x.bin"));
+        assertEquals(Status.INVALID_ARGUMENT, file.status(), "writing files under a mount is not built yet");
+        client.mkdir("/native", false);
+        RpcException across = assertThrows(RpcException.class, () -> client.rename("/native", "/local/native"));
+        assertEquals(Status.INVALID_ARGUMENT, across.status(), "no rename into a mount (EXDEV)");
         RpcException mountPoint = assertThrows(RpcException.class, () -> client.delete("/local", true));
         assertEquals(Status.INVALID_ARGUMENT, mountPoint.status());
+
+        Path roDir = Files.createDirectories(dir.resolve("ro"));
+        client.mount("/ro", roDir.toUri(), MountOptions.defaults().withReadOnly(true));
+        RpcException readOnly = assertThrows(RpcException.class, () -> client.mkdir("/ro/d", false));
+        assertEquals(Status.PERMISSION_DENIED, readOnly.status());
+        assertFalse(Files.exists(roDir.resolve("d")));
+        client.unmount("/ro");
         client.unmount("/local");
         assertTrue(client.mounts().isEmpty());
-        assertFalse(Files.notExists(ufs.resolve("f.bin")), "unmount leaves the UFS alone");
+        assertEquals("kept", Files.readString(ufs.resolve("keep.txt")), "unmount leaves the UFS alone");
       }
     }
   }

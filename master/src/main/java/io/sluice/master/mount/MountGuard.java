@@ -1,28 +1,37 @@
 package io.sluice.master.mount;
 
+import io.sluice.common.proto.MountInfo;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.namespace.NamespacePath;
-import io.sluice.common.proto.MountInfo;
 import io.sluice.master.store.NamespaceReader;
 import java.util.Optional;
 
 /**
  * What namespace mutations may not do to mounts, checked on the leader before they are decided: a mount point (or
- * a directory holding one) is neither deleted nor renamed, only unmounted; and paths under a mount are the UFS's.
- * Writing through to the UFS (DESIGN §4) is not built yet, so every mutation under a mount is refused with a clear
- * error rather than changing the namespace alone, which the next sync would silently undo.
+ * a directory holding one) is neither deleted nor renamed, only unmounted; nothing changes under a read-only mount;
+ * and what cannot be written through to the UFS yet (files, symlinks) is refused under a mount rather than made in
+ * the namespace alone, where the next sync would silently drop it.
  */
 public final class MountGuard {
   private MountGuard() {}
 
-  /** Refuses a mutation of {@code path} when it is a mount point or lies under one. */
-  public static void checkNotUnderMount(NamespaceReader reader, String path) throws RpcException {
+  /** Refuses to create {@code what} at {@code path} when it lies under a mount (no write-through for it yet). */
+  public static void checkNotUnderMount(NamespaceReader reader, String path, String what) throws RpcException {
     NamespacePath p = NamespacePath.parse(path);
     Optional<MountInfo> m = MountTable.covering(reader, p);
     if (m.isPresent()) {
       throw new RpcException(Status.INVALID_ARGUMENT, p + ": under mount " + m.get().getPath() + " ("
-          + m.get().getUfsUri() + "): changing UFS-backed paths through Sluice is not supported yet");
+          + m.get().getUfsUri() + "): creating " + what + " under a mount is not supported yet");
+    }
+  }
+
+  /** Refuses any change at or under {@code path} when it lies under a read-only mount. */
+  public static void checkWritable(NamespaceReader reader, String path) throws RpcException {
+    NamespacePath p = NamespacePath.parse(path);
+    Optional<MountInfo> m = MountTable.covering(reader, p);
+    if (m.isPresent() && m.get().getReadOnly()) {
+      throw new RpcException(Status.PERMISSION_DENIED, p + ": under read-only mount " + m.get().getPath());
     }
   }
 

@@ -26,6 +26,7 @@ public final class MountService implements Closeable {
   private final LeaderContext ctx;
   private final UfsConnectors connectors;
   private final MetadataSync sync;
+  private final WriteThrough writeThrough;
   private final long defaultSyncIntervalMs;
 
   /**
@@ -37,6 +38,7 @@ public final class MountService implements Closeable {
     this.ctx = ctx;
     this.connectors = new UfsConnectors(registry);
     this.sync = new MetadataSync(ctx, journal, connectors, removedBlocks);
+    this.writeThrough = new WriteThrough(connectors);
     this.defaultSyncIntervalMs = defaultSyncInterval.toMillis();
   }
 
@@ -78,6 +80,21 @@ public final class MountService implements Closeable {
   /** See {@link MetadataSync#sync(String, boolean, boolean)}. */
   public void sync(String path, boolean listing, boolean refresh) throws RpcException {
     sync.sync(path, listing, refresh);
+  }
+
+  /** Writes a decided mkdir through to the UFS when {@code path} is under a mount (see {@link WriteThrough}). */
+  public void mkdirInUfs(String path) throws RpcException {
+    writeThrough.mkdir(ctx.store().reader(), path);
+  }
+
+  /** Writes a decided delete through to the UFS when {@code path} is under a mount. */
+  public void deleteInUfs(String path, boolean recursive) throws RpcException {
+    writeThrough.delete(ctx.store().reader(), path, recursive);
+  }
+
+  /** Writes a decided rename through to the UFS when either path is under a mount. */
+  public void renameInUfs(String src, String dst, boolean replace) throws RpcException {
+    writeThrough.rename(ctx.store().reader(), src, dst, replace);
   }
 
   @Override

@@ -73,7 +73,8 @@ public final class CreateFileOp {
     }
     long id = TreeEdits.freshId(b, e.getId(), path);
     InodeRecord file = Inodes.file(id, parent.getId(), path.name(), e.getMode(), e.getOwner(),
-        e.getGroup().isEmpty() ? parent.getGroup() : e.getGroup(), e.getTimeMs(), e.getBlockSize(), e.getReplicas());
+        e.getGroup().isEmpty() ? parent.getGroup() : e.getGroup(), e.getTimeMs(), e.getBlockSize(), e.getReplicas())
+        .toBuilder().setMountId(parent.getMountId()).build();
     b.insertInode(file);
     TreeEdits.link(b, parent, file, e.getTimeMs());
     return ApplyResults.ok(Inodes.toFileInfo(file), removed);

@@ -55,8 +55,9 @@ final class TreeEdits {
     InodeRecord parent = walk.deepest();
     for (int i = walk.found(); i < upTo; i++) {
       long id = freshId(b, ids, walk.path());
+      // Under a mount the new directory is UFS-backed like its parent (it was made in the UFS first).
       InodeRecord dir = Inodes.directory(id, parent.getId(), walk.path().names().get(i), mode, owner,
-          group.isEmpty() ? parent.getGroup() : group, time);
+          group.isEmpty() ? parent.getGroup() : group, time).toBuilder().setMountId(parent.getMountId()).build();
       b.insertInode(dir);
       link(b, parent, dir, time);
       parent = dir;

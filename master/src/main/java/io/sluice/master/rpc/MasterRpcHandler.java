@@ -146,13 +146,14 @@ public final class MasterRpcHandler implements RpcHandler {
     switch (method) {
       case MKDIR -> {
         MkdirRequest req = call.parse(MkdirRequest.parser());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
-        mutate(call, () -> MkdirOp.prepare(req, caller, ctx),
+        MountGuard.checkWritable(store.reader(), req.getPath());
+        mounts.sync(req.getPath(), false);  // under a mount the parents may not be loaded yet
+        mutate(call, () -> throughUfs(MkdirOp.prepare(req, caller, ctx), () -> mounts.mkdirInUfs(req.getPath())),
             r -> MkdirResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case CREATE_FILE -> {
         CreateFileRequest req = call.parse(CreateFileRequest.parser());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath(), "files");
         mutate(call, () -> CreateFileOp.prepare(req, caller, ctx),
             r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
       }
@@ -164,37 +165,42 @@ public final class MasterRpcHandler implements RpcHandler {
       case DELETE -> {
         DeleteRequest req = call.parse(DeleteRequest.parser());
         MountGuard.checkHoldsNoMount(store.reader(), req.getPath());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
-        mutate(call, () -> DeleteOp.prepare(req, caller, ctx), r -> DeleteResponse.getDefaultInstance());
+        MountGuard.checkWritable(store.reader(), req.getPath());
+        mounts.sync(req.getPath(), false);
+        mutate(call, () -> throughUfs(DeleteOp.prepare(req, caller, ctx),
+            () -> mounts.deleteInUfs(req.getPath(), req.getRecursive())), r -> DeleteResponse.getDefaultInstance());
       }
       case RENAME -> {
         RenameRequest req = call.parse(RenameRequest.parser());
         for (String p : List.of(req.getSrc(), req.getDst())) {
           MountGuard.checkHoldsNoMount(store.reader(), p);
-          MountGuard.checkNotUnderMount(store.reader(), p);
+          MountGuard.checkWritable(store.reader(), p);
+          mounts.sync(p, false);
         }
-        mutate(call, () -> RenameOp.prepare(req, caller, ctx), r -> RenameResponse.getDefaultInstance());
+        mutate(call, () -> throughUfs(RenameOp.prepare(req, caller, ctx),
+            () -> mounts.renameInUfs(req.getSrc(), req.getDst(), req.getReplace())),
+            r -> RenameResponse.getDefaultInstance());
       }
       case SET_ATTRIBUTES -> {
         SetAttributesRequest req = call.parse(SetAttributesRequest.parser());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
+        MountGuard.checkWritable(store.reader(), req.getPath());
         mutate(call, () -> SetAttributesOp.prepare(req, caller, ctx),
             r -> SetAttributesResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case CREATE_SYMLINK -> {
         CreateSymlinkRequest req = call.parse(CreateSymlinkRequest.parser());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
+        MountGuard.checkNotUnderMount(store.reader(), req.getPath(), "symbolic links");
         mutate(call, () -> CreateSymlinkOp.prepare(req, caller, ctx),
             r -> CreateSymlinkResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case SET_XATTR -> {
         SetXattrRequest req = call.parse(SetXattrRequest.parser());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
+        MountGuard.checkWritable(store.reader(), req.getPath());
         mutate(call, () -> XattrOps.prepareSet(req, caller, ctx), r -> SetXattrResponse.getDefaultInstance());
       }
       case REMOVE_XATTR -> {
         RemoveXattrRequest req = call.parse(RemoveXattrRequest.parser());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath());
+        MountGuard.checkWritable(store.reader(), req.getPath());
         mutate(call, () -> XattrOps.prepareRemove(req, caller, ctx), r -> RemoveXattrResponse.getDefaultInstance());
       }
       case GET_XATTRS -> {
@@ -306,6 +312,21 @@ public final class MasterRpcHandler implements RpcHandler {
       }
       return journal.propose(stamp == null ? p.entry() : p.entry().toBuilder().setRequest(stamp).build());
     }), response);
+  }
+
+  /**
+   * A decision that changes the namespace goes to the UFS first when it is under a mount (DESIGN §4): {@code ufs}
+   * runs only for a decision to propose, and its failure fails the call with nothing proposed.
+   */
+  private static Prepared throughUfs(Prepared p, UfsStep ufs) throws RpcException {
+    if (p.entry() != null) {
+      ufs.run();
+    }
+    return p;
+  }
+
+  private interface UfsStep {
+    void run() throws RpcException;
   }
 
   /** A namespace op's leader-side decision. */

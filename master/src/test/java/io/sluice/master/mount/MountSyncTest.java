@@ -244,12 +244,17 @@ class MountSyncTest {
 
   @Test
   void mutationsMayNotTouchMountPointsOrUfsBackedPaths() throws Exception {
+    Files.createDirectories(tmp.resolve("ro-ufs"));
     run(MkdirOp.prepare(MkdirRequest.newBuilder().setPath("/top").build(), ADMIN, ctx));
     mount("/top/m", ufs, 60_000);
     assertEquals(Status.INVALID_ARGUMENT, status(() -> MountGuard.checkHoldsNoMount(store.reader(), "/top")));
     assertEquals(Status.INVALID_ARGUMENT, status(() -> MountGuard.checkHoldsNoMount(store.reader(), "/top/m")));
-    assertEquals(Status.INVALID_ARGUMENT, status(() -> MountGuard.checkNotUnderMount(store.reader(), "/top/m/x")));
+    assertEquals(Status.INVALID_ARGUMENT, status(() -> MountGuard.checkNotUnderMount(store.reader(), "/top/m/x", "files")));
     MountGuard.checkHoldsNoMount(store.reader(), "/top/other");
-    MountGuard.checkNotUnderMount(store.reader(), "/top/mm");
+    MountGuard.checkNotUnderMount(store.reader(), "/top/mm", "files");
+    MountGuard.checkWritable(store.reader(), "/top/m/x");
+    run(mounts.prepareMount(MountRequest.newBuilder().setPath("/ro").setUfsUri(tmp.resolve("ro-ufs").toUri()
+        .toString()).setReadOnly(true).build(), ADMIN));
+    assertEquals(Status.PERMISSION_DENIED, status(() -> MountGuard.checkWritable(store.reader(), "/ro/x")));
   }
 }
