@@ -42,6 +42,7 @@ import java.util.TreeMap;
  * every stream. Close the streams before the client; closing the client fails streams still open.
  */
 public final class SluiceClient implements Closeable {
+
   private final StreamContext ctx;
   private final UfsConnectors ufsConnectors;
 
@@ -65,7 +66,7 @@ public final class SluiceClient implements Closeable {
     MasterClient master = new MasterClient(masterRpc);
     UfsConnectors connectors = new UfsConnectors(master);
     return new SluiceClient(new StreamContext(master, new WorkerClientPool(rpc), settings, read, localHostName(),
-        new UfsFallThrough(connectors)), connectors);
+        new UfsFallThrough(connectors), connectors), connectors);
   }
 
   /**
@@ -119,7 +120,11 @@ public final class SluiceClient implements Closeable {
     FileInfo info = ctx.master().createFile(req);
     // The master has the last word on the block size; 0 would mean it did not say.
     long effective = info.getBlockSize() > 0 ? info.getBlockSize() : blockSize;
-    return new SluiceOutputStream(ctx, path, info, effective);
+    // A UFS that refuses the file leaves it incomplete here, as any failed write does; deleting it would delete
+    // through to the UFS, where an older file may still be.
+    UfsWriteThrough ufs = info.getMountId() == 0 ? null
+        : UfsWriteThrough.open(ctx.ufs(), info.getMountId(), req.getPath());
+    return new SluiceOutputStream(ctx, path, info, effective, ufs);
   }
 
   /**

@@ -27,6 +27,9 @@ import java.util.Objects;
  * does not complete the file, so a failed write never leaves a silently short file. When the worker a new block
  * was placed on cannot be reached, the client asks the master for another placement, excluding it.
  *
+ * <p>A file under a mount is written through (DESIGN §4): each chunk also goes to a UFS stream, closed before the
+ * file completes; any failure aborts it, so the UFS keeps what it had.
+ *
  * <p>Not thread-safe: one writer at a time.
  */
 public final class SluiceOutputStream extends OutputStream {
@@ -44,12 +47,16 @@ public final class SluiceOutputStream extends OutputStream {
   private long length;
   private boolean closed;
   private IOException failure;
+  /** Set for a file under a mount: the UFS copy every chunk also goes to. */
+  private final UfsWriteThrough ufs;
 
-  SluiceOutputStream(StreamContext ctx, String path, FileInfo info, long blockSize) {
+  /** @param ufs the UFS write of a file under a mount, else null; the stream owns it */
+  SluiceOutputStream(StreamContext ctx, String path, FileInfo info, long blockSize, UfsWriteThrough ufs) {
     this.ctx = ctx;
     this.path = path;
     this.fileId = info.getId();
     this.blockSize = blockSize;
+    this.ufs = ufs;
   }
 
   /** The file's path. */
@@ -114,7 +121,9 @@ public final class SluiceOutputStream extends OutputStream {
       if (writer != null) {
         finishBlock();
       }
-      ctx.master().completeFile(fileId, path, blocks, length);
+      // Under a mount the UFS file appears first; the Sluice file completes with the fingerprint it then has.
+      String fingerprint = ufs == null ? "" : ufs.close();
+      ctx.master().completeFile(fileId, path, blocks, length, fingerprint);
     } catch (IOException | RuntimeException e) {
       throw fail(e);
     } finally {
@@ -153,6 +162,9 @@ public final class SluiceOutputStream extends OutputStream {
     ByteBuf c = chunk;
     chunk = null;
     try {
+      if (ufs != null) {
+        ufs.write(c);
+      }
       writer.write(c);
       if (writer.written() == blockSize) {
         finishBlock();
@@ -195,6 +207,9 @@ public final class SluiceOutputStream extends OutputStream {
     if (writer != null) {
       writer.abort();
       writer = null;
+    }
+    if (ufs != null) {
+      ufs.abort();
     }
     releaseChunk();
     return failure;

@@ -108,15 +108,34 @@ class MountEndToEndTest {
         LocalCluster.await(() -> allCached(client, "/lake/tables/part-0.bin"), Duration.ofSeconds(30),
             "the worker to report the new blocks");
 
+        // A file written under the mount goes through to the bucket on close, and is cached as it is written.
+        byte[] v3 = randomBytes(BLOCK + 4321, 5);
+        try (java.io.OutputStream out = client.create("/lake/tables/part-2.bin")) {
+          out.write(v3);
+        }
+        try (InputStream in = bucket.open(UfsPath.parse("tables/part-2.bin"), 0, -1)) {
+          assertArrayEquals(v3, in.readAllBytes(), "the object is in the bucket");
+        }
+        assertEquals(m.id(), client.getStatus("/lake/tables/part-2.bin").getMountId());
+        double missesBefore = Scrape.value(metrics, MISSES);
+        assertArrayEquals(v3, read(client, "/lake/tables/part-2.bin"));
+        assertEquals(missesBefore, Scrape.value(metrics, MISSES), "served from the blocks written, no UFS read");
+
         s3.close();
+        RpcException writeDown = assertThrows(RpcException.class, () -> {
+          try (java.io.OutputStream out = client.create("/lake/tables/part-3.bin")) {
+            out.write(v3);
+          }
+        });
+        assertEquals(Status.UFS_ERROR, writeDown.status(), writeDown.getMessage());
         assertArrayEquals(v2, read(client, "/lake/tables/part-0.bin"), "cached data while S3 is down");
         RpcException unknown = assertThrows(RpcException.class, () -> client.getStatus("/lake/tables/new.bin"));
         assertEquals(Status.UFS_ERROR, unknown.status(), unknown.getMessage());
         RpcException mkdir = assertThrows(RpcException.class, () -> client.mkdir("/lake/tables/more", false));
         assertEquals(Status.UFS_ERROR, mkdir.status(), "the UFS first: " + mkdir.getMessage());
-        assertEquals(List.of("part-0.bin"),
+        assertEquals(List.of("part-0.bin", "part-2.bin"),
             client.listStatusAll("/lake/tables").stream().map(FileInfo::getName).toList(),
-            "a failed UFS change leaves the namespace as it was");
+            "failed UFS changes (part-3.bin, more/) leave the namespace as it was");
       }
     } finally {
       s3.close();
@@ -147,8 +166,8 @@ class MountEndToEndTest {
         assertFalse(Files.exists(ufs.resolve("new")));
         assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class,
             () -> client.getStatus("/local/sub/new")).status());
-        RpcException file = assertThrows(RpcException.class, () -> client.create("/local/sub/x.bin"));
-        assertEquals(Status.INVALID_ARGUMENT, file.status(), "writing files under a mount is not built yet");
+        RpcException link = assertThrows(RpcException.class, () -> client.createSymlink("/local/sub/l", "x"));
+        assertEquals(Status.INVALID_ARGUMENT, link.status(), "no symlinks in a UFS");
         client.mkdir("/native", false);
         RpcException across = assertThrows(RpcException.class, () -> client.rename("/native", "/local/native"));
         assertEquals(Status.INVALID_ARGUMENT, across.status(), "no rename into a mount (EXDEV)");

@@ -53,6 +53,17 @@ public final class UfsConnectors implements Closeable {
     if (ufs != null) {
       return ufs;
     }
+    ufs = connect(mount(mountId));
+    connectors.put(mountId, ufs);
+    return ufs;
+  }
+
+  /**
+   * The mount {@code mountId} as the master last listed it (listed again when unknown).
+   *
+   * @throws RpcException NOT_FOUND when the master has no such mount
+   */
+  public synchronized MountInfo mount(long mountId) throws RpcException {
     MountInfo mount = mounts.get(mountId);
     if (mount == null) {
       refreshMounts();
@@ -62,9 +73,7 @@ public final class UfsConnectors implements Closeable {
             + " (unmounted?)");
       }
     }
-    ufs = connect(mount);
-    connectors.put(mountId, ufs);
-    return ufs;
+    return mount;
   }
 
   private void refreshMounts() throws RpcException {

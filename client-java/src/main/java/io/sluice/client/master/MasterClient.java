@@ -92,8 +92,14 @@ public final class MasterClient implements Closeable {
 
   public FileInfo completeFile(long fileId, String path, List<BlockMeta> blocks, long length)
       throws RpcException {
+    return completeFile(fileId, path, blocks, length, "");
+  }
+
+  /** @param ufsFingerprint the UFS fingerprint of a file under a mount, written through; empty otherwise */
+  public FileInfo completeFile(long fileId, String path, List<BlockMeta> blocks, long length, String ufsFingerprint)
+      throws RpcException {
     CompleteFileRequest req = CompleteFileRequest.newBuilder().setFileId(fileId).setPath(path)
-        .addAllBlocks(blocks).setLength(length).build();
+        .addAllBlocks(blocks).setLength(length).setUfsFingerprint(ufsFingerprint).build();
     return call(MasterMethod.COMPLETE_FILE, req, CompleteFileResponse.parser(), path).getInfo();
   }
 

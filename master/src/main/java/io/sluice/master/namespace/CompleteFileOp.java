@@ -27,8 +27,10 @@ public final class CompleteFileOp {
     if (file.getComplete()) {
       return Prepared.answer(ApplyResults.ok(file));
     }
+    checkUfs(file, req.getPath(), req.getUfsFingerprint());
     CompleteFileEntry e = CompleteFileEntry.newBuilder().setFileId(file.getId()).addAllBlocks(req.getBlocksList())
-        .setLength(req.getLength()).setTimeMs(ctx.clock().millis()).build();
+        .setLength(req.getLength()).setTimeMs(ctx.clock().millis()).setUfsFingerprint(req.getUfsFingerprint())
+        .build();
     return Prepared.propose(JournalEntry.newBuilder().setCompleteFile(e).build());
   }
 
@@ -39,14 +41,30 @@ public final class CompleteFileOp {
     if (file.getComplete()) {
       return ApplyResults.ok(file);
     }
+    checkUfs(file, path, e.getUfsFingerprint());
     List<Long> removed = new ArrayList<>();
     for (int i = e.getBlocksCount(); i < file.getBlocksCount(); i++) {
       removed.add(file.getBlocks(i).getBlockId());
     }
     InodeRecord done = file.toBuilder().clearBlocks().addAllBlocks(e.getBlocksList()).setLength(e.getLength())
-        .setComplete(true).setMtimeMs(e.getTimeMs()).build();
+        .setComplete(true).setMtimeMs(e.getTimeMs()).setUfsFingerprint(e.getUfsFingerprint()).build();
     b.updateInode(done);
     return ApplyResults.ok(Inodes.toFileInfo(done), removed);
+  }
+
+  /**
+   * A file under a mount is complete only once written through to the UFS (its fingerprint given); outside mounts
+   * there is nothing to give.
+   */
+  private static void checkUfs(InodeRecord file, String path, String fingerprint) throws RpcException {
+    if (file.getMountId() != 0 && fingerprint.isEmpty()) {
+      throw new RpcException(Status.INVALID_ARGUMENT, path + ": under a mount, but completed without its UFS "
+          + "fingerprint (the writer must write it through to the UFS)");
+    }
+    if (file.getMountId() == 0 && !fingerprint.isEmpty()) {
+      throw new RpcException(Status.INVALID_ARGUMENT, path + ": not under a mount, but completed with a UFS "
+          + "fingerprint");
+    }
   }
 
   private static void check(InodeRecord file, String path, List<BlockMeta> blocks, long length)

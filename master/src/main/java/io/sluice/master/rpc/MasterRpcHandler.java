@@ -153,7 +153,10 @@ public final class MasterRpcHandler implements RpcHandler {
       }
       case CREATE_FILE -> {
         CreateFileRequest req = call.parse(CreateFileRequest.parser());
-        MountGuard.checkNotUnderMount(store.reader(), req.getPath(), "files");
+        // Under a mount the client writes the file through to the UFS (COMPLETE_FILE carries its fingerprint);
+        // the namespace must know what the UFS has there first, for ALREADY_EXISTS and overwrite.
+        MountGuard.checkWritable(store.reader(), req.getPath());
+        mounts.sync(req.getPath(), false);
         mutate(call, () -> CreateFileOp.prepare(req, caller, ctx),
             r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
       }

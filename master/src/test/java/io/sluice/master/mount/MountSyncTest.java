@@ -19,7 +19,11 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UnmountRequest;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.master.namespace.ApplyResults;
+import io.sluice.common.proto.CompleteFileRequest;
+import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.master.namespace.Caller;
+import io.sluice.master.namespace.CompleteFileOp;
+import io.sluice.master.namespace.CreateFileOp;
 import io.sluice.master.namespace.GetBlockLocationsOp;
 import io.sluice.master.namespace.GetStatusOp;
 import io.sluice.master.namespace.InodeIdAllocator;
@@ -240,6 +244,28 @@ class MountSyncTest {
     assertEquals(0, mounts.mounts().getMountsCount());
     assertEquals(Status.INVALID_ARGUMENT, status(() -> run(mounts.prepareUnmount(
         UnmountRequest.newBuilder().setPath("/").build(), ADMIN))));
+  }
+
+  @Test
+  void aFileWrittenUnderAMountIsUfsBackedAndCompletesOnlyWithItsUfsFingerprint() throws Exception {
+    mount("/m", ufs, 60_000);
+    FileInfo created = run(CreateFileOp.prepare(CreateFileRequest.newBuilder().setPath("/m/new.txt").build(), ADMIN,
+        ctx)).getInfo();
+    assertEquals(stat("/m").getId(), created.getMountId(), "inherits the mount from its directory");
+    CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setFileId(created.getId())
+        .setPath("/m/new.txt");
+    assertEquals(Status.INVALID_ARGUMENT, status(() -> run(CompleteFileOp.prepare(complete.build(), ctx))),
+        "not written through");
+    // The writer wrote the UFS file and completes with the fingerprint the UFS reports for it.
+    Files.write(ufs.resolve("new.txt"), new byte[0]);
+    String fingerprint;
+    try (io.sluice.ufs.UnderFileSystem local = UfsRegistry.load().create(ufs.toUri(), java.util.Map.of())) {
+      fingerprint = local.getStatus(io.sluice.ufs.UfsPath.parse("new.txt")).orElseThrow().fingerprint();
+    }
+    run(CompleteFileOp.prepare(complete.setUfsFingerprint(fingerprint).build(), ctx));
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(created.getId(), stat("/m/new.txt").getId(), "the next sync finds it matching: kept, not replaced");
+    assertTrue(list("/m").contains("new.txt"));
   }
 
   @Test
