@@ -12,6 +12,7 @@ import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FreeResponse;
 import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
@@ -335,6 +336,16 @@ public final class SluiceClient implements Closeable {
    */
   public void unmount(String path) throws RpcException {
     ctx.master().unmount(AbsolutePath.require(path));
+  }
+
+  /**
+   * Drops the cached blocks of the UFS-backed files at or under {@code path} (metadata stays; the next read reads
+   * through again). Files whose data is only in Sluice are skipped and counted.
+   *
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED (write permission on each file freed)
+   */
+  public FreeResponse free(String path) throws RpcException {
+    return ctx.master().free(AbsolutePath.require(path));
   }
 
   /** Every mount, in the master's order. */

@@ -93,6 +93,9 @@ class CliTest {
     Run cat = run("fs", "cat", "/cli-mnt/logs/day1.log");
     assertEquals(0, cat.code(), cat.err());
     assertArrayEquals(content, cat.out());
+    Run free = run("free", "/cli-mnt");
+    assertEquals(0, free.code(), free.err());
+    assertTrue(free.text().contains("freed 1 blocks of 1 files"), free.text());
     Run again = run("mount", "/cli-mnt", uri);
     assertEquals(1, again.code());
     assertTrue(again.err().contains("/cli-mnt"), again.err());

@@ -10,6 +10,7 @@ import io.sluice.client.Mount;
 import io.sluice.client.MountOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FreeResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.ufs.UfsOutputStream;
@@ -98,6 +99,15 @@ class MountEndToEndTest {
         assertEquals(misses1, Scrape.value(metrics, MISSES), "no UFS read the second time");
         assertEquals(hits0 + 3, Scrape.value(metrics, HITS), "every block served from the cache");
 
+        FreeResponse freed = client.free("/lake");
+        assertEquals(4, freed.getBlocks(), "3 of part-0, 1 of part-1");
+        assertEquals(2, freed.getFiles());
+        assertFalse(allCached(client, "/lake/tables/part-0.bin"), "freed: no worker holds it");
+        LocalCluster.await(() -> blocksHeld(metrics) == 0, Duration.ofSeconds(30),
+            "the worker to drop the freed blocks (next heartbeat)");
+        assertArrayEquals(v1, read(client, "/lake/tables/part-0.bin"), "read through again after free");
+        assertEquals(misses1 + 3, Scrape.value(metrics, MISSES));
+
         byte[] v2 = randomBytes(BLOCK + 7, 3);
         put(bucket, "tables/part-0.bin", v2);
         bucket.delete(UfsPath.parse("tables/part-1.bin"), false);
@@ -184,6 +194,18 @@ class MountEndToEndTest {
         assertTrue(client.mounts().isEmpty());
         assertEquals("kept", Files.readString(ufs.resolve("keep.txt")), "unmount leaves the UFS alone");
       }
+    }
+  }
+
+  /** Blocks the worker holds, from its /metrics. */
+  static double blocksHeld(InetSocketAddress metrics) {
+    try {
+      return Scrape.value(metrics, "sluice_worker_tier_blocks");
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
     }
   }
 

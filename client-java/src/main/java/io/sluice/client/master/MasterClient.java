@@ -22,6 +22,8 @@ import io.sluice.common.proto.GetClusterInfoRequest;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.GetMountsRequest;
 import io.sluice.common.proto.GetMountsResponse;
+import io.sluice.common.proto.FreeRequest;
+import io.sluice.common.proto.FreeResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.GetXattrsRequest;
@@ -159,6 +161,10 @@ public final class MasterClient implements Closeable {
     GetBlockLocationsRequest req = GetBlockLocationsRequest.newBuilder().setPath(path).setClientHost(clientHost)
         .setRefreshUfs(refreshUfs).build();
     return call(MasterMethod.GET_BLOCK_LOCATIONS, req, GetBlockLocationsResponse.parser(), path);
+  }
+
+  public FreeResponse free(String path) throws RpcException {
+    return call(MasterMethod.FREE, FreeRequest.newBuilder().setPath(path).build(), FreeResponse.parser(), path);
   }
 
   public MountInfo mount(MountRequest req) throws RpcException {

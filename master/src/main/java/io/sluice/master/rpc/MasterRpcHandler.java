@@ -21,6 +21,7 @@ import io.sluice.common.proto.GetXattrsRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.FreeRequest;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MountInfo;
 import io.sluice.common.proto.MountRequest;
@@ -50,6 +51,7 @@ import io.sluice.master.namespace.CompleteFileOp;
 import io.sluice.master.namespace.CreateFileOp;
 import io.sluice.master.namespace.CreateSymlinkOp;
 import io.sluice.master.namespace.DeleteOp;
+import io.sluice.master.namespace.FreeOp;
 import io.sluice.master.namespace.GetBlockLocationsOp;
 import io.sluice.master.namespace.GetStatusOp;
 import io.sluice.master.namespace.LeaderContext;
@@ -266,6 +268,17 @@ public final class MasterRpcHandler implements RpcHandler {
           mounts.closeUnmounted();
           return UnmountResponse.getDefaultInstance();
         });
+      }
+      case FREE -> {
+        journal.readBarrier();
+        String path = call.parse(FreeRequest.parser()).getPath();
+        FreeOp.Plan plan;
+        try (StoreSnapshot snap = store.snapshot()) {
+          plan = FreeOp.plan(snap, path, caller);
+        }
+        // Workers drop them with their next heartbeat; the locations are forgotten now, so reads go to the UFS.
+        registry.removeBlocks(plan.blockIds());
+        call.respond(plan.counts());
       }
       case GET_MOUNTS -> {
         journal.readBarrier();

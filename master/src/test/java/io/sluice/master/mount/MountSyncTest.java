@@ -24,6 +24,7 @@ import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.CompleteFileOp;
 import io.sluice.master.namespace.CreateFileOp;
+import io.sluice.master.namespace.FreeOp;
 import io.sluice.master.namespace.GetBlockLocationsOp;
 import io.sluice.master.namespace.GetStatusOp;
 import io.sluice.master.namespace.InodeIdAllocator;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -266,6 +268,28 @@ class MountSyncTest {
     clock.advance(Duration.ofMinutes(2));
     assertEquals(created.getId(), stat("/m/new.txt").getId(), "the next sync finds it matching: kept, not replaced");
     assertTrue(list("/m").contains("new.txt"));
+  }
+
+  @Test
+  void freeDropsTheBlocksOfUfsBackedFilesOnly() throws Exception {
+    Files.write(ufs.resolve("a"), new byte[2500]);
+    Files.createDirectories(ufs.resolve("d"));
+    Files.write(ufs.resolve("d/b"), new byte[10]);
+    mount("/m", ufs, 60_000);
+    list("/m");
+    FileInfo a = stat("/m/a");
+    FileInfo b = stat("/m/d/b");
+    run(CreateFileOp.prepare(CreateFileRequest.newBuilder().setPath("/native").build(), ADMIN, ctx));
+    FreeOp.Plan plan = FreeOp.plan(store.reader(), "/m", ADMIN);
+    List<Long> expected = new ArrayList<>();
+    a.getBlocksList().forEach(m -> expected.add(m.getBlockId()));
+    b.getBlocksList().forEach(m -> expected.add(m.getBlockId()));
+    assertEquals(new TreeSet<>(expected), new TreeSet<>(plan.blockIds()));
+    assertEquals(2, plan.counts().getFiles());
+    assertEquals(1, FreeOp.plan(store.reader(), "/", ADMIN).counts().getSkippedFiles(),
+        "a Sluice-only file is never freed");
+    assertEquals(Status.PERMISSION_DENIED,
+        status(() -> FreeOp.plan(store.reader(), "/m/a", BOB)), "needs write");
   }
 
   @Test
