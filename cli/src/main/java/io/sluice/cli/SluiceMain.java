@@ -4,6 +4,7 @@ import io.sluice.cli.fs.FsCommand;
 import io.sluice.cli.fuse.FuseCommand;
 import io.sluice.cli.local.LocalCommand;
 import io.sluice.cli.mount.FreeCommand;
+import io.sluice.cli.mount.LoadCommand;
 import io.sluice.cli.mount.MountCommand;
 import io.sluice.cli.mount.MountsCommand;
 import io.sluice.cli.mount.UmountCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceMain.Version.class,
     description = "Sluice: a distributed caching file system.",
     subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
-        MountsCommand.class, FreeCommand.class, FuseCommand.class, LocalCommand.class})
+        MountsCommand.class, LoadCommand.class, FreeCommand.class, FuseCommand.class, LocalCommand.class})
 public final class SluiceMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -13,6 +13,7 @@ import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FreeResponse;
+import io.sluice.common.proto.JobStatus;
 import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
@@ -346,6 +347,21 @@ public final class SluiceClient implements Closeable {
    */
   public FreeResponse free(String path) throws RpcException {
     return ctx.master().free(AbsolutePath.require(path));
+  }
+
+  /**
+   * Starts loading the UFS-backed files at or under {@code path} into the cache (a job on the master; see
+   * {@link #job}). Returns the job id.
+   *
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED
+   */
+  public long load(String path) throws RpcException {
+    return ctx.master().load(AbsolutePath.require(path));
+  }
+
+  /** The progress of job {@code id}; NOT_FOUND when the master does not know it. */
+  public JobStatus job(long id) throws RpcException {
+    return ctx.master().job(id);
   }
 
   /** Every mount, in the master's order. */

@@ -7,6 +7,7 @@ import io.sluice.common.rpc.RpcServer;
 import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.journal.MasterStateMachine;
 import io.sluice.master.metrics.MasterMetrics;
+import io.sluice.master.job.LoadJobs;
 import io.sluice.master.mount.MountService;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.master.namespace.AllocatedBlocks;
@@ -56,6 +57,7 @@ public final class MasterServer implements Closeable {
   private MasterJournal journal;
   private ThreadPoolExecutor rpcExecutor;
   private MountService mounts;
+  private LoadJobs loads;
   private ScheduledExecutorService housekeeping;
   private RpcServer rpcServer;
   private WorkerRegistry registry;
@@ -99,9 +101,11 @@ public final class MasterServer implements Closeable {
       rpcExecutor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
           new ArrayBlockingQueue<>(10_000), daemonThreads("master-rpc"));
       int rpcPort = conf.get(MasterKeys.RPC_PORT);
-      MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry,
-          new BlockPlacement(new SplittableRandom()), rpcExecutor, this::advertisedAddress,
-          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts);
+      BlockPlacement placement = new BlockPlacement(new SplittableRandom());
+      loads = new LoadJobs(store, mounts, registry, placement, clock);
+      MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry, placement, rpcExecutor,
+          this::advertisedAddress,
+          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads);
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
           metrics.rpcObserver()).start();
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
@@ -191,6 +195,9 @@ public final class MasterServer implements Closeable {
     if (rpcExecutor != null) {
       rpcExecutor.shutdown();
       awaitQuietly(rpcExecutor);
+    }
+    if (loads != null) {
+      loads.close();
     }
     if (mounts != null) {
       mounts.close();

@@ -74,6 +74,34 @@ class CliTest {
   }
 
   @Test
+  void loadAThousandFilesReportsTheOneUnreadableAndCachesTheRest() throws Exception {
+    Path ufs = Files.createDirectories(dir.resolve("ufs-for-load"));
+    for (int d = 0; d < 10; d++) {
+      Path sub = Files.createDirectories(ufs.resolve("d" + d));
+      for (int f = 0; f < 100; f++) {
+        Files.write(sub.resolve("f" + f), new byte[1000 + f]);
+      }
+    }
+    // A link out of the UFS root: listed like a file, refused when read (the connector keeps reads inside).
+    Path outside = Files.write(dir.resolve("outside.bin"), new byte[10]);
+    Files.createSymbolicLink(ufs.resolve("d0").resolve("escape.bin"), outside);
+    assertEquals(0, run("mount", "/load-mnt", ufs.toUri().toString()).code());
+    Run load = run("load", "/load-mnt", "--watch");
+    assertEquals(1, load.code(), "one file failed: " + load.text() + load.err());
+    assertTrue(load.text().contains("1000/1001 files (1 failed)"), load.text());
+    assertTrue(load.text().contains("failed: /load-mnt/d0/escape.bin: "), load.text());
+    try (var client = cluster.client()) {
+      for (String f : List.of("/load-mnt/d0/f0", "/load-mnt/d5/f50", "/load-mnt/d9/f99")) {
+        assertTrue(client.getBlockLocations(f).stream().allMatch(b -> b.getCached()), f + " is cached");
+      }
+    }
+    Run again = run("load", "/load-mnt/d1", "--watch");
+    assertEquals(0, again.code(), again.text() + again.err());
+    assertTrue(again.text().contains("succeeded 100/100 files (0 failed)"), "already cached: " + again.text());
+    assertEquals(0, run("umount", "/load-mnt").code());
+  }
+
+  @Test
   void mountListReadAndUnmountALocalDirectory() throws Exception {
     Path ufs = Files.createDirectories(dir.resolve("ufs-for-cli/logs"));
     byte[] content = new byte[1024 * 1024 + 5];

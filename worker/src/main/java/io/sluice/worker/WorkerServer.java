@@ -19,6 +19,7 @@ import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.data.DataTraffic;
 import io.sluice.worker.master.MasterLink;
 import io.sluice.worker.metrics.WorkerMetrics;
+import io.sluice.worker.ufs.LoadTasks;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
 import io.sluice.worker.ufs.UfsBlockReader;
@@ -41,6 +42,7 @@ import java.util.Optional;
 public final class WorkerServer implements Closeable {
   private final SluiceConf conf;
   private final BlockStore store;
+  private final UfsRegistry ufsRegistry;
   private ServerMetrics metrics;
   private RpcServer data;
   private UfsMounts mounts;
@@ -48,7 +50,13 @@ public final class WorkerServer implements Closeable {
   private volatile MasterLink link;
 
   public WorkerServer(SluiceConf conf) {
+    this(conf, null);
+  }
+
+  /** A worker whose mounts connect through {@code ufsRegistry} (null: the connectors on the class path). */
+  WorkerServer(SluiceConf conf, UfsRegistry ufsRegistry) {
     this.conf = conf;
+    this.ufsRegistry = ufsRegistry;
     this.store = new BlockStore(TierSpec.parse(conf.get(WorkerKeys.TIERS)), conf.get(WorkerKeys.WRITE_SYNC),
         Watermarks.parse(conf.get(WorkerKeys.EVICTION_HIGH_WATERMARK), conf.get(WorkerKeys.EVICTION_LOW_WATERMARK)),
         EvictionPolicy.named(conf.get(WorkerKeys.EVICTOR), Clock.systemUTC()));
@@ -89,7 +97,7 @@ public final class WorkerServer implements Closeable {
     DataTraffic traffic = new DataTraffic();
     ReadThroughStats cache = new ReadThroughStats();
     new WorkerMetrics(store, traffic, cache).bindTo(metrics.registry());
-    mounts = new UfsMounts(this::fetchMounts, UfsRegistry.load());
+    mounts = new UfsMounts(this::fetchMounts, ufsRegistry != null ? ufsRegistry : UfsRegistry.load());
     readThrough = new ReadThrough(store, new UfsBlockReader(mounts, cache), this::reportCommitted, ufsThreads,
         (int) ufsBuffer);
     DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic, readThrough, cache);
@@ -101,7 +109,7 @@ public final class WorkerServer implements Closeable {
     // retry budget would only delay it.
     FailoverRpcClient master = new FailoverRpcClient(
         FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), options, interval);
-    link = new MasterLink(master, self, store, interval);
+    link = new MasterLink(master, self, store, interval, new LoadTasks(store, readThrough));
     link.start();
     return this;
   }

@@ -23,6 +23,11 @@ import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.GetMountsRequest;
 import io.sluice.common.proto.GetMountsResponse;
 import io.sluice.common.proto.FreeRequest;
+import io.sluice.common.proto.GetJobRequest;
+import io.sluice.common.proto.GetJobResponse;
+import io.sluice.common.proto.JobStatus;
+import io.sluice.common.proto.LoadRequest;
+import io.sluice.common.proto.LoadResponse;
 import io.sluice.common.proto.FreeResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
@@ -161,6 +166,16 @@ public final class MasterClient implements Closeable {
     GetBlockLocationsRequest req = GetBlockLocationsRequest.newBuilder().setPath(path).setClientHost(clientHost)
         .setRefreshUfs(refreshUfs).build();
     return call(MasterMethod.GET_BLOCK_LOCATIONS, req, GetBlockLocationsResponse.parser(), path);
+  }
+
+  public long load(String path) throws RpcException {
+    return call(MasterMethod.LOAD, LoadRequest.newBuilder().setPath(path).build(), LoadResponse.parser(), path)
+        .getJobId();
+  }
+
+  public JobStatus job(long id) throws RpcException {
+    return call(MasterMethod.GET_JOB, GetJobRequest.newBuilder().setJobId(id).build(), GetJobResponse.parser(),
+        "job " + id).getJob();
   }
 
   public FreeResponse free(String path) throws RpcException {

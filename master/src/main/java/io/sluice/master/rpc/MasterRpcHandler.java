@@ -22,6 +22,10 @@ import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.FreeRequest;
+import io.sluice.common.proto.GetJobRequest;
+import io.sluice.common.proto.GetJobResponse;
+import io.sluice.common.proto.LoadRequest;
+import io.sluice.common.proto.LoadResponse;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MountInfo;
 import io.sluice.common.proto.MountRequest;
@@ -61,6 +65,7 @@ import io.sluice.master.namespace.Prepared;
 import io.sluice.master.namespace.RenameOp;
 import io.sluice.master.namespace.SetAttributesOp;
 import io.sluice.master.namespace.XattrOps;
+import io.sluice.master.job.LoadJobs;
 import io.sluice.master.mount.MountGuard;
 import io.sluice.master.mount.MountService;
 import io.sluice.master.proto.ApplyResult;
@@ -101,18 +106,21 @@ public final class MasterRpcHandler implements RpcHandler {
   private final RetriedRequests retried;
   private final CallerResolver callers;
   private final MountService mounts;
+  private final LoadJobs loads;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
    * @param retryExpiry how long the outcome of a deduplicated mutation answers its retries
    * @param callers resolves the handshake's user to the caller whose permissions are checked
    * @param mounts the mount table and the UFS metadata sync
+   * @param loads the load jobs this leader runs
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
       BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry,
-      CallerResolver callers, MountService mounts) {
+      CallerResolver callers, MountService mounts, LoadJobs loads) {
     this.callers = callers;
     this.mounts = mounts;
+    this.loads = loads;
     this.store = store;
     this.journal = journal;
     this.ctx = ctx;
@@ -280,6 +288,10 @@ public final class MasterRpcHandler implements RpcHandler {
         registry.removeBlocks(plan.blockIds());
         call.respond(plan.counts());
       }
+      case LOAD -> call.respond(LoadResponse.newBuilder()
+          .setJobId(loads.start(call.parse(LoadRequest.parser()).getPath(), caller)).build());
+      case GET_JOB -> call.respond(GetJobResponse.newBuilder()
+          .setJob(loads.status(call.parse(GetJobRequest.parser()).getJobId())).build());
       case GET_MOUNTS -> {
         journal.readBarrier();
         call.respond(mounts.mounts());

@@ -1,5 +1,7 @@
 package io.sluice.master.worker;
 
+import io.sluice.common.proto.BlockLoadFailure;
+import io.sluice.common.proto.BlockLoadTask;
 import io.sluice.common.proto.BlockLocation;
 import io.sluice.common.proto.RegisterWorkerRequest;
 import io.sluice.common.proto.WorkerAddress;
@@ -44,6 +46,31 @@ public final class WorkerRegistry {
   private final Map<String, Long> idsByAddress = new HashMap<>();
   private final Map<Long, Set<Long>> locations = new HashMap<>();
   private long nextWorkerId = 1;
+  private volatile LoadFailureListener loadFailures = (worker, failure) -> { };
+
+  /** Hears of load tasks a worker reports failed (called under the registry's lock: hand off, do not call back). */
+  @FunctionalInterface
+  public interface LoadFailureListener {
+    void failed(long workerId, BlockLoadFailure failure);
+  }
+
+  public void onLoadFailures(LoadFailureListener listener) {
+    this.loadFailures = listener;
+  }
+
+  /**
+   * Queues load tasks for a worker, sent with its next heartbeat reply.
+   *
+   * @return false when the worker is not live (the caller picks another)
+   */
+  public synchronized boolean queueLoads(long workerId, List<BlockLoadTask> tasks) {
+    WorkerState w = workers.get(workerId);
+    if (w == null || !w.live || expired(w, clock.millis())) {
+      return false;
+    }
+    w.toLoad.addAll(tasks);
+    return true;
+  }
 
   /**
    * @param timeout how long a worker may stay silent before it is lost
@@ -105,7 +132,14 @@ public final class WorkerRegistry {
       }
     }
     addBlocks(w, req.getAddedBlocksList());
+    for (BlockLoadFailure f : req.getFailedLoadsList()) {
+      loadFailures.failed(w.id, f);
+    }
     WorkerHeartbeatResponse.Builder reply = WorkerHeartbeatResponse.newBuilder();
+    if (!w.toLoad.isEmpty()) {
+      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.LOAD_BLOCKS).addAllLoads(w.toLoad));
+      w.toLoad.clear();
+    }
     if (!w.toRemove.isEmpty()) {
       reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REMOVE_BLOCKS)
           .addAllBlockIds(w.toRemove));

@@ -1,7 +1,10 @@
 package io.sluice.master.worker;
 
+import io.sluice.common.proto.BlockLoadTask;
 import io.sluice.common.proto.WorkerAddress;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /** What the registry knows of one worker. Mutable; guarded by the {@link WorkerRegistry}'s lock. */
@@ -17,6 +20,8 @@ final class WorkerState {
   final Set<Long> blocks = new HashSet<>();
   /** Blocks the worker should delete, sent with the next heartbeat reply. */
   final Set<Long> toRemove = new HashSet<>();
+  /** Load-job tasks for the worker, sent with the next heartbeat reply. */
+  final List<BlockLoadTask> toLoad = new ArrayList<>();
 
   WorkerState(long id, WorkerAddress address) {
     this.id = id;

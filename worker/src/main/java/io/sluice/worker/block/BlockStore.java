@@ -450,6 +450,11 @@ public final class BlockStore {
     return true;
   }
 
+  /** Whether this worker holds committed block {@code blockId}. */
+  public synchronized boolean contains(long blockId) {
+    return blocks.containsKey(blockId);
+  }
+
   /** A snapshot of the committed blocks' ids. */
   public synchronized long[] blockIds() {
     return blocks.keySet().stream().mapToLong(Long::longValue).toArray();

@@ -1,5 +1,6 @@
 package io.sluice.worker.master;
 
+import io.sluice.common.proto.BlockLoadFailure;
 import io.sluice.common.proto.GetMountsRequest;
 import io.sluice.common.proto.GetMountsResponse;
 import io.sluice.common.proto.MasterMethod;
@@ -14,6 +15,7 @@ import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.CommitReporter;
+import io.sluice.worker.ufs.LoadTasks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +42,7 @@ public final class MasterLink implements Closeable, CommitReporter {
   private final BlockStore store;
   private final Duration interval;
   private final BlockDeltas deltas = new BlockDeltas();
+  private final LoadTasks loadTasks;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "worker-heartbeat");
     t.setDaemon(true);
@@ -50,7 +53,17 @@ public final class MasterLink implements Closeable, CommitReporter {
   private boolean reachable = true;
 
   public MasterLink(FailoverRpcClient master, WorkerAddress self, BlockStore store, Duration interval) {
+    this(master, self, store, interval, null);
+  }
+
+  /**
+   * @param loadTasks carries out LOAD_BLOCKS commands and holds their failures for the heartbeats; null for a
+   *     worker without read-through, which ignores them
+   */
+  public MasterLink(FailoverRpcClient master, WorkerAddress self, BlockStore store, Duration interval,
+      LoadTasks loadTasks) {
     this.master = master;
+    this.loadTasks = loadTasks;
     this.self = self;
     this.store = store;
     this.interval = interval;
@@ -132,14 +145,18 @@ public final class MasterLink implements Closeable, CommitReporter {
   private void heartbeat() throws RpcException {
     store.checkDirs(); // a directory found gone now has its blocks in this beat's removed list
     BlockDeltas.Batch batch = deltas.take();
+    List<BlockLoadFailure> failedLoads = loadTasks == null ? List.of() : loadTasks.takeFailures();
     WorkerHeartbeatResponse resp;
     try {
       resp = master.call(MasterMethod.WORKER_HEARTBEAT_VALUE, WorkerHeartbeatRequest.newBuilder()
           .setWorkerId(workerId).setCapacityBytes(store.capacity()).setUsedBytes(store.used())
-          .addAllAddedBlocks(batch.added()).addAllRemovedBlocks(batch.removed()).build(),
-          WorkerHeartbeatResponse.parser());
-    } catch (RpcException e) {
+          .addAllAddedBlocks(batch.added()).addAllRemovedBlocks(batch.removed()).addAllFailedLoads(failedLoads)
+          .build(), WorkerHeartbeatResponse.parser());
+    } catch (RpcException | RuntimeException e) {
       deltas.restore(batch);
+      if (loadTasks != null) {
+        loadTasks.restoreFailures(failedLoads);
+      }
       throw e;
     }
     for (WorkerCommand c : resp.getCommandsList()) {
@@ -150,9 +167,19 @@ public final class MasterLink implements Closeable, CommitReporter {
           register();
         }
         case REMOVE_BLOCKS -> remove(c);
+        case LOAD_BLOCKS -> load(c);
         default -> { }
       }
     }
+  }
+
+  /** Starts the loads; they run on the UFS threads, never on this one. */
+  private void load(WorkerCommand c) {
+    if (loadTasks == null) {
+      LOG.warn("ignoring {} load tasks: this worker has no UFS read-through", c.getLoadsCount());
+      return;
+    }
+    loadTasks.run(c.getLoadsList());
   }
 
   private void remove(WorkerCommand c) {
