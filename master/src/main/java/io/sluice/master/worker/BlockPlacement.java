@@ -17,6 +17,7 @@ import java.util.random.RandomGenerator;
  * evicts) still get blocks, just rarely while others have room.
  */
 public final class BlockPlacement {
+  /** Not thread-safe (SplittableRandom): draws are serialized by {@link #draw}; RPC threads place concurrently. */
   private final RandomGenerator random;
 
   public BlockPlacement(RandomGenerator random) {
@@ -71,13 +72,19 @@ public final class BlockPlacement {
         .build());
   }
 
+  private long draw(long bound) {
+    synchronized (random) {
+      return random.nextLong(bound);
+    }
+  }
+
   /** Draws one of {@code from} by weight, moves it from {@code pool} to {@code chosen}. */
   private void take(List<PlacementCandidate> pool, List<PlacementCandidate> from, List<BlockLocation> chosen) {
     long total = 0;
     for (PlacementCandidate c : from) {
       total += c.freeBytes() + 1;
     }
-    long r = random.nextLong(total);
+    long r = draw(total);
     PlacementCandidate pick = from.get(from.size() - 1);
     for (PlacementCandidate c : from) {
       r -= c.freeBytes() + 1;
