@@ -7,6 +7,7 @@ import io.sluice.cli.mount.FreeCommand;
 import io.sluice.cli.mount.LoadCommand;
 import io.sluice.cli.mount.MountCommand;
 import io.sluice.cli.mount.MountsCommand;
+import io.sluice.cli.mount.TtlCommand;
 import io.sluice.cli.mount.UmountCommand;
 import io.sluice.cli.server.MasterCommand;
 import io.sluice.cli.server.WorkerCommand;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceMain.Version.class,
     description = "Sluice: a distributed caching file system.",
     subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
-        MountsCommand.class, LoadCommand.class, FreeCommand.class, FuseCommand.class, LocalCommand.class})
+        MountsCommand.class, LoadCommand.class, FreeCommand.class, TtlCommand.class, FuseCommand.class,
+        LocalCommand.class})
 public final class SluiceMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -21,6 +21,7 @@ import io.sluice.common.proto.MountRequest;
 import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.TtlAction;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
@@ -347,6 +348,23 @@ public final class SluiceClient implements Closeable {
    */
   public FreeResponse free(String path) throws RpcException {
     return ctx.master().free(AbsolutePath.require(path));
+  }
+
+  /**
+   * Gives {@code path} a time to live (DESIGN §5, as Alluxio's setTtl): once {@code ttlMs} have passed since it was
+   * created ({@link FileInfo#getCreatedMs}; a path under a mount counts from when Sluice loaded it), the
+   * leading master applies {@code action} to it within its check interval
+   * ({@code sluice.master.ttl.check.interval}): {@link TtlAction#TTL_FREE} drops the cached blocks of the UFS-backed
+   * files at or under it, then clears the TTL; {@link TtlAction#TTL_DELETE} deletes it and everything under it,
+   * from Sluice and, under a mount, from the UFS. A directory's TTL acts on the directory. {@code ttlMs = 0} clears
+   * the TTL (the action is then ignored). Survives a master failover (the TTL is journaled).
+   *
+   * @return the path's status with its new TTL
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED (write permission on the path), INVALID_ARGUMENT (a negative
+   *     TTL, or a TTL without an action)
+   */
+  public FileInfo setTtl(String path, long ttlMs, TtlAction action) throws RpcException {
+    return ctx.master().setTtl(AbsolutePath.require(path), ttlMs, action);
   }
 
   /**

@@ -92,4 +92,10 @@ public final class MasterKeys {
    */
   public static final ConfigKey<Duration> MOUNT_SYNC_INTERVAL = ConfigKey.duration("sluice.master.mount.sync.interval",
       "30s", "Default sync interval of a mount: metadata older than this is checked against the UFS again.");
+
+  /**
+   * How often the leader looks for paths whose TTL ran out ({@code sluice ttl}); a TTL acts at most this late.
+   */
+  public static final ConfigKey<Duration> TTL_CHECK_INTERVAL = ConfigKey.duration("sluice.master.ttl.check.interval",
+      "1m", "How often the leader looks for paths whose TTL ran out (a TTL acts at most this late).");
 }

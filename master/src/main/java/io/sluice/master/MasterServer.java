@@ -8,6 +8,7 @@ import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.journal.MasterStateMachine;
 import io.sluice.master.metrics.MasterMetrics;
 import io.sluice.master.job.LoadJobs;
+import io.sluice.master.ttl.TtlEnforcer;
 import io.sluice.master.mount.MountService;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.master.namespace.AllocatedBlocks;
@@ -58,6 +59,7 @@ public final class MasterServer implements Closeable {
   private ThreadPoolExecutor rpcExecutor;
   private MountService mounts;
   private LoadJobs loads;
+  private TtlEnforcer ttls;
   private ScheduledExecutorService housekeeping;
   private RpcServer rpcServer;
   private WorkerRegistry registry;
@@ -102,7 +104,9 @@ public final class MasterServer implements Closeable {
           new ArrayBlockingQueue<>(10_000), daemonThreads("master-rpc"));
       int rpcPort = conf.get(MasterKeys.RPC_PORT);
       BlockPlacement placement = new BlockPlacement(new SplittableRandom());
-      loads = new LoadJobs(store, mounts, registry, placement, clock);
+      loads = new LoadJobs(store, journal, mounts, registry, placement, clock);
+      ttls = new TtlEnforcer(ctx, journal, mounts, registry, conf.get(MasterKeys.TTL_CHECK_INTERVAL),
+          metrics.registry());
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry, placement, rpcExecutor,
           this::advertisedAddress,
           conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads);
@@ -195,6 +199,9 @@ public final class MasterServer implements Closeable {
     if (rpcExecutor != null) {
       rpcExecutor.shutdown();
       awaitQuietly(rpcExecutor);
+    }
+    if (ttls != null) {
+      ttls.close();
     }
     if (loads != null) {
       loads.close();

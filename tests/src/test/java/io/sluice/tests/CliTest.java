@@ -208,6 +208,50 @@ class CliTest {
   }
 
   @Test
+  void ttlIsSetShownByStatAndUnset() throws Exception {
+    assertEquals(0, run("fs", "mkdir", "/ttl-dir").code());
+    Run set = run("ttl", "/ttl-dir", "7d");
+    assertEquals(0, set.code(), set.err());
+    io.sluice.common.proto.FileInfo info;
+    try (var client = cluster.client()) {
+      info = client.getStatus("/ttl-dir");
+    }
+    assertEquals(java.time.Duration.ofDays(7).toMillis(), info.getTtlMs());
+    assertEquals(io.sluice.common.proto.TtlAction.TTL_FREE, info.getTtlAction(), "free unless delete is asked for");
+    String expires = java.time.Instant.ofEpochMilli(info.getCreatedMs() + info.getTtlMs()).toString();
+    assertEquals("/ttl-dir: TTL 7d, free, expires " + expires + "\n", set.text());
+    Run stat = run("fs", "stat", "/ttl-dir");
+    assertEquals(0, stat.code(), stat.err());
+    assertTrue(stat.text().contains("ttl:        7d, free, expires " + expires + "\n"), stat.text());
+
+    Run delete = run("ttl", "/ttl-dir", "12h", "--action", "delete");
+    assertEquals(0, delete.code(), delete.err());
+    assertTrue(delete.text().startsWith("/ttl-dir: TTL 12h, delete, expires "), delete.text());
+
+    Run unset = run("ttl", "/ttl-dir", "--unset");
+    assertEquals(0, unset.code(), unset.err());
+    assertEquals("/ttl-dir: TTL removed\n", unset.text());
+    assertFalse(run("fs", "stat", "/ttl-dir").text().contains("ttl:"), "no TTL line without a TTL");
+    try (var client = cluster.client()) {
+      assertEquals(0, client.getStatus("/ttl-dir").getTtlMs());
+    }
+
+    Run badDuration = run("ttl", "/ttl-dir", "soon");
+    assertEquals(2, badDuration.code());
+    assertTrue(badDuration.err().contains("'soon' is not a duration"), badDuration.err());
+    assertEquals(2, run("ttl", "/ttl-dir").code(), "neither a duration nor --unset");
+    assertEquals(2, run("ttl", "/ttl-dir", "1d", "--unset").code(), "both");
+    assertEquals(2, run("ttl", "/ttl-dir", "1d", "--action", "shred").code());
+    assertEquals(2, run("ttl", "/ttl-dir", "never").code());
+    Run missing = run("ttl", "/no-such-ttl", "1d");
+    assertEquals(1, missing.code());
+    assertEquals("sluice: /no-such-ttl: No such file or directory\n", missing.err());
+    Run denied = run("ttl", "/ttl-dir", "1d", "--conf", "sluice.user.name=eve");
+    assertEquals(1, denied.code(), "eve may not write the superuser's directory");
+    assertEquals("sluice: /ttl-dir: Permission denied\n", denied.err());
+  }
+
+  @Test
   void usageErrorsExitTwo() {
     assertEquals(2, run("fs", "mv", "/only-one-arg").code());
     assertEquals(2, run("fs", "no-such-command").code());

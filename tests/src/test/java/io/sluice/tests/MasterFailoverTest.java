@@ -239,4 +239,69 @@ class MasterFailoverTest {
       assertTrue(java.util.Arrays.equals(data, back), "the file reads back whole after the failover");
     }
   }
+
+  /**
+   * A load job survives the death of the leader that started it (DESIGN §5): the job is journaled, the next leader
+   * runs it again, and the client polling its status through the failover sees it end with every file loaded.
+   */
+  @Test
+  void aLoadJobFinishesOnTheNextLeaderWhenItsLeaderDies() throws Exception {
+    for (int i = 0; i < MASTERS; i++) {
+      rpc[i] = LocalCluster.freePort();
+      raft[i] = LocalCluster.freePort();
+    }
+    for (int i = 0; i < MASTERS; i++) {
+      masters[i] = start(i);
+    }
+    Path ufs = Files.createDirectories(dir.resolve("ufs"));
+    int dirs = 20;
+    int perDir = 100;
+    for (int d = 0; d < dirs; d++) {
+      Path sub = Files.createDirectories(ufs.resolve("d" + d));
+      for (int f = 0; f < perDir; f++) {
+        Files.write(sub.resolve("f" + f), new byte[4096 + f]);
+      }
+    }
+    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", addresses())
+        .with("sluice.user.master.retry.budget", "60s")
+        .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
+        .with("sluice.worker.data.port", Integer.toString(LocalCluster.freePort()))
+        .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":1g");
+    try (io.sluice.worker.WorkerServer worker = new io.sluice.worker.WorkerServer(conf);
+        SluiceClient client = SluiceClient.connect(conf)) {
+      worker.start();
+      LocalCluster.await(() -> {
+        try {
+          return client.clusterInfo().getWorkersList().stream().anyMatch(w -> w.getLive());
+        } catch (IOException e) {
+          return false;
+        }
+      }, java.time.Duration.ofSeconds(60), "a live worker");
+      client.mount("/data", ufs.toUri(), io.sluice.client.MountOptions.defaults());
+      long job = client.load("/data");
+      int l = leader();
+      io.sluice.common.proto.JobStatus before = client.job(job);
+      masters[l].destroyForcibly();
+      assertTrue(masters[l].waitFor(30, TimeUnit.SECONDS));
+      assertTrue(before.getEndMs() == 0, "the job was still running when its leader died: " + before);
+      io.sluice.common.proto.JobStatus after = before;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (after.getEndMs() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        after = client.job(job);
+      }
+      assertEquals(io.sluice.common.proto.JobStatus.State.SUCCEEDED, after.getState(), after.toString());
+      assertEquals(dirs * perDir, after.getFilesTotal(), after.toString());
+      assertEquals(dirs * perDir, after.getFilesDone(), after.toString());
+      for (String f : List.of("/data/d0/f0", "/data/d9/f50", "/data/d19/f99")) {
+        assertTrue(client.getBlockLocations(f).stream().allMatch(b -> b.getCached()), f + " is cached");
+      }
+      // The outcome is journaled: the master that leads now answers for it.
+      int now = leader();
+      masters[now].destroyForcibly();
+      assertTrue(masters[now].waitFor(30, TimeUnit.SECONDS));
+      masters[l] = start(l);
+      assertEquals(io.sluice.common.proto.JobStatus.State.SUCCEEDED, client.job(job).getState());
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.sluice.cli.fs;
 
 import io.sluice.cli.Stdout;
+import io.sluice.cli.TtlText;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
@@ -34,6 +35,9 @@ public final class StatCommand implements Callable<Integer> {
       out.printf("mode:       %s (%04o)%n", Modes.format(f), f.getMode());
       out.printf("owner:      %s:%s%n", f.getOwner(), f.getGroup());
       out.printf("modified:   %s%n", Instant.ofEpochMilli(f.getMtimeMs()));
+      if (f.getTtlMs() > 0) {
+        out.printf("ttl:        %s%n", TtlText.of(f));
+      }
       if (f.getType() == io.sluice.common.proto.FileType.FILE) {
         out.printf("complete:   %s%n", f.getComplete());
         out.printf("block size: %d%n", f.getBlockSize());

@@ -47,9 +47,12 @@ import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
 import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.SetAttributesResponse;
+import io.sluice.common.proto.SetTtlRequest;
+import io.sluice.common.proto.SetTtlResponse;
 import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.SetXattrResponse;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.TtlAction;
 import io.sluice.common.proto.UnmountRequest;
 import io.sluice.common.proto.UnmountResponse;
 import io.sluice.common.rpc.FailoverRpcClient;
@@ -180,6 +183,12 @@ public final class MasterClient implements Closeable {
 
   public FreeResponse free(String path) throws RpcException {
     return call(MasterMethod.FREE, FreeRequest.newBuilder().setPath(path).build(), FreeResponse.parser(), path);
+  }
+
+  /** Sets ({@code ttlMs > 0}) or clears ({@code ttlMs = 0}) the TTL of {@code path}; returns its new status. */
+  public FileInfo setTtl(String path, long ttlMs, TtlAction action) throws RpcException {
+    SetTtlRequest req = SetTtlRequest.newBuilder().setPath(path).setTtlMs(ttlMs).setAction(action).build();
+    return call(MasterMethod.SET_TTL, req, SetTtlResponse.parser(), path).getInfo();
   }
 
   public MountInfo mount(MountRequest req) throws RpcException {

@@ -47,6 +47,10 @@ final class LoadJob {
   final long id;
   final String path;
   final long startMs;
+  /** The leader term this job runs in: it stops when the term is over. */
+  final long term;
+  /** Its END_JOB entry is on its way (set by the ticker, reset by a failed proposal's completion). */
+  volatile boolean endProposed;
   final Map<Long, Task> tasks = new HashMap<>();
   private JobStatus.State state = JobStatus.State.LISTING;
   private long filesTotal;
@@ -57,8 +61,9 @@ final class LoadJob {
   private long endMs;
   private final List<JobFailure> failures = new ArrayList<>();
 
-  LoadJob(long id, String path, long startMs) {
+  LoadJob(long id, String path, long startMs, long term) {
     this.id = id;
+    this.term = term;
     this.path = path;
     this.startMs = startMs;
   }

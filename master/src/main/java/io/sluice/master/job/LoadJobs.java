@@ -10,12 +10,18 @@ import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.JobStatus;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.master.journal.Journal;
 import io.sluice.master.mount.MountService;
 import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.GetBlockLocationsOp;
 import io.sluice.master.namespace.GetStatusOp;
+import io.sluice.master.namespace.JobTableOp;
 import io.sluice.master.namespace.NamespacePath;
+import io.sluice.master.namespace.Prepared;
+import io.sluice.master.proto.EndJobEntry;
 import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.JobRecord;
+import io.sluice.master.proto.JournalEntry;
 import io.sluice.master.store.NamespaceReader;
 import io.sluice.master.store.NamespaceStore;
 import io.sluice.master.worker.BlockPlacement;
@@ -39,7 +45,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +56,10 @@ import org.slf4j.LoggerFactory;
  * another worker up to {@value #MAX_ATTEMPTS} attempts in all (a file found changed in the UFS, STALE, is not
  * retried); a file fails when one of its blocks does, and the others go on.
  *
- * <p>Listing runs on its own thread, one job after another; the tasks of running jobs advance on one scheduled
- * tick. Job state is this leader's memory: a failover loses running jobs (not yet journaled).
+ * <p>A job is journaled when it starts (START_JOB) and when it ends (END_JOB, with its outcome); progress in between
+ * is the leader's memory. A new leader runs every recorded job without an outcome again from the start: listing
+ * again is cheap, and the blocks loaded before the failover count as done. Listing runs on its own thread, one job
+ * after another; the tasks of running jobs advance on one scheduled tick.
  */
 public final class LoadJobs implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(LoadJobs.class);
@@ -68,49 +75,64 @@ public final class LoadJobs implements Closeable {
   private final WorkerRegistry registry;
   private final BlockPlacement placement;
   private final Clock clock;
-  private final AtomicLong nextId;
+  private final Journal journal;
+  private long lastId;
+  /** The term whose jobs are in memory; -1 while this master does not lead. Written by the ticker thread only. */
+  private volatile long term = -1;
   private final Map<Long, LoadJob> jobs = new ConcurrentHashMap<>();
-  private final Queue<Long> finishedOrder = new ConcurrentLinkedQueue<>();
   private final Map<Long, Run> running = new ConcurrentHashMap<>();
   /** Outstanding tasks by block id, to route a worker's failure report to its job. */
   private final Map<Long, Run> byBlock = new ConcurrentHashMap<>();
   private final ExecutorService listing;
   private final ScheduledExecutorService ticker;
 
-  public LoadJobs(NamespaceStore store, MountService mounts, WorkerRegistry registry, BlockPlacement placement,
-      Clock clock) {
+  public LoadJobs(NamespaceStore store, Journal journal, MountService mounts, WorkerRegistry registry,
+      BlockPlacement placement, Clock clock) {
     this.store = store;
+    this.journal = journal;
     this.mounts = mounts;
     this.registry = registry;
     this.placement = placement;
     this.clock = clock;
-    // Ids from the clock: a job id a client holds is not handed out again by the next leader.
-    this.nextId = new AtomicLong(clock.millis());
     this.listing = Executors.newSingleThreadExecutor(daemon("master-load-listing"));
     this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("master-load-tasks"));
     ticker.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     registry.onLoadFailures(this::failed);
   }
 
-  /** Starts loading {@code path} for {@code caller}; NOT_FOUND or PERMISSION_DENIED before anything starts. */
-  public long start(String path, Caller caller) throws RpcException {
+  /**
+   * Decides a new job loading {@code path} for {@code caller}: NOT_FOUND or PERMISSION_DENIED before anything starts.
+   * The job runs once its START_JOB entry is applied (the next tick adopts it), on whichever master leads then.
+   */
+  public Prepared prepare(String path, Caller caller) throws RpcException {
     mounts.sync(path, false);
     String normalized = NamespacePath.parse(path).toString();
     GetStatusOp.run(store.reader(), normalized, caller);
-    LoadJob job = new LoadJob(nextId.incrementAndGet(), normalized, clock.millis());
-    jobs.put(job.id, job);
-    listing.execute(() -> list(job, caller));
-    return job.id;
+    return Prepared.propose(JobTableOp.start(nextId(), normalized, caller, clock.millis()));
   }
 
-  /** The status of job {@code id}; NOT_FOUND when this master has no such job (unknown, or before a failover). */
+  /** Ids from the clock, above every recorded one: an id a client holds is not handed out again by a later leader. */
+  private synchronized long nextId() {
+    if (lastId == 0) {
+      lastId = store.reader().jobs().stream().mapToLong(JobRecord::getJobId).max().orElse(0);
+    }
+    lastId = Math.max(lastId + 1, clock.millis());
+    return lastId;
+  }
+
+  /**
+   * The status of job {@code id}: live progress while this leader runs it, the recorded outcome once it ended (on
+   * any leader), LISTING for a recorded job about to be taken up, NOT_FOUND for an unknown or long-forgotten one.
+   */
   public JobStatus status(long id) throws RpcException {
     LoadJob job = jobs.get(id);
-    if (job == null) {
-      throw new RpcException(Status.NOT_FOUND, "no load job " + id + " on this master (jobs do not survive a "
-          + "failover yet)");
+    if (job != null) {
+      return job.status();
     }
-    return job.status();
+    JobRecord r = store.reader().job(id).orElseThrow(() -> new RpcException(Status.NOT_FOUND, "no load job " + id
+        + " (unknown, or one of the oldest finished jobs, which are forgotten)"));
+    return r.hasFinalStatus() ? r.getFinalStatus() : JobStatus.newBuilder().setJobId(id).setPath(r.getPath())
+        .setState(JobStatus.State.LISTING).setStartMs(r.getStartMs()).build();
   }
 
   /** The tasks of a job being run: only the ticker thread touches them. */
@@ -136,6 +158,9 @@ public final class LoadJobs implements Closeable {
   }
 
   private void list(LoadJob job, Caller caller) {
+    if (job.term != term) {
+      return;  // leadership changed before its turn: the next leader lists it
+    }
     Run run = new Run(job);
     try {
       NamespaceReader reader = store.reader();
@@ -146,7 +171,7 @@ public final class LoadJobs implements Closeable {
       } else {
         addFile(run, job.path, caller);
       }
-      while (!dirs.isEmpty()) {
+      while (!dirs.isEmpty() && job.term == term) {
         String dir = dirs.pop();
         mounts.sync(dir, true);
         long dirId = GetStatusOp.run(reader, dir, caller).getId();
@@ -209,6 +234,14 @@ public final class LoadJobs implements Closeable {
   private void tick() {
     try {
       long now = clock.millis();
+      long leading = journal.leaderTerm();
+      if (leading != term) {
+        takeOver(leading);
+      }
+      if (leading < 0) {
+        return;
+      }
+      adoptRecorded();
       List<PlacementCandidate> live = registry.candidates();
       Map<Long, Integer> inFlight = new HashMap<>();
       for (Run run : running.values()) {
@@ -218,17 +251,78 @@ public final class LoadJobs implements Closeable {
       }
       for (Iterator<Run> it = running.values().iterator(); it.hasNext(); ) {
         Run run = it.next();
+        if (run.job.term != term) {
+          it.remove();  // listed for an earlier term
+          continue;
+        }
         advance(run, now, live, inFlight);
         if (run.waiting.isEmpty() && run.outstanding.isEmpty()) {
           it.remove();
           run.job.finish(now);
           LOG.info("load job {} ({}) ended: {}", run.job.id, run.job.path, run.job.status().getState());
-          retire(run.job.id);
+        }
+      }
+      for (LoadJob job : jobs.values()) {
+        if (job.finished() && !job.endProposed) {
+          recordEnd(job);
         }
       }
     } catch (RuntimeException e) {
       LOG.error("load jobs: tick failed", e);  // the next tick tries again
     }
+  }
+
+  /**
+   * Leadership changed: what this master ran belongs to the old term (a new leader may have run or ended it since),
+   * so it is dropped; as leader again, {@link #adoptRecorded} runs the unfinished jobs from the store.
+   */
+  private void takeOver(long newTerm) {
+    if (!jobs.isEmpty()) {
+      LOG.info("load jobs: leadership changed (term {} -> {}), {} job(s) left to the leader", term, newTerm,
+          jobs.size());
+    }
+    term = newTerm;
+    running.clear();
+    byBlock.clear();
+    jobs.clear();
+    synchronized (this) {
+      lastId = 0;
+    }
+  }
+
+  /** Starts every recorded job without an outcome that this leader does not run yet (new, or from a failover). */
+  private void adoptRecorded() {
+    for (JobRecord r : store.reader().jobs()) {
+      if (!r.hasFinalStatus() && !jobs.containsKey(r.getJobId())) {
+        LoadJob job = new LoadJob(r.getJobId(), r.getPath(), r.getStartMs(), term);
+        jobs.put(job.id, job);
+        Caller caller = JobTableOp.caller(r);
+        listing.execute(() -> list(job, caller));
+      }
+    }
+  }
+
+  /**
+   * Journals a finished job's outcome (and forgets the oldest finished jobs beyond {@value #FINISHED_KEPT}); once
+   * applied the job leaves memory and its status is read from the store. A failed proposal is tried again next
+   * tick, unless leadership went, in which case the next leader runs the job again (its blocks are cached by then).
+   */
+  private void recordEnd(LoadJob job) {
+    job.endProposed = true;
+    List<JobRecord> finished = store.reader().jobs().stream().filter(JobRecord::hasFinalStatus).toList();
+    EndJobEntry.Builder end = EndJobEntry.newBuilder().setStatus(job.status());
+    for (int i = 0; i < finished.size() - FINISHED_KEPT + 1; i++) {
+      end.addForget(finished.get(i).getJobId());
+    }
+    journal.propose(JournalEntry.newBuilder().setEndJob(end).build()).whenComplete((r, error) -> {
+      if (error == null && r.getStatus() == Status.OK) {
+        jobs.remove(job.id, job);
+      } else {
+        LOG.warn("load job {}: cannot record its end yet: {}", job.id, error != null ? error.toString()
+            : r.getMessage());
+        job.endProposed = false;
+      }
+    });
   }
 
   private void advance(Run run, long now, List<PlacementCandidate> live, Map<Long, Integer> inFlight) {
@@ -292,17 +386,6 @@ public final class LoadJobs implements Closeable {
       run.job.blockFailed(t);
     } else {
       run.waiting.add(t);
-    }
-  }
-
-  /** Keeps the last finished jobs' status for GET_JOB, not every job ever run. */
-  private void retire(long id) {
-    finishedOrder.add(id);
-    while (finishedOrder.size() > FINISHED_KEPT) {
-      Long old = finishedOrder.poll();
-      if (old != null) {
-        jobs.remove(old);
-      }
     }
   }
 

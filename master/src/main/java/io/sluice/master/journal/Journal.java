@@ -29,4 +29,10 @@ public interface Journal {
    * Soft state (live workers, block locations) is complete only some heartbeats after taking over.
    */
   Duration leadership();
+
+  /**
+   * The Raft term this master leads in, once it has applied everything committed before the term; -1 when it does
+   * not lead (yet). Leader-only background work (jobs, TTLs) restarts from the store when the term changes.
+   */
+  long leaderTerm();
 }

@@ -216,6 +216,16 @@ public final class MasterJournal implements Journal, Closeable {
   }
 
   @Override
+  public long leaderTerm() {
+    try {
+      DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+      return info.isLeader() && info.isLeaderReady() ? info.getCurrentTerm() : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  @Override
   public void readBarrier() throws RpcException {
     // Submitted to this server in-process, not through a RaftClient: no loopback network hop per read, and
     // never redirected (the point is that *this* store is current). Under a valid leader lease Ratis answers

@@ -15,7 +15,7 @@ final class Inodes {
   static InodeRecord directory(long id, long parentId, String name, int mode, String owner, String group, long time) {
     return InodeRecord.newBuilder().setId(id).setParentId(parentId).setName(name).setType(FileType.DIRECTORY)
         .setMode(mode & 07777).setOwner(owner).setGroup(group).setMtimeMs(time).setAtimeMs(time).setCtimeMs(time)
-        .setNlink(2).build();
+        .setCreatedMs(time).setNlink(2).build();
   }
 
   /** A new, empty, incomplete file. */
@@ -23,7 +23,7 @@ final class Inodes {
       long blockSize, int replicas) {
     return InodeRecord.newBuilder().setId(id).setParentId(parentId).setName(name).setType(FileType.FILE)
         .setMode(mode & 07777).setOwner(owner).setGroup(group).setMtimeMs(time).setAtimeMs(time).setCtimeMs(time)
-        .setNlink(1).setBlockSize(blockSize).setReplicas(replicas).setComplete(false).build();
+        .setCreatedMs(time).setNlink(1).setBlockSize(blockSize).setReplicas(replicas).setComplete(false).build();
   }
 
   /** A new symbolic link; its mode is 0777 as on Linux (permissions are the target's business). */
@@ -31,7 +31,7 @@ final class Inodes {
       long time) {
     return InodeRecord.newBuilder().setId(id).setParentId(parentId).setName(name).setType(FileType.SYMLINK)
         .setMode(0777).setOwner(owner).setGroup(group).setMtimeMs(time).setAtimeMs(time).setCtimeMs(time)
-        .setNlink(1).setLength(target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+        .setCreatedMs(time).setNlink(1).setLength(target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
         .setSymlinkTarget(target).setComplete(true).build();
   }
 
@@ -41,6 +41,12 @@ final class Inodes {
         .setMtimeMs(r.getMtimeMs()).setAtimeMs(r.getAtimeMs()).setCtimeMs(r.getCtimeMs()).setNlink(r.getNlink())
         .setComplete(r.getType() != FileType.FILE || r.getComplete()).setReplicas(r.getReplicas())
         .addAllBlocks(r.getBlocksList()).setParentId(r.getParentId()).setSymlinkTarget(r.getSymlinkTarget())
-        .setXattrCount(r.getXattrsCount()).setMountId(r.getMountId()).build();
+        .setXattrCount(r.getXattrsCount()).setMountId(r.getMountId()).setCreatedMs(createdMs(r))
+        .setTtlMs(r.getTtlMs()).setTtlAction(r.getTtlAction()).build();
+  }
+
+  /** When the inode was created; records from before the field was kept have their ctime instead. */
+  static long createdMs(InodeRecord r) {
+    return r.getCreatedMs() != 0 ? r.getCreatedMs() : r.getCtimeMs();
   }
 }

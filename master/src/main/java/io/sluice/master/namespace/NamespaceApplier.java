@@ -67,6 +67,10 @@ public final class NamespaceApplier {
           case MOUNT -> MountOp.apply(entry.getMount(), Caller.of(entry), b);
           case UNMOUNT -> UnmountOp.apply(entry.getUnmount(), Caller.of(entry), b);
           case UFS_SYNC -> UfsSyncOp.apply(entry.getUfsSync(), b);
+          case SET_TTL -> SetTtlOp.apply(entry.getSetTtl(), Caller.of(entry), b);
+          case CLEAR_TTL -> SetTtlOp.applyClear(entry.getClearTtl(), b);
+          case START_JOB -> JobTableOp.applyStart(entry.getStartJob(), entry, b);
+          case END_JOB -> JobTableOp.applyEnd(entry.getEndJob(), b);
           case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
               + " (written by a newer master?): " + entry);
         };

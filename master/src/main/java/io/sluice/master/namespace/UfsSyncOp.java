@@ -76,18 +76,19 @@ public final class UfsSyncOp {
     return ApplyResults.ok(null, removed);
   }
 
+  /** Times are the UFS's, but the inode is created now: a TTL counts from when Sluice loaded it, as in Alluxio. */
   private static InodeRecord newInode(UfsSyncEntry e, UfsChild c, InodeRecord dir, long id) {
     long mtime = c.getMtimeMs() > 0 ? c.getMtimeMs() : e.getTimeMs();
     if (c.getDirectory()) {
       return Inodes.directory(id, dir.getId(), c.getName(), Inodes.DEFAULT_DIR_MODE, e.getOwner(), e.getGroup(),
-          mtime).toBuilder().setMountId(e.getMountId()).build();
+          mtime).toBuilder().setMountId(e.getMountId()).setCreatedMs(e.getTimeMs()).build();
     }
     long length = c.getLength();
     // A file too long for its blocks at this size gets bigger blocks rather than fail to load.
     long blockSize = Math.max(e.getBlockSize(), ceilDiv(length, BlockIds.MAX_BLOCKS));
     InodeRecord.Builder f = Inodes.file(id, dir.getId(), c.getName(), Inodes.DEFAULT_FILE_MODE, e.getOwner(),
         e.getGroup(), mtime, blockSize, 1).toBuilder().setComplete(true).setLength(length)
-        .setMountId(e.getMountId()).setUfsFingerprint(c.getFingerprint());
+        .setMountId(e.getMountId()).setUfsFingerprint(c.getFingerprint()).setCreatedMs(e.getTimeMs());
     int blocks = (int) ceilDiv(length, blockSize);
     for (int i = 0; i < blocks; i++) {
       f.addBlocks(BlockMeta.newBuilder().setBlockId(BlockIds.of(id, i))

@@ -13,48 +13,54 @@ import io.sluice.common.proto.CreateSymlinkRequest;
 import io.sluice.common.proto.CreateSymlinkResponse;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.DeleteResponse;
+import io.sluice.common.proto.FreeRequest;
 import io.sluice.common.proto.GetBlockLocationsRequest;
 import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
-import io.sluice.common.proto.GetStatusRequest;
-import io.sluice.common.proto.GetXattrsRequest;
-import io.sluice.common.proto.GetStatusResponse;
-import io.sluice.common.proto.ListStatusRequest;
-import io.sluice.common.proto.MasterMethod;
-import io.sluice.common.proto.FreeRequest;
 import io.sluice.common.proto.GetJobRequest;
 import io.sluice.common.proto.GetJobResponse;
+import io.sluice.common.proto.GetStatusRequest;
+import io.sluice.common.proto.GetStatusResponse;
+import io.sluice.common.proto.GetXattrsRequest;
+import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.LoadRequest;
 import io.sluice.common.proto.LoadResponse;
+import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.MkdirRequest;
+import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.proto.MountInfo;
 import io.sluice.common.proto.MountRequest;
 import io.sluice.common.proto.MountResponse;
-import io.sluice.common.proto.UnmountRequest;
-import io.sluice.common.proto.UnmountResponse;
-import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.proto.RegisterWorkerRequest;
+import io.sluice.common.proto.RegisterWorkerResponse;
 import io.sluice.common.proto.RemoveXattrRequest;
 import io.sluice.common.proto.RemoveXattrResponse;
-import io.sluice.common.proto.RegisterWorkerResponse;
 import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
 import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.SetAttributesResponse;
+import io.sluice.common.proto.SetTtlRequest;
+import io.sluice.common.proto.SetTtlResponse;
 import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.SetXattrResponse;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.TtlAction;
+import io.sluice.common.proto.UnmountRequest;
+import io.sluice.common.proto.UnmountResponse;
 import io.sluice.common.proto.WorkerHeartbeatRequest;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.ServerCall;
+import io.sluice.master.job.LoadJobs;
 import io.sluice.master.journal.Journal;
+import io.sluice.master.mount.DeleteThroughUfs;
+import io.sluice.master.mount.MountGuard;
+import io.sluice.master.mount.MountService;
 import io.sluice.master.namespace.AddBlockOp;
 import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.CompleteFileOp;
 import io.sluice.master.namespace.CreateFileOp;
 import io.sluice.master.namespace.CreateSymlinkOp;
-import io.sluice.master.namespace.DeleteOp;
 import io.sluice.master.namespace.FreeOp;
 import io.sluice.master.namespace.GetBlockLocationsOp;
 import io.sluice.master.namespace.GetStatusOp;
@@ -64,10 +70,8 @@ import io.sluice.master.namespace.MkdirOp;
 import io.sluice.master.namespace.Prepared;
 import io.sluice.master.namespace.RenameOp;
 import io.sluice.master.namespace.SetAttributesOp;
+import io.sluice.master.namespace.SetTtlOp;
 import io.sluice.master.namespace.XattrOps;
-import io.sluice.master.job.LoadJobs;
-import io.sluice.master.mount.MountGuard;
-import io.sluice.master.mount.MountService;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.security.CallerResolver;
 import io.sluice.master.store.NamespaceStore;
@@ -177,11 +181,9 @@ public final class MasterRpcHandler implements RpcHandler {
           r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
       case DELETE -> {
         DeleteRequest req = call.parse(DeleteRequest.parser());
-        MountGuard.checkHoldsNoMount(store.reader(), req.getPath());
-        MountGuard.checkWritable(store.reader(), req.getPath());
-        mounts.sync(req.getPath(), false);
-        mutate(call, () -> throughUfs(DeleteOp.prepare(req, caller, ctx),
-            () -> mounts.deleteInUfs(req.getPath(), req.getRecursive())), r -> DeleteResponse.getDefaultInstance());
+        DeleteThroughUfs.check(ctx, mounts, req.getPath());
+        mutate(call, () -> DeleteThroughUfs.prepare(req, caller, ctx, mounts),
+            r -> DeleteResponse.getDefaultInstance());
       }
       case RENAME -> {
         RenameRequest req = call.parse(RenameRequest.parser());
@@ -288,10 +290,27 @@ public final class MasterRpcHandler implements RpcHandler {
         registry.removeBlocks(plan.blockIds());
         call.respond(plan.counts());
       }
-      case LOAD -> call.respond(LoadResponse.newBuilder()
-          .setJobId(loads.start(call.parse(LoadRequest.parser()).getPath(), caller)).build());
-      case GET_JOB -> call.respond(GetJobResponse.newBuilder()
-          .setJob(loads.status(call.parse(GetJobRequest.parser()).getJobId())).build());
+      // Deduplicated: a retried LOAD answers with the job the first one started.
+      case LOAD -> {
+        String path = call.parse(LoadRequest.parser()).getPath();
+        mutate(call, () -> loads.prepare(path, caller), r -> LoadResponse.newBuilder().setJobId(r.getJobId()).build());
+      }
+      case GET_JOB -> {
+        journal.readBarrier();
+        call.respond(GetJobResponse.newBuilder().setJob(loads.status(call.parse(GetJobRequest.parser()).getJobId()))
+            .build());
+      }
+      case SET_TTL -> {
+        SetTtlRequest req = call.parse(SetTtlRequest.parser());
+        if (req.getAction() == TtlAction.TTL_DELETE && req.getTtlMs() > 0) {
+          // Refused now rather than dropped with a warning when it expires.
+          MountGuard.checkHoldsNoMount(store.reader(), req.getPath());
+          MountGuard.checkWritable(store.reader(), req.getPath());
+        }
+        mounts.sync(req.getPath(), false);
+        mutate(call, () -> SetTtlOp.prepare(req, caller, ctx),
+            r -> SetTtlResponse.newBuilder().setInfo(r.getInfo()).build());
+      }
       case GET_MOUNTS -> {
         journal.readBarrier();
         call.respond(mounts.mounts());

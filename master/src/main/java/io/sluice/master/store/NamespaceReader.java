@@ -1,5 +1,6 @@
 package io.sluice.master.store;
 
+import io.sluice.master.proto.JobRecord;
 import io.sluice.master.proto.MountRecord;
 import io.sluice.master.proto.InodeRecord;
 import java.util.List;
@@ -30,6 +31,14 @@ public interface NamespaceReader {
 
   /** Every mount, in mount id order (a handful: the table is scanned whole). */
   List<MountRecord> mounts();
+
+  /** Every job record, in job id order (the leader keeps the table short). */
+  List<JobRecord> jobs();
+
+  Optional<JobRecord> job(long jobId);
+
+  /** Up to {@code limit} ids of inodes with a TTL, in id order, after {@code after} (0: from the start). */
+  List<Long> ttlInodes(long after, int limit);
 
   /** Whether {@code dirId} has at least one child. */
   default boolean hasChildren(long dirId) {

@@ -3,6 +3,7 @@ package io.sluice.master.store;
 import io.sluice.master.proto.MountRecord;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.JobRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,6 +77,53 @@ abstract class RocksReader implements NamespaceReader {
       throw new StoreException("cannot read the mount table", e);
     } catch (InvalidProtocolBufferException e) {
       throw new StoreException("corrupt mount record", e);
+    }
+    return out;
+  }
+
+  @Override
+  public List<JobRecord> jobs() {
+    List<JobRecord> out = new ArrayList<>();
+    try (RocksIterator it = iterator(handles.jobs())) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        out.add(JobRecord.parseFrom(it.value()));
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the job table", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt job record", e);
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<JobRecord> job(long jobId) {
+    try {
+      byte[] v = get(handles.jobs(), StoreKeys.longBytes(jobId));
+      return v == null ? Optional.empty() : Optional.of(JobRecord.parseFrom(v));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read job " + jobId, e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt job record " + jobId, e);
+    }
+  }
+
+  @Override
+  public List<Long> ttlInodes(long after, int limit) {
+    List<Long> out = new ArrayList<>(Math.min(limit, 1024));
+    try (RocksIterator it = iterator(handles.ttls())) {
+      byte[] from = StoreKeys.longBytes(after);
+      it.seek(from);
+      if (it.isValid() && Arrays.equals(it.key(), from)) {
+        it.next();
+      }
+      for (; it.isValid() && out.size() < limit; it.next()) {
+        out.add(StoreKeys.toLong(it.key()));
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the TTL index", e);
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.sluice.master.store;
 import io.sluice.master.proto.MountRecord;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.JobRecord;
 import io.sluice.master.proto.RequestRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -93,6 +94,24 @@ public final class StoreBatch extends RocksReader implements AutoCloseable {
 
   public void deleteMount(long mountId) {
     delete(handles.mounts(), StoreKeys.longBytes(mountId));
+  }
+
+  /** Adds or replaces a job record (key: its job id). */
+  public void putJob(JobRecord job) {
+    put(handles.jobs(), StoreKeys.longBytes(job.getJobId()), job.toByteArray());
+  }
+
+  public void deleteJob(long jobId) {
+    delete(handles.jobs(), StoreKeys.longBytes(jobId));
+  }
+
+  /** Marks inode {@code id} as holding a TTL, for the leader's scan (the TTL itself is in the inode). */
+  public void putTtl(long id) {
+    put(handles.ttls(), StoreKeys.longBytes(id), new byte[0]);
+  }
+
+  public void deleteTtl(long id) {
+    delete(handles.ttls(), StoreKeys.longBytes(id));
   }
 
   /** Records the first outcome of a deduplicated mutation, to answer its retries with. */

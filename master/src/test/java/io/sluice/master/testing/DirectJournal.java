@@ -16,6 +16,8 @@ public final class DirectJournal implements Journal {
   private final NamespaceApplier applier;
   private final NamespaceStore store;
   public final List<JournalEntry> proposed = new ArrayList<>();
+  /** The term this master leads in: tests set -1 to take leadership away, or a new term to hand it back. */
+  public volatile long term = 1;
 
   public DirectJournal(NamespaceStore store) {
     this.store = store;
@@ -33,6 +35,11 @@ public final class DirectJournal implements Journal {
 
   @Override
   public void readBarrier() throws RpcException {}
+
+  @Override
+  public long leaderTerm() {
+    return term;
+  }
 
   @Override
   public Duration leadership() {
