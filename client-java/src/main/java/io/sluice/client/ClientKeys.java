@@ -41,4 +41,13 @@ public final class ClientKeys {
   /** Entries asked for per LIST_STATUS page; 0 lets the master choose. */
   public static final ConfigKey<Integer> LIST_PAGE_SIZE = ConfigKey.integer("sluice.user.list.page.size", 1000,
       "Entries per directory listing page (0 = the master's default).");
+
+  /**
+   * Short-circuit reads (DESIGN 5): read a block cached by a worker on this host from its file, under a lease the
+   * worker grants, instead of over the block RPC. Whenever the worker grants no lease (not cached there, disabled
+   * there) or the file cannot be opened or read (permissions, a different file system view), the block is read over
+   * the RPC instead, without an error.
+   */
+  public static final ConfigKey<Boolean> SHORT_CIRCUIT_ENABLED = ConfigKey.bool("sluice.user.short.circuit.enabled",
+      true, "Read blocks cached by a worker on this host directly from its block files (short-circuit reads).");
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
  * there, naming the key, instead of in the middle of a write.
  */
 record ClientSettings(long blockSize, int replicas, int writeChunkSize, int readChunkSize, int readWindow,
-    Duration masterRetryBudget, int listPageSize) {
+    Duration masterRetryBudget, int listPageSize, boolean shortCircuit) {
 
   /** Room left in an RPC frame for the header and body around a data chunk. */
   private static final int FRAME_OVERHEAD = 64 * 1024;
@@ -27,7 +27,7 @@ record ClientSettings(long blockSize, int replicas, int writeChunkSize, int read
     int window = (int) check(conf, ClientKeys.READ_WINDOW, 1, 1024);
     int pageSize = (int) check(conf, ClientKeys.LIST_PAGE_SIZE, 0, 1_000_000);
     return new ClientSettings(blockSize, replicas, writeChunk, readChunk, window,
-        conf.get(ClientKeys.MASTER_RETRY_BUDGET), pageSize);
+        conf.get(ClientKeys.MASTER_RETRY_BUDGET), pageSize, conf.get(ClientKeys.SHORT_CIRCUIT_ENABLED));
   }
 
   private static long check(SluiceConf conf, ConfigKey<? extends Number> key, long min, long max) {

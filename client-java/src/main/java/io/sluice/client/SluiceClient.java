@@ -65,7 +65,8 @@ public final class SluiceClient implements Closeable {
     ClientSettings settings = ClientSettings.from(conf, rpc);
     FailoverRpcClient masterRpc = new FailoverRpcClient(
         FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), rpc, settings.masterRetryBudget());
-    ReadOptions read = new ReadOptions(settings.readChunkSize(), settings.readWindow(), rpc.callTimeout());
+    ReadOptions read = new ReadOptions(settings.readChunkSize(), settings.readWindow(), rpc.callTimeout(),
+        settings.shortCircuit());
     MasterClient master = new MasterClient(masterRpc);
     UfsConnectors connectors = new UfsConnectors(master);
     return new SluiceClient(new StreamContext(master, new WorkerClientPool(rpc), settings, read, localHostName(),

@@ -82,4 +82,21 @@ public final class WorkerKeys {
    */
   public static final ConfigKey<Long> UFS_BUFFER_SIZE = ConfigKey.bytes("sluice.worker.ufs.buffer.size", "256k",
       "Bytes read from the UFS at a time when loading a block; between 4k and 64m.");
+
+  /**
+   * Short-circuit reads (DESIGN 5): whether a client on this host may read committed block files directly under a
+   * read lease (OPEN_LOCAL_BLOCK) instead of over the block RPC. When false the worker answers PERMISSION_DENIED and
+   * clients read remotely. Reading the file also needs the client's OS user to be allowed to read the tier dirs.
+   */
+  public static final ConfigKey<Boolean> SHORT_CIRCUIT_ENABLED = ConfigKey.bool("sluice.worker.short.circuit.enabled",
+      true, "Let clients on this host read block files directly under a lease (short-circuit reads).");
+
+  /**
+   * Short-circuit leases one connection may hold at once; each pins a block against eviction, so this bounds what
+   * one client can keep from being evicted. A further OPEN_LOCAL_BLOCK fails with UNAVAILABLE (the client then reads
+   * remotely). At least 1.
+   */
+  public static final ConfigKey<Integer> SHORT_CIRCUIT_MAX_LEASES = ConfigKey.integer(
+      "sluice.worker.short.circuit.max.leases", 1024,
+      "Short-circuit leases (blocks pinned against eviction) one client connection may hold at once; at least 1.");
 }

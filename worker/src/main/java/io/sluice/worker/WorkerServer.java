@@ -17,6 +17,7 @@ import io.sluice.worker.block.TierSpec;
 import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.data.DataTraffic;
+import io.sluice.worker.data.ShortCircuitLeases;
 import io.sluice.worker.master.MasterLink;
 import io.sluice.worker.metrics.WorkerMetrics;
 import io.sluice.worker.ufs.LoadTasks;
@@ -90,17 +91,24 @@ public final class WorkerServer implements Closeable {
     if (ufsBuffer < 4096 || ufsBuffer > 64L << 20) {
       throw new IllegalArgumentException(WorkerKeys.UFS_BUFFER_SIZE.name() + " must be between 4k and 64m");
     }
+    int maxLeases = conf.get(WorkerKeys.SHORT_CIRCUIT_MAX_LEASES);
+    if (maxLeases < 1) {
+      throw new IllegalArgumentException(WorkerKeys.SHORT_CIRCUIT_MAX_LEASES.name() + " must be at least 1");
+    }
     RpcOptions options = RpcOptions.from(conf);
     Duration interval = conf.get(WorkerKeys.HEARTBEAT_INTERVAL);
     String bindHost = conf.get(WorkerKeys.BIND_HOST);
     metrics = ServerMetrics.start("worker", new InetSocketAddress(bindHost, conf.get(WorkerKeys.HTTP_PORT)));
     DataTraffic traffic = new DataTraffic();
     ReadThroughStats cache = new ReadThroughStats();
-    new WorkerMetrics(store, traffic, cache).bindTo(metrics.registry());
+    ShortCircuitLeases shortCircuit = new ShortCircuitLeases(store, cache, conf.get(WorkerKeys.SHORT_CIRCUIT_ENABLED),
+        maxLeases);
+    new WorkerMetrics(store, traffic, cache, shortCircuit).bindTo(metrics.registry());
     mounts = new UfsMounts(this::fetchMounts, ufsRegistry != null ? ufsRegistry : UfsRegistry.load());
     readThrough = new ReadThrough(store, new UfsBlockReader(mounts, cache), this::reportCommitted, ufsThreads,
         (int) ufsBuffer);
-    DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic, readThrough, cache);
+    DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic, readThrough, cache,
+        shortCircuit);
     data = new RpcServer("worker-data", new InetSocketAddress(bindHost, conf.get(WorkerKeys.DATA_PORT)), handler,
         options, metrics.rpcObserver()).start();
     WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())

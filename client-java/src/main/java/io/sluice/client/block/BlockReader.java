@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a byte range of one block from the workers that hold it. It streams from the first location it can
@@ -18,6 +20,11 @@ import java.util.List;
  * every location failed, a block of a UFS-backed file may be read from the UFS instead (see
  * {@link UfsFallThrough} for when); otherwise the read fails, naming the block and what each location answered.
  *
+ * <p>A location on this host is read by short-circuit when the options allow it ({@link LocalReadStream}: the
+ * worker leases the block and the file is read here); when the worker grants no lease or the file cannot be opened
+ * or read, the same location is read over the block RPC ({@link RemoteReadStream}) from where the file left off,
+ * without an error. This is the one place that choice is made.
+ *
  * <p>Every READ_BLOCK of a UFS-backed block carries its UFS source, so a worker that does not hold it reads it
  * through. A worker answering STALE (the UFS file changed since the master listed it) ends the read at once: the
  * other locations read the same changed file.
@@ -25,6 +32,8 @@ import java.util.List;
  * <p>Not thread-safe: one reader. {@link #close()} releases everything held and may be called at any time.
  */
 public final class BlockReader implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockReader.class);
+
   private final WorkerClientPool pool;
   private final UfsFallThrough fallThrough;
   private final BlockInfo block;
@@ -39,6 +48,8 @@ public final class BlockReader implements Closeable {
   /** Set instead of {@code stream} once the read fell through to the UFS. */
   private InputStream ufsStream;
   private RpcException lastFailure;
+  /** A short-circuit stream failed while reading: the rest of the range goes over the RPC. */
+  private boolean localFailed;
   private boolean closed;
 
   private BlockReader(WorkerClientPool pool, UfsFallThrough fallThrough, BlockInfo block, long offset, long end,
@@ -114,9 +125,19 @@ public final class BlockReader implements Closeable {
         position += n;
         return n;
       } catch (RpcException e) {
-        // This location failed mid-range: drop it and resume from position on the next one.
+        boolean local = stream instanceof LocalReadStream;
         stream.close();
         stream = null;
+        if (local) {
+          // The file failed, not the worker: resume from position on the same location, over the RPC.
+          LOG.debug("{}: block {}: short-circuit read failed, reading remotely: {}", path, block.getBlockId(),
+              e.getMessage());
+          ShortCircuit.fellBack();
+          localFailed = true;
+          nextLocation--;
+          continue;
+        }
+        // This location failed mid-range: drop it and resume from position on the next one.
         if (e.status() == Status.STALE) {
           throw stale(e);
         }
@@ -211,7 +232,14 @@ public final class BlockReader implements Closeable {
         continue;
       }
       String what = path + ": block " + block.getBlockId() + " on " + worker;
-      stream = ReadStream.open(client, block, position, end - position, options, what);
+      // An uncached block (the location is the worker that reads it through) has no file to lease yet.
+      if (options.shortCircuit() && block.getCached() && !localFailed && ShortCircuit.isLocal(loc.getAddress())) {
+        stream = LocalReadStream.open(client, block, position, end - position, what);
+        if (stream != null) {
+          return;
+        }
+      }
+      stream = RemoteReadStream.open(client, block, position, end - position, options, what);
       return;
     }
     if (UfsFallThrough.applies(block, failureStatuses)) {

@@ -8,8 +8,10 @@ import java.time.Duration;
  * @param chunkSize bytes per data frame asked of the worker
  * @param window frames the worker may send ahead of the reader (its initial credits); bounds memory per stream
  * @param timeout the longest wait for one frame before the read fails with UNAVAILABLE
+ * @param shortCircuit read blocks of a worker on this host from their files under a lease (DESIGN 5), falling back
+ *     to the block RPC whenever that cannot be done
  */
-public record ReadOptions(int chunkSize, int window, Duration timeout) {
+public record ReadOptions(int chunkSize, int window, Duration timeout, boolean shortCircuit) {
   public ReadOptions {
     if (chunkSize <= 0 || window <= 0) {
       throw new IllegalArgumentException("chunk size and window must be positive: " + chunkSize + ", " + window);

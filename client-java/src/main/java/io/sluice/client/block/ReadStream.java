@@ -1,304 +1,35 @@
 package io.sluice.client.block;
 
-import io.netty.buffer.ByteBuf;
-import io.sluice.common.proto.BlockInfo;
-import io.sluice.common.proto.FrameHeader;
-import io.sluice.common.proto.ReadBlockRequest;
-import io.sluice.common.proto.Status;
-import io.sluice.common.proto.WorkerMethod;
-import io.sluice.common.rpc.ClientStream;
-import io.sluice.common.rpc.Frame;
-import io.sluice.common.rpc.RpcClient;
-import io.sluice.common.rpc.RpcException;
-import io.sluice.common.rpc.StreamListener;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 
 /**
- * One READ_BLOCK call: the bytes {@code [offset, end)} of a block from one worker, with credit-based read-ahead.
- *
- * <p>The worker may send as many frames as it holds credits; the stream opens with {@code credits} and grants one
- * more each time the reader has fully consumed a frame, so frames queued plus frames in flight never exceed the
- * opening credits, and memory per stream is bounded by {@code credits * chunk size}. The event loop only queues
- * frames ({@link #onData}); checking offsets and CRCs and copying happen on the reader's thread.
- *
- * <p>Ownership: every frame the worker sends is released exactly once: by the reader when consumed, by
- * {@link #close()} when still queued, or by {@link #onData} when it arrives after close. The final RESPONSE frame
- * is released as soon as it arrives. One reader thread; {@code close} may race with the event loop, never with
- * the reader.
+ * The bytes {@code [offset, end)} of one block from one worker, however they travel: over the block RPC
+ * ({@link RemoteReadStream}) or, for a worker on this host, from the block file itself under the worker's lease
+ * ({@link LocalReadStream}). {@link BlockReader} picks one per location. One reader thread.
  */
-final class ReadStream implements StreamListener {
-  private final String what;
-  private final long end;
-  private final long timeoutNanos;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private final CRC32C crc = new CRC32C();
-
-  // Guarded by lock: what the event loop hands over.
-  private final ArrayDeque<Frame> queue = new ArrayDeque<>();
-  private long queuedBytes;
-  private boolean ended;
-  private RpcException error;
-  private boolean closed;
-
-  /** Set with {@code ended}, readable without the lock: no credit is granted once the worker has answered. */
-  private volatile boolean responded;
-
-  // Reader thread only.
-  private ClientStream stream;
-  private Frame current;
-  private long position;
-
-  private ReadStream(String what, long offset, long end, long timeoutNanos) {
-    this.what = what;
-    this.position = offset;
-    this.end = end;
-    this.timeoutNanos = timeoutNanos;
-  }
-
-  /**
-   * Opens a READ_BLOCK call for {@code [offset, offset + length)} of {@code block} on {@code worker}. A block of a
-   * UFS-backed file carries its UFS source, so that a worker not holding it reads it through.
-   *
-   * @param what names the block in errors, e.g. {@code /a/b: block 42 on host:7080}
-   */
-  static ReadStream open(RpcClient worker, BlockInfo block, long offset, long length, ReadOptions opts,
-      String what) {
-    ReadStream s = new ReadStream(what, offset, offset + length, opts.timeout().toNanos());
-    ReadBlockRequest.Builder req = ReadBlockRequest.newBuilder().setBlockId(block.getBlockId()).setOffset(offset)
-        .setLength(length).setChunkSize(opts.chunkSize());
-    if (block.hasUfs()) {
-      req.setUfs(block.getUfs());
-    }
-    s.stream = worker.openStream(WorkerMethod.READ_BLOCK.getNumber(), req.build(), opts.creditsFor(length), s);
-    s.stream.response().whenComplete(s::onResponse);
-    return s;
-  }
-
+sealed interface ReadStream permits RemoteReadStream, LocalReadStream {
   /** Offset in the block of the next byte {@link #read} returns. */
-  long position() {
-    return position;
-  }
+  long position();
 
   /**
-   * Copies up to {@code len} bytes at {@link #position()}, waiting at most the timeout for the next frame.
+   * Copies up to {@code len} bytes at {@link #position()} into {@code b}.
    *
    * @return bytes copied (at least 1 when {@code len > 0}), or -1 at the end of the range
-   * @throws RpcException the worker's error, IO_ERROR for a corrupt, misplaced or missing frame, UNAVAILABLE on a
-   *     timeout; the stream is then unusable
+   * @throws IOException the stream is then unusable: an {@code RpcException} with the worker's error or IO_ERROR,
+   *     or an {@code InterruptedIOException}
    */
-  int read(byte[] b, int off, int len) throws IOException {
-    if (position == end) {
-      return -1;
-    }
-    if (current == null) {
-      current = next();
-    }
-    ByteBuf data = current.data();
-    int n = Math.min(len, data.readableBytes());
-    data.readBytes(b, off, n);
-    position += n;
-    if (!data.isReadable()) {
-      consumed();
-    }
-    return n;
-  }
+  int read(byte[] b, int off, int len) throws IOException;
 
-  /** Bytes that can be read without waiting. */
-  long buffered() {
-    lock.lock();
-    try {
-      return queuedBytes + (current == null ? 0 : current.data().readableBytes());
-    } finally {
-      lock.unlock();
-    }
-  }
+  /** Bytes that can be read without waiting for the worker. */
+  long buffered();
 
   /**
-   * Skips up to {@code n} bytes from what is already buffered, without waiting.
+   * Skips up to {@code n} bytes of what {@link #buffered()} counts, without waiting.
    *
    * @return the bytes skipped: {@code n} unless less was buffered
    */
-  long skipBuffered(long n) throws IOException {
-    long skipped = 0;
-    while (skipped < n) {
-      if (current == null) {
-        Frame f = poll();
-        if (f == null) {
-          break;
-        }
-        check(f);
-        current = f;
-      }
-      ByteBuf data = current.data();
-      int k = (int) Math.min(n - skipped, data.readableBytes());
-      data.skipBytes(k);
-      position += k;
-      skipped += k;
-      if (!data.isReadable()) {
-        consumed();
-      }
-    }
-    return skipped;
-  }
+  long skipBuffered(long n) throws IOException;
 
-  /** Releases the fully read current frame and returns its credit, unless no more frames will come. */
-  private void consumed() {
-    current.release();
-    current = null;
-    if (position < end && !responded) {
-      stream.grant(1);
-    }
-  }
-
-  /** The next frame, checked; waits up to the timeout. */
-  private Frame next() throws IOException {
-    long left = timeoutNanos;
-    lock.lock();
-    try {
-      while (queue.isEmpty()) {
-        if (error != null) {
-          throw error;
-        }
-        if (ended) {
-          throw new RpcException(Status.IO_ERROR, what + ": the worker ended the stream at offset " + position
-              + ", before " + end);
-        }
-        if (closed) {
-          throw new RpcException(Status.UNAVAILABLE, what + ": stream closed");
-        }
-        if (left <= 0) {
-          throw new RpcException(Status.UNAVAILABLE, what + ": no data at offset " + position + " within "
-              + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
-        }
-        left = changed.awaitNanos(left);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException(what + ": interrupted while reading at offset " + position);
-    } finally {
-      lock.unlock();
-    }
-    Frame f = poll();
-    check(f);
-    return f;
-  }
-
-  /** Takes the head of the queue, or null. */
-  private Frame poll() {
-    lock.lock();
-    try {
-      Frame f = queue.poll();
-      if (f != null) {
-        queuedBytes -= f.data().readableBytes();
-      }
-      return f;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Fails (releasing {@code f}) unless the frame is the next piece of the range with a matching checksum. */
-  private void check(Frame f) throws RpcException {
-    FrameHeader h = f.header();
-    ByteBuf data = f.data();
-    String problem = null;
-    if (h.getOffset() != position) {
-      problem = "frame at offset " + h.getOffset() + " where " + position + " was expected";
-    } else if (!data.isReadable() || data.readableBytes() > end - position) {
-      problem = "frame of " + data.readableBytes() + " bytes at offset " + position + " in a range ending at " + end;
-    } else if (h.getHasCrc()) {
-      crc.reset();
-      crc.update(data.nioBuffer());
-      if ((int) crc.getValue() != h.getCrc32C()) {
-        problem = "CRC32C mismatch in the frame at offset " + position;
-      }
-    }
-    if (problem != null) {
-      f.release();
-      throw new RpcException(Status.IO_ERROR, what + ": " + problem);
-    }
-  }
-
-  /** Cancels the call if it is still running and releases every frame held. Idempotent. */
-  void close() {
-    lock.lock();
-    try {
-      closed = true;
-      for (Frame f; (f = queue.poll()) != null; ) {
-        f.release();
-      }
-      queuedBytes = 0;
-    } finally {
-      lock.unlock();
-    }
-    if (current != null) {
-      current.release();
-      current = null;
-    }
-    // After cancel the connection drops late frames of this call; any that raced in were released by onData.
-    stream.cancel();
-  }
-
-  @Override
-  public void onData(Frame frame) {
-    lock.lock();
-    try {
-      if (closed) {
-        frame.release();
-        return;
-      }
-      queue.add(frame);
-      queuedBytes += frame.data().readableBytes();
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public void onAbort(RpcException cause) {
-    fail(cause);
-  }
-
-  /** The final RESPONSE: data frames of the call all came before it, so the queue is complete. */
-  private void onResponse(Frame response, Throwable failure) {
-    if (response != null) {
-      response.release();
-    }
-    if (failure == null) {
-      lock.lock();
-      try {
-        ended = true;
-        responded = true;
-        changed.signalAll();
-      } finally {
-        lock.unlock();
-      }
-      return;
-    }
-    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-        : failure;
-    fail(t instanceof RpcException re ? re : new RpcException(Status.INTERNAL, String.valueOf(t), t));
-  }
-
-  private void fail(RpcException cause) {
-    lock.lock();
-    try {
-      if (error == null) {
-        String msg = String.valueOf(cause.getMessage());
-        error = msg.contains(what) ? cause : new RpcException(cause.status(), what + ": " + msg, cause);
-      }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
+  /** Releases everything the stream holds (frames, file, lease). Idempotent. */
+  void close();
 }

@@ -1,5 +1,7 @@
 package io.sluice.worker.data;
 
+import io.sluice.common.proto.CloseLocalBlockRequest;
+import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.ReadBlockRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
@@ -17,9 +19,9 @@ import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
 
 /**
- * The worker's data service: opens a read or write stream per call. Everything runs on the event loop; a read of a
- * block this worker does not hold, with a UFS source, goes through {@link ReadThrough}, whose UFS work runs on its
- * own threads.
+ * The worker's data service: opens a read or write stream per call, or grants and ends a short-circuit lease
+ * ({@link ShortCircuitLeases}). Everything runs on the event loop; a read of a block this worker does not hold, with
+ * a UFS source, goes through {@link ReadThrough}, whose UFS work runs on its own threads.
  *
  * <p>A READ_BLOCK is served from the store whenever the block is held, whatever the request's {@code ufs} says (a
  * {@link BlockReadStream}, zero copy; a cache hit). Otherwise, with {@code ufs} set (a cache miss), the reader
@@ -37,20 +39,23 @@ public final class DataHandler implements RpcHandler {
   private final DataTraffic traffic;
   private final ReadThrough readThrough;
   private final ReadThroughStats stats;
+  private final ShortCircuitLeases shortCircuit;
 
   /**
    * @param traffic counts the block bytes this handler's streams send and receive
    * @param readThrough reads blocks this worker does not hold from their UFS
    * @param stats counts cache hits and misses
+   * @param shortCircuit answers OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK
    */
   public DataHandler(BlockStore store, int readChunk, CommitReporter reporter, DataTraffic traffic,
-      ReadThrough readThrough, ReadThroughStats stats) {
+      ReadThrough readThrough, ReadThroughStats stats, ShortCircuitLeases shortCircuit) {
     this.store = store;
     this.readChunk = readChunk;
     this.reporter = reporter;
     this.traffic = traffic;
     this.readThrough = readThrough;
     this.stats = stats;
+    this.shortCircuit = shortCircuit;
   }
 
   @Override
@@ -61,6 +66,10 @@ public final class DataHandler implements RpcHandler {
         read(call, call.parse(ReadBlockRequest.parser()));
       } else if (m == WorkerMethod.WRITE_BLOCK) {
         write(call, call.parse(WriteBlockRequest.parser()));
+      } else if (m == WorkerMethod.OPEN_LOCAL_BLOCK) {
+        shortCircuit.open(call, call.parse(OpenLocalBlockRequest.parser()));
+      } else if (m == WorkerMethod.CLOSE_LOCAL_BLOCK) {
+        shortCircuit.close(call, call.parse(CloseLocalBlockRequest.parser()));
       } else {
         throw new RpcException(Status.INVALID_ARGUMENT, "unsupported worker method " + call.method());
       }

@@ -9,6 +9,7 @@ import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.TierAlias;
 import io.sluice.worker.block.TierStats;
 import io.sluice.worker.data.DataTraffic;
+import io.sluice.worker.data.ShortCircuitLeases;
 import io.sluice.worker.ufs.ReadThroughStats;
 import java.util.function.ToDoubleFunction;
 
@@ -16,10 +17,13 @@ import java.util.function.ToDoubleFunction;
  * The worker's own meters, read when scraped. Per tier (tag {@code tier} = MEM, SSD or HDD):
  * {@value #CAPACITY} and {@value #USED} (bytes of its healthy directories), {@value #BLOCKS},
  * {@value #EVICTIONS} (a counter since start) and {@value #FAILED_DIRS}. For the data service: {@value #READ} and
- * {@value #WRITTEN}, block bytes sent to readers and received from writers. For the cache (DESIGN 5): {@value #HITS}
- * (READ_BLOCK calls served from a block the worker held), {@value #MISSES} (calls for a block it did not hold, read
- * through from the UFS), {@value #UFS_READ} (bytes read from UFSs) and {@value #UFS_ERRORS} (UFS reads that failed
- * with UFS_ERROR; a file changed under Sluice, STALE, is not counted). All counters count since start.
+ * {@value #WRITTEN}, block bytes sent to readers and received from writers over the block RPC. For short-circuit
+ * reads (DESIGN 5): {@value #SHORT_CIRCUIT_OPENS} (leases granted to clients on this host, which then read the block
+ * file themselves; those bytes are not in {@value #READ}) and {@value #SHORT_CIRCUIT_LEASES} (leases open now). For
+ * the cache: {@value #HITS} (READ_BLOCK calls and short-circuit opens served from a block the worker held),
+ * {@value #MISSES} (calls for a block it did not hold, read through from the UFS), {@value #UFS_READ} (bytes read
+ * from UFSs) and {@value #UFS_ERRORS} (UFS reads that failed with UFS_ERROR; a file changed under Sluice, STALE, is
+ * not counted). All counters count since start.
  */
 public final class WorkerMetrics implements MeterBinder {
   public static final String CAPACITY = "sluice.worker.tier.capacity";
@@ -33,16 +37,21 @@ public final class WorkerMetrics implements MeterBinder {
   public static final String MISSES = "sluice.worker.cache.misses";
   public static final String UFS_READ = "sluice.worker.ufs.read.bytes";
   public static final String UFS_ERRORS = "sluice.worker.ufs.errors";
+  public static final String SHORT_CIRCUIT_OPENS = "sluice.worker.short.circuit.opens";
+  public static final String SHORT_CIRCUIT_LEASES = "sluice.worker.short.circuit.leases";
 
   private final BlockStore store;
   private final DataTraffic traffic;
   private final ReadThroughStats cache;
+  private final ShortCircuitLeases shortCircuit;
 
   /** @param store an opened store: its tiers are read once here, to tag one series per tier */
-  public WorkerMetrics(BlockStore store, DataTraffic traffic, ReadThroughStats cache) {
+  public WorkerMetrics(BlockStore store, DataTraffic traffic, ReadThroughStats cache,
+      ShortCircuitLeases shortCircuit) {
     this.store = store;
     this.traffic = traffic;
     this.cache = cache;
+    this.shortCircuit = shortCircuit;
   }
 
   @Override
@@ -69,6 +78,10 @@ public final class WorkerMetrics implements MeterBinder {
         .description("Bytes read from UFSs").register(registry);
     FunctionCounter.builder(UFS_ERRORS, cache, ReadThroughStats::ufsErrors)
         .description("UFS reads that failed because the store did (UFS_ERROR)").register(registry);
+    FunctionCounter.builder(SHORT_CIRCUIT_OPENS, shortCircuit, ShortCircuitLeases::opens)
+        .description("Short-circuit leases granted: blocks read by local clients from their files").register(registry);
+    Gauge.builder(SHORT_CIRCUIT_LEASES, shortCircuit, ShortCircuitLeases::held)
+        .description("Short-circuit leases open now").strongReference(true).register(registry);
   }
 
   private void tierGauge(MeterRegistry registry, String name, TierAlias alias, String unit, String description,

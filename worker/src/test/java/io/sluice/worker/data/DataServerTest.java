@@ -75,8 +75,8 @@ class DataServerTest {
     readThrough = new ReadThrough(store, new UfsBlockReader(new UfsMounts(List::of, UfsRegistry.load()), stats),
         id -> java.util.concurrent.CompletableFuture.completedFuture(null), 1, 4096);
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
-        id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic, readThrough, stats), opts)
-        .start();
+        id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic, readThrough, stats,
+        new ShortCircuitLeases(store, stats, true, 1024)), opts).start();
     client = RpcClient.connect(server.address(), opts);
   }
 

@@ -94,7 +94,8 @@ class ReadThroughTest {
     }, 4, 16 * 1024);
     opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0),
-        new DataHandler(store, CHUNK, id -> CompletableFuture.completedFuture(null), traffic, readThrough, stats),
+        new DataHandler(store, CHUNK, id -> CompletableFuture.completedFuture(null), traffic, readThrough, stats,
+            new ShortCircuitLeases(store, stats, true, 1024)),
         opts).start();
     client = connect();
   }

@@ -1,0 +1,236 @@
+package io.sluice.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.client.block.ShortCircuit;
+import io.sluice.client.testing.FakeMaster;
+import io.sluice.client.testing.FakeWorker;
+import io.sluice.common.conf.CommonKeys;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.proto.BlockLocation;
+import io.sluice.common.proto.BlockMeta;
+import io.sluice.common.proto.CloseLocalBlockRequest;
+import io.sluice.common.proto.CloseLocalBlockResponse;
+import io.sluice.common.proto.OpenLocalBlockRequest;
+import io.sluice.common.proto.OpenLocalBlockResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WorkerAddress;
+import io.sluice.common.proto.WorkerMethod;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.RpcHandler;
+import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.rpc.RpcServer;
+import io.sluice.common.rpc.ServerCall;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client's side of short-circuit reads against a fake worker on 127.0.0.1 that grants leases on block files in
+ * a temp dir this test controls and serves READ_BLOCK from memory: whatever goes wrong with the file (gone, short,
+ * cut while being read) or the worker (refuses, lacks the block), the reader gets the written bytes, over the RPC
+ * from where the file left off, and every lease granted is closed.
+ */
+class ShortCircuitFallbackTest {
+  private static final int BLOCK = 1 << 20;
+
+  @TempDir
+  Path dir;
+  private FakeWorker blocks;
+  private LeasingWorker worker;
+  private RpcServer workerServer;
+  private RpcServer masterServer;
+  private SluiceConf conf;
+  private SluiceClient client;
+  private final byte[] data = new byte[3 * BLOCK + 4321];
+
+  /** A {@link FakeWorker} that also answers OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK, with switches and counters. */
+  private final class LeasingWorker implements RpcHandler {
+    final AtomicInteger opens = new AtomicInteger();
+    final AtomicInteger refusals = new AtomicInteger();
+    final Set<Long> open = ConcurrentHashMap.newKeySet();
+    final Semaphore closes = new Semaphore(0);
+    final AtomicLong ids = new AtomicLong();
+    volatile Status refuseWith;
+    volatile boolean lengthPlusOne;
+
+    @Override
+    public void handle(ServerCall call) {
+      try {
+        WorkerMethod m = WorkerMethod.forNumber(call.method());
+        if (m == WorkerMethod.OPEN_LOCAL_BLOCK) {
+          long id = call.parse(OpenLocalBlockRequest.parser()).getBlockId();
+          if (refuseWith != null || blocks.get(id) == null) {
+            refusals.incrementAndGet();
+            call.fail(refuseWith != null ? refuseWith : Status.NOT_FOUND, "no lease for block " + id);
+            return;
+          }
+          long lease = ids.incrementAndGet();
+          open.add(lease);
+          opens.incrementAndGet();
+          call.respond(OpenLocalBlockResponse.newBuilder().setPath(file(id).toString())
+              .setLength(blocks.get(id).length + (lengthPlusOne ? 1 : 0)).setLeaseId(lease).build());
+        } else if (m == WorkerMethod.CLOSE_LOCAL_BLOCK) {
+          open.remove(call.parse(CloseLocalBlockRequest.parser()).getLeaseId());
+          call.respond(CloseLocalBlockResponse.getDefaultInstance());
+          closes.release();
+        } else {
+          blocks.handle(call);
+        }
+      } catch (RpcException e) {
+        call.fail(e);
+      }
+    }
+  }
+
+  private Path file(long blockId) {
+    return dir.resolve("block-" + blockId);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    RpcOptions opts = RpcOptions.defaults();
+    blocks = new FakeWorker();
+    worker = new LeasingWorker();
+    workerServer = new RpcServer("leasing-worker", new InetSocketAddress("127.0.0.1", 0), worker, opts).start();
+    BlockLocation loc = BlockLocation.newBuilder().setWorkerId(1).setAddress(WorkerAddress.newBuilder()
+        .setHost("127.0.0.1").setDataPort(workerServer.address().getPort())).build();
+    masterServer = new RpcServer("fake-master", new InetSocketAddress("127.0.0.1", 0), new FakeMaster(List.of(loc)),
+        opts).start();
+    conf = SluiceConf.defaults()
+        .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + masterServer.address().getPort())
+        .with(CommonKeys.RPC_CALL_TIMEOUT, "10s")
+        .with(ClientKeys.BLOCK_SIZE, "1m")
+        .with(ClientKeys.READ_CHUNK_SIZE, "48k")
+        .with(ClientKeys.MASTER_RETRY_BUDGET, "2s");
+    client = SluiceClient.connect(conf);
+    new Random(4).nextBytes(data);
+    try (SluiceOutputStream out = client.create("/f")) {
+      out.write(data);
+    }
+    for (BlockMeta b : client.getStatus("/f").getBlocksList()) {
+      Files.write(file(b.getBlockId()), blocks.get(b.getBlockId()));
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    masterServer.close();
+    workerServer.close();
+  }
+
+  private List<BlockMeta> blockList() throws RpcException {
+    return client.getStatus("/f").getBlocksList();
+  }
+
+  private byte[] readAll(SluiceClient c) throws IOException {
+    try (SluiceInputStream in = c.open("/f")) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Waits for the client's CLOSE_LOCAL_BLOCK calls, which it sends without waiting, and checks none is missing. */
+  private void assertEveryLeaseClosed() throws InterruptedException {
+    assertTrue(worker.closes.tryAcquire(worker.opens.get(), 10, TimeUnit.SECONDS), "a lease was never closed");
+    assertEquals(Set.of(), worker.open);
+  }
+
+  @Test
+  void readsTheBlockFilesWhenAllIsWell() throws Exception {
+    long bytes0 = ShortCircuit.bytesRead();
+    assertArrayEquals(data, readAll(client));
+    byte[] b = new byte[BLOCK];
+    try (SluiceInputStream in = client.open("/f")) {
+      in.readFully(BLOCK / 2, b, 0, b.length);
+    }
+    assertArrayEquals(Arrays.copyOfRange(data, BLOCK / 2, BLOCK / 2 + BLOCK), b);
+    assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
+    assertEquals(4 + 2, worker.opens.get());
+    assertEquals(data.length + BLOCK, ShortCircuit.bytesRead() - bytes0);
+    assertEveryLeaseClosed();
+  }
+
+  @Test
+  void aBlockFileDeletedBehindTheWorkersBackIsReadRemotely() throws Exception {
+    long second = blockList().get(1).getBlockId();
+    Files.delete(file(second));
+    assertArrayEquals(data, readAll(client));
+    assertEquals(1, blocks.readStreams.get(), "only the missing block over the RPC");
+    assertEquals(4, worker.opens.get());
+    assertEveryLeaseClosed(); // the lease of the file that could not be opened too
+  }
+
+  @Test
+  void aFileShorterThanTheLeaseIsReadRemotely() throws Exception {
+    worker.lengthPlusOne = true; // the worker claims one byte more than the file has: never read past the file
+    long fallbacks0 = ShortCircuit.fallbacks();
+    // The master's block length is the real one, so the range asked ends inside the lease: the file is too short.
+    assertArrayEquals(data, readAll(client));
+    assertEquals(4, blocks.readStreams.get());
+    assertEquals(fallbacks0 + 4, ShortCircuit.fallbacks());
+    assertEveryLeaseClosed();
+  }
+
+  @Test
+  void aFileCutWhileBeingReadIsFinishedRemotelyFromWhereItStopped() throws Exception {
+    long first = blockList().get(0).getBlockId();
+    try (SluiceInputStream in = client.open("/f")) {
+      byte[] head = new byte[100_000];
+      in.readNBytes(head, 0, head.length);
+      assertArrayEquals(Arrays.copyOf(data, head.length), head);
+      try (RandomAccessFile f = new RandomAccessFile(file(first).toFile(), "rw")) {
+        f.setLength(200_000); // what was read plus some: the reader hits the end of the file mid-block
+      }
+      byte[] rest = in.readAllBytes();
+      assertArrayEquals(Arrays.copyOfRange(data, head.length, data.length), rest);
+    }
+    assertEquals(1, blocks.readStreams.get(), "the cut block's rest over the RPC");
+    assertEquals(200_000, blocks.readRequests.get(0).getOffset(), "resumed where the file ended");
+    assertEquals(4, worker.opens.get());
+    assertEveryLeaseClosed();
+  }
+
+  @Test
+  void aRefusingWorkerIsAskedOncePerConnection() throws Exception {
+    worker.refuseWith = Status.PERMISSION_DENIED;
+    assertArrayEquals(data, readAll(client));
+    assertArrayEquals(data, readAll(client));
+    assertEquals(1, worker.refusals.get(), "the refusal is remembered for the connection");
+    assertEquals(8, blocks.readStreams.get());
+  }
+
+  @Test
+  void aBlockTheWorkerLacksIsAskedForEachTime() throws Exception {
+    worker.refuseWith = Status.NOT_FOUND; // not cached there now, maybe later: no memory of it
+    assertArrayEquals(data, readAll(client));
+    assertEquals(4, worker.refusals.get());
+    assertEquals(4, blocks.readStreams.get());
+  }
+
+  @Test
+  void shortCircuitOffNeverAsks() throws Exception {
+    try (SluiceClient off = SluiceClient.connect(conf.with(ClientKeys.SHORT_CIRCUIT_ENABLED, "false"))) {
+      assertArrayEquals(data, readAll(off));
+    }
+    assertEquals(0, worker.opens.get() + worker.refusals.get());
+    assertEquals(4, blocks.readStreams.get());
+  }
+}

@@ -1,0 +1,180 @@
+package io.sluice.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.client.ClientKeys;
+import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceInputStream;
+import io.sluice.client.block.ShortCircuit;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Short-circuit local reads (issue 4) against a real master and worker on loopback: the worker is on this host, so a
+ * client reads cached blocks from the worker's block files. The same file read with short-circuit on and off gives
+ * the written bytes, sequentially, by positioned reads and after seeks across block boundaries; the worker's counters
+ * show which path served them; a worker that refuses short-circuit is read remotely without an error.
+ */
+class ShortCircuitReadTest {
+  private static final int BLOCK = 1 << 20;
+  /** Five whole blocks and a partial one. */
+  private static final int SIZE = 5 * BLOCK + 123_457;
+  private static final String OPENS = "sluice_worker_short_circuit_opens_total";
+  private static final String LEASES = "sluice_worker_short_circuit_leases";
+  private static final String REMOTE_BYTES = "sluice_worker_data_read_bytes_total";
+
+  @TempDir
+  Path dir;
+
+  private LocalCluster cluster(String... extra) throws Exception {
+    String[] conf = {"sluice.user.block.size", Integer.toString(BLOCK), "sluice.worker.http.port", "0",
+        "sluice.master.http.port", "0"};
+    String[] all = Arrays.copyOf(conf, conf.length + extra.length);
+    System.arraycopy(extra, 0, all, conf.length, extra.length);
+    LocalCluster c = new LocalCluster(dir, all);
+    c.startMaster();
+    c.startWorker();
+    return c;
+  }
+
+  private static byte[] write(SluiceClient client, String path, long seed) throws Exception {
+    byte[] data = new byte[SIZE];
+    new Random(seed).nextBytes(data);
+    client.mkdir("/sc", true);
+    try (OutputStream out = client.create(path)) {
+      out.write(data);
+    }
+    return data;
+  }
+
+  @Test
+  void shortCircuitAndRemoteReadsReturnTheWrittenBytes() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("ShortCircuitReadTest seed " + seed);
+    try (LocalCluster cluster = cluster()) {
+      InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+      byte[] data;
+      try (SluiceClient writer = cluster.client()) {
+        cluster.awaitWorker(writer);
+        data = write(writer, "/sc/file.bin", seed);
+      }
+
+      double opens0 = Scrape.value(metrics, OPENS);
+      double remote0 = Scrape.value(metrics, REMOTE_BYTES);
+      long clientBytes0 = ShortCircuit.bytesRead();
+      try (SluiceClient local = cluster.client()) {
+        readEveryWay(local, "/sc/file.bin", data, new Random(seed + 1));
+      }
+      double opens1 = Scrape.value(metrics, OPENS);
+      assertTrue(opens1 >= opens0 + 6, "every block opened by short-circuit: " + opens0 + " -> " + opens1);
+      assertEquals(remote0, Scrape.value(metrics, REMOTE_BYTES), "no byte went over the block RPC");
+      assertTrue(ShortCircuit.bytesRead() - clientBytes0 >= 2L * SIZE, "the client counted what it read");
+      // Closing the streams ended every lease; the CLOSE calls are not waited for, so wait for the worker here.
+      LocalCluster.await(() -> gauge(metrics, LEASES) == 0, Duration.ofSeconds(30), "leases released");
+
+      long clientBytes1 = ShortCircuit.bytesRead();
+      try (SluiceClient remote = SluiceClient.connect(cluster.conf()
+          .with(ClientKeys.SHORT_CIRCUIT_ENABLED, "false"))) {
+        readEveryWay(remote, "/sc/file.bin", data, new Random(seed + 1));
+      }
+      assertEquals(opens1, Scrape.value(metrics, OPENS), "short-circuit off: no lease asked for");
+      assertEquals(clientBytes1, ShortCircuit.bytesRead());
+      // A region is counted once the transport wrote it, a moment after the client had it.
+      LocalCluster.await(() -> gauge(metrics, REMOTE_BYTES) >= remote0 + 2.0 * SIZE, Duration.ofSeconds(30),
+          "remote bytes counted");
+    }
+  }
+
+  @Test
+  void aWorkerThatRefusesShortCircuitIsReadRemotely() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("ShortCircuitReadTest seed " + seed);
+    try (LocalCluster cluster = cluster("sluice.worker.short.circuit.enabled", "false")) {
+      InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+      try (SluiceClient client = cluster.client()) {
+        cluster.awaitWorker(client);
+        byte[] data = write(client, "/sc/refused.bin", seed);
+        long fallbacks0 = ShortCircuit.fallbacks();
+        readEveryWay(client, "/sc/refused.bin", data, new Random(seed + 1));
+        assertEquals(0, Scrape.value(metrics, OPENS));
+        // The refusal is remembered per connection: one fallback, not one per block.
+        assertEquals(fallbacks0 + 1, ShortCircuit.fallbacks());
+      }
+    }
+  }
+
+  private static double gauge(InetSocketAddress metrics, String name) {
+    try {
+      return Scrape.value(metrics, name);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * Reads the file sequentially with odd-sized and single-byte reads, then by positioned reads and seeks that cross
+   * block boundaries, comparing each result with the written bytes.
+   */
+  private static void readEveryWay(SluiceClient client, String path, byte[] data, Random random) throws Exception {
+    try (SluiceInputStream in = client.open(path)) {
+      byte[] got = new byte[data.length];
+      int off = 0;
+      while (off < data.length) {
+        if (random.nextInt(8) == 0) {
+          int b = in.read();
+          assertTrue(b >= 0);
+          got[off++] = (byte) b;
+          continue;
+        }
+        int n = in.read(got, off, Math.min(data.length - off, 1 + random.nextInt(3 * BLOCK / 2)));
+        assertTrue(n > 0);
+        off += n;
+      }
+      assertEquals(-1, in.read());
+      assertArrayEquals(data, got, "sequential read");
+
+      for (int i = 0; i < 20; i++) {
+        // Around a block boundary, spanning it; the last one runs into the partial last block.
+        int boundary = (1 + random.nextInt(5)) * BLOCK;
+        int at = boundary - 1 - random.nextInt(64 * 1024);
+        int len = Math.min(data.length - at, 1 + random.nextInt(BLOCK + 2));
+        byte[] b = new byte[len];
+        in.readFully(at, b, 0, len);
+        assertArrayEquals(Arrays.copyOfRange(data, at, at + len), b, "positioned read at " + at + " of " + len);
+      }
+      byte[] tail = new byte[SIZE - 5 * BLOCK + 10];
+      in.readFully(5 * BLOCK - 10, tail, 0, tail.length);
+      assertArrayEquals(Arrays.copyOfRange(data, 5 * BLOCK - 10, SIZE), tail, "into the partial last block");
+
+      for (int i = 0; i < 20; i++) {
+        long target = random.nextInt(data.length);
+        in.seek(target);
+        int len = (int) Math.min(data.length - target, 1 + random.nextInt(BLOCK));
+        byte[] b = new byte[len];
+        int done = 0;
+        while (done < len) {
+          int n = in.read(b, done, len - done);
+          assertTrue(n > 0);
+          done += n;
+        }
+        assertArrayEquals(Arrays.copyOfRange(data, (int) target, (int) target + len), b, "seek to " + target);
+        assertEquals(target + len, in.getPos());
+      }
+      // A short forward seek inside the block: the open stream carries on from there.
+      in.seek(BLOCK + 10);
+      assertEquals(data[BLOCK + 10] & 0xff, in.read());
+      in.seek(BLOCK + 5000);
+      assertEquals(data[BLOCK + 5000] & 0xff, in.read());
+      in.seek(BLOCK + 100);
+      assertEquals(data[BLOCK + 100] & 0xff, in.read(), "backwards");
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.sluice.worker.data;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.sluice.common.proto.CloseLocalBlockRequest;
+import io.sluice.common.proto.CloseLocalBlockResponse;
+import io.sluice.common.proto.OpenLocalBlockRequest;
+import io.sluice.common.proto.OpenLocalBlockResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.ServerCall;
+import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.ReadLease;
+import io.sluice.worker.ufs.ReadThroughStats;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Serves short-circuit reads (DESIGN 5): OPEN_LOCAL_BLOCK takes a {@link ReadLease} on a held block and answers
+ * its file's absolute path and length; CLOSE_LOCAL_BLOCK closes it. The client on this host then reads the file
+ * itself. A granted open counts as a cache hit, as a READ_BLOCK of a held block does.
+ *
+ * <p>Leases belong to the connection that asked: when it closes (the client closed it or died) every lease it still
+ * holds is closed, so a dead client cannot pin blocks for ever. Lease ids are per connection, so one client cannot
+ * close another's. A connection may hold at most {@code maxLeases}: each pins a block against eviction.
+ *
+ * <p>Threading: a connection's calls and its close notification all run on its event loop, so its lease table
+ * needs no lock; only the counters are shared across connections.
+ */
+public final class ShortCircuitLeases {
+  private static final AttributeKey<ConnectionLeases> LEASES = AttributeKey.valueOf("sluice.shortCircuitLeases");
+
+  private final BlockStore store;
+  private final ReadThroughStats stats;
+  private final boolean enabled;
+  private final int maxLeases;
+  private final LongAdder opens = new LongAdder();
+  private final LongAdder held = new LongAdder();
+
+  /**
+   * @param stats counts each granted open as a cache hit
+   * @param enabled false answers every open PERMISSION_DENIED ({@code sluice.worker.short.circuit.enabled})
+   * @param maxLeases leases one connection may hold at once, at least 1
+   */
+  public ShortCircuitLeases(BlockStore store, ReadThroughStats stats, boolean enabled, int maxLeases) {
+    if (maxLeases < 1) {
+      throw new IllegalArgumentException("short-circuit leases per connection must be at least 1: " + maxLeases);
+    }
+    this.store = store;
+    this.stats = stats;
+    this.enabled = enabled;
+    this.maxLeases = maxLeases;
+  }
+
+  /** Leases granted since start. */
+  public long opens() {
+    return opens.sum();
+  }
+
+  /** Leases open now, over all connections. */
+  public long held() {
+    return held.sum();
+  }
+
+  /** Answers an OPEN_LOCAL_BLOCK; on the call's event loop. */
+  void open(ServerCall call, OpenLocalBlockRequest req) throws RpcException {
+    if (!enabled) {
+      throw new RpcException(Status.PERMISSION_DENIED, "short-circuit reads are disabled on this worker"
+          + " (sluice.worker.short.circuit.enabled=false); read block " + req.getBlockId() + " remotely");
+    }
+    ConnectionLeases leases = leasesOf(call.channel());
+    if (leases.byId.size() >= maxLeases) {
+      throw new RpcException(Status.UNAVAILABLE, "connection from " + call.remoteAddress() + " already holds "
+          + maxLeases + " short-circuit leases, the most allowed (sluice.worker.short.circuit.max.leases); close"
+          + " some or read block " + req.getBlockId() + " remotely");
+    }
+    ReadLease lease = store.openRead(req.getBlockId());
+    if (leases.closed) {
+      // The connection closed before this call ran: nobody is left to close the lease.
+      lease.close();
+      throw new RpcException(Status.UNAVAILABLE, "connection from " + call.remoteAddress() + " closed");
+    }
+    long id = ++leases.lastId;
+    leases.byId.put(id, lease);
+    held.increment();
+    opens.increment();
+    stats.hit();
+    call.respond(OpenLocalBlockResponse.newBuilder().setPath(lease.path().toAbsolutePath().toString())
+        .setLength(lease.length()).setLeaseId(id).build());
+  }
+
+  /** Answers a CLOSE_LOCAL_BLOCK; on the call's event loop. */
+  void close(ServerCall call, CloseLocalBlockRequest req) throws RpcException {
+    ConnectionLeases leases = call.channel().attr(LEASES).get();
+    ReadLease lease = leases == null ? null : leases.byId.remove(req.getLeaseId());
+    if (lease == null) {
+      throw new RpcException(Status.NOT_FOUND, "no short-circuit lease " + req.getLeaseId() + " on this connection");
+    }
+    lease.close();
+    held.decrement();
+    call.respond(CloseLocalBlockResponse.getDefaultInstance());
+  }
+
+  /** The connection's lease table, created (and tied to the connection's close) on its first open. */
+  private ConnectionLeases leasesOf(Channel channel) {
+    ConnectionLeases leases = channel.attr(LEASES).get();
+    if (leases == null) {
+      ConnectionLeases created = new ConnectionLeases();
+      channel.attr(LEASES).set(created);
+      // Runs at once when the connection already closed, marking the table closed before any lease goes in.
+      channel.closeFuture().addListener(f -> releaseAll(created));
+      leases = created;
+    }
+    return leases;
+  }
+
+  private void releaseAll(ConnectionLeases leases) {
+    leases.closed = true;
+    for (ReadLease lease : leases.byId.values()) {
+      lease.close();
+      held.decrement();
+    }
+    leases.byId.clear();
+  }
+
+  /** One connection's leases; event loop only. */
+  private static final class ConnectionLeases {
+    final Map<Long, ReadLease> byId = new HashMap<>();
+    long lastId;
+    boolean closed;
+  }
+}

@@ -1,0 +1,213 @@
+package io.sluice.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.common.conf.CommonKeys;
+import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.metrics.Scrape;
+import io.sluice.common.proto.CloseLocalBlockRequest;
+import io.sluice.common.proto.CloseLocalBlockResponse;
+import io.sluice.common.proto.OpenLocalBlockRequest;
+import io.sluice.common.proto.OpenLocalBlockResponse;
+import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WorkerMethod;
+import io.sluice.common.rpc.RpcClient;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.RpcOptions;
+import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.TempBlock;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Short-circuit leases (OPEN_LOCAL_BLOCK / CLOSE_LOCAL_BLOCK) on a real worker over real sockets. No master runs;
+ * blocks are put into the store directly. The tier holds 1 MiB and each block is 600 KiB, so a second block fits
+ * only by evicting the first: whether that succeeds shows whether the first is leased.
+ */
+class WorkerShortCircuitTest {
+  private static final int BLOCK = 600 * 1024;
+
+  @TempDir
+  Path dir;
+  private WorkerServer worker;
+  private final List<RpcClient> clients = new ArrayList<>();
+  private final List<TempBlock> temps = new ArrayList<>();
+
+  private void start(String... extra) throws Exception {
+    int nobody;
+    try (ServerSocket s = new ServerSocket(0)) {
+      nobody = s.getLocalPort(); // closed again: no master listens there
+    }
+    SluiceConf conf = SluiceConf.defaults()
+        .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + nobody)
+        .with(WorkerKeys.HOST, "127.0.0.1").with(WorkerKeys.BIND_HOST, "127.0.0.1")
+        .with(WorkerKeys.DATA_PORT, "0").with(WorkerKeys.HTTP_PORT, "0")
+        .with(WorkerKeys.TIERS, "HDD:" + dir.resolve("hdd") + ":1m");
+    for (int i = 0; i + 1 < extra.length; i += 2) {
+      conf = conf.with(extra[i], extra[i + 1]);
+    }
+    worker = new WorkerServer(conf).start();
+  }
+
+  @AfterEach
+  void stop() {
+    temps.forEach(TempBlock::abort);
+    clients.forEach(RpcClient::close);
+    if (worker != null) {
+      worker.close();
+    }
+  }
+
+  private RpcClient connect() throws RpcException {
+    RpcClient c = RpcClient.connect(worker.dataAddress(),
+        RpcOptions.defaults().withCallTimeout(Duration.ofSeconds(20)));
+    clients.add(c);
+    return c;
+  }
+
+  private byte[] put(long blockId) throws RpcException {
+    byte[] data = new byte[BLOCK];
+    new Random(blockId).nextBytes(data);
+    TempBlock b = worker.blockStore().create(blockId, data.length);
+    ByteBuf buf = Unpooled.wrappedBuffer(data);
+    try {
+      b.append(buf);
+    } finally {
+      buf.release();
+    }
+    b.commit();
+    return data;
+  }
+
+  /** Whether another block of the same size can be placed now: only by evicting the one already there. */
+  private boolean roomForAnother(long blockId) {
+    try {
+      temps.add(worker.blockStore().create(blockId, BLOCK));
+      return true;
+    } catch (RpcException e) {
+      assertEquals(Status.NO_SPACE, e.status(), e.getMessage());
+      return false;
+    }
+  }
+
+  private static OpenLocalBlockResponse open(RpcClient c, long blockId) throws RpcException {
+    return c.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE, OpenLocalBlockRequest.newBuilder().setBlockId(blockId).build(),
+        OpenLocalBlockResponse.parser());
+  }
+
+  private static void close(RpcClient c, long leaseId) throws RpcException {
+    c.call(WorkerMethod.CLOSE_LOCAL_BLOCK_VALUE, CloseLocalBlockRequest.newBuilder().setLeaseId(leaseId).build(),
+        CloseLocalBlockResponse.parser());
+  }
+
+  private double metric(String name) throws Exception {
+    return Scrape.of(worker.httpAddress().orElseThrow()).require(name);
+  }
+
+  @Test
+  void aLeaseGivesThePathAndLengthAndKeepsTheBlockFromEvictionUntilClosed() throws Exception {
+    start();
+    byte[] data = put(1);
+    RpcClient c = connect();
+
+    OpenLocalBlockResponse lease = open(c, 1);
+    Path path = Path.of(lease.getPath());
+    assertTrue(path.isAbsolute(), lease.getPath());
+    assertEquals(BLOCK, lease.getLength());
+    assertArrayEquals(data, Files.readAllBytes(path));
+    assertEquals(1, metric("sluice_worker_short_circuit_opens_total"));
+    assertEquals(1, metric("sluice_worker_short_circuit_leases"));
+    assertEquals(1, metric("sluice_worker_cache_hits_total"), "a granted open is a cache hit");
+    assertEquals(0, metric("sluice_worker_data_read_bytes_total"), "no byte went over the block RPC");
+
+    assertFalse(roomForAnother(2), "the leased block must not be evicted");
+    assertTrue(worker.blockStore().contains(1));
+
+    close(c, lease.getLeaseId());
+    assertEquals(0, metric("sluice_worker_short_circuit_leases"));
+    assertTrue(roomForAnother(2), "once released, the block is evictable again");
+    assertFalse(worker.blockStore().contains(1), "evicted to make room");
+
+    RpcException twice = assertThrows(RpcException.class, () -> close(c, lease.getLeaseId()));
+    assertEquals(Status.NOT_FOUND, twice.status());
+  }
+
+  @Test
+  void closingTheConnectionEndsItsLeasesOnly() throws Exception {
+    start();
+    put(1);
+    RpcClient dying = connect();
+    RpcClient other = connect();
+    open(dying, 1);
+    open(dying, 1);
+    long kept = open(other, 1).getLeaseId();
+    assertEquals(3, metric("sluice_worker_short_circuit_leases"));
+
+    dying.close();
+    // The worker learns of the close on its own event loop; wait for that, however long it takes.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (metric("sluice_worker_short_circuit_leases") != 1) {
+      assertTrue(System.nanoTime() < deadline, "the closed connection's leases were never released");
+      Thread.sleep(10);
+    }
+    assertFalse(roomForAnother(2), "the other connection still holds its lease");
+
+    // Lease ids are per connection: the other connection's id 1 is not the dead one's.
+    close(other, kept);
+    assertTrue(roomForAnother(2));
+  }
+
+  @Test
+  void aBlockTheWorkerDoesNotHoldIsNotFound() throws Exception {
+    start();
+    RpcClient c = connect();
+    RpcException e = assertThrows(RpcException.class, () -> open(c, 999));
+    assertEquals(Status.NOT_FOUND, e.status());
+    assertEquals(0, metric("sluice_worker_short_circuit_opens_total"));
+    assertEquals(0, metric("sluice_worker_short_circuit_leases"));
+  }
+
+  @Test
+  void disabledByConfigIsRefused() throws Exception {
+    start(WorkerKeys.SHORT_CIRCUIT_ENABLED.name(), "false");
+    put(1);
+    RpcClient c = connect();
+    RpcException e = assertThrows(RpcException.class, () -> open(c, 1));
+    assertEquals(Status.PERMISSION_DENIED, e.status());
+    assertTrue(e.getMessage().contains("sluice.worker.short.circuit.enabled"), e.getMessage());
+    assertEquals(0, metric("sluice_worker_short_circuit_opens_total"));
+    assertTrue(roomForAnother(2), "nothing was leased");
+  }
+
+  @Test
+  void leasesPerConnectionAreBounded() throws Exception {
+    start(WorkerKeys.SHORT_CIRCUIT_MAX_LEASES.name(), "2");
+    put(1);
+    RpcClient c = connect();
+    long first = open(c, 1).getLeaseId();
+    open(c, 1);
+    RpcException e = assertThrows(RpcException.class, () -> open(c, 1));
+    assertEquals(Status.UNAVAILABLE, e.status());
+    assertTrue(e.getMessage().contains("sluice.worker.short.circuit.max.leases"), e.getMessage());
+    open(connect(), 1); // the bound is per connection
+
+    close(c, first);
+    open(c, 1);
+    assertEquals(4, metric("sluice_worker_short_circuit_opens_total"));
+  }
+}
