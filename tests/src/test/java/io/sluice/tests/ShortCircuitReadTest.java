@@ -111,6 +111,37 @@ class ShortCircuitReadTest {
     }
   }
 
+  /**
+   * A cold block of a mounted UFS file is read through by the worker on this host and then read from its file: the
+   * bytes are the UFS's, every block is one miss and one short-circuit open, and none goes over the block RPC.
+   */
+  @Test
+  void aColdUfsFileIsReadThroughThenReadFromTheCachedFiles() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("ShortCircuitReadTest seed " + seed);
+    byte[] data = new byte[SIZE];
+    new Random(seed).nextBytes(data);
+    Path ufs = java.nio.file.Files.createDirectories(dir.resolve("ufs"));
+    java.nio.file.Files.write(ufs.resolve("cold.bin"), data);
+    // Files under a mount are cut into blocks of the master's default size.
+    try (LocalCluster cluster = cluster("sluice.master.default.block.size", Integer.toString(BLOCK))) {
+      InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+      try (SluiceClient client = cluster.client()) {
+        cluster.awaitWorker(client);
+        client.mount("/ufs", ufs.toUri(), io.sluice.client.MountOptions.defaults());
+        double opens0 = Scrape.value(metrics, OPENS);
+        double misses0 = Scrape.value(metrics, "sluice_worker_cache_misses_total");
+        double remote0 = Scrape.value(metrics, REMOTE_BYTES);
+        try (SluiceInputStream in = client.open("/ufs/cold.bin")) {
+          assertArrayEquals(data, in.readAllBytes());
+        }
+        assertEquals(misses0 + 6, Scrape.value(metrics, "sluice_worker_cache_misses_total"), "six blocks, cold");
+        assertEquals(opens0 + 6, Scrape.value(metrics, OPENS), "each read from its file once cached");
+        assertEquals(remote0, Scrape.value(metrics, REMOTE_BYTES), "no byte went over the block RPC");
+      }
+    }
+  }
+
   private static double gauge(InetSocketAddress metrics, String name) {
     try {
       return Scrape.value(metrics, name);

@@ -232,8 +232,9 @@ public final class BlockReader implements Closeable {
         continue;
       }
       String what = path + ": block " + block.getBlockId() + " on " + worker;
-      // An uncached block (the location is the worker that reads it through) has no file to lease yet.
-      if (options.shortCircuit() && block.getCached() && !localFailed && ShortCircuit.isLocal(loc.getAddress())) {
+      // An uncached UFS block is leased once the worker (the one chosen to read it through) has cached it.
+      if (options.shortCircuit() && (block.getCached() || block.hasUfs()) && !localFailed
+          && ShortCircuit.isLocal(loc.getAddress())) {
         stream = LocalReadStream.open(client, block, position, end - position, what);
         if (stream != null) {
           return;

@@ -64,7 +64,8 @@ final class LocalReadStream implements ReadStream {
   }
 
   /**
-   * Asks {@code worker} (on this host) for a lease on {@code block} and opens its file at {@code offset}.
+   * Asks {@code worker} (on this host) for a lease on {@code block} and opens its file at {@code offset}. An uncached
+   * block of a UFS-backed file is read through by the worker first: the call returns once the block is cached.
    *
    * @param what names the block in messages, e.g. {@code /a/b: block 42 on host:7080}
    * @return the stream, or null (logged at debug) when the block must be read over the RPC instead
@@ -75,8 +76,11 @@ final class LocalReadStream implements ReadStream {
     }
     OpenLocalBlockResponse lease;
     try {
-      lease = worker.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE,
-          OpenLocalBlockRequest.newBuilder().setBlockId(block.getBlockId()).build(), OpenLocalBlockResponse.parser());
+      OpenLocalBlockRequest.Builder req = OpenLocalBlockRequest.newBuilder().setBlockId(block.getBlockId());
+      if (!block.getCached() && block.hasUfs()) {
+        req.setUfs(block.getUfs());  // the worker reads it through first and answers once it is cached
+      }
+      lease = worker.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE, req.build(), OpenLocalBlockResponse.parser());
     } catch (RpcException e) {
       if (e.status() == Status.PERMISSION_DENIED || e.status() == Status.INVALID_ARGUMENT) {
         ShortCircuit.refuse(worker);

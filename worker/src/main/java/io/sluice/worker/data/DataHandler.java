@@ -67,7 +67,7 @@ public final class DataHandler implements RpcHandler {
       } else if (m == WorkerMethod.WRITE_BLOCK) {
         write(call, call.parse(WriteBlockRequest.parser()));
       } else if (m == WorkerMethod.OPEN_LOCAL_BLOCK) {
-        shortCircuit.open(call, call.parse(OpenLocalBlockRequest.parser()));
+        shortCircuit.open(call, call.parse(OpenLocalBlockRequest.parser()), readThrough);
       } else if (m == WorkerMethod.CLOSE_LOCAL_BLOCK) {
         shortCircuit.close(call, call.parse(CloseLocalBlockRequest.parser()));
       } else {
@@ -111,10 +111,6 @@ public final class DataHandler implements RpcHandler {
   /** Serves a miss; false when the block was committed meanwhile (look in the store again). */
   private boolean readThrough(ServerCall call, ReadBlockRequest req) throws RpcException {
     UfsBlockSource src = req.getUfs();
-    if (src.getOffset() < 0 || src.getLength() < 0) {
-      throw new RpcException(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + ": bad UFS source range ["
-          + src.getOffset() + ", +" + src.getLength() + ")");
-    }
     long end = end(req, src.getLength());
     LoadReadStream follower = new LoadReadStream(call, req.getOffset(), end, chunk(req), traffic);
     BlockLoad load;

@@ -1,19 +1,25 @@
 package io.sluice.worker.data;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.CloseLocalBlockResponse;
 import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockResponse;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.ReadLease;
+import io.sluice.worker.ufs.BlockLoad;
+import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -63,19 +69,42 @@ public final class ShortCircuitLeases {
     return held.sum();
   }
 
-  /** Answers an OPEN_LOCAL_BLOCK; on the call's event loop. */
-  void open(ServerCall call, OpenLocalBlockRequest req) throws RpcException {
+  /**
+   * Answers an OPEN_LOCAL_BLOCK; on the call's event loop. A block the worker does not hold but whose UFS source the
+   * request names is read through first ({@code readThrough} joins or starts its load) and leased once cached, so a
+   * client on this host reads even a cold block from the file instead of through the block RPC.
+   */
+  void open(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough) throws RpcException {
     if (!enabled) {
       throw new RpcException(Status.PERMISSION_DENIED, "short-circuit reads are disabled on this worker"
           + " (sluice.worker.short.circuit.enabled=false); read block " + req.getBlockId() + " remotely");
     }
-    ConnectionLeases leases = leasesOf(call.channel());
-    if (leases.byId.size() >= maxLeases) {
+    checkRoom(call, req);
+    ReadLease lease;
+    try {
+      lease = store.openRead(req.getBlockId());
+    } catch (RpcException e) {
+      if (e.status() != Status.NOT_FOUND || !req.hasUfs()) {
+        throw e;
+      }
+      loadThenGrant(call, req, readThrough);
+      return;
+    }
+    stats.hit();
+    grant(call, lease);
+  }
+
+  private void checkRoom(ServerCall call, OpenLocalBlockRequest req) throws RpcException {
+    if (leasesOf(call.channel()).byId.size() >= maxLeases) {
       throw new RpcException(Status.UNAVAILABLE, "connection from " + call.remoteAddress() + " already holds "
           + maxLeases + " short-circuit leases, the most allowed (sluice.worker.short.circuit.max.leases); close"
           + " some or read block " + req.getBlockId() + " remotely");
     }
-    ReadLease lease = store.openRead(req.getBlockId());
+  }
+
+  /** Hands {@code lease} to the connection and answers with it; on the call's event loop. */
+  private void grant(ServerCall call, ReadLease lease) throws RpcException {
+    ConnectionLeases leases = leasesOf(call.channel());
     if (leases.closed) {
       // The connection closed before this call ran: nobody is left to close the lease.
       lease.close();
@@ -85,9 +114,63 @@ public final class ShortCircuitLeases {
     leases.byId.put(id, lease);
     held.increment();
     opens.increment();
-    stats.hit();
     call.respond(OpenLocalBlockResponse.newBuilder().setPath(lease.path().toAbsolutePath().toString())
         .setLength(lease.length()).setLeaseId(id).build());
+  }
+
+  /**
+   * Joins the block's load and answers when it ended: a lease on the cached block, or the load's error. The load's
+   * wake-ups come on a UFS thread; the answer is given on the call's event loop, once.
+   */
+  private void loadThenGrant(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough)
+      throws RpcException {
+    UfsBlockSource src = req.getUfs();
+    AtomicReference<BlockLoad> joined = new AtomicReference<>();
+    AtomicBoolean answered = new AtomicBoolean();
+    EventLoop loop = call.channel().eventLoop();
+    Runnable wake = new Runnable() {
+      @Override
+      public void run() {
+        BlockLoad load = joined.get();
+        if (load == null || (!load.isComplete() && load.failure() == null) || !answered.compareAndSet(false, true)) {
+          return;
+        }
+        load.unfollow(this);
+        loop.execute(() -> {
+          load.file().release();
+          answerLoaded(call, req, load.failure());
+        });
+      }
+    };
+    BlockLoad load;
+    try {
+      load = readThrough.join(req.getBlockId(), src, false, wake);
+    } catch (RpcException e) {
+      if (e.status() == Status.ALREADY_EXISTS) {
+        open(call, req.toBuilder().clearUfs().build(), readThrough);  // committed since we looked
+        return;
+      }
+      throw e;
+    }
+    if (load == null) {
+      throw new RpcException(Status.NOT_FOUND, "block " + req.getBlockId() + " cannot be cached now (no room, or"
+          + " another load of it from other metadata); read it remotely");
+    }
+    stats.miss();
+    joined.set(load);
+    wake.run();  // the load may have ended before it was known here
+  }
+
+  private void answerLoaded(ServerCall call, OpenLocalBlockRequest req, RpcException failure) {
+    try {
+      if (failure != null) {
+        throw failure;
+      }
+      // Cached and committed before the load reported complete; gone again only if evicted or freed meanwhile.
+      grant(call, store.openRead(req.getBlockId()));
+    } catch (RpcException e) {
+      call.fail(e);
+    }
   }
 
   /** Answers a CLOSE_LOCAL_BLOCK; on the call's event loop. */

@@ -66,10 +66,15 @@ public final class ReadThrough implements Closeable {
    * @return the load, or null when the caller should read the UFS without caching: {@code noCache} with no load
    *     running, no room in the store, or a load running from another source (other metadata)
    * @throws RpcException ALREADY_EXISTS when the block was committed since the caller looked (read it from the
-   *     store), IO_ERROR when the cache cannot be written, UNAVAILABLE when shutting down
+   *     store), INVALID_ARGUMENT for a negative source range, IO_ERROR when the cache cannot be written,
+   *     UNAVAILABLE when shutting down
    */
   public synchronized BlockLoad join(long blockId, UfsBlockSource src, boolean noCache, Runnable wake)
       throws RpcException {
+    if (src.getOffset() < 0 || src.getLength() < 0) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "block " + blockId + ": bad UFS source range ["
+          + src.getOffset() + ", +" + src.getLength() + ")");
+    }
     BlockLoad load = loads.get(blockId);
     if (load != null && !load.source().equals(src)) {
       // Two readers disagree on where the block comes from (one has older metadata): each gets what its own

@@ -485,4 +485,59 @@ class ReadThroughTest {
         () -> read(500, 501, src("r", 0, 1000))).status());
     assertEquals(0, created.size(), "refused before touching the UFS");
   }
+
+  private io.sluice.common.proto.OpenLocalBlockResponse openLocal(RpcClient c, UfsBlockSource src)
+      throws RpcException {
+    io.sluice.common.proto.OpenLocalBlockRequest.Builder req =
+        io.sluice.common.proto.OpenLocalBlockRequest.newBuilder().setBlockId(BLOCK);
+    if (src != null) {
+      req.setUfs(src);
+    }
+    return c.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE, req.build(),
+        io.sluice.common.proto.OpenLocalBlockResponse.parser());
+  }
+
+  @Test
+  void aShortCircuitOpenOfAMissingBlockReadsItThroughAndLeasesTheCachedFile() throws Exception {
+    start(Transport.NIO);
+    byte[] file = ufsFile("sc", 3 * CHUNK + 11, 9);
+    UfsBlockSource src = src("sc", 0, file.length);
+    assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> openLocal(client, null)).status(),
+        "without a source a missing block is not loaded");
+
+    mounts.get(1);
+    ufs().pauseAfter(CHUNK);
+    java.util.concurrent.CompletableFuture<io.sluice.common.proto.OpenLocalBlockResponse> open =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return openLocal(client, src);
+          } catch (RpcException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
+    Reader follower = new Reader(connect(), BLOCK, 0, -1, src, false, 1 << 20);
+    ufs().awaitPaused();
+    assertFalse(open.isDone(), "answered only once the block is cached");
+    ufs().resume();
+    io.sluice.common.proto.OpenLocalBlockResponse lease = open.get(20, TimeUnit.SECONDS);
+    assertEquals(file.length, lease.getLength());
+    assertArrayEquals(file, Files.readAllBytes(Path.of(lease.getPath())), "the leased file is the cached block");
+    assertArrayEquals(file, follower.await());
+    assertEquals(1, ufs().opens.get(), "the open and the reader shared one load");
+    assertEquals(2, stats.misses());
+    assertEquals(file.length, store.length(BLOCK));
+
+    assertEquals(file.length, openLocal(connect(), src).getLength(), "cached now: leased at once");
+    assertEquals(1, ufs().opens.get());
+    assertEquals(1, stats.hits());
+  }
+
+  @Test
+  void aShortCircuitOpenOfAChangedUfsFileIsStaleAndKeepsNothing() throws Exception {
+    start(Transport.NIO);
+    ufsFile("old", 1000, 10);
+    UfsBlockSource src = src("old", 0, 1000).toBuilder().setFingerprint("1000@0#old").build();
+    assertEquals(Status.STALE, assertThrows(RpcException.class, () -> openLocal(client, src)).status());
+    assertNotHeld();
+  }
 }
