@@ -48,6 +48,10 @@ final class FileLayout {
     return lo;
   }
 
+  int blockCount() {
+    return blocks.length;
+  }
+
   BlockInfo block(int index) {
     return blocks[index];
   }

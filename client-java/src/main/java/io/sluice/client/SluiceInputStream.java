@@ -1,6 +1,7 @@
 package io.sluice.client;
 
 import io.sluice.client.block.BlockReader;
+import io.sluice.client.block.ColdReadAhead;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
@@ -240,6 +241,11 @@ public final class SluiceInputStream extends InputStream {
     reader = BlockReader.open(ctx.workers(), ctx.fallThrough(), block, inBlock, block.getLength() - inBlock,
         ctx.read(), path);
     readerBlock = index;
+    if (inBlock == 0 && index + 1 < layout.blockCount()) {
+      // Reading on from a block's start: have the next block loaded meanwhile, if it is cold (a seek elsewhere is
+      // not a sequential read and starts nothing).
+      ColdReadAhead.start(ctx.workers(), layout.block(index + 1), ctx.read());
+    }
     return reader;
   }
 

@@ -222,7 +222,7 @@ final class LocalReadStream implements ReadStream {
    * Sends CLOSE_LOCAL_BLOCK without waiting: nothing here depends on the answer, and when the connection is gone the
    * worker has already ended every lease it held.
    */
-  private static void closeLease(RpcClient worker, long leaseId) {
+  static void closeLease(RpcClient worker, long leaseId) {
     worker.call(WorkerMethod.CLOSE_LOCAL_BLOCK_VALUE, CloseLocalBlockRequest.newBuilder().setLeaseId(leaseId).build())
         .whenComplete((response, failure) -> {
           if (response != null) {

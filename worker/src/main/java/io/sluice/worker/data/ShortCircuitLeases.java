@@ -59,7 +59,7 @@ public final class ShortCircuitLeases {
     this.maxLeases = maxLeases;
   }
 
-  /** Leases granted since start. */
+  /** Leases granted for reads since start (read-aheads not counted). */
   public long opens() {
     return opens.sum();
   }
@@ -90,8 +90,10 @@ public final class ShortCircuitLeases {
       loadThenGrant(call, req, readThrough);
       return;
     }
-    stats.hit();
-    grant(call, lease);
+    if (!req.getReadAhead()) {
+      stats.hit();
+    }
+    grant(call, lease, req.getReadAhead());
   }
 
   private void checkRoom(ServerCall call, OpenLocalBlockRequest req) throws RpcException {
@@ -102,8 +104,11 @@ public final class ShortCircuitLeases {
     }
   }
 
-  /** Hands {@code lease} to the connection and answers with it; on the call's event loop. */
-  private void grant(ServerCall call, ReadLease lease) throws RpcException {
+  /**
+   * Hands {@code lease} to the connection and answers with it; on the call's event loop. A read-ahead's lease is not
+   * counted as an open: nobody reads through it.
+   */
+  private void grant(ServerCall call, ReadLease lease, boolean readAhead) throws RpcException {
     ConnectionLeases leases = leasesOf(call.channel());
     if (leases.closed) {
       // The connection closed before this call ran: nobody is left to close the lease.
@@ -113,7 +118,9 @@ public final class ShortCircuitLeases {
     long id = ++leases.lastId;
     leases.byId.put(id, lease);
     held.increment();
-    opens.increment();
+    if (!readAhead) {
+      opens.increment();
+    }
     call.respond(OpenLocalBlockResponse.newBuilder().setPath(lease.path().toAbsolutePath().toString())
         .setLength(lease.length()).setLeaseId(id).build());
   }
@@ -156,7 +163,9 @@ public final class ShortCircuitLeases {
       throw new RpcException(Status.NOT_FOUND, "block " + req.getBlockId() + " cannot be cached now (no room, or"
           + " another load of it from other metadata); read it remotely");
     }
-    stats.miss();
+    if (!req.getReadAhead()) {
+      stats.miss();
+    }
     joined.set(load);
     wake.run();  // the load may have ended before it was known here
   }
@@ -167,7 +176,7 @@ public final class ShortCircuitLeases {
         throw failure;
       }
       // Cached and committed before the load reported complete; gone again only if evicted or freed meanwhile.
-      grant(call, store.openRead(req.getBlockId()));
+      grant(call, store.openRead(req.getBlockId()), req.getReadAhead());
     } catch (RpcException e) {
       call.fail(e);
     }
