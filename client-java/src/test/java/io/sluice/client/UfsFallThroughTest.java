@@ -48,6 +48,8 @@ class UfsFallThroughTest {
   private Mount mount;
   private List<Long> blockIds;
   private BlockLocation dead;
+  /** The UFS file's real fingerprint, as the master would have listed it (a fall-through read checks it). */
+  private String fp1;
 
   @BeforeEach
   void start() throws Exception {
@@ -59,13 +61,20 @@ class UfsFallThroughTest {
     dead = cluster.locations.get(1);
     client = SluiceClient.connect(cluster.conf());
     mount = client.mount("/m", ufsRoot.toUri(), MountOptions.defaults());
-    blockIds = cluster.master.addUfsFile(FILE, mount.id(), "dir/f.bin", data.length, BLOCK, "fp-1");
+    fp1 = fingerprint(ufsRoot, "dir/f.bin");
+    blockIds = cluster.master.addUfsFile(FILE, mount.id(), "dir/f.bin", data.length, BLOCK, fp1);
   }
 
   @AfterEach
   void stop() {
     client.close();
     cluster.close();
+  }
+
+  private static String fingerprint(Path root, String file) throws IOException {
+    try (io.sluice.ufs.UnderFileSystem ufs = io.sluice.ufs.UfsRegistry.load().create(root.toUri(), Map.of())) {
+      return ufs.getStatus(io.sluice.ufs.UfsPath.parse(file)).orElseThrow().fingerprint();
+    }
   }
 
   private void locateAllOn(BlockLocation loc) {
@@ -113,7 +122,7 @@ class UfsFallThroughTest {
       assertEquals(mount.id(), r.getUfs().getMountId());
       assertEquals("dir/f.bin", r.getUfs().getUfsPath());
       assertEquals((r.getBlockId() & 0xfffff) * BLOCK, r.getUfs().getOffset());
-      assertEquals("fp-1", r.getUfs().getFingerprint());
+      assertEquals(fp1, r.getUfs().getFingerprint());
       assertFalse(r.getNoCache());
     }
     GetBlockLocationsRequest sent = cluster.master.locationCalls().get(0);
@@ -131,7 +140,7 @@ class UfsFallThroughTest {
 
   @Test
   void staleFromTheWorkerFailsClearlyWithoutFallingThrough() throws Exception {
-    holdingAllBlocks(blockIds, data).staleFingerprint = "fp-1";
+    holdingAllBlocks(blockIds, data).staleFingerprint = fp1;
     try (SluiceInputStream in = client.open(FILE)) {
       RpcException e = assertThrows(RpcException.class, in::read);
       assertEquals(Status.STALE, e.status());
@@ -151,7 +160,7 @@ class UfsFallThroughTest {
       byte[] newer = Arrays.copyOf(data, data.length - 10);
       newer[0] ^= 1;
       holdingAllBlocks(cluster.master.addUfsFile(FILE, mount.id(), "dir/f.bin", newer.length, BLOCK, "fp-2"), newer);
-      w.staleFingerprint = "fp-1";
+      w.staleFingerprint = fp1;
       assertArrayEquals(newer, in.readAllBytes());
       assertEquals(newer.length, in.length());
     }
@@ -162,7 +171,7 @@ class UfsFallThroughTest {
     FakeWorker w = holdingAllBlocks(blockIds, data);
     try (SluiceInputStream in = client.open(FILE)) {
       assertArrayEquals(Arrays.copyOf(data, BLOCK), in.readNBytes(BLOCK));
-      w.staleFingerprint = "fp-1";
+      w.staleFingerprint = fp1;
       RpcException e = assertThrows(RpcException.class, in::read);
       assertEquals(Status.STALE, e.status());
       assertTrue(e.getMessage().contains("open it again"), e.getMessage());
@@ -186,12 +195,25 @@ class UfsFallThroughTest {
       f.setLength(BLOCK + BLOCK / 2);
     }
     try (SluiceInputStream in = client.open(FILE)) {
-      byte[] first = new byte[BLOCK];
-      in.readNBytes(first, 0, BLOCK);
-      assertArrayEquals(Arrays.copyOf(data, BLOCK), first);
+      // Its fingerprint changed with its length: not one byte is read under the old listing.
       IOException e = assertThrows(IOException.class, () -> in.readNBytes(BLOCK));
       assertTrue(e.getMessage().contains("changed since it was listed"), e.getMessage());
       assertEquals(Status.STALE, ((RpcException) e).status());
+    }
+  }
+
+  @Test
+  void aFileRewrittenWithTheSameLengthIsStaleNotReadUnderTheOldListing() throws Exception {
+    locateAllOn(dead);
+    byte[] rewritten = data.clone();
+    rewritten[BLOCK + 5] ^= 1;
+    Path f = ufsRoot.resolve("dir/f.bin");
+    Files.write(f, rewritten);
+    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    try (SluiceInputStream in = client.open(FILE)) {
+      RpcException e = assertThrows(RpcException.class, () -> in.readNBytes(BLOCK));
+      assertEquals(Status.STALE, e.status());
+      assertTrue(e.getMessage().contains("fingerprint"), e.getMessage());
     }
   }
 
@@ -204,7 +226,7 @@ class UfsFallThroughTest {
     Path other = Files.createDirectory(ufsRoot.resolve("other"));
     Files.write(other.resolve("g"), new byte[] {1, 2, 3});
     Mount second = client.mount("/n", other.toUri(), MountOptions.defaults());
-    cluster.master.addUfsFile("/n/g", second.id(), "g", 3, BLOCK, "fp-g");
+    cluster.master.addUfsFile("/n/g", second.id(), "g", 3, BLOCK, fingerprint(other, "g"));
     try (SluiceInputStream in = client.open("/n/g")) {
       assertArrayEquals(new byte[] {1, 2, 3}, in.readAllBytes());
     }

@@ -6,9 +6,12 @@ import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.ufs.UfsException;
 import io.sluice.ufs.UfsPath;
+import io.sluice.ufs.UfsStatus;
+import io.sluice.ufs.UnderFileSystem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Fall-through (DESIGN §5): when no worker can serve a block of a UFS-backed file, the client reads the range from
@@ -39,11 +42,12 @@ public final class UfsFallThrough {
   }
 
   /**
-   * Opens {@code [offset, offset + length)} of {@code block} (offsets in the block) on its mount's UFS. The stream
-   * gives exactly {@code length} bytes or fails with STALE (the file changed since it was listed).
+   * Opens {@code [offset, offset + length)} of {@code block} (offsets in the block) on its mount's UFS, once its
+   * status shows the file as listed. The stream gives exactly {@code length} bytes or fails with STALE (the file
+   * changed since it was listed).
    *
    * @param path the Sluice file, for error messages
-   * @throws RpcException STALE (the UFS file is gone), NOT_FOUND (the mount is gone), the UFS error's status
+   * @throws RpcException STALE (the UFS file is gone or changed), NOT_FOUND (the mount is gone), the UFS error's status
    *     otherwise
    */
   InputStream open(BlockInfo block, long offset, long length, String path) throws RpcException {
@@ -54,8 +58,10 @@ public final class UfsFallThrough {
       throw new RpcException(Status.INTERNAL, what + ": range ends past the block's UFS length " + src.getLength());
     }
     try {
-      InputStream in = connectors.get(src.getMountId()).open(UfsPath.parse(src.getUfsPath()),
-          src.getOffset() + offset, length);
+      UnderFileSystem ufs = connectors.get(src.getMountId());
+      UfsPath file = UfsPath.parse(src.getUfsPath());
+      checkUnchanged(ufs.getStatus(file), src, what);
+      InputStream in = ufs.open(file, src.getOffset() + offset, length);
       return new UfsRangeStream(in, length, what);
     } catch (UfsException e) {
       // A file gone from the UFS since it was listed is STALE, as the worker says it: the listing is what is wrong.
@@ -65,6 +71,27 @@ public final class UfsFallThrough {
       throw new RpcException(e.status(), what + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new RpcException(Status.UFS_ERROR, what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The check a worker makes before it reads a block through: a file whose fingerprint changed since it was listed
+   * (or that is gone, a directory now, or too short for the block) is STALE, never read under the old metadata, so
+   * a file's blocks never mix old and new bytes.
+   */
+  private static void checkUnchanged(Optional<UfsStatus> now, UfsBlockSource src, String what) throws RpcException {
+    String changed = null;
+    if (now.isEmpty()) {
+      changed = "it is gone";
+    } else if (now.get().isDirectory()) {
+      changed = "it is now a directory";
+    } else if (!src.getFingerprint().isEmpty() && !src.getFingerprint().equals(now.get().fingerprint())) {
+      changed = "its fingerprint is now " + now.get().fingerprint() + ", not " + src.getFingerprint();
+    } else if (now.get().length() < src.getOffset() + src.getLength()) {
+      changed = "it has " + now.get().length() + " bytes but the block ends at " + (src.getOffset() + src.getLength());
+    }
+    if (changed != null) {
+      throw new RpcException(Status.STALE, what + ": the file changed since it was listed (" + changed + ")");
     }
   }
 
