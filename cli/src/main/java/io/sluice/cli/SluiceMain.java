@@ -4,6 +4,7 @@ import io.sluice.cli.fs.FsCommand;
 import io.sluice.cli.fuse.FuseCommand;
 import io.sluice.cli.local.LocalCommand;
 import io.sluice.cli.mount.FreeCommand;
+import io.sluice.cli.mount.JobCommand;
 import io.sluice.cli.mount.LoadCommand;
 import io.sluice.cli.mount.MountCommand;
 import io.sluice.cli.mount.MountsCommand;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceMain.Version.class,
     description = "Sluice: a distributed caching file system.",
     subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
-        MountsCommand.class, LoadCommand.class, FreeCommand.class, TtlCommand.class, FuseCommand.class,
-        LocalCommand.class})
+        MountsCommand.class, LoadCommand.class, JobCommand.class, FreeCommand.class, TtlCommand.class,
+        FuseCommand.class, LocalCommand.class})
 public final class SluiceMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -208,6 +208,32 @@ class CliTest {
   }
 
   @Test
+  void aJobStartedWithoutWatchIsFollowedLaterByItsId() throws Exception {
+    Path ufs = Files.createDirectories(dir.resolve("ufs-for-job"));
+    for (int f = 0; f < 3; f++) {
+      Files.write(ufs.resolve("f" + f), new byte[5000 + f]);
+    }
+    assertEquals(0, run("mount", "/job-mnt", ufs.toUri().toString()).code());
+    Run load = run("load", "/job-mnt");
+    assertEquals(0, load.code(), load.err());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("load job (\\d+) started for /job-mnt")
+        .matcher(load.text());
+    assertTrue(m.find(), load.text());
+    String id = m.group(1);
+    Run watched = run("job", id, "--watch");
+    assertEquals(0, watched.code(), watched.text() + watched.err());
+    assertTrue(watched.text().contains("succeeded 3/3 files (0 failed)"), watched.text());
+    Run once = run("job", id);
+    assertEquals(0, once.code(), once.err());
+    assertTrue(once.text().startsWith("load job " + id + " on /job-mnt: succeeded 3/3 files"), once.text());
+    Run unknown = run("job", "42");
+    assertEquals(1, unknown.code());
+    assertTrue(unknown.err().contains("no load job 42"), unknown.err());
+    assertEquals(2, run("job", "not-a-number").code());
+    assertEquals(0, run("umount", "/job-mnt").code());
+  }
+
+  @Test
   void ttlIsSetShownByStatAndUnset() throws Exception {
     assertEquals(0, run("fs", "mkdir", "/ttl-dir").code());
     Run set = run("ttl", "/ttl-dir", "7d");

@@ -3,8 +3,6 @@ package io.sluice.cli.mount;
 import io.sluice.cli.Stdout;
 import io.sluice.cli.fs.FsPaths;
 import io.sluice.client.SluiceClient;
-import io.sluice.common.proto.JobFailure;
-import io.sluice.common.proto.JobStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -16,11 +14,10 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code sluice load PATH [--watch]}: starts a load job; with {@code --watch} follows it to the end with a progress
  * line (a bar on a terminal) and lists the files that failed. Exit 0 when every file loaded, 1 when some failed.
+ * Without it, {@code sluice job ID} looks the job up later.
  */
 @Command(name = "load", description = "Load UFS-backed files under PATH into the cache (a job on the master).")
 public final class LoadCommand implements Callable<Integer> {
-  private static final long POLL_MS = 500;
-
   @Mixin
   MountGroup ctx;
 
@@ -41,30 +38,7 @@ public final class LoadCommand implements Callable<Integer> {
       if (!watch) {
         return 0;
       }
-      boolean terminal = System.console() != null;
-      JobStatus s;
-      while (true) {
-        s = client.job(id);
-        boolean done = s.getEndMs() != 0;
-        long elapsed = (done ? s.getEndMs() : System.currentTimeMillis()) - s.getStartMs();
-        out.print(JobProgress.line(s, elapsed, terminal));
-        if (!terminal || done) {
-          out.println();
-        }
-        out.flush();
-        if (done) {
-          break;
-        }
-        Thread.sleep(POLL_MS);  // polling the master's job status at a human pace
-      }
-      for (JobFailure f : s.getFailuresList()) {
-        out.printf("failed: %s: %s%n", f.getPath(), f.getReason());
-      }
-      if (s.getFilesFailed() > s.getFailuresCount()) {
-        out.printf("(%d more failed files not listed)%n", s.getFilesFailed() - s.getFailuresCount());
-      }
-      out.flush();
-      return s.getState() == JobStatus.State.SUCCEEDED ? 0 : 1;
+      return JobWatch.watch(client, id, out);
     } catch (IOException e) {
       throw MountGroup.failure(path, e);
     }
