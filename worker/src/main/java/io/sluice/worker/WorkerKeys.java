@@ -99,4 +99,14 @@ public final class WorkerKeys {
   public static final ConfigKey<Integer> SHORT_CIRCUIT_MAX_LEASES = ConfigKey.integer(
       "sluice.worker.short.circuit.max.leases", 1024,
       "Short-circuit leases (blocks pinned against eviction) one client connection may hold at once; at least 1.");
+
+  /**
+   * How long a short-circuit open of an uncached UFS block waits for the worker to cache it before answering
+   * NOT_FOUND, so the client reads the block remotely instead (joining the same load, getting bytes as they land).
+   * Keeps a slow UFS from holding the first byte back for a whole block, and keeps the answer well inside the
+   * client's call timeout (a lease granted after the client gave up would stay pinned until its connection closes).
+   */
+  public static final ConfigKey<Duration> SHORT_CIRCUIT_LOAD_WAIT = ConfigKey.duration(
+      "sluice.worker.short.circuit.load.wait", "5s",
+      "How long a short-circuit open of an uncached UFS block waits for the load before the client reads remotely.");
 }

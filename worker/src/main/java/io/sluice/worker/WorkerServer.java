@@ -102,7 +102,7 @@ public final class WorkerServer implements Closeable {
     DataTraffic traffic = new DataTraffic();
     ReadThroughStats cache = new ReadThroughStats();
     ShortCircuitLeases shortCircuit = new ShortCircuitLeases(store, cache, conf.get(WorkerKeys.SHORT_CIRCUIT_ENABLED),
-        maxLeases);
+        maxLeases, conf.get(WorkerKeys.SHORT_CIRCUIT_LOAD_WAIT));
     new WorkerMetrics(store, traffic, cache, shortCircuit).bindTo(metrics.registry());
     mounts = new UfsMounts(this::fetchMounts, ufsRegistry != null ? ufsRegistry : UfsRegistry.load());
     readThrough = new ReadThrough(store, new UfsBlockReader(mounts, cache), this::reportCommitted, ufsThreads,

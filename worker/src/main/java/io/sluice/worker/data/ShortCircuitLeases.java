@@ -16,8 +16,10 @@ import io.sluice.worker.block.ReadLease;
 import io.sluice.worker.ufs.BlockLoad;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,6 +43,7 @@ public final class ShortCircuitLeases {
   private final ReadThroughStats stats;
   private final boolean enabled;
   private final int maxLeases;
+  private final Duration loadWait;
   private final LongAdder opens = new LongAdder();
   private final LongAdder held = new LongAdder();
 
@@ -48,8 +51,11 @@ public final class ShortCircuitLeases {
    * @param stats counts each granted open as a cache hit
    * @param enabled false answers every open PERMISSION_DENIED ({@code sluice.worker.short.circuit.enabled})
    * @param maxLeases leases one connection may hold at once, at least 1
+   * @param loadWait how long an open of an uncached UFS block waits for its load before answering NOT_FOUND
+   *     ({@code sluice.worker.short.circuit.load.wait})
    */
-  public ShortCircuitLeases(BlockStore store, ReadThroughStats stats, boolean enabled, int maxLeases) {
+  public ShortCircuitLeases(BlockStore store, ReadThroughStats stats, boolean enabled, int maxLeases,
+      Duration loadWait) {
     if (maxLeases < 1) {
       throw new IllegalArgumentException("short-circuit leases per connection must be at least 1: " + maxLeases);
     }
@@ -57,6 +63,7 @@ public final class ShortCircuitLeases {
     this.stats = stats;
     this.enabled = enabled;
     this.maxLeases = maxLeases;
+    this.loadWait = loadWait;
   }
 
   /** Leases granted for reads since start (read-aheads not counted). */
@@ -168,6 +175,14 @@ public final class ShortCircuitLeases {
     }
     joined.set(load);
     wake.run();  // the load may have ended before it was known here
+    loop.schedule(() -> {
+      if (answered.compareAndSet(false, true)) {
+        load.unfollow(wake);
+        load.file().release();
+        call.fail(new RpcException(Status.NOT_FOUND, "block " + req.getBlockId() + " is still being cached after "
+            + loadWait.toMillis() + " ms; read it remotely"));
+      }
+    }, loadWait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void answerLoaded(ServerCall call, OpenLocalBlockRequest req, RpcException failure) {

@@ -95,10 +95,14 @@ class ReadThroughTest {
     opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0),
         new DataHandler(store, CHUNK, id -> CompletableFuture.completedFuture(null), traffic, readThrough, stats,
-            new ShortCircuitLeases(store, stats, true, 1024)),
+            shortCircuit = new ShortCircuitLeases(store, stats, true, 1024, loadWait)),
         opts).start();
     client = connect();
   }
+
+  /** How long a short-circuit open waits for a load; a test may shorten it before start. */
+  private Duration loadWait = Duration.ofSeconds(20);
+  private ShortCircuitLeases shortCircuit;
 
   private RpcClient connect() throws Exception {
     RpcClient c = RpcClient.connect(server.address(), opts);
@@ -539,5 +543,23 @@ class ReadThroughTest {
     UfsBlockSource src = src("old", 0, 1000).toBuilder().setFingerprint("1000@0#old").build();
     assertEquals(Status.STALE, assertThrows(RpcException.class, () -> openLocal(client, src)).status());
     assertNotHeld();
+  }
+
+  @Test
+  void aShortCircuitOpenWaitingTooLongForTheLoadIsToldToReadRemotelyAndHoldsNoLease() throws Exception {
+    loadWait = Duration.ofMillis(200);
+    start(Transport.NIO);
+    byte[] file = ufsFile("slow", 3 * CHUNK, 11);
+    UfsBlockSource src = src("slow", 0, file.length);
+    mounts.get(1);
+    ufs().pauseAfter(CHUNK);
+    RpcException e = assertThrows(RpcException.class, () -> openLocal(client, src));
+    assertEquals(Status.NOT_FOUND, e.status());
+    assertTrue(e.getMessage().contains("still being cached"), e.getMessage());
+    ufs().resume();
+    assertArrayEquals(file, read(0, -1, src), "the remote read joins the load");
+    assertEquals(1, ufs().opens.get());
+    assertEquals(file.length, store.length(BLOCK));
+    assertEquals(0, shortCircuit.held(), "no lease was left behind");
   }
 }
