@@ -4,6 +4,7 @@ import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.ufs.BlockSourceCheck;
 import io.sluice.ufs.UfsException;
 import io.sluice.ufs.UfsPath;
 import io.sluice.ufs.UfsStatus;
@@ -75,23 +76,13 @@ public final class UfsFallThrough {
   }
 
   /**
-   * The check a worker makes before it reads a block through: a file whose fingerprint changed since it was listed
-   * (or that is gone, a directory now, or too short for the block) is STALE, never read under the old metadata, so
-   * a file's blocks never mix old and new bytes.
+   * The check a worker makes before it reads a block through ({@link BlockSourceCheck}): a file changed since it was
+   * listed (or gone) is STALE, never read under the old metadata.
    */
   private static void checkUnchanged(Optional<UfsStatus> now, UfsBlockSource src, String what) throws RpcException {
-    String changed = null;
-    if (now.isEmpty()) {
-      changed = "it is gone";
-    } else if (now.get().isDirectory()) {
-      changed = "it is now a directory";
-    } else if (!src.getFingerprint().isEmpty() && !src.getFingerprint().equals(now.get().fingerprint())) {
-      changed = "its fingerprint is now " + now.get().fingerprint() + ", not " + src.getFingerprint();
-    } else if (now.get().length() < src.getOffset() + src.getLength()) {
-      changed = "it has " + now.get().length() + " bytes but the block ends at " + (src.getOffset() + src.getLength());
-    }
-    if (changed != null) {
-      throw new RpcException(Status.STALE, what + ": the file changed since it was listed (" + changed + ")");
+    Optional<String> changed = now.isEmpty() ? Optional.of("it is gone") : BlockSourceCheck.changed(now.get(), src);
+    if (changed.isPresent()) {
+      throw new RpcException(Status.STALE, what + ": the file changed since it was listed (" + changed.get() + ")");
     }
   }
 

@@ -3,6 +3,7 @@ package io.sluice.worker.ufs;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.ufs.BlockSourceCheck;
 import io.sluice.ufs.UfsException;
 import io.sluice.ufs.UfsPath;
 import io.sluice.ufs.UfsStatus;
@@ -56,16 +57,9 @@ public final class UfsBlockReader {
       if (found.isEmpty()) {
         throw missing(ufs, src);
       }
-      UfsStatus s = found.get();
-      if (s.isDirectory()) {
-        throw changed(src, "it is now a directory");
-      }
-      if (!src.getFingerprint().isEmpty() && !src.getFingerprint().equals(s.fingerprint())) {
-        throw changed(src, "its fingerprint is now " + s.fingerprint() + ", not " + src.getFingerprint());
-      }
-      long blockEnd = src.getOffset() + src.getLength();
-      if (s.length() < blockEnd) {
-        throw changed(src, "it has " + s.length() + " bytes but the block ends at " + blockEnd);
+      Optional<String> changed = BlockSourceCheck.changed(found.get(), src);
+      if (changed.isPresent()) {
+        throw changed(src, changed.get());
       }
       return new Counted(ufs.open(path, src.getOffset() + from, length), stats);
     } catch (RpcException e) {
