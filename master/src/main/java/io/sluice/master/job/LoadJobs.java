@@ -29,6 +29,7 @@ import io.sluice.master.worker.PlacementCandidate;
 import io.sluice.master.worker.WorkerRegistry;
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -66,7 +67,7 @@ public final class LoadJobs implements Closeable {
   static final int MAX_ATTEMPTS = 3;
   static final int IN_FLIGHT_PER_WORKER = 64;
   static final long TASK_TIMEOUT_MS = 120_000;
-  private static final long TICK_MS = 100;
+  private static final Duration TICK = Duration.ofMillis(100);
   private static final int PAGE = 1000;
   private static final int FINISHED_KEPT = 100;
 
@@ -88,6 +89,12 @@ public final class LoadJobs implements Closeable {
 
   public LoadJobs(NamespaceStore store, Journal journal, MountService mounts, WorkerRegistry registry,
       BlockPlacement placement, Clock clock) {
+    this(store, journal, mounts, registry, placement, clock, TICK);
+  }
+
+  /** @param tick how often running jobs advance; tests pass a day and call {@link #tick()} themselves */
+  LoadJobs(NamespaceStore store, Journal journal, MountService mounts, WorkerRegistry registry,
+      BlockPlacement placement, Clock clock, Duration tick) {
     this.store = store;
     this.journal = journal;
     this.mounts = mounts;
@@ -96,7 +103,7 @@ public final class LoadJobs implements Closeable {
     this.clock = clock;
     this.listing = Executors.newSingleThreadExecutor(daemon("master-load-listing"));
     this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("master-load-tasks"));
-    ticker.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     registry.onLoadFailures(this::failed);
   }
 
@@ -231,7 +238,7 @@ public final class LoadJobs implements Closeable {
   }
 
   /** Advances every running job: failures and completions seen, timed-out tasks retried, new tasks sent. */
-  private void tick() {
+  void tick() {
     try {
       long now = clock.millis();
       long leading = journal.leaderTerm();
@@ -296,7 +303,7 @@ public final class LoadJobs implements Closeable {
       if (!r.hasFinalStatus() && !jobs.containsKey(r.getJobId())) {
         LoadJob job = new LoadJob(r.getJobId(), r.getPath(), r.getStartMs(), term);
         jobs.put(job.id, job);
-        Caller caller = JobTableOp.caller(r);
+        Caller caller = Caller.of(r.getCaller());
         listing.execute(() -> list(job, caller));
       }
     }

@@ -24,10 +24,11 @@ public record Caller(String user, Set<String> groups, boolean superuser) {
 
   /** The caller an entry was decided for; {@link #SYSTEM} when it carries none. */
   static Caller of(JournalEntry e) {
-    if (!e.hasCaller()) {
-      return SYSTEM;
-    }
-    io.sluice.master.proto.Caller c = e.getCaller();
+    return e.hasCaller() ? of(e.getCaller()) : SYSTEM;
+  }
+
+  /** The caller a journaled record names (an entry's, or a job's). */
+  public static Caller of(io.sluice.master.proto.Caller c) {
     return new Caller(c.getUser(), Set.copyOf(c.getGroupsList()), c.getSuperuser());
   }
 

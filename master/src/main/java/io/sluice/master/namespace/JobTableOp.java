@@ -22,11 +22,6 @@ public final class JobTableOp {
         .setJobId(id).setPath(path).setTimeMs(timeMs)).build();
   }
 
-  /** The caller a recorded job runs for. */
-  public static Caller caller(JobRecord job) {
-    return Caller.of(JournalEntry.newBuilder().setCaller(job.getCaller()).build());
-  }
-
   static ApplyResult applyStart(StartJobEntry e, JournalEntry entry, StoreBatch b) {
     b.putJob(JobRecord.newBuilder().setJobId(e.getJobId()).setPath(e.getPath()).setCaller(entry.getCaller())
         .setStartMs(e.getTimeMs()).build());

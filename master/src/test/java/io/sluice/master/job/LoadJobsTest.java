@@ -78,7 +78,9 @@ class LoadJobsTest {
     registry = new WorkerRegistry(clock, Duration.ofMinutes(10), b -> AllocatedBlocks.isAllocated(store.reader(), b));
     worker = registry.register(RegisterWorkerRequest.newBuilder()
         .setAddress(WorkerAddress.newBuilder().setHost("h1").setDataPort(7080)).setCapacityBytes(1 << 30).build());
-    loads = new LoadJobs(store, journal, mounts, registry, new BlockPlacement(new SplittableRandom(1)), clock);
+    // The test advances the jobs itself (tick()), so their own schedule never runs.
+    loads = new LoadJobs(store, journal, mounts, registry, new BlockPlacement(new SplittableRandom(1)), clock,
+        Duration.ofDays(1));
   }
 
   @AfterEach
@@ -109,22 +111,28 @@ class LoadJobsTest {
     return told;
   }
 
-  /** Plays the worker, loading whatever it is told, until {@code done} holds. */
+  /**
+   * Advances the jobs and plays the worker, loading whatever it is told, until {@code done} holds. Only listing runs
+   * on its own thread, hence the deadline.
+   */
   void serveLoadsUntil(BooleanSupplier done) throws InterruptedException {
     List<Long> loaded = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!done.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "the job did not end");
+      loads.tick();
       loaded = heartbeat(loaded);
-      Thread.sleep(20);  // the job advances on its own 100 ms tick
+      Thread.onSpinWait();
     }
   }
 
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+  /** Ticks until {@code condition} holds (listing runs on its own thread). */
+  void tickUntil(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      Thread.sleep(20);
+      loads.tick();
+      Thread.onSpinWait();
     }
   }
 
@@ -149,13 +157,13 @@ class LoadJobsTest {
     assertEquals(JobStatus.State.SUCCEEDED, end.getState(), end.toString());
     assertEquals(3, end.getFilesDone());
     assertEquals(7500, end.getBytesDone());
-    await(() -> store.reader().job(id).orElseThrow().hasFinalStatus(), "the outcome journaled");
+    assertTrue(store.reader().job(id).orElseThrow().hasFinalStatus(), "the outcome journaled");
     assertEquals(end, store.reader().job(id).orElseThrow().getFinalStatus());
 
     // Another leader (or this one in a new term) answers from the store.
     journal.term = 2;
     for (int tick = 0; tick < 5; tick++) {
-      Thread.sleep(100);  // a few of the job ticks (100 ms) of the new term
+      loads.tick();
       assertEquals(List.of(), heartbeat(List.of()), "an ended job is not run again");
     }
     assertEquals(end, status(id));
@@ -165,14 +173,15 @@ class LoadJobsTest {
   void aJobCutOffByALeaderChangeRunsAgainInTheNextTerm() throws Exception {
     long id = run(loads.prepare("/m", ADMIN)).getJobId();
     List<Long> told = new ArrayList<>();
-    await(() -> {
+    tickUntil(() -> {
       told.addAll(heartbeat(List.of()));
       return told.size() == 9;
     }, "all nine blocks handed out");
     assertEquals(JobStatus.State.RUNNING, status(id).getState());
 
     journal.term = -1;  // leadership lost: the job is the next leader's
-    await(() -> status(id).getState() == JobStatus.State.LISTING, "the job dropped from memory");
+    loads.tick();
+    assertEquals(JobStatus.State.LISTING, status(id).getState(), "the job dropped from memory");
     assertFalse(store.reader().job(id).orElseThrow().hasFinalStatus());
 
     journal.term = 2;  // leading again: the recorded job is taken up from the start
