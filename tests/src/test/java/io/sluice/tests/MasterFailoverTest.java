@@ -6,18 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.FileInfo;
-import io.sluice.common.proto.GetClusterInfoRequest;
-import io.sluice.common.proto.GetClusterInfoResponse;
-import io.sluice.common.proto.MasterMethod;
-import io.sluice.common.rpc.RpcClient;
-import io.sluice.common.rpc.RpcException;
-import io.sluice.common.rpc.RpcOptions;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,78 +32,13 @@ class MasterFailoverTest {
   @TempDir
   Path dir;
 
-  private final int[] rpc = new int[MASTERS];
-  private final int[] raft = new int[MASTERS];
-  private final Process[] masters = new Process[MASTERS];
-
-  private String addresses() {
-    List<String> a = new ArrayList<>();
-    for (int p : rpc) {
-      a.add("127.0.0.1:" + p);
-    }
-    return String.join(",", a);
-  }
-
-  private String raftAddresses() {
-    List<String> a = new ArrayList<>();
-    for (int p : raft) {
-      a.add("127.0.0.1:" + p);
-    }
-    return String.join(",", a);
-  }
-
-  private Process start(int i) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), "io.sluice.cli.SluiceMain", "master",
-        "--conf", "sluice.master.addresses=" + addresses(),
-        "--conf", "sluice.master.raft.addresses=" + raftAddresses(),
-        "--conf", "sluice.master.host=127.0.0.1",
-        "--conf", "sluice.master.rpc.port=" + rpc[i],
-        "--conf", "sluice.master.raft.port=" + raft[i],
-        "--conf", "sluice.master.dir=" + dir.resolve("m" + i)));
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("m" + i + ".log").toFile())).start();
-  }
-
-  /** The index of the master that answers as leader, waiting for an election if needed. */
-  private int leader() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    RpcOptions opts = RpcOptions.defaults().withCallTimeout(Duration.ofSeconds(2));
-    while (System.nanoTime() < deadline) {
-      for (int i = 0; i < MASTERS; i++) {
-        if (masters[i] == null || !masters[i].isAlive()) {
-          continue;
-        }
-        try (RpcClient c = RpcClient.connect(new InetSocketAddress("127.0.0.1", rpc[i]), opts)) {
-          c.call(MasterMethod.GET_CLUSTER_INFO_VALUE, GetClusterInfoRequest.getDefaultInstance(),
-              GetClusterInfoResponse.parser());
-          return i;
-        } catch (RpcException e) {
-          // a follower, or not up yet
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no leader elected");
-  }
+  private MasterProcesses masters;
 
   @AfterEach
   void stopAll(org.junit.jupiter.api.TestInfo test) throws Exception {
-    // Keep the masters' logs where a failed run can be read (the temp dir is removed), one folder per test.
-    Path logs = Path.of("target", "failover-logs", test.getTestMethod().map(m -> m.getName()).orElse("test"));
-    Files.createDirectories(logs);
-    for (int i = 0; i < MASTERS; i++) {
-      Path log = dir.resolve("m" + i + ".log");
-      if (Files.exists(log)) {
-        Files.copy(log, logs.resolve("m" + i + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    for (Process p : masters) {
-      if (p != null) {
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
-      }
+    if (masters != null) {
+      // Keep the masters' logs where a failed run can be read (the temp dir is removed), one folder per test.
+      masters.close("failover-logs", test.getTestMethod().map(m -> m.getName()).orElse("test"));
     }
   }
 
@@ -131,14 +58,8 @@ class MasterFailoverTest {
 
   @Test
   void killingTheLeaderLosesNoAcknowledgedOperation() throws Exception {
-    for (int i = 0; i < MASTERS; i++) {
-      rpc[i] = LocalCluster.freePort();
-      raft[i] = LocalCluster.freePort();
-    }
-    for (int i = 0; i < MASTERS; i++) {
-      masters[i] = start(i);
-    }
-    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", addresses())
+    masters = new MasterProcesses(dir, MASTERS).startAll();
+    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", masters.addresses())
         .with("sluice.user.master.retry.budget", "60s").with("sluice.rpc.call.timeout", "5s");
     ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -167,11 +88,10 @@ class MasterFailoverTest {
       writer.start();
       for (int round = 0; round < 3; round++) {
         awaitAtLeast(acked, acked.size() + 30, writer, failures);
-        int l = leader();
-        masters[l].destroyForcibly();
-        assertTrue(masters[l].waitFor(30, TimeUnit.SECONDS));
+        int l = masters.leader();
+        masters.kill(l);
         awaitAtLeast(acked, acked.size() + 30, writer, failures); // progress with the leader dead
-        masters[l] = start(l);
+        masters.start(l);
       }
       stop.set(true);
       writer.join(TimeUnit.SECONDS.toMillis(120));
@@ -191,7 +111,7 @@ class MasterFailoverTest {
     } finally {
       stop.set(true);
     }
-    assertTrue(Files.readString(dir.resolve("m0.log")).contains("started in a group of 3"));
+    assertTrue(Files.readString(masters.log(0)).contains("started in a group of 3"));
   }
 
   /**
@@ -201,14 +121,8 @@ class MasterFailoverTest {
    */
   @Test
   void readsWorkRightAfterTheLeaderDies() throws Exception {
-    for (int i = 0; i < MASTERS; i++) {
-      rpc[i] = LocalCluster.freePort();
-      raft[i] = LocalCluster.freePort();
-    }
-    for (int i = 0; i < MASTERS; i++) {
-      masters[i] = start(i);
-    }
-    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", addresses())
+    masters = new MasterProcesses(dir, MASTERS).startAll();
+    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", masters.addresses())
         .with("sluice.user.master.retry.budget", "60s").with("sluice.user.block.size", "1m")
         .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
         .with("sluice.worker.data.port", Integer.toString(LocalCluster.freePort()))
@@ -229,9 +143,8 @@ class MasterFailoverTest {
       try (java.io.OutputStream out = client.create("/kept")) {
         out.write(data);
       }
-      int l = leader();
-      masters[l].destroyForcibly();
-      assertTrue(masters[l].waitFor(30, TimeUnit.SECONDS));
+      int l = masters.leader();
+      masters.kill(l);
       byte[] back;
       try (java.io.InputStream in = client.open("/kept")) {
         back = in.readAllBytes();
@@ -246,13 +159,7 @@ class MasterFailoverTest {
    */
   @Test
   void aLoadJobFinishesOnTheNextLeaderWhenItsLeaderDies() throws Exception {
-    for (int i = 0; i < MASTERS; i++) {
-      rpc[i] = LocalCluster.freePort();
-      raft[i] = LocalCluster.freePort();
-    }
-    for (int i = 0; i < MASTERS; i++) {
-      masters[i] = start(i);
-    }
+    masters = new MasterProcesses(dir, MASTERS).startAll();
     Path ufs = Files.createDirectories(dir.resolve("ufs"));
     int dirs = 20;
     int perDir = 100;
@@ -262,7 +169,7 @@ class MasterFailoverTest {
         Files.write(sub.resolve("f" + f), new byte[4096 + f]);
       }
     }
-    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", addresses())
+    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", masters.addresses())
         .with("sluice.user.master.retry.budget", "60s")
         .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
         .with("sluice.worker.data.port", Integer.toString(LocalCluster.freePort()))
@@ -279,10 +186,9 @@ class MasterFailoverTest {
       }, java.time.Duration.ofSeconds(60), "a live worker");
       client.mount("/data", ufs.toUri(), io.sluice.client.MountOptions.defaults());
       long job = client.load("/data");
-      int l = leader();
+      int l = masters.leader();
       io.sluice.common.proto.JobStatus before = client.job(job);
-      masters[l].destroyForcibly();
-      assertTrue(masters[l].waitFor(30, TimeUnit.SECONDS));
+      masters.kill(l);
       assertTrue(before.getEndMs() == 0, "the job was still running when its leader died: " + before);
       io.sluice.common.proto.JobStatus after = before;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -297,10 +203,9 @@ class MasterFailoverTest {
         assertTrue(client.getBlockLocations(f).stream().allMatch(b -> b.getCached()), f + " is cached");
       }
       // The outcome is journaled: the master that leads now answers for it.
-      int now = leader();
-      masters[now].destroyForcibly();
-      assertTrue(masters[now].waitFor(30, TimeUnit.SECONDS));
-      masters[l] = start(l);
+      int now = masters.leader();
+      masters.kill(now);
+      masters.start(l);
       assertEquals(io.sluice.common.proto.JobStatus.State.SUCCEEDED, client.job(job).getState());
     }
   }
