@@ -250,6 +250,7 @@ public final class LoadJobs implements Closeable {
       }
       adoptRecorded();
       List<PlacementCandidate> live = registry.candidates();
+      boolean settling = journal.leadership().compareTo(registry.settleTime()) < 0;
       Map<Long, Integer> inFlight = new HashMap<>();
       for (Run run : running.values()) {
         for (LoadJob.Task t : run.outstanding.values()) {
@@ -262,7 +263,7 @@ public final class LoadJobs implements Closeable {
           it.remove();  // listed for an earlier term
           continue;
         }
-        advance(run, now, live, inFlight);
+        advance(run, now, live, inFlight, settling);
         if (run.waiting.isEmpty() && run.outstanding.isEmpty()) {
           it.remove();
           run.job.finish(now);
@@ -332,7 +333,9 @@ public final class LoadJobs implements Closeable {
     });
   }
 
-  private void advance(Run run, long now, List<PlacementCandidate> live, Map<Long, Integer> inFlight) {
+  /** @param settling this leader is too new to know every live worker (see WorkerRegistry#settleTime) */
+  private void advance(Run run, long now, List<PlacementCandidate> live, Map<Long, Integer> inFlight,
+      boolean settling) {
     for (Failure f; (f = run.failures.poll()) != null; ) {
       LoadJob.Task t = run.outstanding.get(f.failure().getBlockId());
       if (t != null && t.workerId == f.workerId()) {
@@ -361,6 +364,9 @@ public final class LoadJobs implements Closeable {
       List<PlacementCandidate> candidates = live.stream().filter(c -> !t.failedOn.contains(c.workerId())).toList();
       Optional<BlockLocation> pick = placement.readThrough(candidates, t.block.getBlockId(), "");
       if (pick.isEmpty()) {
+        if (settling && t.failedOn.isEmpty()) {
+          continue;  // just after a failover the workers have not re-registered yet: wait for them
+        }
         it.remove();
         t.lastFailure = t.lastFailure.isEmpty() ? "no live worker to load it" : t.lastFailure;
         run.job.blockFailed(t);

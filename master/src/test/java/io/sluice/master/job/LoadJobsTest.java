@@ -200,4 +200,23 @@ class LoadJobsTest {
     long second = run(loads.prepare("/m/f0", BOB)).getJobId();
     assertTrue(second > first, "ids only grow");
   }
+
+  @Test
+  void aNewLeaderWaitsForWorkersToReRegisterInsteadOfFailingTheJob() throws Exception {
+    clock.advance(Duration.ofMinutes(11));  // past the worker timeout: the only worker is lost
+    registry.expireLost();
+    assertTrue(registry.candidates().isEmpty());
+    journal.leadership = Duration.ZERO;  // just took over: the workers have not re-registered yet
+    long id = run(loads.prepare("/m", ADMIN)).getJobId();
+    tickUntil(() -> status(id).getState() == JobStatus.State.RUNNING, "the listing");
+    for (int tick = 0; tick < 5; tick++) {
+      loads.tick();
+    }
+    assertEquals(0, status(id).getFilesFailed(), "no block failed for want of a worker while settling");
+
+    worker = registry.register(RegisterWorkerRequest.newBuilder()
+        .setAddress(WorkerAddress.newBuilder().setHost("h1").setDataPort(7080)).setCapacityBytes(1 << 30).build());
+    serveLoadsUntil(() -> status(id).getEndMs() != 0);
+    assertEquals(JobStatus.State.SUCCEEDED, status(id).getState(), status(id).toString());
+  }
 }

@@ -18,6 +18,8 @@ public final class DirectJournal implements Journal {
   public final List<JournalEntry> proposed = new ArrayList<>();
   /** The term this master leads in: tests set -1 to take leadership away, or a new term to hand it back. */
   public volatile long term = 1;
+  /** How long this master has led: tests set it short to play a leader that just took over. */
+  public volatile Duration leadership = Duration.ofHours(1);
 
   public DirectJournal(NamespaceStore store) {
     this.store = store;
@@ -43,6 +45,6 @@ public final class DirectJournal implements Journal {
 
   @Override
   public Duration leadership() {
-    return Duration.ofHours(1);
+    return leadership;
   }
 }
