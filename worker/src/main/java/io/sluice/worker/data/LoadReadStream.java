@@ -121,6 +121,9 @@ final class LoadReadStream implements StreamListener {
       finish();
       return;
     }
+    if (position >= end && end == load.length() && !load.isComplete()) {
+      return;  // all sent; answer once committed, so a reader that reads the block again finds it held (a hit)
+    }
     if (position >= end) {
       // Frames are written in order, so the response follows the data on the wire.
       call.respond(ReadBlockResponse.newBuilder().setBlockLength(load.length()).build());
