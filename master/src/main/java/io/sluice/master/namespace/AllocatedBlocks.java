@@ -2,6 +2,7 @@ package io.sluice.master.namespace;
 
 import io.sluice.common.proto.FileType;
 import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.VersionRecord;
 import io.sluice.master.store.NamespaceReader;
 import java.util.Optional;
 
@@ -10,11 +11,20 @@ public final class AllocatedBlocks {
   private AllocatedBlocks() {}
 
   /**
-   * True when the block's file (named by the id, see {@link BlockIds}) exists and has allocated this block. A
-   * block a worker holds that is not allocated belongs to a deleted or overwritten file, or to an abandoned
-   * attempt, and can be removed.
+   * True when the block's file exists and has allocated this block (see {@link BlockIds} for how the id names its
+   * file), or the block is a version allocated for a change not yet committed. A block a worker holds that is not
+   * allocated belongs to a deleted or overwritten file, a replaced version, or an abandoned attempt, and can be
+   * removed.
    */
   public static boolean isAllocated(NamespaceReader reader, long blockId) {
+    if (BlockIds.isVersion(blockId)) {
+      Optional<VersionRecord> v = reader.version(blockId);
+      if (v.isEmpty()) {
+        return false;
+      }
+      // Still pending (its change not committed) or in the file: kept either way while the record lives.
+      return reader.inode(v.get().getFileId()).filter(f -> f.getType() == FileType.FILE).isPresent();
+    }
     long fileId = BlockIds.fileId(blockId);
     if (fileId == 0) {
       return false;

@@ -71,9 +71,13 @@ public final class NamespaceApplier {
           case CLEAR_TTL -> SetTtlOp.applyClear(entry.getClearTtl(), b);
           case START_JOB -> JobTableOp.applyStart(entry.getStartJob(), entry, b);
           case END_JOB -> JobTableOp.applyEnd(entry.getEndJob(), b);
+          case ALLOCATE_BLOCK_VERSION -> AllocateBlockVersionOp.apply(entry.getAllocateBlockVersion(),
+              Caller.of(entry), b);
+          case COMMIT_EDIT -> CommitEditOp.apply(entry.getCommitEdit(), Caller.of(entry), b);
           case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
               + " (written by a newer master?): " + entry);
         };
+        forgetVersions(result, b);
       } catch (RpcException e) {
         b.discard();
         result = ApplyResults.error(e);
@@ -84,6 +88,19 @@ public final class NamespaceApplier {
       }
       store.commit(b, term, index);
       return result;
+    }
+  }
+
+  /**
+   * Every operation that takes blocks out of the namespace (delete, overwrite, a committed change, unmount, a UFS
+   * change) returns them for removal from the workers; the records of the block versions among them go here, in
+   * one place, so no operation can leave one behind.
+   */
+  private static void forgetVersions(ApplyResult result, StoreBatch b) {
+    for (long id : result.getRemovedBlockIdsList()) {
+      if (BlockIds.isVersion(id)) {
+        b.deleteVersion(id);
+      }
     }
   }
 }

@@ -3,8 +3,12 @@ package io.sluice.master.rpc;
 import com.google.protobuf.Message;
 import io.sluice.common.proto.AddBlockRequest;
 import io.sluice.common.proto.AddBlockResponse;
+import io.sluice.common.proto.AllocateBlockVersionRequest;
+import io.sluice.common.proto.AllocateBlockVersionResponse;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.BlockLocation;
+import io.sluice.common.proto.CommitEditRequest;
+import io.sluice.common.proto.CommitEditResponse;
 import io.sluice.common.proto.CompleteFileRequest;
 import io.sluice.common.proto.CompleteFileResponse;
 import io.sluice.common.proto.CreateFileRequest;
@@ -57,6 +61,8 @@ import io.sluice.master.mount.DeleteThroughUfs;
 import io.sluice.master.mount.MountGuard;
 import io.sluice.master.mount.MountService;
 import io.sluice.master.namespace.AddBlockOp;
+import io.sluice.master.namespace.AllocateBlockVersionOp;
+import io.sluice.master.namespace.CommitEditOp;
 import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.CompleteFileOp;
 import io.sluice.master.namespace.CreateFileOp;
@@ -179,6 +185,11 @@ public final class MasterRpcHandler implements RpcHandler {
       case ADD_BLOCK -> addBlock(call, call.parse(AddBlockRequest.parser()));
       case COMPLETE_FILE -> answer(call, CompleteFileOp.prepare(call.parse(CompleteFileRequest.parser()), ctx),
           r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
+      // Not deduplicated: a retry allocates another version, which the writer then names as abandoned.
+      case ALLOCATE_BLOCK_VERSION -> allocateBlockVersion(call, call.parse(AllocateBlockVersionRequest.parser()),
+          caller);
+      case COMMIT_EDIT -> mutate(call, () -> CommitEditOp.prepare(call.parse(CommitEditRequest.parser()), caller, ctx),
+          r -> CommitEditResponse.newBuilder().setInfo(r.getInfo()).build());
       case DELETE -> {
         DeleteRequest req = call.parse(DeleteRequest.parser());
         DeleteThroughUfs.check(ctx, mounts, req.getPath());
@@ -327,15 +338,25 @@ public final class MasterRpcHandler implements RpcHandler {
   /** Places the block first (no live worker: fail before journaling anything), then allocates it. */
   private void addBlock(ServerCall call, AddBlockRequest req) throws RpcException {
     AddBlockOp.Plan plan = AddBlockOp.prepare(req, ctx);
-    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(), clientHost(call, req),
+    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(), clientHost(call, req.getClientHost()),
         new HashSet<>(req.getExcludedWorkersList()));
     answer(call, Prepared.propose(plan.entry()), r -> AddBlockResponse.newBuilder().setBlock(BlockInfo.newBuilder()
         .setBlockId(plan.blockId()).addAllLocations(pipeline)).build());
   }
 
+  /** As {@link #addBlock}, for a new version of a block of a file being changed. */
+  private void allocateBlockVersion(ServerCall call, AllocateBlockVersionRequest req, Caller caller)
+      throws RpcException {
+    AllocateBlockVersionOp.Plan plan = AllocateBlockVersionOp.prepare(req, caller, ctx);
+    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(),
+        clientHost(call, req.getClientHost()), new HashSet<>(req.getExcludedWorkersList()));
+    answer(call, Prepared.propose(plan.entry()), r -> AllocateBlockVersionResponse.newBuilder()
+        .setBlock(BlockInfo.newBuilder().setBlockId(plan.blockId()).addAllLocations(pipeline)).build());
+  }
+
   /** The host placement should favour: the one the client named, else the one it calls from. */
-  private static String clientHost(ServerCall call, AddBlockRequest req) {
-    return req.getClientHost().isEmpty() ? remoteHost(call) : req.getClientHost();
+  private static String clientHost(ServerCall call, String named) {
+    return named.isEmpty() ? remoteHost(call) : named;
   }
 
   private static String remoteHost(ServerCall call) {

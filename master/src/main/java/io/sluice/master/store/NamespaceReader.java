@@ -3,6 +3,7 @@ package io.sluice.master.store;
 import io.sluice.master.proto.JobRecord;
 import io.sluice.master.proto.MountRecord;
 import io.sluice.master.proto.InodeRecord;
+import io.sluice.master.proto.VersionRecord;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -39,6 +40,9 @@ public interface NamespaceReader {
 
   /** Up to {@code limit} ids of inodes with a TTL, in id order, after {@code after} (0: from the start). */
   List<Long> ttlInodes(long after, int limit);
+
+  /** The record of block version {@code blockId}, if it is allocated and has not left its file. */
+  Optional<VersionRecord> version(long blockId);
 
   /** Whether {@code dirId} has at least one child. */
   default boolean hasChildren(long dirId) {

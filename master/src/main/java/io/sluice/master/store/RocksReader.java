@@ -4,6 +4,7 @@ import io.sluice.master.proto.MountRecord;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sluice.master.proto.InodeRecord;
 import io.sluice.master.proto.JobRecord;
+import io.sluice.master.proto.VersionRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -106,6 +107,18 @@ abstract class RocksReader implements NamespaceReader {
       throw new StoreException("cannot read job " + jobId, e);
     } catch (InvalidProtocolBufferException e) {
       throw new StoreException("corrupt job record " + jobId, e);
+    }
+  }
+
+  @Override
+  public Optional<VersionRecord> version(long blockId) {
+    try {
+      byte[] v = get(handles.versions(), StoreKeys.longBytes(blockId));
+      return v == null ? Optional.empty() : Optional.of(VersionRecord.parseFrom(v));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read block version " + blockId, e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt block version record " + blockId, e);
     }
   }
 

@@ -5,6 +5,7 @@ import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.InodeRecord;
 import io.sluice.master.proto.JobRecord;
 import io.sluice.master.proto.RequestRecord;
+import io.sluice.master.proto.VersionRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,6 +113,19 @@ public final class StoreBatch extends RocksReader implements AutoCloseable {
 
   public void deleteTtl(long id) {
     delete(handles.ttls(), StoreKeys.longBytes(id));
+  }
+
+  /**
+   * Records block version {@code blockId}; {@code idPart} is the inode-counter id it was made from (see
+   * {@code BlockIds.version}), which {@link #nextInodeId()} moves past so no inode or other version reuses it.
+   */
+  public void putVersion(long blockId, long idPart, VersionRecord version) {
+    nextInodeId = Math.max(nextInodeId, idPart + 1);
+    put(handles.versions(), StoreKeys.longBytes(blockId), version.toByteArray());
+  }
+
+  public void deleteVersion(long blockId) {
+    delete(handles.versions(), StoreKeys.longBytes(blockId));
   }
 
   /** Records the first outcome of a deduplicated mutation, to answer its retries with. */

@@ -1,6 +1,8 @@
 package io.sluice.master.namespace;
 
 import io.sluice.common.proto.AddBlockRequest;
+import io.sluice.common.proto.AllocateBlockVersionRequest;
+import io.sluice.common.proto.CommitEditRequest;
 import io.sluice.common.proto.BlockMeta;
 import io.sluice.common.proto.CompleteFileRequest;
 import com.google.protobuf.ByteString;
@@ -86,6 +88,18 @@ final class NamespaceFixture implements AutoCloseable {
   ApplyResult complete(long fileId, List<BlockMeta> blocks, long length) throws RpcException {
     return run(CompleteFileOp.prepare(CompleteFileRequest.newBuilder().setFileId(fileId).addAllBlocks(blocks)
         .setLength(length).build(), ctx));
+  }
+
+  /** Allocates a new version of block {@code index} of file {@code fileId}; returns its id. */
+  long allocateVersion(long fileId, int index) throws RpcException {
+    AllocateBlockVersionOp.Plan plan = AllocateBlockVersionOp.prepare(AllocateBlockVersionRequest.newBuilder()
+        .setFileId(fileId).setIndex(index).build(), caller, ctx);
+    apply(plan.entry());
+    return plan.blockId();
+  }
+
+  ApplyResult commitEdit(CommitEditRequest req) throws RpcException {
+    return run(CommitEditOp.prepare(req, caller, ctx));
   }
 
   /** Creates a complete file of {@code blocks} full blocks; returns its status. */
