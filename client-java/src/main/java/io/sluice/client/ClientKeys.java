@@ -43,6 +43,14 @@ public final class ClientKeys {
       "Entries per directory listing page (0 = the master's default).");
 
   /**
+   * Where a {@link FileEditor} keeps the new content of the blocks it changed until it commits them, one temporary
+   * file per block (up to a block size each), deleted when the editor commits or closes. Empty: the JVM's temporary
+   * directory ({@code java.io.tmpdir}).
+   */
+  public static final ConfigKey<String> EDIT_DIR = ConfigKey.string("sluice.user.edit.dir", "",
+      "Directory for the changed blocks of files being edited, until committed (empty: the JVM's temp dir).");
+
+  /**
    * Short-circuit reads (DESIGN 5): read a block cached by a worker on this host from its file, under a lease the
    * worker grants, instead of over the block RPC. Whenever the worker grants no lease (not cached there, disabled
    * there) or the file cannot be opened or read (permissions, a different file system view), the block is read over

@@ -3,6 +3,8 @@ package io.sluice.client;
 import io.sluice.common.conf.ConfigKey;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.rpc.RpcOptions;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -10,7 +12,7 @@ import java.time.Duration;
  * there, naming the key, instead of in the middle of a write.
  */
 record ClientSettings(long blockSize, int replicas, int writeChunkSize, int readChunkSize, int readWindow,
-    Duration masterRetryBudget, int listPageSize, boolean shortCircuit) {
+    Duration masterRetryBudget, int listPageSize, boolean shortCircuit, Path editDir) {
 
   /** Room left in an RPC frame for the header and body around a data chunk. */
   private static final int FRAME_OVERHEAD = 64 * 1024;
@@ -27,7 +29,19 @@ record ClientSettings(long blockSize, int replicas, int writeChunkSize, int read
     int window = (int) check(conf, ClientKeys.READ_WINDOW, 1, 1024);
     int pageSize = (int) check(conf, ClientKeys.LIST_PAGE_SIZE, 0, 1_000_000);
     return new ClientSettings(blockSize, replicas, writeChunk, readChunk, window,
-        conf.get(ClientKeys.MASTER_RETRY_BUDGET), pageSize, conf.get(ClientKeys.SHORT_CIRCUIT_ENABLED));
+        conf.get(ClientKeys.MASTER_RETRY_BUDGET), pageSize, conf.get(ClientKeys.SHORT_CIRCUIT_ENABLED),
+        editDir(conf));
+  }
+
+  /** The directory named, else the JVM's temporary directory; whether it exists is checked when first used. */
+  private static Path editDir(SluiceConf conf) {
+    String dir = conf.get(ClientKeys.EDIT_DIR).trim();
+    try {
+      return Path.of(dir.isEmpty() ? System.getProperty("java.io.tmpdir") : dir);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(ClientKeys.EDIT_DIR.name() + " = " + dir + " (from "
+          + conf.source(ClientKeys.EDIT_DIR) + ") is not a valid path: " + e.getMessage(), e);
+    }
   }
 
   private static long check(SluiceConf conf, ConfigKey<? extends Number> key, long min, long max) {

@@ -137,6 +137,24 @@ public final class SluiceClient implements Closeable {
    * @throws RpcException NOT_FOUND, IS_DIRECTORY
    */
   public SluiceInputStream open(String path) throws RpcException {
+    GetBlockLocationsResponse r = fileLocations(path);
+    return new SluiceInputStream(ctx, path, r.getInfo(), r.getBlocksList());
+  }
+
+  /**
+   * Starts changing a complete file: random writes, truncate, append, made visible together by
+   * {@link FileEditor#commit()} or {@link FileEditor#close()}. Write permission is checked when they are committed.
+   *
+   * @throws RpcException NOT_FOUND, IS_DIRECTORY, INVALID_ARGUMENT (a symbolic link, a file still being written or
+   *     one under a mount, which can only be replaced whole)
+   */
+  public FileEditor edit(String path) throws RpcException {
+    GetBlockLocationsResponse r = fileLocations(path);
+    return FileEditor.open(ctx, path, r.getInfo(), r.getBlocksList());
+  }
+
+  /** {@link #locations} of a file: a directory or a symbolic link is an error. */
+  private GetBlockLocationsResponse fileLocations(String path) throws RpcException {
     GetBlockLocationsResponse r = locations(AbsolutePath.require(path));
     if (r.getInfo().getType() == FileType.DIRECTORY) {
       throw new RpcException(Status.IS_DIRECTORY, path + ": is a directory");
@@ -145,7 +163,7 @@ public final class SluiceClient implements Closeable {
       throw new RpcException(Status.INVALID_ARGUMENT, path + ": is a symbolic link to "
           + r.getInfo().getSymlinkTarget() + " (resolve it first)");
     }
-    return new SluiceInputStream(ctx, path, r.getInfo(), r.getBlocksList());
+    return r;
   }
 
   /**

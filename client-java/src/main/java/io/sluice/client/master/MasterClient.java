@@ -5,8 +5,12 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.sluice.common.proto.AddBlockRequest;
 import io.sluice.common.proto.AddBlockResponse;
+import io.sluice.common.proto.AllocateBlockVersionRequest;
+import io.sluice.common.proto.AllocateBlockVersionResponse;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.BlockMeta;
+import io.sluice.common.proto.CommitEditRequest;
+import io.sluice.common.proto.CommitEditResponse;
 import io.sluice.common.proto.CompleteFileRequest;
 import io.sluice.common.proto.CompleteFileResponse;
 import io.sluice.common.proto.CreateFileRequest;
@@ -98,6 +102,36 @@ public final class MasterClient implements Closeable {
           + " on no worker");
     }
     return block;
+  }
+
+  /**
+   * Allocates a new version of block {@code index} of a complete file being changed (past its end too, for a
+   * change that grows it). The version is seen by no reader until {@link #commitEdit} names it.
+   *
+   * @return the version with its write pipeline (at least one location; the first is where to write)
+   */
+  public BlockInfo allocateBlockVersion(long fileId, String path, int index, String clientHost,
+      List<Long> excludedWorkers) throws RpcException {
+    AllocateBlockVersionRequest req = AllocateBlockVersionRequest.newBuilder().setFileId(fileId).setPath(path)
+        .setIndex(index).setClientHost(clientHost).addAllExcludedWorkers(excludedWorkers).build();
+    BlockInfo block = call(MasterMethod.ALLOCATE_BLOCK_VERSION, req, AllocateBlockVersionResponse.parser(), path)
+        .getBlock();
+    if (block.getLocationsCount() == 0) {
+      throw new RpcException(Status.UNAVAILABLE, path + ": the master placed version " + block.getBlockId()
+          + " of block " + index + " on no worker");
+    }
+    return block;
+  }
+
+  /**
+   * Swaps written block versions into a complete file and sets its length, in one step.
+   *
+   * @return the file as changed
+   * @throws RpcException STALE (nothing changed) when another writer changed the file since {@code base_length}
+   *     and the edits' base blocks were read
+   */
+  public FileInfo commitEdit(CommitEditRequest req) throws RpcException {
+    return call(MasterMethod.COMMIT_EDIT, req, CommitEditResponse.parser(), req.getPath()).getInfo();
   }
 
   public FileInfo completeFile(long fileId, String path, List<BlockMeta> blocks, long length)
