@@ -1,6 +1,7 @@
 package io.sluice.fuse;
 
 import io.sluice.client.CreateOptions;
+import io.sluice.client.FileEditor;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
 import io.sluice.client.SluiceOutputStream;
@@ -13,57 +14,68 @@ import ru.serce.jnrfuse.ErrorCodes;
  *
  * <p>Reading keeps one {@link SluiceInputStream} per handle, opened on the first read. A FUSE read names its offset;
  * it seeks there and reads, and the stream's seek is lazy, so the usual in-order reads continue one block stream
- * with its read-ahead instead of a round trip per request, while a jump simply reopens at the target.
+ * with its read-ahead instead of a round trip per request, while a jump simply reopens at the target. While a
+ * handle of this mount changes the file, reads go through that change's editor, so they see its writes.
  *
- * <p>Writing follows what the client can do: a file is written once, in order, from empty, and has its content
- * when the stream closes. So a write must land exactly at the bytes written so far, and a handle may only write a
- * file that is empty: one it created, or an existing one that is empty when the first write comes (e.g. after
- * {@code O_TRUNC}, which the kernel sends as a truncate to 0 right after the open). That existing file is then
- * replaced by an overwriting create. Anything else fails with ENOTSUP and leaves the file as it was.
+ * <p>Writing has two paths. The fast one: a file this handle created, or an empty one it replaces (after
+ * {@code O_TRUNC}, which the kernel sends as a truncate to 0), written in order from its start, streams straight
+ * to the workers as a new file ({@link SluiceOutputStream}, no copy). Anything else — a write elsewhere, a read of
+ * what it wrote, a truncate, any write to a file with content — changes the complete file in place through the
+ * file's {@link FileEditor} (new block versions, DESIGN §3), shared with the mount's other handles of the file by
+ * {@link SharedEditors}; a fast-path file is completed first, then changed.
  *
- * <p>The file is completed when the handle is released, that is when its last descriptor is closed. Not on
- * flush: the kernel sends one for every {@code close(2)} of any descriptor of the open file, and shells and
- * {@code dd} open a file, {@code dup2} it to stdout and close the original before writing anything; a program's
- * forked children flush when they exit. Completing at release is still close-to-open consistent: the kernel
- * queues RELEASE before the closing {@code close(2)} returns, and the single-threaded loop serves requests in
- * order, so an open that follows the close comes after the completion. The cost: a failure to complete can only be
- * logged, release has no caller to tell; {@link #flush} reports a stream that failed earlier, so most failures
- * still reach {@code close(2)}. {@link #fsync} completes at once (only a complete file is durable); later writes
- * of that handle then fail with ENOTSUP.
+ * <p>When changes become visible: a fast-path file is completed when the handle is released, that is when its
+ * last descriptor is closed. Not on flush: the kernel sends one for every {@code close(2)} of any descriptor of
+ * the open file, and shells and {@code dd} open a file, {@code dup2} it to stdout and close the original before
+ * writing anything; completing there would push every later write onto the slow path. Completing at release is
+ * still close-to-open consistent: the kernel queues RELEASE before the closing {@code close(2)} returns, and the
+ * single-threaded loop serves requests in order, so an open that follows the close comes after the completion.
+ * The cost: a failure to complete can only be logged, release has no caller to tell; {@link #flush} reports a
+ * stream that failed earlier, so most failures still reach {@code close(2)}. Changes through an editor are
+ * committed at every flush (an empty commit costs nothing) and fsync, so {@code close(2)} reports a failed commit.
+ * {@link #fsync} completes a fast-path file at once (only a complete file is durable); later writes of that handle
+ * change it through an editor.
  *
  * <p>Not thread-safe; the mount's single-threaded loop calls it (see {@link MountOptions}).
  */
 final class OpenFile {
   private final SluiceClient client;
+  private final SharedEditors editors;
   private final boolean writable;
   private String path;
   private SluiceInputStream in;
+  /** The fast path: the new file this handle writes in order, until completed. */
   private SluiceOutputStream out;
   private boolean completed;
+  /** This handle's hold on the file's shared editor, once it changes the file in place. */
+  private FileEditor editor;
   /** Times set while writing, to set again after completion (which sets the modification time). */
   private TimesChange timesAfterCompletion;
 
-  private OpenFile(SluiceClient client, String path, boolean writable, SluiceOutputStream out) {
+  private OpenFile(SluiceClient client, SharedEditors editors, String path, boolean writable,
+      SluiceOutputStream out) {
     this.client = client;
+    this.editors = editors;
     this.path = path;
     this.writable = writable;
     this.out = out;
   }
 
   /** A new file, created now and written by this handle. */
-  static OpenFile create(SluiceClient client, String path, int mode) throws IOException {
+  static OpenFile create(SluiceClient client, SharedEditors editors, String path, int mode) throws IOException {
     SluiceOutputStream out = client.create(path, CreateOptions.defaults().withMode(mode));
-    return new OpenFile(client, path, true, out);
+    return new OpenFile(client, editors, path, true, out);
   }
 
   /**
    * An existing file. Opened for reading, its stream is opened now so a missing file or a directory fails the
    * open; opened for writing, nothing changes until the first write (see the class comment).
    */
-  static OpenFile open(SluiceClient client, String path, boolean readable, boolean writable) throws IOException {
+  static OpenFile open(SluiceClient client, SharedEditors editors, String path, boolean readable, boolean writable)
+      throws IOException {
     // A missing path fails the open, not the first write.
     client.getStatus(path);
-    OpenFile f = new OpenFile(client, path, writable, null);
+    OpenFile f = new OpenFile(client, editors, path, writable, null);
     if (readable && !writable) {
       f.in = client.open(path);
     }
@@ -79,9 +91,18 @@ final class OpenFile {
     path = to;
   }
 
-  /** Bytes this handle has written and not yet completed, or -1 when it is not writing. */
+  /** Whether this handle writes the file: on the fast path or through an editor. */
+  boolean writing() {
+    return streaming() || editor != null;
+  }
+
+  /** Bytes this handle has written on the fast path and not yet completed, or -1 when it is not on it. */
   long writingLength() {
-    return out != null && !completed ? out.length() : -1;
+    return streaming() ? out.length() : -1;
+  }
+
+  private boolean streaming() {
+    return out != null && !completed;
   }
 
   /**
@@ -90,11 +111,16 @@ final class OpenFile {
    * @return bytes read, 0 at or past the end
    */
   int read(long offset, byte[] dst, int len) throws IOException {
-    if (out != null && !completed) {
+    if (streaming()) {
       if (offset >= out.length()) {
         return 0;
       }
-      throw new ErrnoException(Errno.notSupported(), path + ": cannot read bytes not yet completed");
+      changeInPlace();
+    }
+    FileEditor e = editor != null ? editor : editors.active(path);
+    if (e != null) {
+      int n = e.read(offset, dst, 0, len);
+      return Math.max(n, 0);
     }
     if (in == null) {
       in = client.open(path);
@@ -115,37 +141,44 @@ final class OpenFile {
     return done;
   }
 
-  /** Writes {@code len} bytes of {@code src} at {@code offset}, which must be where the file ends. */
+  /** Writes {@code len} bytes of {@code src} at {@code offset}. */
   void write(long offset, byte[] src, int len) throws IOException {
     if (!writable) {
       throw new ErrnoException(ErrorCodes.EBADF(), path + ": not open for writing");
     }
-    if (completed) {
-      throw new ErrnoException(Errno.notSupported(), path + ": already completed by an fsync; Sluice files are "
-          + "written once");
+    if (streaming() && offset == out.length()) {
+      out.write(src, 0, len);
+      return;
     }
-    if (out == null) {
-      startOverwrite(offset);
+    if (editor == null && out == null && offset == 0 && editors.active(path) == null) {
+      FileInfo info = client.getStatus(path);
+      if (info.getLength() == 0) {
+        out = overwrite(client, path, info);
+        out.write(src, 0, len);
+        return;
+      }
     }
-    if (offset != out.length()) {
-      throw new ErrnoException(Errno.notSupported(), path + ": write at " + offset + " but " + out.length()
-          + " bytes written; Sluice files are written sequentially");
-    }
-    out.write(src, 0, len);
+    changeInPlace();
+    editor.write(offset, src, 0, len);
   }
 
-  /** First write of a handle on an existing file: only an empty file, from its start, can be written. */
-  private void startOverwrite(long offset) throws IOException {
-    if (offset != 0) {
-      throw new ErrnoException(Errno.notSupported(), path + ": write at " + offset
-          + " of an existing file; Sluice files are written sequentially from empty");
+  /** Sets the file's length: the fast path only when it already is that long, else through the editor. */
+  void truncate(long length) throws IOException {
+    if (streaming() && length == out.length()) {
+      return;
     }
-    FileInfo info = client.getStatus(path);
-    if (info.getLength() != 0) {
-      throw new ErrnoException(Errno.notSupported(), path + ": has " + info.getLength()
-          + " bytes; Sluice files cannot be modified, only replaced (open with O_TRUNC)");
+    changeInPlace();
+    editor.truncate(length);
+  }
+
+  /** Moves this handle to the file's editor, completing first what it wrote on the fast path. */
+  private void changeInPlace() throws IOException {
+    if (streaming()) {
+      complete();
     }
-    out = overwrite(client, path, info);
+    if (editor == null) {
+      editor = editors.acquire(path);
+    }
   }
 
   /**
@@ -164,10 +197,28 @@ final class OpenFile {
     return out;
   }
 
-  /** Fails when the file being written has already failed (a worker or the master refused it); else nothing. */
-  void flush() throws IOException {
-    if (out != null && !completed) {
+  /**
+   * On {@code close(2)}: fails when the fast-path file has already failed (a worker or the master refused it);
+   * commits changes made through an editor.
+   *
+   * @return whether the file changed (see {@link #dropReadStream})
+   */
+  boolean flush() throws IOException {
+    if (streaming()) {
       out.flush();
+    }
+    return commit();
+  }
+
+  /**
+   * Forgets the read stream, which holds the file's block list as it was opened: after this mount changed the
+   * file, the next read opens it again and sees the change.
+   */
+  void dropReadStream() throws IOException {
+    if (in != null) {
+      SluiceInputStream old = in;
+      in = null;
+      old.close();
     }
   }
 
@@ -179,26 +230,66 @@ final class OpenFile {
     timesAfterCompletion = c;
   }
 
-  /** Completes the file if this handle is writing it; later calls do nothing. */
-  void fsync() throws IOException {
-    if (out != null && !completed) {
-      completed = true;
-      out.close();
-      TimesChange c = timesAfterCompletion;
-      if (c != null && !c.touch()) {
-        client.setTimes(path, c.mtimeMs(), c.atimeMs());
-      }
+  /**
+   * Makes what this handle wrote durable: completes the fast-path file, commits the editor's changes.
+   *
+   * @return whether the file changed
+   */
+  boolean fsync() throws IOException {
+    boolean completing = streaming();
+    if (completing) {
+      complete();
+    }
+    return commit() || completing;
+  }
+
+  /** Commits the editor's changes, then sets times a program set while writing (see the fast path's). */
+  private boolean commit() throws IOException {
+    if (editor == null || !editor.dirty()) {
+      return false;
+    }
+    editor.commit();
+    TimesChange c = timesAfterCompletion;
+    if (c != null && !c.touch()) {
+      timesAfterCompletion = null;
+      client.setTimes(path, c.mtimeMs(), c.atimeMs());
+    }
+    return true;
+  }
+
+  private void complete() throws IOException {
+    completed = true;
+    out.close();
+    TimesChange c = timesAfterCompletion;
+    if (c != null && !c.touch()) {
+      client.setTimes(path, c.mtimeMs(), c.atimeMs());
     }
   }
 
-  /** Completes what is being written and releases the read stream. */
-  void close() throws IOException {
+  /**
+   * Completes or commits what is being written and releases the read stream.
+   *
+   * @return whether the file changed
+   */
+  boolean close() throws IOException {
+    boolean changed = false;
     try {
-      fsync();
+      if (streaming()) {
+        changed = true;
+        complete();
+      }
+      changed |= commit();
     } finally {
-      if (in != null) {
-        in.close();
+      try {
+        if (editor != null) {
+          FileEditor e = editor;
+          editor = null;
+          editors.release(e);
+        }
+      } finally {
+        dropReadStream();
       }
     }
+    return changed;
   }
 }

@@ -49,14 +49,34 @@ final class OpenFiles {
     return len;
   }
 
-  /** A handle of this mount writing the file at {@code path} (not yet completed), or null. */
-  OpenFile writer(String path) {
+  /** The handles of this mount writing the file at {@code path} (fast path or editor). */
+  java.util.List<OpenFile> writers(String path) {
+    java.util.List<OpenFile> out = new java.util.ArrayList<>();
+    for (Object h : handles.values()) {
+      if (h instanceof OpenFile f && f.path().equals(path) && f.writing()) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  /** The handle of this mount writing the file at {@code path} on the fast path (not yet completed), or null. */
+  OpenFile streamingWriter(String path) {
     for (Object h : handles.values()) {
       if (h instanceof OpenFile f && f.path().equals(path) && f.writingLength() >= 0) {
         return f;
       }
     }
     return null;
+  }
+
+  /** Makes every handle of the file at {@code path} read it anew: this mount just changed it. */
+  void dropReadStreams(String path) throws java.io.IOException {
+    for (Object h : handles.values()) {
+      if (h instanceof OpenFile f && f.path().equals(path)) {
+        f.dropReadStream();
+      }
+    }
   }
 
   /** Makes open files under {@code from} follow its rename to {@code to}. */

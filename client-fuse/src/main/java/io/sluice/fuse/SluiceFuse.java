@@ -1,6 +1,7 @@
 package io.sluice.fuse;
 
 import com.sun.security.auth.module.UnixSystem;
+import io.sluice.client.FileEditor;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
@@ -36,8 +37,8 @@ import ru.serce.jnrfuse.struct.Timespec;
  * failures to errno through {@link Errno} (STYLE 9, 11). Open files and directories live in {@link OpenFiles}.
  *
  * <p>Not implemented, so libfuse answers ENOSYS: link, mknod, lock/flock, fallocate. The client has no call for
- * them. truncate supports only size 0 and the current size (ENOTSUP otherwise); see {@link OpenFile} for which writes
- * are possible.
+ * them. Random writes, truncate and appends change complete files through {@link SharedEditors}; see
+ * {@link OpenFile} for when what is written becomes visible.
  *
  * <p>Permissions: the master sees every request as the mount's user, so the kernel checks the caller against the
  * mode, owner and group this mount reports ({@code default_permissions}, see {@link MountOptions}). Owners and
@@ -55,6 +56,7 @@ public final class SluiceFuse extends FuseStubFS {
   private final long mountUid;
   private final long mountGid;
   private final OpenFiles files = new OpenFiles();
+  private final SharedEditors editors;
   private final OwnerMapping owners;
   private final Attributes attributes;
   private final ExtendedAttributes xattrs;
@@ -70,6 +72,7 @@ public final class SluiceFuse extends FuseStubFS {
     this.owners = new OwnerMapping(new NativeAccounts(), mountUid, mountGid, System::nanoTime);
     this.attributes = new Attributes(owners);
     this.xattrs = new ExtendedAttributes(client);
+    this.editors = new SharedEditors(client);
     OperationFlags.set(fuseOperations);
   }
 
@@ -108,12 +111,21 @@ public final class SluiceFuse extends FuseStubFS {
   public int getattr(String path, FileStat stat) {
     try {
       FileInfo info = client.getStatus(path);
-      long writing = files.writingLength(path);
-      attributes.fill(stat, info, writing >= 0 ? writing : info.getLength());
+      attributes.fill(stat, info, length(path, info));
       return 0;
     } catch (Exception e) {
       return fail("getattr", path, e);
     }
+  }
+
+  /** The file's length as this mount sees it: a handle writing or changing it knows better than the master. */
+  private long length(String path, FileInfo info) {
+    long writing = files.writingLength(path);
+    if (writing >= 0) {
+      return writing;
+    }
+    FileEditor e = editors.active(path);
+    return e != null ? e.length() : info.getLength();
   }
 
   @Override
@@ -171,6 +183,7 @@ public final class SluiceFuse extends FuseStubFS {
     try {
       client.renameReplacing(from, to);
       files.renamed(from, to);
+      editors.renamed(from, to);
       return 0;
     } catch (Exception e) {
       return fail("rename", from + " -> " + to, e);
@@ -212,8 +225,7 @@ public final class SluiceFuse extends FuseStubFS {
         client.touch(path);
       } else if (!c.none()) {
         client.setTimes(path, c.mtimeMs(), c.atimeMs());
-        OpenFile writer = files.writer(path);
-        if (writer != null) {
+        for (OpenFile writer : files.writers(path)) {
           writer.setTimesAfterCompletion(c);
         }
       }
@@ -302,7 +314,7 @@ public final class SluiceFuse extends FuseStubFS {
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
     try {
-      OpenFile f = OpenFile.create(client, path, (int) (mode & 07777));
+      OpenFile f = OpenFile.create(client, editors, path, (int) (mode & 07777));
       try {
         keepZeroMode(path, mode);
         ownByCaller(path);
@@ -330,7 +342,7 @@ public final class SluiceFuse extends FuseStubFS {
           return r;
         }
       }
-      OpenFile f = OpenFile.open(client, path, acc != OpenFlags.O_WRONLY.intValue(), writable);
+      OpenFile f = OpenFile.open(client, editors, path, acc != OpenFlags.O_WRONLY.intValue(), writable);
       fi.fh.set(files.add(f));
       return 0;
     } catch (RpcException e) {
@@ -385,7 +397,9 @@ public final class SluiceFuse extends FuseStubFS {
       return 0;
     }
     try {
-      f.flush();
+      if (f.flush()) {
+        files.dropReadStreams(f.path());
+      }
       return 0;
     } catch (Exception e) {
       return fail("flush", path, e);
@@ -400,7 +414,9 @@ public final class SluiceFuse extends FuseStubFS {
       return 0;
     }
     try {
-      f.fsync();
+      if (f.fsync()) {
+        files.dropReadStreams(f.path());
+      }
       return 0;
     } catch (Exception e) {
       return fail("fsync", path, e);
@@ -412,7 +428,9 @@ public final class SluiceFuse extends FuseStubFS {
     Object h = files.remove(fi.fh.get());
     if (h instanceof OpenFile f) {
       try {
-        f.close();
+        if (f.close()) {
+          files.dropReadStreams(f.path());
+        }
       } catch (Exception e) {
         return fail("release", path, e);
       }
@@ -421,27 +439,43 @@ public final class SluiceFuse extends FuseStubFS {
   }
 
   /**
-   * Truncation to 0 replaces a non-empty file by an empty one (an overwriting create, completed at once): what
-   * {@code O_TRUNC} needs, which the kernel sends as this call. The file keeps its mode but gets a new inode, so a
-   * reader that has it open keeps reading the old content. Other sizes are refused unless already the size.
+   * A handle of this mount writing or changing the file truncates through it (the change then commits with its
+   * handles). Otherwise truncation to 0 replaces a non-empty file by an empty one (an overwriting create, completed
+   * at once, which works under a mount too): what {@code O_TRUNC} needs, which the kernel sends as this call; the
+   * file keeps its mode but gets a new inode, so a reader that has it open keeps reading the old content. Any other
+   * size changes the file in place at once (new block versions, DESIGN §3).
    */
   @Override
   public int truncate(String path, @off_t long size) {
     try {
+      OpenFile streaming = files.streamingWriter(path);
+      if (streaming != null) {
+        streaming.truncate(size);
+        return 0;
+      }
+      FileEditor active = editors.active(path);
+      if (active != null) {
+        active.truncate(size);
+        return 0;
+      }
       FileInfo info = client.getStatus(path);
       if (info.getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
-      long writing = files.writingLength(path);
-      long length = writing >= 0 ? writing : info.getLength();
-      if (size == length) {
+      if (size == info.getLength()) {
         return 0;
       }
-      if (size != 0 || writing >= 0) {
-        LOG.debug("truncate {} to {}: only truncation to 0 of a closed file is supported", path, size);
-        return -Errno.notSupported();
+      if (size == 0) {
+        OpenFile.overwrite(client, path, info).close();
+      } else {
+        FileEditor e = editors.acquire(path);
+        try {
+          e.truncate(size);
+        } finally {
+          editors.release(e);
+        }
       }
-      OpenFile.overwrite(client, path, info).close();
+      files.dropReadStreams(path);
       return 0;
     } catch (Exception e) {
       return fail("truncate", path, e);
