@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  *   <li>IS_DIRECTORY: opening a directory is {@link FileNotFoundException} ({@link #lookup}); creating a file over
  *       one is {@link FileAlreadyExistsException} ({@link #create}).
  * </ul>
+ *
+ * <p>Changing a file in place (append, truncate: {@link #edit}) adds two: STALE, another writer changed the same
+ * blocks or the length first, is an {@link IOException} saying the changes were not applied; INVALID_ARGUMENT, a
+ * file the master will not change in place (still being written, a symbolic link), is an {@link IOException} too,
+ * since the caller's arguments were fine. A file under a mount is not mapped here: telling it apart needs the
+ * file's status, so {@link SluiceFileSystem} makes it an {@link UnsupportedOperationException}
+ * ({@link #underMount}).
  */
 final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
@@ -65,6 +72,36 @@ final class ErrorMapper {
       return withCause(new FileAlreadyExistsException(path + " is a directory (" + e.getMessage() + ")"), e);
     }
     return map(e, path);
+  }
+
+  /**
+   * For append and truncate: a directory (or a path through a file) is not a file to change, which HDFS reports as
+   * {@link FileNotFoundException} ("Path is not a file"); see the class comment for STALE and INVALID_ARGUMENT.
+   */
+  static IOException edit(RpcException e, Path path) {
+    return switch (e.status()) {
+      case NOT_DIRECTORY, IS_DIRECTORY -> lookup(e, path);
+      case STALE -> {
+        LOG.debug("{} on {}: {}", e.status(), path, e.getMessage());
+        yield withCause(new IOException(path + ": not changed, another writer changed the same part of the file "
+            + "first; reopen it and retry (" + e.getMessage() + ")"), e);
+      }
+      case INVALID_ARGUMENT -> {
+        LOG.debug("{} on {}: {}", e.status(), path, e.getMessage());
+        yield withCause(new IOException(path + ": cannot be changed in place: " + e.getMessage()), e);
+      }
+      default -> map(e, path);
+    };
+  }
+
+  /**
+   * For append and truncate of a file under a mount: its UFS copy can only be rewritten whole, so the operation is
+   * unsupported there, as FileSystem's own {@code append} and {@code truncate} report it.
+   */
+  static UnsupportedOperationException underMount(RpcException e, Path path, String operation) {
+    LOG.debug("{} on {} under a mount: {}", operation, path, e.getMessage());
+    return new UnsupportedOperationException(path + ": " + operation + " is not supported under a mount; files "
+        + "there can only be rewritten whole (create with overwrite)", e);
   }
 
   private static IOException withCause(IOException mapped, RpcException cause) {

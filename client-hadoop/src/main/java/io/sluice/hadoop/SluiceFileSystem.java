@@ -3,6 +3,8 @@ package io.sluice.hadoop;
 import io.sluice.client.ClientKeys;
 import io.sluice.client.ClusterUsage;
 import io.sluice.client.CreateOptions;
+import io.sluice.client.FileEditor;
+import io.sluice.client.Mount;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
@@ -21,8 +23,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.HadoopIllegalArgumentException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -32,7 +36,9 @@ import org.apache.hadoop.fs.FsStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.Options.ChecksumOpt;
 import org.apache.hadoop.fs.XAttrSetFlag;
+import org.apache.hadoop.fs.impl.PathCapabilitiesSupport;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.util.Progressable;
@@ -59,12 +65,28 @@ import org.slf4j.LoggerFactory;
  *       {@code create} uses when the caller does not say.
  *   <li>{@code sluice.rpc.call.timeout}, {@code sluice.rpc.connect.timeout}, {@code sluice.user.read.*},
  *       {@code sluice.user.write.chunk.size}, {@code sluice.user.list.page.size}: as for the Java client.
+ *   <li>{@code sluice.user.edit.dir}: where {@code append} keeps the blocks it changes until the stream closes
+ *       (up to a block size each; default: {@code java.io.tmpdir}), so appended bytes are not held on the heap.
  * </ul>
  *
  * <h2>Semantics</h2>
  * <ul>
- *   <li>Writes are visible on close only (close-to-open); streams are not {@code Syncable}. {@code append},
- *       {@code concat} and {@code truncate} are not supported yet.
+ *   <li>Writes are visible on close only (close-to-open); streams are not {@code Syncable}. {@code concat} is not
+ *       supported yet.
+ *   <li>{@code append} changes the file in place ({@link FileEditor}): the bytes written land at its end and
+ *       appear, all at once, when the stream closes. There is no lease: two writers may append at once, and the
+ *       one closing second fails with an {@link IOException} (STALE) and appends nothing. A missing file, a
+ *       directory or a path through a file is a {@link java.io.FileNotFoundException}, as in HDFS.
+ *       {@code create} with {@link CreateFlag#APPEND} appends when the file exists and, with
+ *       {@link CreateFlag#CREATE}, creates it when it does not.
+ *   <li>{@code truncate} shrinks a file at once and returns true (there is no block recovery to wait for). A
+ *       missing file or a directory is a {@link java.io.FileNotFoundException}; a negative or larger length is a
+ *       {@link HadoopIllegalArgumentException}, as in HDFS, which grows files only by appending.
+ *   <li>Files under a mount can only be rewritten whole (create with overwrite): their UFS copy cannot be changed
+ *       in place. {@code append} and {@code truncate} there throw {@link UnsupportedOperationException}, as
+ *       FileSystem does for a file system without them, and {@link #hasPathCapability} reports
+ *       {@link CommonPathCapabilities#FS_APPEND} and {@link CommonPathCapabilities#FS_TRUNCATE} only outside
+ *       mounts, so callers can ask first.
  *   <li>{@code rename} follows HDFS: false when the source is missing, the destination exists as a file, or its
  *       parent is missing; into an existing directory it moves the source under it.
  *   <li>{@code delete} of the root returns false (the root is never deleted), as in HDFS.
@@ -228,10 +250,44 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public FSDataOutputStream createNonRecursive(Path f, FsPermission permission, EnumSet<CreateFlag> flags,
       int bufferSize, short replication, long blockSize, Progressable progress) throws IOException {
-    if (flags.contains(CreateFlag.APPEND)) {
-      throw appendUnsupported(f);
+    return create(f, permission, flags, replication, blockSize, false);
+  }
+
+  /**
+   * Creates {@code f} and its missing parents, or appends with {@link CreateFlag#APPEND} (see the class comment).
+   * FileSystem's version drops every flag but OVERWRITE.
+   */
+  @Override
+  public FSDataOutputStream create(Path f, FsPermission permission, EnumSet<CreateFlag> flags, int bufferSize,
+      short replication, long blockSize, Progressable progress, ChecksumOpt checksumOpt) throws IOException {
+    return create(f, permission, flags, replication, blockSize, true);
+  }
+
+  /** HDFS's semantics for the flags: APPEND with OVERWRITE is refused, APPEND without CREATE needs the file. */
+  private FSDataOutputStream create(Path f, FsPermission permission, EnumSet<CreateFlag> flags, short replication,
+      long blockSize, boolean recursive) throws IOException {
+    if (!flags.contains(CreateFlag.APPEND)) {
+      return create(f, permission, flags.contains(CreateFlag.OVERWRITE), replication, blockSize, recursive);
     }
-    return create(f, permission, flags.contains(CreateFlag.OVERWRITE), replication, blockSize, false);
+    CreateFlag.validate(flags);
+    if (!flags.contains(CreateFlag.CREATE)) {
+      return append(f, 0, null);
+    }
+    FileEditor editor;
+    try {
+      editor = client.edit(pathOf(f));
+    } catch (RpcException e) {
+      if (e.status() == Status.NOT_FOUND) {
+        // Created afresh; should another client create it meanwhile, this fails as any create would.
+        return create(f, permission, false, replication, blockSize, recursive);
+      }
+      boolean inTheWay = e.status() == Status.IS_DIRECTORY || e.status() == Status.NOT_DIRECTORY;
+      // A directory at the path or a file above it stops the create as it would a plain create.
+      throw inTheWay ? ErrorMapper.create(e, f) : notEditable(e, f, "append");
+    }
+    // Counted here, not above: the create a missing file gets counts itself.
+    statistics.incrementWriteOps(1);
+    return appendStream(editor, f);
   }
 
   private FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, short replication,
@@ -246,14 +302,105 @@ public class SluiceFileSystem extends FileSystem {
     }
   }
 
+  /**
+   * Appends to the existing file {@code f}; what is written appears when the stream closes (see the class comment).
+   *
+   * @throws java.io.FileNotFoundException when {@code f} is missing or a directory
+   * @throws UnsupportedOperationException when {@code f} is under a mount
+   */
   @Override
-  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) {
-    throw appendUnsupported(f);
+  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
+    statistics.incrementWriteOps(1);
+    return appendStream(edit(f, "append"), f);
   }
 
-  private static UnsupportedOperationException appendUnsupported(Path f) {
-    return new UnsupportedOperationException(f + ": append is not supported by Sluice yet (files are written once,"
-        + " then replaced)");
+  /** The stream reports positions in the file, from its end on, as HDFS's append stream does. */
+  private FSDataOutputStream appendStream(FileEditor editor, Path f) throws IOException {
+    return new FSDataOutputStream(new SluiceAppendStream(editor, f), statistics, editor.length());
+  }
+
+  /**
+   * Cuts {@code f} to {@code newLength} bytes at once; readers that open it afterwards see the shorter file.
+   *
+   * @return true: the file has its new length when this returns
+   * @throws java.io.FileNotFoundException when {@code f} is missing or a directory
+   * @throws HadoopIllegalArgumentException when {@code newLength} is negative or more than the file's length
+   * @throws UnsupportedOperationException when {@code f} is under a mount
+   */
+  @Override
+  public boolean truncate(Path f, long newLength) throws IOException {
+    if (newLength < 0) {
+      throw new HadoopIllegalArgumentException(f + ": cannot truncate to a negative file size: " + newLength);
+    }
+    statistics.incrementWriteOps(1);
+    FileEditor editor = edit(f, "truncate");
+    try (editor) {
+      if (newLength > editor.length()) {
+        throw new HadoopIllegalArgumentException(f + ": cannot truncate to a larger file size. Current size: "
+            + editor.length() + ", truncate size: " + newLength);
+      }
+      editor.truncate(newLength);
+    } catch (RpcException e) {
+      throw ErrorMapper.edit(e, f);
+    }
+    return true;
+  }
+
+  /** An editor of the complete file {@code f}, for {@code operation}. */
+  private FileEditor edit(Path f, String operation) throws IOException {
+    try {
+      return client.edit(pathOf(f));
+    } catch (RpcException e) {
+      throw notEditable(e, f, operation);
+    }
+  }
+
+  /**
+   * The exception for an editor refused: the master answers INVALID_ARGUMENT both for a file under a mount and for
+   * one still being written, so only the file's status tells which (asked on this failure path only).
+   */
+  private IOException notEditable(RpcException e, Path f, String operation) {
+    if (e.status() == Status.INVALID_ARGUMENT) {
+      try {
+        if (client.getStatus(pathOf(f)).getMountId() != 0) {
+          throw ErrorMapper.underMount(e, f, operation);
+        }
+      } catch (RpcException lookup) {
+        e.addSuppressed(lookup);
+      }
+    }
+    return ErrorMapper.edit(e, f);
+  }
+
+  /**
+   * Adds {@link CommonPathCapabilities#FS_APPEND} and {@link CommonPathCapabilities#FS_TRUNCATE}, true outside
+   * mounts (see the class comment), to FileSystem's answers.
+   */
+  @Override
+  public boolean hasPathCapability(Path path, String capability) throws IOException {
+    Path p = makeQualified(path);
+    switch (PathCapabilitiesSupport.validatePathCapabilityArgs(p, capability)) {
+      case CommonPathCapabilities.FS_APPEND:
+      case CommonPathCapabilities.FS_TRUNCATE:
+        return !underMount(pathOf(p));
+      default:
+        return super.hasPathCapability(p, capability);
+    }
+  }
+
+  /** Whether {@code path} is a mount point or below one; asks the master for its mounts. */
+  private boolean underMount(String path) throws IOException {
+    try {
+      for (Mount m : client.mounts()) {
+        String point = m.path();
+        if (path.equals(point) || path.startsWith(point.endsWith("/") ? point : point + "/")) {
+          return true;
+        }
+      }
+      return false;
+    } catch (RpcException e) {
+      throw ErrorMapper.map(e, new Path(path));
+    }
   }
 
   /** Renames with HDFS's semantics ({@link HdfsRename}). */

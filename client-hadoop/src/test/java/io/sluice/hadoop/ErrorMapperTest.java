@@ -67,4 +67,21 @@ class ErrorMapperTest {
     assertMaps(ParentNotDirectoryException.class, ErrorMapper.create(rpc(Status.NOT_DIRECTORY), P),
         Status.NOT_DIRECTORY);
   }
+
+  @Test
+  void inPlaceChangesReportLostRacesAndRefusedFilesAsIoErrors() {
+    assertMaps(FileNotFoundException.class, ErrorMapper.edit(rpc(Status.NOT_FOUND), P), Status.NOT_FOUND);
+    assertMaps(FileNotFoundException.class, ErrorMapper.edit(rpc(Status.IS_DIRECTORY), P), Status.IS_DIRECTORY);
+    assertMaps(FileNotFoundException.class, ErrorMapper.edit(rpc(Status.NOT_DIRECTORY), P), Status.NOT_DIRECTORY);
+    assertMaps(AccessControlException.class, ErrorMapper.edit(rpc(Status.PERMISSION_DENIED), P),
+        Status.PERMISSION_DENIED);
+    IOException stale = ErrorMapper.edit(rpc(Status.STALE), P);
+    assertMaps(IOException.class, stale, Status.STALE);
+    assertTrue(stale.getMessage().contains("another writer"), stale.getMessage());
+    assertMaps(IOException.class, ErrorMapper.edit(rpc(Status.INVALID_ARGUMENT), P), Status.INVALID_ARGUMENT);
+    RpcException mounted = rpc(Status.INVALID_ARGUMENT);
+    UnsupportedOperationException unsupported = ErrorMapper.underMount(mounted, P, "append");
+    assertSame(mounted, unsupported.getCause());
+    assertTrue(unsupported.getMessage().contains("rewritten whole"), unsupported.getMessage());
+  }
 }

@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.client.MountOptions;
+import io.sluice.client.SluiceClient;
+import io.sluice.common.conf.SluiceConf;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,8 +27,11 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.hadoop.HadoopIllegalArgumentException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.CommonPathCapabilities;
+import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
@@ -42,6 +49,7 @@ import org.apache.hadoop.security.UserGroupInformation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link SluiceFileSystem} against a real in-JVM master and worker: operations, errors, big listings, blocks. */
 class SluiceFileSystemTest {
@@ -73,6 +81,19 @@ class SluiceFileSystemTest {
     try (FSDataOutputStream out = f.create(p, false)) {
       out.write(data);
     }
+  }
+
+  /** {@code n} bytes of a repeatable pattern that differs per {@code seed}. */
+  private static byte[] bytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static byte[] read(FileSystem f, Path p) throws IOException {
@@ -168,9 +189,6 @@ class SluiceFileSystemTest {
         () -> fs.createFile(path("errors/no-parent/f")).overwrite(false).build());
     assertThrows(PathIsNotEmptyDirectoryException.class, () -> fs.delete(dir, false));
     assertThrows(IllegalArgumentException.class, () -> fs.setXAttr(file, "no-namespace", new byte[1]));
-    UnsupportedOperationException append = assertThrows(UnsupportedOperationException.class,
-        () -> fs.append(file));
-    assertTrue(append.getMessage().contains("not supported"), append.getMessage());
 
     assertFalse(fs.delete(path("errors/missing"), true));
     assertTrue(fs.delete(dir, true));
@@ -391,5 +409,142 @@ class SluiceFileSystemTest {
     assertEquals(target, fs.getLinkTarget(link));
     assertNotNull(fs.getFileStatus(link).getSymlink());
     assertFalse(fs.getFileStatus(target).isSymlink());
+  }
+
+  @Test
+  void appendCrossesABlockBoundaryAndAppearsOnlyOnClose() throws IOException {
+    Path p = path("append/blocks");
+    int blockSize = 64 * 1024;
+    byte[] original = bytes(100_000, 1);
+    try (FSDataOutputStream out = fs.create(p, FsPermission.getFileDefault(), false, 4096, (short) 1, blockSize,
+        null)) {
+      out.write(original);
+    }
+    byte[] appended = bytes(60_000, 2);
+    try (FileSystem other = FileSystem.newInstance(MiniSluiceCluster.get().uri(), fs.getConf())) {
+      FSDataOutputStream out = fs.append(p);
+      assertEquals(original.length, out.getPos(), "positions are the file's, from its end");
+      out.write(appended, 0, 10);
+      for (int i = 10; i < 1000; i++) {
+        out.write(appended[i]);
+      }
+      out.write(appended, 1000, appended.length - 1000);
+      out.hflush();
+      assertEquals(original.length + appended.length, out.getPos());
+      assertArrayEquals(original, read(other, p), "nothing is visible before close");
+      assertEquals(original.length, other.getFileStatus(p).getLen());
+      out.close();
+      out.close();
+      assertThrows(IOException.class, () -> out.write(1), "a closed stream");
+
+      byte[] expected = concat(original, appended);
+      assertArrayEquals(expected, read(other, p));
+      FileStatus status = other.getFileStatus(p);
+      assertEquals(expected.length, status.getLen());
+      assertEquals(blockSize, status.getBlockSize());
+      assertEquals(3, other.getFileBlockLocations(status, 0, expected.length).length);
+    }
+  }
+
+  @Test
+  void appendNeedsAnExistingFileUnlessCreateIsAsked() throws IOException {
+    Path missing = path("append/missing");
+    assertThrows(FileNotFoundException.class, () -> fs.append(missing));
+    assertThrows(FileNotFoundException.class, () -> fs.appendFile(missing).build());
+    assertFalse(fs.exists(missing));
+    fs.mkdirs(path("append/dir"));
+    assertThrows(FileNotFoundException.class, () -> fs.append(path("append/dir")));
+
+    // CREATE|APPEND, as HDFS: created when missing, appended to when present.
+    EnumSet<CreateFlag> createOrAppend = EnumSet.of(CreateFlag.CREATE, CreateFlag.APPEND);
+    Path p = path("append/created/file");
+    for (int i = 0; i < 2; i++) {
+      try (FSDataOutputStream out = fs.create(p, FsPermission.getFileDefault(), createOrAppend, 4096, (short) 1,
+          1024 * 1024, null)) {
+        out.write(new byte[] {(byte) i});
+      }
+    }
+    assertArrayEquals(new byte[] {0, 1}, read(fs, p));
+    try (FSDataOutputStream out = fs.createFile(p).overwrite(false).append().build()) {
+      out.write(2);
+    }
+    assertArrayEquals(new byte[] {0, 1, 2}, read(fs, p));
+    assertThrows(FileAlreadyExistsException.class, () -> fs.create(path("append/dir"),
+        FsPermission.getFileDefault(), createOrAppend, 4096, (short) 1, 1024 * 1024, null));
+    assertThrows(HadoopIllegalArgumentException.class, () -> fs.create(p, FsPermission.getFileDefault(),
+        EnumSet.of(CreateFlag.APPEND, CreateFlag.OVERWRITE), 4096, (short) 1, 1024 * 1024, null));
+  }
+
+  @Test
+  void theSecondOfTwoConcurrentAppendsFailsAndAppendsNothing() throws IOException {
+    Path p = path("append/concurrent");
+    write(fs, p, new byte[] {1});
+    FSDataOutputStream first = fs.append(p);
+    FSDataOutputStream second = fs.append(p);
+    first.write(2);
+    second.write(3);
+    first.close();
+    IOException e = assertThrows(IOException.class, second::close);
+    assertTrue(e.getMessage().contains("another writer"), e.getMessage());
+    assertArrayEquals(new byte[] {1, 2}, read(fs, p));
+  }
+
+  @Test
+  void truncateShrinksAtOnce() throws IOException {
+    Path p = path("truncate/file");
+    byte[] data = bytes(200_000, 3);
+    try (FSDataOutputStream out = fs.create(p, FsPermission.getFileDefault(), false, 4096, (short) 1, 64 * 1024,
+        null)) {
+      out.write(data);
+    }
+    assertTrue(fs.truncate(p, 100_000));
+    assertEquals(100_000, fs.getFileStatus(p).getLen());
+    assertArrayEquals(Arrays.copyOf(data, 100_000), read(fs, p));
+    assertTrue(fs.truncate(p, 100_000), "to its own length: nothing to do");
+    try (FSDataOutputStream out = fs.append(p)) {
+      out.write(data, 100_000, 100_000);
+    }
+    assertArrayEquals(data, read(fs, p), "appending after a truncate puts the bytes right after the cut");
+    assertTrue(fs.truncate(p, 0));
+    assertEquals(0, read(fs, p).length);
+  }
+
+  @Test
+  void truncateFailsAsInHdfs() throws IOException {
+    Path p = path("truncate/small");
+    write(fs, p, new byte[] {1, 2, 3});
+    assertThrows(FileNotFoundException.class, () -> fs.truncate(path("truncate/missing"), 0));
+    assertThrows(FileNotFoundException.class, () -> fs.truncate(path("truncate"), 0));
+    HadoopIllegalArgumentException larger = assertThrows(HadoopIllegalArgumentException.class,
+        () -> fs.truncate(p, 4));
+    assertTrue(larger.getMessage().contains("larger"), larger.getMessage());
+    assertThrows(HadoopIllegalArgumentException.class, () -> fs.truncate(p, -1));
+    assertArrayEquals(new byte[] {1, 2, 3}, read(fs, p));
+  }
+
+  @Test
+  void filesUnderAMountAreRewrittenWholeOnly(@TempDir java.nio.file.Path ufs) throws IOException {
+    Path mountPoint = path("mounted");
+    Path p = new Path(mountPoint, "file");
+    Path outside = path("not-mounted");
+    SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses",
+        fs.getConf().get("sluice.master.addresses"));
+    try (SluiceClient client = SluiceClient.connect(conf)) {
+      client.mount(mountPoint.toUri().getPath(), ufs.toUri(), MountOptions.defaults());
+      try {
+        write(fs, p, new byte[] {1, 2, 3});
+        UnsupportedOperationException append = assertThrows(UnsupportedOperationException.class,
+            () -> fs.append(p));
+        assertTrue(append.getMessage().contains("mount"), append.getMessage());
+        assertThrows(UnsupportedOperationException.class, () -> fs.truncate(p, 1));
+        assertFalse(fs.hasPathCapability(p, CommonPathCapabilities.FS_APPEND));
+        assertFalse(fs.hasPathCapability(mountPoint, CommonPathCapabilities.FS_TRUNCATE));
+        assertTrue(fs.hasPathCapability(outside, CommonPathCapabilities.FS_APPEND));
+        assertTrue(fs.hasPathCapability(outside, CommonPathCapabilities.FS_TRUNCATE));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(ufs.resolve("file")));
+      } finally {
+        client.unmount(mountPoint.toUri().getPath());
+      }
+    }
   }
 }
