@@ -342,7 +342,18 @@ public final class FileEditor implements Closeable {
         // another writer's newer blocks here would mix two versions of the file.
         base = new SluiceInputStream(ctx, path, info, baseBlocks);
       }
-      base.readFully(pos, b, off, held);
+      try {
+        base.readFully(pos, b, off, held);
+      } catch (IOException e) {
+        if (!(e instanceof RpcException r && r.status() == Status.NOT_FOUND)
+            && !(e.getCause() instanceof RpcException c && c.status() == Status.NOT_FOUND)) {
+          throw e;
+        }
+        // Workers drop a block once a commit replaced it: another writer changed this part of the file (or deleted
+        // the file) since this change started, so committing it could only fail the same way.
+        throw new RpcException(Status.STALE, path + ": changed by another writer since this change started (a block "
+            + "it read is gone: " + e.getMessage() + ")", e);
+      }
     }
     Arrays.fill(b, off + held, off + len, (byte) 0);
   }
