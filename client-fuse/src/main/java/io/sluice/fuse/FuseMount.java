@@ -99,6 +99,11 @@ public final class FuseMount implements Closeable {
     return fs.openHandles();
   }
 
+  /** READ requests the kernel sent this mount: reads it served from its page cache are not among them. */
+  public long readRequests() {
+    return fs.readRequests();
+  }
+
   /**
    * Unmounts (waiting for it), then completes files still being written. A busy mount (a process has a file open
    * or its working directory inside) is detached lazily: it disappears for new users now and for good when the

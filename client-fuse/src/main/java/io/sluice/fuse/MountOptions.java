@@ -27,7 +27,11 @@ import java.util.Locale;
  * reads of such open files then fail with ENOENT.
  *
  * <p>Speed: {@code big_writes} with {@code max_write=131072} lifts writes from 4 KiB to 128 KiB per request (the
- * libfuse2 ceiling); {@code max_read} matches it.
+ * libfuse2 ceiling); {@code max_read} matches it. {@code auto_cache} keeps a file's pages in the kernel's page cache
+ * across opens (reads at memory speed instead of through the daemon) unless its size or modification time changed
+ * since they were cached: libfuse asks for them at each open ({@code ac_attr_timeout=0}; by default it would trust
+ * them for the attribute timeout), so a change another client committed (which sets the modification time) is read
+ * afresh after the next open, which keeps close-to-open consistency across mounts.
  */
 public final class MountOptions {
   /** The largest read or write libfuse2 passes in one request; also the size of the read scratch buffer. */
@@ -43,7 +47,8 @@ public final class MountOptions {
 
   /** The options {@code conf} asks for. */
   public static MountOptions from(SluiceConf conf) {
-    List<String> o = new ArrayList<>(List.of("default_permissions", "big_writes", "max_read=" + MAX_IO, "max_write=" + MAX_IO,
+    List<String> o = new ArrayList<>(List.of("default_permissions", "big_writes", "auto_cache", "ac_attr_timeout=0",
+        "max_read=" + MAX_IO, "max_write=" + MAX_IO,
         "attr_timeout=" + seconds(conf.get(FuseKeys.ATTR_TIMEOUT)),
         "entry_timeout=" + seconds(conf.get(FuseKeys.ENTRY_TIMEOUT)),
         "negative_timeout=" + seconds(conf.get(FuseKeys.NEGATIVE_TIMEOUT)),

@@ -61,6 +61,7 @@ public final class SluiceFuse extends FuseStubFS {
   private final Attributes attributes;
   private final ExtendedAttributes xattrs;
   /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
+  private final java.util.concurrent.atomic.LongAdder readRequests = new java.util.concurrent.atomic.LongAdder();
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
 
   /** A file system over {@code client}, which the caller keeps and closes after unmounting. */
@@ -105,6 +106,11 @@ public final class SluiceFuse extends FuseStubFS {
   /** Open handles, for tests and the mount's counters. */
   int openHandles() {
     return files.size();
+  }
+
+  /** READ requests the kernel sent so far (not those it served from its page cache). */
+  long readRequests() {
+    return readRequests.sum();
   }
 
   @Override
@@ -360,6 +366,7 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    readRequests.increment();
     OpenFile f = files.get(fi.fh.get(), OpenFile.class);
     if (f == null) {
       return -ErrorCodes.EBADF();

@@ -163,6 +163,27 @@ class FuseChangeTest {
   }
 
   @Test
+  void unchangedFilesComeFromThePageCacheAndChangedOnesAfresh() throws Exception {
+    byte[] data = new byte[3 << 20];
+    new java.util.Random(11).nextBytes(data);
+    String path = workPath + "/f";
+    try (var out = cluster.client().create(path)) {
+      out.write(data);
+    }
+    assertArrayEquals(data, Files.readAllBytes(work.resolve("f")));
+    long reads = cluster.mounted().readRequests();
+    assertArrayEquals(data, Files.readAllBytes(work.resolve("f")));
+    assertEquals(reads, cluster.mounted().readRequests(), "a reread of an unchanged file reached the daemon");
+    // Another client changes a byte (same size, new modification time): the next open reads the change.
+    try (var editor = cluster.client().edit(path)) {
+      editor.write(1 << 20, new byte[] {(byte) ~data[1 << 20]}, 0, 1);
+    }
+    data[1 << 20] = (byte) ~data[1 << 20];
+    assertArrayEquals(data, Files.readAllBytes(work.resolve("f")));
+    assertTrue(cluster.mounted().readRequests() > reads);
+  }
+
+  @Test
   void filesUnderAMountAreReplacedWholeNotChanged() throws Exception {
     Path ufs = Files.createDirectories(tmp.resolve("ufs"));
     cluster.client().mount(workPath + "/ufs", ufs.toUri(), MountOptions.defaults());
