@@ -13,6 +13,7 @@ import io.sluice.common.rpc.RpcServer;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.EvictionPolicy;
+import io.sluice.worker.block.PoolWarmer;
 import io.sluice.worker.block.TierSpec;
 import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.data.DataHandler;
@@ -44,6 +45,7 @@ public final class WorkerServer implements Closeable {
   private final SluiceConf conf;
   private final BlockStore store;
   private final UfsRegistry ufsRegistry;
+  private PoolWarmer warmer;
   private ServerMetrics metrics;
   private RpcServer data;
   private UfsMounts mounts;
@@ -79,6 +81,8 @@ public final class WorkerServer implements Closeable {
 
   private WorkerServer startServices() throws IOException {
     store.open();
+    // In the background: start does not wait, and blocks may be written meanwhile (sizes are never negative).
+    warmer = store.warmPools(conf.get(WorkerKeys.MEM_PRETOUCH));
     long chunk = conf.get(WorkerKeys.READ_CHUNK_SIZE);
     if (chunk <= 0 || chunk > Integer.MAX_VALUE / 2) {
       throw new IllegalArgumentException(WorkerKeys.READ_CHUNK_SIZE.name() + " must be between 1 and 1g");
@@ -183,6 +187,10 @@ public final class WorkerServer implements Closeable {
     if (metrics != null) {
       metrics.close();
       metrics = null;
+    }
+    if (warmer != null) {
+      warmer.close();
+      warmer = null;
     }
   }
 }

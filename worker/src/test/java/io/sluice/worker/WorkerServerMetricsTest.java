@@ -85,6 +85,12 @@ class WorkerServerMetricsTest {
     assertEquals(1, s.require("sluice_worker_tier_blocks", "tier", "MEM"), "new blocks go to the fastest tier");
     assertEquals(1000, s.require("sluice_worker_tier_used_bytes", "tier", "MEM"));
     assertEquals(0, s.require("sluice_worker_tier_blocks", "tier", "HDD"));
+    assertEquals(0, s.require("sluice_worker_tier_pooled_bytes", "tier", "MEM"));
+
+    worker.blockStore().delete(1);
+    s = Scrape.of(http);
+    assertEquals(0, s.require("sluice_worker_tier_used_bytes", "tier", "MEM"));
+    assertEquals(1000, s.require("sluice_worker_tier_pooled_bytes", "tier", "MEM"), "its file is kept for reuse");
   }
 
   @Test

@@ -24,8 +24,11 @@ import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.TempBlock;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,6 +173,45 @@ class WorkerShortCircuitTest {
     // Lease ids are per connection: the other connection's id 1 is not the dead one's.
     close(other, kept);
     assertTrue(roomForAnother(2));
+  }
+
+  @Test
+  void aMemBlockWhoseClientMayStillReadItIsNeverReused() throws Exception {
+    start(WorkerKeys.TIERS.name(), "MEM:" + dir.resolve("mem") + ":1m");
+    byte[] data = put(1);
+    RpcClient dying = connect();
+    Path path = Path.of(open(dying, 1).getPath());
+    Object inode = Files.getAttribute(path, "unix:ino");
+    try (FileChannel reader = FileChannel.open(path, StandardOpenOption.READ)) {
+      dying.close(); // the connection died; the client's process reads on
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (metric("sluice_worker_short_circuit_leases") != 0) {
+        assertTrue(System.nanoTime() < deadline, "the closed connection's lease was never released");
+        Thread.sleep(10);
+      }
+      put(2); // evicts 1: its file must be unlinked, not written over
+      assertFalse(worker.blockStore().contains(1));
+      assertEquals(0, worker.blockStore().tierStats().get(0).pooled());
+      assertFalse(inode.equals(Files.getAttribute(worker.blockStore().path(2), "unix:ino")));
+      ByteBuffer got = ByteBuffer.allocate(BLOCK);
+      while (got.hasRemaining() && reader.read(got, got.position()) > 0) {
+        // until the whole block is in
+      }
+      assertArrayEquals(data, got.array(), "the reader still reads the block it opened");
+    }
+  }
+
+  @Test
+  void aMemBlockWhoseLeaseWasClosedIsReused() throws Exception {
+    start(WorkerKeys.TIERS.name(), "MEM:" + dir.resolve("mem") + ":1m");
+    put(1);
+    RpcClient c = connect();
+    OpenLocalBlockResponse lease = open(c, 1);
+    Object inode = Files.getAttribute(Path.of(lease.getPath()), "unix:ino");
+    close(c, lease.getLeaseId()); // the client closed its file first
+    byte[] data = put(2); // evicts 1 and is written over its file
+    assertEquals(inode, Files.getAttribute(worker.blockStore().path(2), "unix:ino"));
+    assertArrayEquals(data, Files.readAllBytes(worker.blockStore().path(2)));
   }
 
   @Test

@@ -30,6 +30,15 @@ import org.slf4j.LoggerFactory;
  * bytes leave no room does the write fail with NO_SPACE. After each commit, a tier over its high watermark is
  * evicted down to its low watermark, so writes rarely wait for eviction.
  *
+ * <p>Reuse (MEM only, DESIGN §10): a MEM block that goes (evicted or deleted) while nothing can still read its file
+ * is not unlinked but moved to its directory's {@link FilePool}, and the next block in that directory is written
+ * over it, so it lands on resident pages instead of faulting fresh ones in. "Nothing can still read it" means no
+ * open {@link ReadLease} (every reader in this process, the zero-copy regions in flight, and short-circuit clients
+ * hold one for as long as they have the file open) and no lease that ended with its holder still reading
+ * ({@link ReadLease#closeDetached}); otherwise the file is unlinked, so an open descriptor keeps the old bytes. An
+ * aborted temp block is pooled unless a reader was opened on it. Readers always go by the tracked length, never the
+ * file's size; commit cuts a reused file to the block's length.
+ *
  * <p>Failures: an I/O error in a directory (or a full disk, which means its capacity was set wrong) marks it
  * failed for the rest of the process: its blocks are reported removed and the other directories keep serving.
  *
@@ -81,8 +90,9 @@ public final class BlockStore {
 
   /**
    * Scans every directory: drops unfinished writes, verifies and loads committed blocks (a block found in two
-   * directories is kept in the faster one), then evicts any tier left over its high watermark (its capacity may
-   * have been lowered). A directory that cannot be opened is marked failed.
+   * directories is kept in the faster one), keeps a MEM directory's pooled files as far as they fit beside its
+   * blocks (deleting the rest, and any pool of a disk directory), then evicts any tier left over its high
+   * watermark (its capacity may have been lowered). A directory that cannot be opened is marked failed.
    *
    * @throws IOException when no directory can be used
    */
@@ -101,6 +111,7 @@ public final class BlockStore {
                 add(new StoredBlock(f.blockId(), d, f.path(), f.length()));
               }
             }
+            d.fitPool(); // its capacity may have been lowered
           } catch (IOException e) {
             failDir(d, e, ignored);
           }
@@ -133,15 +144,24 @@ public final class BlockStore {
       // Each failed attempt marks a directory failed, so this ends.
       while (true) {
         StorageDir dir;
+        Path tmp;
+        boolean reused;
         synchronized (this) {
           if (blocks.containsKey(blockId)) {
             throw new RpcException(Status.ALREADY_EXISTS, "block " + blockId + " already exists");
           }
           dir = reserve(blockId, maxLength, removed);
+          tmp = dir.tempPath(blockId, tmpNames.incrementAndGet());
+          try {
+            reused = dir.takePooled(tmp, maxLength);
+          } catch (IOException e) {
+            dir.release(maxLength);
+            failDir(dir, e, removed);
+            continue;
+          }
         }
-        Path tmp = dir.tempPath(blockId, tmpNames.incrementAndGet());
         try {
-          return new TempBlock(this, blockId, dir, tmp, maxLength);
+          return new TempBlock(this, blockId, dir, tmp, maxLength, reused);
         } catch (IOException e) {
           synchronized (this) {
             dir.release(maxLength);
@@ -224,15 +244,17 @@ public final class BlockStore {
   }
 
   /**
-   * Deletes a block's file and drops it; returns whether it was dropped alone. A file already gone from a healthy
-   * directory was deleted by hand: only that block is lost. Any other error fails the whole directory.
+   * Deletes (or pools) a block's file and drops it; returns whether it was dropped alone. A file already gone from a
+   * healthy directory was deleted by hand: only that block is lost. Any other error fails the whole directory.
    */
   private boolean unlink(StoredBlock b, List<Long> removed) {
     if (blocks.get(b.id) != b) {
       return false; // dropped meanwhile with its failed directory
     }
     try {
-      Files.delete(b.path);
+      if (!pool(b)) {
+        Files.delete(b.path);
+      }
     } catch (NoSuchFileException e) {
       if (!b.dir.looksHealthy()) {
         failDir(b.dir, e, removed);
@@ -247,6 +269,23 @@ public final class BlockStore {
   }
 
   /**
+   * Moves {@code b}'s file to its directory's pool if nothing can still read it; false when it must be unlinked
+   * instead (a disk tier, a reader, or the move failed: unlinking is always right).
+   */
+  private boolean pool(StoredBlock b) {
+    if (!b.dir.pooling() || b.leases > 0 || b.detachedReader) {
+      return false;
+    }
+    try {
+      b.dir.pool(b.path, b.length);
+      return true;
+    } catch (IOException e) {
+      LOG.debug("cannot pool {}, deleting it: {}", b.path, e.toString());
+      return false;
+    }
+  }
+
+  /**
    * Makes a finished temp block visible; called by {@link TempBlock#commit()}. With {@code lease}, the block is
    * leased in the same critical section, so no eviction can slip in between commit and lease, and the lease is
    * returned (else null).
@@ -258,12 +297,15 @@ public final class BlockStore {
     StorageDir dir = block.dir();
     try {
       IOException syncError = null;
-      if (sync) {
-        try {
-          block.channel().force(true);
-        } catch (IOException e) {
-          syncError = e;
+      try {
+        if (block.reused()) {
+          block.channel().truncate(length); // drops the old tail: the file must be exactly the block
         }
+        if (sync) {
+          block.channel().force(true);
+        }
+      } catch (IOException e) {
+        syncError = e;
       }
       synchronized (this) {
         dir.release(block.maxLength());
@@ -308,9 +350,25 @@ public final class BlockStore {
     return new RpcException(Status.IO_ERROR, "cannot commit block " + blockId + ": " + e, e);
   }
 
-  /** Gives back the reservation of an abandoned temp block; called by {@link TempBlock#abort()}. */
-  synchronized void release(TempBlock block) {
-    block.dir().release(block.maxLength());
+  /**
+   * Gives back the reservation of an abandoned temp block and pools its file of {@code size} bytes when its directory
+   * pools (-1: never, a reader may have it open); called by {@link TempBlock#abort()} once the file is closed.
+   *
+   * @return whether the file was pooled; else the caller deletes it
+   */
+  synchronized boolean aborted(TempBlock block, long size) {
+    StorageDir dir = block.dir();
+    dir.release(block.maxLength());
+    // An empty file has no pages to keep; a failed directory is never written again.
+    if (size <= 0 || !dir.pooling() || dir.failed()) {
+      return false;
+    }
+    try {
+      dir.pool(block.tmpPath(), size); // at most maxLength bytes, just released: the total cannot grow
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** A write to {@code block}'s temp file failed: its directory is failed. */
@@ -388,10 +446,13 @@ public final class BlockStore {
     return new ReadLease(this, b);
   }
 
-  /** Ends a lease; called by {@link ReadLease#close()}. */
-  synchronized void release(ReadLease lease) {
+  /** Ends a lease; called by {@link ReadLease#close()} and {@link ReadLease#closeDetached()}. */
+  synchronized void release(ReadLease lease, boolean detached) {
     if (lease.markClosed()) {
       lease.block().leases--;
+      if (detached) {
+        lease.block().detachedReader = true;
+      }
     }
   }
 
@@ -450,6 +511,72 @@ public final class BlockStore {
     return true;
   }
 
+  /**
+   * Starts pre-touching MEM space ({@code sluice.worker.mem.pretouch}): a daemon thread fills each healthy MEM
+   * directory's pool with {@code bytes} (capped at its capacity, less what its pool already holds) of zero-written
+   * files, so the first blocks land on resident pages. Returns at once; close the result to stop it. Call after
+   * {@link #open()}.
+   *
+   * @param bytes per MEM directory; 0 starts nothing
+   */
+  public PoolWarmer warmPools(long bytes) {
+    return warmPools(bytes, PoolWarmer.FILE_SIZE);
+  }
+
+  /** {@link #warmPools(long)} with files of {@code fileSize} bytes (the last of a directory smaller). */
+  PoolWarmer warmPools(long bytes, long fileSize) {
+    if (bytes < 0 || fileSize <= 0) {
+      throw new IllegalArgumentException("pre-touch bytes must be >= 0 and file size > 0: " + bytes + ", " + fileSize);
+    }
+    PoolWarmer w = new PoolWarmer(this, bytes, fileSize);
+    w.start();
+    return w;
+  }
+
+  synchronized List<StorageDir> poolingDirs() {
+    return tiers.stream().flatMap(t -> t.dirs.stream()).filter(d -> d.pooling() && !d.failed()).toList();
+  }
+
+  synchronized long pooled(StorageDir d) {
+    return d.pooled();
+  }
+
+  /**
+   * Reserves room in {@code d} for a file the warmer is about to write: up to {@code want} bytes of what is neither
+   * committed, reserved nor pooled. Returns the bytes reserved, 0 when there is no such room.
+   */
+  synchronized long reserveWarm(StorageDir d, long want) {
+    long size = d.failed() ? 0 : Math.min(want, d.unpooledFree());
+    if (size > 0) {
+      d.reserve(size);
+    }
+    return size;
+  }
+
+  Path warmPath(StorageDir d) {
+    return d.warmPath(tmpNames.incrementAndGet());
+  }
+
+  /** Ends a {@link #reserveWarm} reservation: the file enters the pool if {@code whole}, else it is deleted. */
+  void warmed(StorageDir d, Path file, long size, boolean whole) {
+    synchronized (this) {
+      d.release(size);
+      if (whole && !d.failed()) {
+        try {
+          d.pool(file, size);
+          return;
+        } catch (IOException e) {
+          LOG.debug("cannot pool {}, deleting it: {}", file, e.toString());
+        }
+      }
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // tmp/ is emptied at the next start.
+    }
+  }
+
   /** Whether this worker holds committed block {@code blockId}. */
   public synchronized boolean contains(long blockId) {
     return blocks.containsKey(blockId);
@@ -470,7 +597,9 @@ public final class BlockStore {
     return tiers.stream().mapToLong(t -> t.stats().used()).sum();
   }
 
-  /** One snapshot per tier, fastest first: capacity, used, reserved, blocks, evictions, failed directories. */
+  /**
+   * One snapshot per tier, fastest first: capacity, used, reserved, pooled, blocks, evictions, failed directories.
+   */
   public synchronized List<TierStats> tierStats() {
     return tiers.stream().map(Tier::stats).toList();
   }

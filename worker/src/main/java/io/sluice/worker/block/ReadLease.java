@@ -5,8 +5,10 @@ import java.nio.file.Path;
 /**
  * A reader's hold on a committed block: while any lease is open the block is not evicted, so its file stays at
  * {@link #path()} for the whole read. Taken by {@link BlockStore#openRead}; the reader must close it when done
- * (closing twice is harmless). An explicit {@link BlockStore#delete} or a failed directory does not wait for
- * leases: those blocks are gone for good and their readers fail.
+ * (closing twice is harmless), and only once it no longer reads the file: once the last lease is closed, a MEM
+ * block's file may be reused for another block. An explicit {@link BlockStore#delete} or a failed directory does not
+ * wait for leases: those blocks are gone for good (their files unlinked, never reused, so open readers keep their
+ * bytes).
  */
 public final class ReadLease implements AutoCloseable {
   private final BlockStore store;
@@ -35,6 +37,15 @@ public final class ReadLease implements AutoCloseable {
     return block;
   }
 
+  /**
+   * Ends the lease of a holder that may go on reading the file without it (a short-circuit client whose connection
+   * closed under it: its process may still be reading). Such a block's file is unlinked when the block goes, never
+   * reused, so that reader keeps seeing this block's bytes. Closing twice is harmless.
+   */
+  public void closeDetached() {
+    store.release(this, true);
+  }
+
   /** Guarded by the store's lock. */
   boolean markClosed() {
     boolean was = closed;
@@ -44,6 +55,6 @@ public final class ReadLease implements AutoCloseable {
 
   @Override
   public void close() {
-    store.release(this);
+    store.release(this, false);
   }
 }

@@ -11,9 +11,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One directory of a tier and its space accounting. On disk, {@code blocks/<id>.<length>} is a committed block
- * (the name carries the length the writer committed, so a file cut short by a crash is caught at start) and
- * {@code tmp/<id>-<n>} a block being written. Its numbers are guarded by the owning {@link BlockStore}'s lock.
- * Once failed, a directory is never used again by this process.
+ * (the name carries the length the writer committed, so a file cut short by a crash is caught at start),
+ * {@code tmp/<id>-<n>} a block being written and, in a MEM directory, {@code free/<n>} a freed file kept resident
+ * for the next block ({@link FilePool}). Its numbers are guarded by the owning {@link BlockStore}'s lock. Once
+ * failed, a directory is never used again by this process.
+ *
+ * <p>Space: committed + reserved + pooled bytes never exceed the capacity, so the directory never physically holds
+ * more than it may. Pooled bytes still count as {@link #free()}: the next block consumes them, so placement and
+ * eviction treat them as room. Whoever reserves calls {@link #takePooled} next, which trims the pool to what is
+ * left.
  */
 final class StorageDir {
   private static final Logger LOG = LoggerFactory.getLogger(StorageDir.class);
@@ -25,6 +31,7 @@ final class StorageDir {
   private final Path root;
   private final Path blocksDir;
   private final Path tmpDir;
+  private final FilePool pool;
   private final long capacity;
   private long used;
   private long reserved;
@@ -36,12 +43,15 @@ final class StorageDir {
     this.root = root;
     this.blocksDir = root.resolve("blocks");
     this.tmpDir = root.resolve("tmp");
+    this.pool = new FilePool(root.resolve("free"));
     this.capacity = capacity;
   }
 
   /**
    * Creates the directories, deletes unfinished writes, and returns the committed blocks whose file length matches
-   * the length in their name; a mismatching file (cut short by a crash or tampered with) is deleted.
+   * the length in their name; a mismatching file (cut short by a crash or tampered with) is deleted. A MEM
+   * directory keeps the files left in its pool (they are whole: files enter it by rename only); the caller fits
+   * them with {@link #fitPool} once the blocks are counted. Any other directory deletes them.
    */
   List<Found> open() throws IOException {
     Files.createDirectories(blocksDir);
@@ -67,6 +77,9 @@ final class StorageDir {
     }
     if (dropped > 0 || bad > 0) {
       LOG.info("{} {}: dropped {} unfinished writes and {} bad block files", tier, root, dropped, bad);
+    }
+    if (pool.open(pooling()) > 0) {
+      LOG.info("{} {}: kept {} freed files of {} bytes for reuse", tier, root, pool.files(), pool.bytes());
     }
     return found;
   }
@@ -107,9 +120,55 @@ final class StorageDir {
     return tmpDir.resolve(blockId + "-" + n);
   }
 
-  /** Bytes neither committed nor reserved; 0 once failed. */
+  /** Where a file destined for the pool is written; in tmp/, so a crash mid-write leaves nothing to adopt. */
+  Path warmPath(long n) {
+    return tmpDir.resolve("warm-" + n);
+  }
+
+  /** Whether freed files are kept for reuse: only in MEM, where touching fresh pages is what costs. */
+  boolean pooling() {
+    return tier == TierAlias.MEM;
+  }
+
+  /**
+   * Bytes neither committed nor reserved; 0 once failed. Pooled files are part of it: a new block consumes them.
+   */
   long free() {
     return failed ? 0 : capacity - used - reserved;
+  }
+
+  /** Bytes neither committed, reserved nor pooled: what may be added to the pool. */
+  long unpooledFree() {
+    return free() - pool.bytes();
+  }
+
+  /**
+   * After a reservation: moves the best-fitting pooled file to {@code tmp} (cut to {@code maxLength}), then deletes
+   * pooled files until committed + reserved + pooled fit the capacity again.
+   *
+   * @return whether {@code tmp} now exists, holding garbage to overwrite
+   */
+  boolean takePooled(Path tmp, long maxLength) throws IOException {
+    boolean took = pooling() && pool.take(tmp, maxLength);
+    fitPool();
+    return took;
+  }
+
+  /** Deletes pooled files until they fit in {@link #free()}. */
+  void fitPool() throws IOException {
+    pool.trimTo(Math.max(0, free()));
+  }
+
+  /**
+   * Keeps {@code file} of {@code size} bytes (no longer a block, nor reserved) for reuse; the caller has already
+   * given its bytes back (as committed or reserved), so the total cannot grow.
+   */
+  void pool(Path file, long size) throws IOException {
+    pool.put(file, size);
+  }
+
+  long pooled() {
+    return pool.bytes();
   }
 
   void reserve(long bytes) {
@@ -134,6 +193,7 @@ final class StorageDir {
     failed = true;
     used = 0;
     blocks = 0;
+    pool.clear();
   }
 
   boolean failed() {

@@ -9,6 +9,11 @@ final class StoredBlock {
   final Path path;
   final long length;
   int leases;
+  /**
+   * A lease ended while its holder may still have the file open (a short-circuit client whose connection died):
+   * the file is unlinked when the block goes, never reused, or that reader would read another block's bytes.
+   */
+  boolean detachedReader;
 
   StoredBlock(long id, StorageDir dir, Path path, long length) {
     this.id = id;

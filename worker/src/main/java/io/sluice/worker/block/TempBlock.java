@@ -12,8 +12,12 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A block being written to its temp file. Exactly one of {@link #commit()} or {@link #abort()} ends it; both
- * close the file, and abort deletes it. Used by one thread at a time (a writer's event loop, or the UFS thread
- * loading the block).
+ * close the file, and abort deletes it (or, in a MEM directory, gives it to the pool). Used by one thread at a time
+ * (a writer's event loop, or the UFS thread loading the block).
+ *
+ * <p>The file may be a reused one from the directory's {@link FilePool}: it is written from offset 0 over old bytes
+ * and may be longer than what was written, until commit cuts it to {@link #length()}. So its size means nothing
+ * before commit: every reader of a temp block reads at most {@link #length()} bytes.
  */
 public final class TempBlock {
   private final BlockStore store;
@@ -21,17 +25,24 @@ public final class TempBlock {
   private final long blockId;
   private final Path tmp;
   private final long maxLength;
+  private final boolean reused;
   private final FileChannel channel;
   private long length;
+  private boolean readerOpened;
   private boolean ended;
 
-  TempBlock(BlockStore store, long blockId, StorageDir dir, Path tmp, long maxLength) throws IOException {
+  /** @param reused {@code tmp} is a pooled file to overwrite, not to be created */
+  TempBlock(BlockStore store, long blockId, StorageDir dir, Path tmp, long maxLength, boolean reused)
+      throws IOException {
     this.store = store;
     this.dir = dir;
     this.blockId = blockId;
     this.tmp = tmp;
     this.maxLength = maxLength;
-    this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    this.reused = reused;
+    // Never TRUNCATE_EXISTING: that would hand the reused pages back to the kernel, which is what reuse avoids.
+    this.channel = reused ? FileChannel.open(tmp, StandardOpenOption.WRITE)
+        : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   public long blockId() {
@@ -57,6 +68,11 @@ public final class TempBlock {
 
   FileChannel channel() {
     return channel;
+  }
+
+  /** Whether the file may hold stale bytes past {@link #length()} (a reused file): commit must cut it. */
+  boolean reused() {
+    return reused;
   }
 
   /**
@@ -93,10 +109,13 @@ public final class TempBlock {
   /**
    * Opens the temp file for reading, so bytes appended so far can be read while the block is still being written.
    * The channel is the caller's to close; it stays readable after commit (the file is renamed, not copied) and
-   * after abort (until closed), since it holds the file open.
+   * after abort (until closed), since it holds the file open: a block with a reader is never pooled on abort.
+   * Read only {@code [0, length())}: the file's size is not the block's (a reused file is longer until commit).
    */
   public FileChannel openReader() throws IOException {
-    return FileChannel.open(tmp, StandardOpenOption.READ);
+    FileChannel c = FileChannel.open(tmp, StandardOpenOption.READ);
+    readerOpened = true;
+    return c;
   }
 
   /** Closes the file and makes the block visible under its id. On failure the temp file is removed. */
@@ -127,15 +146,29 @@ public final class TempBlock {
     }
   }
 
-  /** Abandons the write: closes and deletes the temp file. Idempotent. */
+  /**
+   * Abandons the write: closes the temp file and deletes it, or pools it when nobody else may read it (no
+   * {@link #openReader} was opened). Idempotent.
+   */
   public void abort() {
     if (ended) {
       return;
     }
     ended = true;
+    long size = readerOpened ? -1 : sizeQuietly();
     closeQuietly();
-    deleteTmp();
-    store.release(this);
+    if (!store.aborted(this, size)) {
+      deleteTmp();
+    }
+  }
+
+  /** The file's size, or -1 when unknown (then it is not pooled). */
+  private long sizeQuietly() {
+    try {
+      return channel.size();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   private void deleteTmp() {

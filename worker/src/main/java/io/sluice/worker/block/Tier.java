@@ -25,6 +25,7 @@ final class Tier {
   TierStats stats() {
     long used = 0;
     long reserved = 0;
+    long pooled = 0;
     int blocks = 0;
     int failed = 0;
     for (StorageDir d : dirs) {
@@ -33,9 +34,10 @@ final class Tier {
       } else {
         used += d.used();
         reserved += d.reserved();
+        pooled += d.pooled();
         blocks += d.blocks();
       }
     }
-    return new TierStats(alias, capacity(), used, reserved, blocks, evictions, dirs.size(), failed);
+    return new TierStats(alias, capacity(), used, reserved, pooled, blocks, evictions, dirs.size(), failed);
   }
 }

@@ -225,7 +225,8 @@ public final class ShortCircuitLeases {
   private void releaseAll(ConnectionLeases leases) {
     leases.closed = true;
     for (ReadLease lease : leases.byId.values()) {
-      lease.close();
+      // The client may still be reading the file (its process outlives the connection): never reuse it.
+      lease.closeDetached();
       held.decrement();
     }
     leases.byId.clear();

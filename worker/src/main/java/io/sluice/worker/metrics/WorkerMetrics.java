@@ -15,7 +15,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The worker's own meters, read when scraped. Per tier (tag {@code tier} = MEM, SSD or HDD):
- * {@value #CAPACITY} and {@value #USED} (bytes of its healthy directories), {@value #BLOCKS},
+ * {@value #CAPACITY} and {@value #USED} (bytes of its healthy directories), {@value #POOLED} (bytes of freed MEM
+ * files kept resident for the next blocks; free space, but held in memory), {@value #BLOCKS},
  * {@value #EVICTIONS} (a counter since start) and {@value #FAILED_DIRS}. For the data service: {@value #READ} and
  * {@value #WRITTEN}, block bytes sent to readers and received from writers over the block RPC. For short-circuit
  * reads (DESIGN 5): {@value #SHORT_CIRCUIT_OPENS} (leases granted to clients on this host, which then read the block
@@ -28,6 +29,7 @@ import java.util.function.ToDoubleFunction;
 public final class WorkerMetrics implements MeterBinder {
   public static final String CAPACITY = "sluice.worker.tier.capacity";
   public static final String USED = "sluice.worker.tier.used";
+  public static final String POOLED = "sluice.worker.tier.pooled";
   public static final String BLOCKS = "sluice.worker.tier.blocks";
   public static final String EVICTIONS = "sluice.worker.tier.evictions";
   public static final String FAILED_DIRS = "sluice.worker.tier.dirs.failed";
@@ -61,6 +63,8 @@ public final class WorkerMetrics implements MeterBinder {
       tierGauge(registry, CAPACITY, alias, BaseUnits.BYTES, "Bytes the tier's healthy directories may hold",
           TierStats::capacity);
       tierGauge(registry, USED, alias, BaseUnits.BYTES, "Bytes of committed blocks in the tier", TierStats::used);
+      tierGauge(registry, POOLED, alias, BaseUnits.BYTES, "Bytes of freed files kept resident for reuse (MEM)",
+          TierStats::pooled);
       tierGauge(registry, BLOCKS, alias, null, "Committed blocks in the tier", TierStats::blocks);
       tierGauge(registry, FAILED_DIRS, alias, null, "Directories of the tier marked failed", TierStats::failedDirs);
       FunctionCounter.builder(EVICTIONS, this, m -> m.tier(alias, TierStats::evictions))

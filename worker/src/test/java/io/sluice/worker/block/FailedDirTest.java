@@ -60,7 +60,7 @@ class FailedDirTest {
     assertEquals(List.of(1L, 3L), reports.removed.stream().sorted().toList());
     assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> store.length(1)).status());
     assertEquals(300, store.length(2), "the other directory keeps serving");
-    assertEquals(new TierStats(TierAlias.HDD, 1000, 350, 0, 2, 0, 2, 1), store.tierStats().get(0));
+    assertEquals(new TierStats(TierAlias.HDD, 1000, 350, 0, 0, 2, 0, 2, 1), store.tierStats().get(0));
     assertEquals(1000, store.capacity());
   }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.MountInfo;
@@ -23,6 +25,10 @@ import io.sluice.common.rpc.RpcServer;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.common.rpc.Transport;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.LruPolicy;
+import io.sluice.worker.block.TempBlock;
+import io.sluice.worker.block.TierSpec;
+import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.ufs.CountingUfs;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
@@ -33,6 +39,7 @@ import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,8 +90,12 @@ class ReadThroughTest {
   }
 
   private void start(Transport t, long capacity) throws Exception {
+    start(t, new BlockStore(dir.resolve("store"), capacity, false));
+  }
+
+  private void start(Transport t, BlockStore s) throws Exception {
     ufsRoot = Files.createDirectories(dir.resolve("ufs"));
-    store = new BlockStore(dir.resolve("store"), capacity, false);
+    store = s;
     store.open();
     mounts = new UfsMounts(() -> List.of(MountInfo.newBuilder().setMountId(1).setPath("/data")
         .setUfsUri(ufsRoot.toUri().toString()).build()), CountingUfs.registry(created));
@@ -285,6 +296,43 @@ class ReadThroughTest {
     ufs().resume();
     assertArrayEquals(file, r.await());
     assertEquals(file.length, store.length(BLOCK));
+  }
+
+  /** A load writes over a freed MEM file full of another block's bytes: followers must see only the new ones. */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void followersOfALoadOntoAReusedMemFileReadOnlyWhatTheLoadWrote(Transport t) throws Exception {
+    start(t, new BlockStore(TierSpec.parse("MEM:" + dir.resolve("store") + ":" + (64 << 20)), false,
+        Watermarks.DEFAULT, new LruPolicy(Clock.systemUTC())));
+    byte[] file = ufsFile("m", 8 * CHUNK, 17);
+    byte[] stale = new byte[file.length];
+    Arrays.fill(stale, (byte) 0x5a);
+    TempBlock old = store.create(BLOCK + 1, stale.length);
+    ByteBuf buf = Unpooled.wrappedBuffer(stale);
+    try {
+      old.append(buf);
+    } finally {
+      buf.release();
+    }
+    old.commit();
+    Object inode = Files.getAttribute(store.path(BLOCK + 1), "unix:ino");
+    store.delete(BLOCK + 1); // pooled: the next block in the directory is written over it
+    UfsBlockSource src = src("m", 0, file.length);
+    mounts.get(1);
+    ufs().pauseAfter(2 * CHUNK + 100);
+    Reader r = new Reader(client, BLOCK, 0, -1, src, false, 1 << 20);
+    ufs().awaitPaused();
+    assertEquals(inode, Files.getAttribute(tempFile(), "unix:ino"), "the load writes over the freed file");
+    ufs().resume();
+    assertArrayEquals(file, r.await());
+    assertEquals(file.length, Files.size(store.path(BLOCK)));
+    assertArrayEquals(file, Files.readAllBytes(store.path(BLOCK)));
+  }
+
+  private Path tempFile() throws Exception {
+    try (Stream<Path> s = Files.list(dir.resolve("store").resolve("tmp"))) {
+      return s.findFirst().orElseThrow();
+    }
   }
 
   @ParameterizedTest
@@ -522,6 +570,12 @@ class ReadThroughTest {
     Reader follower = new Reader(connect(), BLOCK, 0, -1, src, false, 1 << 20);
     ufs().awaitPaused();
     assertFalse(open.isDone(), "answered only once the block is cached");
+    // The follower's request is on its way: let it join the load (a miss) before the load can finish.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (stats.misses() < 2) {
+      assertTrue(System.nanoTime() < deadline, "the follower's read did not arrive within 10s");
+      Thread.sleep(5);
+    }
     ufs().resume();
     io.sluice.common.proto.OpenLocalBlockResponse lease = open.get(20, TimeUnit.SECONDS);
     assertEquals(file.length, lease.getLength());
