@@ -57,6 +57,10 @@ public final class SluiceFuse extends FuseStubFS {
   private final long mountGid;
   private final OpenFiles files = new OpenFiles();
   private final SharedEditors editors;
+  /** Guards {@link #closing}: see {@link #gated}. */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock gate =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closing;
   private final OwnerMapping owners;
   private final Attributes attributes;
   private final ExtendedAttributes xattrs;
@@ -319,6 +323,10 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+    return gated(() -> doCreate(path, mode, fi));
+  }
+
+  private int doCreate(String path, @mode_t long mode, FuseFileInfo fi) {
     try {
       OpenFile f = OpenFile.create(client, editors, path, (int) (mode & 07777));
       try {
@@ -338,12 +346,16 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int open(String path, FuseFileInfo fi) {
+    return gated(() -> doOpen(path, fi));
+  }
+
+  private int doOpen(String path, FuseFileInfo fi) {
     int flags = fi.flags.get();
     int acc = flags & ACCMODE;
     boolean writable = acc != OpenFlags.O_RDONLY.intValue();
     try {
       if (writable && (flags & OpenFlags.O_TRUNC.intValue()) != 0) {
-        int r = truncate(path, 0);
+        int r = doTruncate(path, 0);
         if (r != 0) {
           return r;
         }
@@ -366,6 +378,10 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    return gated(() -> doRead(path, buf, size, offset, fi));
+  }
+
+  private int doRead(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     readRequests.increment();
     OpenFile f = files.get(fi.fh.get(), OpenFile.class);
     if (f == null) {
@@ -383,6 +399,10 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    return gated(() -> doWrite(path, buf, size, offset, fi));
+  }
+
+  private int doWrite(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     OpenFile f = files.get(fi.fh.get(), OpenFile.class);
     if (f == null) {
       return -ErrorCodes.EBADF();
@@ -399,6 +419,10 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int flush(String path, FuseFileInfo fi) {
+    return gated(() -> doFlush(path, fi));
+  }
+
+  private int doFlush(String path, FuseFileInfo fi) {
     OpenFile f = files.get(fi.fh.get(), OpenFile.class);
     if (f == null) {
       return 0;
@@ -416,6 +440,10 @@ public final class SluiceFuse extends FuseStubFS {
   /** The client can make data durable only by completing the file, so fsync completes it (see {@link OpenFile}). */
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+    return gated(() -> doFsync(path, isdatasync, fi));
+  }
+
+  private int doFsync(String path, int isdatasync, FuseFileInfo fi) {
     OpenFile f = files.get(fi.fh.get(), OpenFile.class);
     if (f == null) {
       return 0;
@@ -432,6 +460,10 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int release(String path, FuseFileInfo fi) {
+    return gated(() -> doRelease(path, fi));
+  }
+
+  private int doRelease(String path, FuseFileInfo fi) {
     Object h = files.remove(fi.fh.get());
     if (h instanceof OpenFile f) {
       try {
@@ -454,6 +486,10 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int truncate(String path, @off_t long size) {
+    return gated(() -> doTruncate(path, size));
+  }
+
+  private int doTruncate(String path, @off_t long size) {
     try {
       OpenFile streaming = files.streamingWriter(path);
       if (streaming != null) {
@@ -585,16 +621,40 @@ public final class SluiceFuse extends FuseStubFS {
     mounted.set(false);
   }
 
-  /** Completes files still open for writing and closes read streams; called after unmounting. */
+  /**
+   * Completes files still open for writing and closes read streams; called after unmounting. A lazily detached
+   * mount still serves the processes that hold it, so first the gate closes: a callback halfway through finishes,
+   * later ones fail with EIO, and no file is created or opened after its handles were closed (it would stay
+   * incomplete).
+   */
   void closeHandles() {
-    for (Object h : files.all()) {
-      if (h instanceof OpenFile f) {
-        try {
-          f.close();
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("{}: not completed at unmount: {}", f.path(), e.getMessage());
+    gate.writeLock().lock();
+    try {
+      closing = true;
+      for (Object h : files.all()) {
+        if (h instanceof OpenFile f) {
+          try {
+            f.close();
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: not completed at unmount: {}", f.path(), e.getMessage());
+          }
         }
       }
+    } finally {
+      gate.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Runs a callback that opens, uses or ends file handles, unless the mount is closing (EIO then). Shared, so the
+   * callbacks never wait for each other; {@link #closeHandles} takes it exclusively.
+   */
+  private int gated(java.util.function.IntSupplier callback) {
+    gate.readLock().lock();
+    try {
+      return closing ? -ErrorCodes.EIO() : callback.getAsInt();
+    } finally {
+      gate.readLock().unlock();
     }
   }
 
