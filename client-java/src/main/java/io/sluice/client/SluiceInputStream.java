@@ -24,8 +24,8 @@ import java.util.Objects;
  * <p>Sequential reads keep one block stream open from the current position to the end of its block, with the
  * worker sending ahead up to the read window (see {@code ClientKeys.READ_WINDOW}); moving to the next block opens
  * the next stream. A {@link #seek} is lazy: the next read continues the open stream when the target is the current
- * position or a little ahead inside what is already buffered, and otherwise cancels it and opens one at the
- * target.
+ * position or a little ahead inside what is already buffered, or anywhere in the block for a short-circuit read
+ * (the block's file is here), and otherwise cancels it and opens one at the target.
  *
  * <p>Positioned reads ({@link #read(long, byte[], int, int)}, {@link #readFully(long, byte[], int, int)}) open
  * their own streams for exactly the range asked, so they neither move the position nor disturb read-ahead, and
@@ -231,7 +231,8 @@ public final class SluiceInputStream extends InputStream {
     if (reader != null && readerBlock == index) {
       long want = pos - layout.start(index);
       long ahead = want - reader.position();
-      if (ahead == 0 || (ahead > 0 && ahead <= reader.buffered() && reader.skipBuffered(ahead) == ahead)) {
+      if (ahead == 0 || (ahead > 0 && ahead <= reader.buffered() && reader.skipBuffered(ahead) == ahead)
+          || (ahead < 0 && reader.rewind(want))) {
         return reader;
       }
     }

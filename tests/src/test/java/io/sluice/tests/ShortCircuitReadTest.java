@@ -95,6 +95,32 @@ class ShortCircuitReadTest {
   }
 
   @Test
+  void seeksAnywhereInsideAShortCircuitBlockKeepItsLease() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("ShortCircuitReadTest seed " + seed);
+    try (LocalCluster cluster = cluster()) {
+      InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+      try (SluiceClient client = cluster.client()) {
+        cluster.awaitWorker(client);
+        byte[] data = write(client, "/sc/seek.bin", seed);
+        double opens0 = Scrape.value(metrics, OPENS);
+        Random random = new Random(seed);
+        byte[] b = new byte[4096];
+        try (SluiceInputStream in = client.open("/sc/seek.bin")) {
+          // Random 4 KiB reads inside block 2, backwards as often as forwards (FUSE random reads do this).
+          for (int i = 0; i < 200; i++) {
+            int at = 2 * BLOCK + random.nextInt(BLOCK - b.length);
+            in.seek(at);
+            assertEquals(b.length, in.readNBytes(b, 0, b.length));
+            assertArrayEquals(Arrays.copyOfRange(data, at, at + b.length), b, "at " + at);
+          }
+        }
+        assertEquals(opens0 + 1, Scrape.value(metrics, OPENS), "one lease served every seek inside the block");
+      }
+    }
+  }
+
+  @Test
   void aWorkerThatRefusesShortCircuitIsReadRemotely() throws Exception {
     long seed = System.nanoTime();
     System.out.println("ShortCircuitReadTest seed " + seed);

@@ -193,6 +193,18 @@ public final class BlockReader implements Closeable {
   }
 
   /**
+   * Moves back to {@code target}, before {@link #position()}, when the stream can do it without a round trip (a
+   * short-circuit read); false when a new reader is needed.
+   */
+  public boolean rewind(long target) {
+    if (stream == null || target > position || !stream.rewind(target)) {
+      return false;
+    }
+    position = target;
+    return true;
+  }
+
+  /**
    * Moves forward by up to {@code n} bytes using only buffered data (a short forward seek need not reopen).
    *
    * @return bytes skipped, less than {@code n} when not enough was buffered

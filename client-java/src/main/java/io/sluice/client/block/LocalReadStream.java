@@ -207,6 +207,19 @@ final class LocalReadStream implements ReadStream {
     return k;
   }
 
+  /** Any offset of the block: the lease covers the whole file, whatever range this stream was opened for. */
+  @Override
+  public boolean rewind(long target) {
+    if (closed || target < 0 || target > position) {
+      return false;
+    }
+    if (buffer != null) {
+      buffer.clear().limit(0);
+    }
+    position = target;
+    return true;
+  }
+
   /** Closes the file and ends the lease without waiting for the worker. Idempotent. */
   @Override
   public void close() {

@@ -30,6 +30,12 @@ sealed interface ReadStream permits RemoteReadStream, LocalReadStream {
    */
   long skipBuffered(long n) throws IOException;
 
+  /**
+   * Moves back to {@code target}, before {@link #position()}, without a round trip, when this kind of stream can (a
+   * short-circuit stream: the whole block file is here under its lease); else false, and the caller opens a new one.
+   */
+  boolean rewind(long target);
+
   /** Releases everything the stream holds (frames, file, lease). Idempotent. */
   void close();
 }

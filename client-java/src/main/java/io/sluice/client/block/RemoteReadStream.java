@@ -122,6 +122,12 @@ final class RemoteReadStream implements ReadStream, StreamListener {
     }
   }
 
+  /** The worker sends forward only: going back means a new stream. */
+  @Override
+  public boolean rewind(long target) {
+    return false;
+  }
+
   /**
    * Skips up to {@code n} bytes from what is already buffered, without waiting.
    *
