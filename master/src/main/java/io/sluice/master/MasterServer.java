@@ -7,6 +7,7 @@ import io.sluice.common.rpc.RpcServer;
 import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.journal.MasterStateMachine;
 import io.sluice.master.metrics.MasterMetrics;
+import io.sluice.master.metrics.MasterStatusSource;
 import io.sluice.master.job.LoadJobs;
 import io.sluice.master.ttl.TtlEnforcer;
 import io.sluice.master.mount.MountService;
@@ -112,6 +113,8 @@ public final class MasterServer implements Closeable {
           conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads);
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
           metrics.rpcObserver()).start();
+      metrics.serveStatus("Sluice master", new MasterStatusSource(journal, store, registry, mounts, loads,
+          this::advertisedAddress));
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
       long sweepMs = Math.max(100, workerTimeout.toMillis() / 2);
       housekeeping.scheduleWithFixedDelay(registry::expireLost, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
@@ -167,7 +170,7 @@ public final class MasterServer implements Closeable {
     return advertisedHost + ":" + rpcServer.address().getPort();
   }
 
-  /** The address of the HTTP service ({@code /metrics}), or empty when its port was taken. */
+  /** The address of the HTTP service ({@code /metrics}, {@code /api/status}), or empty when its port was taken. */
   public Optional<InetSocketAddress> httpAddress() {
     return metrics.httpAddress();
   }

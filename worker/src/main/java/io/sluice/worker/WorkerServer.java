@@ -21,6 +21,7 @@ import io.sluice.worker.data.DataTraffic;
 import io.sluice.worker.data.ShortCircuitLeases;
 import io.sluice.worker.master.MasterLink;
 import io.sluice.worker.metrics.WorkerMetrics;
+import io.sluice.worker.metrics.WorkerStatusSource;
 import io.sluice.worker.ufs.LoadTasks;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
@@ -43,6 +44,7 @@ import java.util.Optional;
  */
 public final class WorkerServer implements Closeable {
   private final SluiceConf conf;
+  private final List<TierSpec> tiers;
   private final BlockStore store;
   private final UfsRegistry ufsRegistry;
   private PoolWarmer warmer;
@@ -60,7 +62,8 @@ public final class WorkerServer implements Closeable {
   WorkerServer(SluiceConf conf, UfsRegistry ufsRegistry) {
     this.conf = conf;
     this.ufsRegistry = ufsRegistry;
-    this.store = new BlockStore(TierSpec.parse(conf.get(WorkerKeys.TIERS)), conf.get(WorkerKeys.WRITE_SYNC),
+    this.tiers = TierSpec.parse(conf.get(WorkerKeys.TIERS));
+    this.store = new BlockStore(tiers, conf.get(WorkerKeys.WRITE_SYNC),
         Watermarks.parse(conf.get(WorkerKeys.EVICTION_HIGH_WATERMARK), conf.get(WorkerKeys.EVICTION_LOW_WATERMARK)),
         EvictionPolicy.named(conf.get(WorkerKeys.EVICTOR), Clock.systemUTC()));
   }
@@ -119,10 +122,12 @@ public final class WorkerServer implements Closeable {
         .build();
     // Created last, so a failed start has no client to close. A heartbeat is retried by the next one: a long
     // retry budget would only delay it.
-    FailoverRpcClient master = new FailoverRpcClient(
-        FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), options, interval);
+    List<InetSocketAddress> masters = FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES));
+    FailoverRpcClient master = new FailoverRpcClient(masters, options, interval);
     link = new MasterLink(master, self, store, interval, new LoadTasks(store, readThrough));
     link.start();
+    metrics.serveStatus("Sluice worker", new WorkerStatusSource(store, tiers, this::workerId, self,
+        masters.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList(), shortCircuit, cache));
     return this;
   }
 
@@ -151,7 +156,10 @@ public final class WorkerServer implements Closeable {
     return data.address();
   }
 
-  /** The address of the HTTP service ({@code /metrics}), or empty when its port was taken or before start. */
+  /**
+   * The address of the HTTP service ({@code /metrics}, {@code /api/status}), or empty when its port was taken or
+   * before start.
+   */
   public Optional<InetSocketAddress> httpAddress() {
     return metrics == null ? Optional.empty() : metrics.httpAddress();
   }

@@ -1,5 +1,6 @@
 package io.sluice.common.metrics;
 
+import com.google.protobuf.MessageOrBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.common.rpc.RpcServerObserver;
@@ -9,6 +10,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +69,16 @@ public final class ServerMetrics implements Closeable {
   /** The observer to give the server's {@link io.sluice.common.rpc.RpcServer}. */
   public RpcServerObserver rpcObserver() {
     return rpc;
+  }
+
+  /**
+   * Serves the server's status on {@code /api/status} and {@code /} (see {@link MetricsHttpServer#serveStatus});
+   * nothing when the HTTP port was taken.
+   */
+  public void serveStatus(String title, Supplier<? extends MessageOrBuilder> status) {
+    if (http != null) {
+      http.serveStatus(title, status);
+    }
   }
 
   /** The HTTP address actually bound, or empty when the port was taken. */

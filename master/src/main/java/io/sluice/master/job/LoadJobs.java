@@ -138,8 +138,22 @@ public final class LoadJobs implements Closeable {
     }
     JobRecord r = store.reader().job(id).orElseThrow(() -> new RpcException(Status.NOT_FOUND, "no load job " + id
         + " (unknown, or one of the oldest finished jobs, which are forgotten)"));
-    return r.hasFinalStatus() ? r.getFinalStatus() : JobStatus.newBuilder().setJobId(id).setPath(r.getPath())
-        .setState(JobStatus.State.LISTING).setStartMs(r.getStartMs()).build();
+    return recorded(r);
+  }
+
+  /** Every job recorded (the running ones and the last finished ones), by id, each as {@link #status} tells it. */
+  public List<JobStatus> statuses() {
+    List<JobStatus> out = new ArrayList<>();
+    for (JobRecord r : store.reader().jobs()) {
+      LoadJob job = jobs.get(r.getJobId());
+      out.add(job != null ? job.status() : recorded(r));
+    }
+    return out;
+  }
+
+  private static JobStatus recorded(JobRecord r) {
+    return r.hasFinalStatus() ? r.getFinalStatus() : JobStatus.newBuilder().setJobId(r.getJobId())
+        .setPath(r.getPath()).setState(JobStatus.State.LISTING).setStartMs(r.getStartMs()).build();
   }
 
   /** The tasks of a job being run: only the ticker thread touches them. */

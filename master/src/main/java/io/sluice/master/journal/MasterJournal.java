@@ -247,6 +247,26 @@ public final class MasterJournal implements Journal, Closeable {
     }
   }
 
+  /**
+   * What this master's Raft server knows, for the status page.
+   *
+   * @param role LEADER, FOLLOWER, CANDIDATE or LISTENER
+   * @param selfLeads this master is the leader (then {@code leader} is empty: peers carry no address for
+   *     themselves in a single-master group)
+   * @param leader the client RPC {@code host:port} of another master believed to lead; empty when none is known
+   * @param appliedIndex the last index applied to the state machine, as Ratis counts it
+   */
+  public record RaftState(String role, boolean selfLeads, String leader, long term, long commitIndex,
+      long appliedIndex) {}
+
+  /** The Raft server's current view; fails while the server is not running (before start, after close). */
+  public RaftState state() throws IOException {
+    RaftServer.Division division = server.getDivision(GROUP_ID);
+    DivisionInfo info = division.getInfo();
+    return new RaftState(info.getCurrentRole().name(), info.isLeader(), leaderClientAddress(),
+        info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex());
+  }
+
   /** The client RPC {@code host:port} of the master this one believes leads, or empty when it knows none. */
   private String leaderClientAddress() {
     try {

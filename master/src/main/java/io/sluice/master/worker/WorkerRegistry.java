@@ -200,7 +200,8 @@ public final class WorkerRegistry {
     return workers.values().stream().sorted((a, b) -> Long.compare(a.id, b.id))
         .map(w -> WorkerSummary.newBuilder().setWorkerId(w.id).setAddress(w.address)
             .setCapacityBytes(w.capacityBytes).setUsedBytes(w.usedBytes).setLastHeartbeatMs(w.lastHeartbeatMs)
-            .setLive(w.live && !expired(w, now)).setBlockCount(w.blocks.size()).build())
+            .setLive(w.live && !expired(w, now)).setBlockCount(w.blocks.size())
+            .setHeartbeatAgeMs(Math.max(0, now - w.lastHeartbeatMs)).build())
         .toList();
   }
 
