@@ -55,6 +55,14 @@ public final class MasterKeys {
       "Threads running master RPC calls off the network threads.");
 
   /**
+   * How long a block version may stay allocated but uncommitted before a worker reporting it may drop it. A writer
+   * commits its versions within seconds of allocating them, so only a writer that died leaves one this old.
+   */
+  public static final ConfigKey<Duration> BLOCK_VERSION_PENDING_EXPIRY = ConfigKey.duration(
+      "sluice.master.block.version.pending.expiry", "1h",
+      "How long an allocated, uncommitted block version is kept on workers before it counts as abandoned.");
+
+  /**
    * How long the first outcome of a create, mkdir, delete or rename answers retries of the same call (DESIGN §3).
    * A client retries for its retry budget ({@code sluice.user.master.retry.budget}); this must be longer.
    */

@@ -93,7 +93,9 @@ public final class MasterServer implements Closeable {
       store = NamespaceStore.open(dir.resolve("metastore"), superuser);
       startJournal(dir.resolve("journal"), bindHost);
       Duration workerTimeout = conf.get(MasterKeys.WORKER_TIMEOUT);
-      registry = new WorkerRegistry(clock, workerTimeout, b -> AllocatedBlocks.isAllocated(store.reader(), b));
+      Duration pendingExpiry = conf.get(MasterKeys.BLOCK_VERSION_PENDING_EXPIRY);
+      registry = new WorkerRegistry(clock, workerTimeout, b -> AllocatedBlocks.isAllocated(store.reader(), b,
+          clock.millis() - pendingExpiry.toMillis()));
       new MasterMetrics(store, journal, registry).bindTo(metrics.registry());
       LeaderContext ctx = new LeaderContext(store, new InodeIdAllocator(store::nextInodeId), clock,
           conf.get(MasterKeys.DEFAULT_BLOCK_SIZE));

@@ -17,13 +17,27 @@ public final class AllocatedBlocks {
    * removed.
    */
   public static boolean isAllocated(NamespaceReader reader, long blockId) {
+    return isAllocated(reader, blockId, Long.MIN_VALUE);
+  }
+
+  /**
+   * As {@link #isAllocated(NamespaceReader, long)}, except that a version allocated before {@code pendingSinceMs}
+   * and still not in its file counts as abandoned: its writer commits within seconds of allocating it, so one this
+   * old belongs to a writer that died, and a worker reporting it may drop it.
+   */
+  public static boolean isAllocated(NamespaceReader reader, long blockId, long pendingSinceMs) {
     if (BlockIds.isVersion(blockId)) {
       Optional<VersionRecord> v = reader.version(blockId);
       if (v.isEmpty()) {
         return false;
       }
-      // Still pending (its change not committed) or in the file: kept either way while the record lives.
-      return reader.inode(v.get().getFileId()).filter(f -> f.getType() == FileType.FILE).isPresent();
+      Optional<InodeRecord> file = reader.inode(v.get().getFileId()).filter(f -> f.getType() == FileType.FILE);
+      if (file.isEmpty()) {
+        return false;
+      }
+      int index = v.get().getIndex();
+      boolean inFile = index < file.get().getBlocksCount() && file.get().getBlocks(index).getBlockId() == blockId;
+      return inFile || v.get().getAllocatedMs() >= pendingSinceMs;
     }
     long fileId = BlockIds.fileId(blockId);
     if (fileId == 0) {

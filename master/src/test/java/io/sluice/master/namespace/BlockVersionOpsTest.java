@@ -192,6 +192,18 @@ class BlockVersionOpsTest {
   }
 
   @Test
+  void aVersionLeftUncommittedLongCountsAsAbandonedButACommittedOneNever() throws Exception {
+    FileInfo f = ns.writeFile("/f", 2);
+    long committed = ns.allocateVersion(f.getId(), 0);
+    ns.commitEdit(commit(f, 2 * BS, edit(0, f.getBlocks(0).getBlockId(), committed, BS)).build());
+    long pending = ns.allocateVersion(f.getId(), 1);
+    long allocatedMs = ns.clock.millis();
+    assertTrue(AllocatedBlocks.isAllocated(ns.store.reader(), pending, allocatedMs), "young: its writer is at work");
+    assertFalse(AllocatedBlocks.isAllocated(ns.store.reader(), pending, allocatedMs + 1), "old: its writer died");
+    assertTrue(AllocatedBlocks.isAllocated(ns.store.reader(), committed, Long.MAX_VALUE), "in the file: kept");
+  }
+
+  @Test
   void anEditNamingTheBlockAlreadyThereKeepsIt() throws Exception {
     FileInfo f = ns.writeFile("/f", 1);
     long v = ns.allocateVersion(f.getId(), 0);
