@@ -338,8 +338,8 @@ public final class MasterRpcHandler implements RpcHandler {
   /** Places the block first (no live worker: fail before journaling anything), then allocates it. */
   private void addBlock(ServerCall call, AddBlockRequest req) throws RpcException {
     AddBlockOp.Plan plan = AddBlockOp.prepare(req, ctx);
-    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(), clientHost(call, req.getClientHost()),
-        new HashSet<>(req.getExcludedWorkersList()));
+    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(),
+        clientHost(call, req.getClientHost()), new HashSet<>(req.getExcludedWorkersList()));
     answer(call, Prepared.propose(plan.entry()), r -> AddBlockResponse.newBuilder().setBlock(BlockInfo.newBuilder()
         .setBlockId(plan.blockId()).addAllLocations(pipeline)).build());
   }

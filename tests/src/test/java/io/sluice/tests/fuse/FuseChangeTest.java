@@ -199,7 +199,8 @@ class FuseChangeTest {
       ok(work, "printf new > ufs/f");
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (!Files.readString(ufs.resolve("f")).equals("new")) {
-        assertTrue(System.nanoTime() < deadline, "not written through within 10s: " + Files.readString(ufs.resolve("f")));
+        assertTrue(System.nanoTime() < deadline, "not written through within 10s: "
+            + Files.readString(ufs.resolve("f")));
         Thread.sleep(10);
       }
     } finally {
