@@ -57,10 +57,7 @@ public final class SluiceFuse extends FuseStubFS {
   private final long mountGid;
   private final OpenFiles files = new OpenFiles();
   private final SharedEditors editors;
-  /** Guards {@link #closing}: see {@link #gated}. */
-  private final java.util.concurrent.locks.ReentrantReadWriteLock gate =
-      new java.util.concurrent.locks.ReentrantReadWriteLock();
-  private boolean closing;
+  private final HandleGate gate = new HandleGate();
   private final OwnerMapping owners;
   private final Attributes attributes;
   private final ExtendedAttributes xattrs;
@@ -323,7 +320,14 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-    return gated(() -> doCreate(path, mode, fi));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doCreate(path, mode, fi);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doCreate(String path, @mode_t long mode, FuseFileInfo fi) {
@@ -346,7 +350,14 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int open(String path, FuseFileInfo fi) {
-    return gated(() -> doOpen(path, fi));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doOpen(path, fi);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doOpen(String path, FuseFileInfo fi) {
@@ -378,7 +389,14 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    return gated(() -> doRead(path, buf, size, offset, fi));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doRead(path, buf, size, offset, fi);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doRead(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
@@ -399,7 +417,14 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    return gated(() -> doWrite(path, buf, size, offset, fi));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doWrite(path, buf, size, offset, fi);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doWrite(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
@@ -419,7 +444,14 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int flush(String path, FuseFileInfo fi) {
-    return gated(() -> doFlush(path, fi));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doFlush(path, fi);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doFlush(String path, FuseFileInfo fi) {
@@ -440,7 +472,14 @@ public final class SluiceFuse extends FuseStubFS {
   /** The client can make data durable only by completing the file, so fsync completes it (see {@link OpenFile}). */
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-    return gated(() -> doFsync(path, isdatasync, fi));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doFsync(path, isdatasync, fi);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doFsync(String path, int isdatasync, FuseFileInfo fi) {
@@ -460,7 +499,14 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int release(String path, FuseFileInfo fi) {
-    return gated(() -> doRelease(path, fi));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doRelease(path, fi);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doRelease(String path, FuseFileInfo fi) {
@@ -486,7 +532,14 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int truncate(String path, @off_t long size) {
-    return gated(() -> doTruncate(path, size));
+    if (!gate.enter()) {
+      return -ErrorCodes.EIO();
+    }
+    try {
+      return doTruncate(path, size);
+    } finally {
+      gate.exit();
+    }
   }
 
   private int doTruncate(String path, @off_t long size) {
@@ -622,15 +675,11 @@ public final class SluiceFuse extends FuseStubFS {
   }
 
   /**
-   * Completes files still open for writing and closes read streams; called after unmounting. A lazily detached
-   * mount still serves the processes that hold it, so first the gate closes: a callback halfway through finishes,
-   * later ones fail with EIO, and no file is created or opened after its handles were closed (it would stay
-   * incomplete).
+   * Completes files still open for writing and closes read streams; called after unmounting, once no handle
+   * callback runs or can start any more (see {@link HandleGate}).
    */
   void closeHandles() {
-    gate.writeLock().lock();
-    try {
-      closing = true;
+    gate.close(() -> {
       for (Object h : files.all()) {
         if (h instanceof OpenFile f) {
           try {
@@ -640,22 +689,7 @@ public final class SluiceFuse extends FuseStubFS {
           }
         }
       }
-    } finally {
-      gate.writeLock().unlock();
-    }
-  }
-
-  /**
-   * Runs a callback that opens, uses or ends file handles, unless the mount is closing (EIO then). Shared, so the
-   * callbacks never wait for each other; {@link #closeHandles} takes it exclusively.
-   */
-  private int gated(java.util.function.IntSupplier callback) {
-    gate.readLock().lock();
-    try {
-      return closing ? -ErrorCodes.EIO() : callback.getAsInt();
-    } finally {
-      gate.readLock().unlock();
-    }
+    });
   }
 
   /**
