@@ -25,8 +25,7 @@ import java.util.Objects;
  * worker sending ahead up to the read window (see {@code ClientKeys.READ_WINDOW}); moving to the next block opens
  * the next stream. A {@link #seek} is lazy: the next read continues the open stream when the target is the current
  * position or a little ahead inside what is already buffered, or anywhere in the block for a short-circuit read
- * (the block's file is here), and otherwise cancels it and opens one at the target. The short-circuit readers of
- * the last few blocks left stay open, so random reads across blocks do not ask for a lease each time.
+ * (the block's file is here), and otherwise cancels it and opens one at the target.
  *
  * <p>Positioned reads ({@link #read(long, byte[], int, int)}, {@link #readFully(long, byte[], int, int)}) open
  * their own streams for exactly the range asked, so they neither move the position nor disturb read-ahead, and
@@ -39,8 +38,6 @@ import java.util.Objects;
  * buffered frame.
  */
 public final class SluiceInputStream extends InputStream {
-  /** Short-circuit readers kept open for jumps back to their blocks (see {@link #parked}); each holds a lease. */
-  private static final int MAX_PARKED = 4;
   private final StreamContext ctx;
   private final String path;
   // Replaced only by the one re-listing after STALE, under this stream's monitor, before any byte was returned.
@@ -51,11 +48,6 @@ public final class SluiceInputStream extends InputStream {
   /** The sequential stream, or null; {@code readerBlock} is its block index. */
   private BlockReader reader;
   private int readerBlock = -1;
-  /**
-   * Short-circuit readers of blocks read before, by block index, least recently used first, kept open (a lease and a
-   * file each) for a jump back: random reads across blocks would otherwise ask the worker for a lease on every read.
-   */
-  private final java.util.LinkedHashMap<Integer, BlockReader> parked = new java.util.LinkedHashMap<>(8, 0.75f, true);
   private volatile boolean closed;
   /** Whether any read returned bytes: from then on the listing is never replaced. */
   private volatile boolean delivered;
@@ -236,20 +228,15 @@ public final class SluiceInputStream extends InputStream {
    */
   private BlockReader readerAtPos() throws IOException {
     int index = layout.blockAt(pos);
-    long want = pos - layout.start(index);
-    if (reader != null && readerBlock == index && moveTo(reader, want)) {
-      return reader;
-    }
-    parkReader();
-    BlockReader p = parked.remove(index);
-    if (p != null) {
-      if (moveTo(p, want)) {
-        reader = p;
-        readerBlock = index;
+    if (reader != null && readerBlock == index) {
+      long want = pos - layout.start(index);
+      long ahead = want - reader.position();
+      if (ahead == 0 || (ahead > 0 && ahead <= reader.buffered() && reader.skipBuffered(ahead) == ahead)
+          || (ahead < 0 && reader.rewind(want))) {
         return reader;
       }
-      p.close();
     }
+    closeReader();
     BlockInfo block = layout.block(index);
     long inBlock = pos - layout.start(index);
     reader = BlockReader.open(ctx.workers(), ctx.fallThrough(), block, inBlock, block.getLength() - inBlock,
@@ -263,47 +250,12 @@ public final class SluiceInputStream extends InputStream {
     return reader;
   }
 
-  /**
-   * Brings {@code r} to {@code target} without reopening: forward within what it buffered, or anywhere in its block
-   * for a short-circuit read; false when it cannot.
-   */
-  private static boolean moveTo(BlockReader r, long target) throws IOException {
-    long ahead = target - r.position();
-    return ahead == 0 || (ahead > 0 && ahead <= r.buffered() && r.skipBuffered(ahead) == ahead)
-        || (ahead < 0 && r.rewind(target));
-  }
-
-  /** Sets the current reader aside: kept among the parked when it reads short-circuit, else closed. */
-  private void parkReader() {
-    if (reader == null) {
-      return;
-    }
-    if (reader.local()) {
-      BlockReader old = parked.put(readerBlock, reader);
-      if (old != null) {
-        old.close();
-      }
-      if (parked.size() > MAX_PARKED) {
-        var eldest = parked.entrySet().iterator();
-        eldest.next().getValue().close();
-        eldest.remove();
-      }
-    } else {
-      reader.close();
-    }
-    reader = null;
-    readerBlock = -1;
-  }
-
-  /** Closes the current reader and every parked one (an error, a new listing, the end). */
   private void closeReader() {
     if (reader != null) {
       reader.close();
       reader = null;
       readerBlock = -1;
     }
-    parked.values().forEach(BlockReader::close);
-    parked.clear();
   }
 
   private void ensureOpen() throws IOException {
