@@ -19,13 +19,19 @@ public final class ClientKeys {
   public static final ConfigKey<Integer> REPLICAS = ConfigKey.integer("sluice.user.replicas", 1,
       "Number of workers each block of a new file is written to (1..16).");
 
-  /** Bytes per STREAM_DATA frame written; each frame carries its own CRC32C. Must fit in an RPC frame. */
+  /**
+   * Bytes per STREAM_DATA frame written; each frame carries the CRC32C of each of its 64 KiB chunks, so it holds
+   * whole chunks. Must fit in an RPC frame.
+   */
   public static final ConfigKey<Long> WRITE_CHUNK_SIZE = ConfigKey.bytes("sluice.user.write.chunk.size", "1m",
-      "Bytes per data frame when writing a block (4k..the RPC frame limit less 64k).");
+      "Bytes per data frame when writing a block: a multiple of 64k, at most the RPC frame limit less 64k.");
 
-  /** Bytes per STREAM_DATA frame the client asks a worker for when reading. Must fit in an RPC frame. */
+  /**
+   * Bytes per STREAM_DATA frame the client asks a worker for when reading; the worker sends whole 64 KiB chunks, so
+   * it rounds this up. Must fit in an RPC frame.
+   */
   public static final ConfigKey<Long> READ_CHUNK_SIZE = ConfigKey.bytes("sluice.user.read.chunk.size", "1m",
-      "Bytes per data frame when reading a block (4k..the RPC frame limit less 64k).");
+      "Bytes per data frame when reading a block (4k..the RPC frame limit less 64k; rounded up to 64k multiples).");
 
   /**
    * Read-ahead of a sequential read stream, in frames: the credits a worker may use before the reader consumed

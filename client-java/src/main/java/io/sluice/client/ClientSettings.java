@@ -1,5 +1,6 @@
 package io.sluice.client;
 
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.conf.ConfigKey;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.rpc.RpcOptions;
@@ -24,7 +25,12 @@ record ClientSettings(long blockSize, int replicas, int writeChunkSize, int read
     long maxChunk = (long) rpc.maxFrameBytes() - FRAME_OVERHEAD;
     long blockSize = check(conf, ClientKeys.BLOCK_SIZE, MIN_BLOCK, Long.MAX_VALUE);
     int replicas = (int) check(conf, ClientKeys.REPLICAS, 1, 16);
-    int writeChunk = (int) check(conf, ClientKeys.WRITE_CHUNK_SIZE, MIN_CHUNK, maxChunk);
+    int writeChunk = (int) check(conf, ClientKeys.WRITE_CHUNK_SIZE, ChunkChecksums.CHUNK, maxChunk);
+    if (writeChunk % ChunkChecksums.CHUNK != 0) {
+      throw new IllegalArgumentException(ClientKeys.WRITE_CHUNK_SIZE.name() + " = " + writeChunk + " (from "
+          + conf.source(ClientKeys.WRITE_CHUNK_SIZE) + ") is not a multiple of " + ChunkChecksums.CHUNK
+          + ": frames hold whole checksum chunks");
+    }
     int readChunk = (int) check(conf, ClientKeys.READ_CHUNK_SIZE, MIN_CHUNK, maxChunk);
     int window = (int) check(conf, ClientKeys.READ_WINDOW, 1, 1024);
     int pageSize = (int) check(conf, ClientKeys.LIST_PAGE_SIZE, 0, 1_000_000);

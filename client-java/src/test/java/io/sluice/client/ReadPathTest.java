@@ -112,6 +112,10 @@ class ReadPathTest {
       assertEquals(Status.IO_ERROR, e.status());
       assertTrue(e.getMessage().contains("CRC32C") && e.getMessage().contains("/f"), e.getMessage());
     }
+    // The worker was told which block and where, so it can check its copy.
+    assertEquals(1, firstWorker().corruptReports.size());
+    assertEquals(blocks().get(0).getBlockId(), firstWorker().corruptReports.get(0).getBlockId());
+    assertEquals(0, firstWorker().corruptReports.get(0).getOffset());
   }
 
   @Test
@@ -129,6 +133,8 @@ class ReadPathTest {
     try (SluiceInputStream in = client.open("/f")) {
       assertArrayEquals(data, in.readAllBytes());
     }
+    assertEquals(blocks().size() - 1, w1.corruptReports.size(), "each corrupt copy reported once");
+    assertTrue(w2.corruptReports.isEmpty());
   }
 
   @Test

@@ -2,7 +2,10 @@ package io.sluice.client.block;
 
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.BlockLocation;
+import io.sluice.common.proto.ReportCorruptBlockRequest;
+import io.sluice.common.proto.ReportCorruptBlockResponse;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
@@ -16,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a byte range of one block from the workers that hold it. It streams from the first location it can
  * reach; when that worker fails (unreachable, lost the block, corrupt data, timeout) it resumes at the current
- * position on the next location, since committed blocks are immutable and every replica has the same bytes. Once
+ * position on the next location, since committed blocks are immutable and every replica has the same bytes. Bytes
+ * that do not match their CRC32C are never returned: the worker is told, and the block is read elsewhere (see
+ * {@link #corrupted}). Once
  * every location failed, a block of a UFS-backed file may be read from the UFS instead (see
  * {@link UfsFallThrough} for when); otherwise the read fails, naming the block and what each location answered.
  *
@@ -50,6 +55,10 @@ public final class BlockReader implements Closeable {
   private RpcException lastFailure;
   /** A short-circuit stream failed while reading: the rest of the range goes over the RPC. */
   private boolean localFailed;
+  /** The worker of the current location, to tell of a corrupt copy. */
+  private RpcClient currentClient;
+  /** A corrupt copy was removed and the block is read again, through from the UFS: done at most once. */
+  private boolean rereadAfterCorruption;
   private boolean closed;
 
   private BlockReader(WorkerClientPool pool, UfsFallThrough fallThrough, BlockInfo block, long offset, long end,
@@ -128,6 +137,10 @@ public final class BlockReader implements Closeable {
         boolean local = stream instanceof LocalReadStream;
         stream.close();
         stream = null;
+        if (e instanceof CorruptChunkException corrupt) {
+          corrupted(corrupt);
+          continue;
+        }
         if (local) {
           // The file failed, not the worker: resume from position on the same location, over the RPC.
           LOG.debug("{}: block {}: short-circuit read failed, reading remotely: {}", path, block.getBlockId(),
@@ -160,6 +173,33 @@ public final class BlockReader implements Closeable {
     }
     position += n;
     return n;
+  }
+
+  /**
+   * The copy just read is corrupt: tells its worker, which checks the block and removes it. A block of a UFS-backed
+   * file is then read again from the same worker, once: not holding it any more, the worker reads it through from
+   * the UFS and caches it anew. Otherwise the read goes on at the next location (another replica), and a corrupt
+   * copy counts as an unreachable one, so a UFS-backed block can still fall through to the UFS.
+   */
+  private void corrupted(CorruptChunkException e) {
+    boolean removed = false;
+    try {
+      removed = currentClient.call(WorkerMethod.REPORT_CORRUPT_BLOCK_VALUE, ReportCorruptBlockRequest.newBuilder()
+          .setBlockId(block.getBlockId()).setOffset(e.offset()).build(), ReportCorruptBlockResponse.parser())
+          .getCorrupt();
+    } catch (RpcException report) {
+      LOG.warn("{}: could not report corrupt block {} to {}: {}", path, block.getBlockId(), currentClient.address(),
+          report.getMessage());
+    }
+    LOG.warn("{} ({})", e.getMessage(), removed ? "the worker removed its copy" : "the worker kept its copy");
+    if (removed && block.hasUfs() && !rereadAfterCorruption) {
+      rereadAfterCorruption = true;
+      nextLocation--;
+      return;
+    }
+    lastFailure = e;
+    failures.add(e.getMessage());
+    failureStatuses.add(Status.UNAVAILABLE);
   }
 
   private void failed(RpcException e, String message) {
@@ -220,6 +260,10 @@ public final class BlockReader implements Closeable {
     } catch (RpcException e) {
       stream.close();
       stream = null;
+      if (e instanceof CorruptChunkException corrupt) {
+        corrupted(corrupt);
+        return 0;
+      }
       if (e.status() == Status.STALE) {
         throw stale(e);
       }
@@ -244,6 +288,7 @@ public final class BlockReader implements Closeable {
         continue;
       }
       String what = path + ": block " + block.getBlockId() + " on " + worker;
+      currentClient = client;
       // An uncached UFS block is leased once the worker (the one chosen to read it through) has cached it.
       if (options.shortCircuit() && (block.getCached() || block.hasUfs()) && !localFailed
           && ShortCircuit.isLocal(loc.getAddress())) {

@@ -1,6 +1,7 @@
 package io.sluice.client.block;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerMethod;
@@ -11,17 +12,17 @@ import io.sluice.common.rpc.Frame;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.zip.CRC32C;
 
 /**
  * Writes one new block through a WRITE_BLOCK stream to the first worker of its pipeline (which forwards to the
- * others): chunks go out in order from offset 0, each with its CRC32C; {@link #finish()} ends the stream and
- * waits for the worker to commit. A worker error fails the next {@link #write} or {@link #finish}. Not
- * thread-safe. Either {@link #finish()} or {@link #abort()} must end every writer, so the call's response frame is
- * released.
+ * others): pieces go out in order from offset 0, each with the CRC32C of each of its 64 KiB checksum chunks (so
+ * every piece but the block's last holds whole chunks); {@link #finish()} ends the stream and waits for the worker
+ * to commit. A worker error fails the next {@link #write} or {@link #finish}. Not thread-safe. Either
+ * {@link #finish()} or {@link #abort()} must end every writer, so the call's response frame is released.
  */
 public final class BlockWriter {
   private final ClientStream stream;
@@ -29,7 +30,6 @@ public final class BlockWriter {
   private final long maxLength;
   private final Duration timeout;
   private final String what;
-  private final CRC32C crc = new CRC32C();
   private long written;
   /** Whether {@link #finish()} took (and released) the response frame. */
   private boolean responseTaken;
@@ -81,15 +81,18 @@ public final class BlockWriter {
       chunk.release();
       throw new IllegalStateException(what + ": " + (written + n) + " bytes exceed the block size " + maxLength);
     }
-    crc.reset();
-    crc.update(chunk.nioBuffer());
-    send(written, (int) crc.getValue(), chunk);
+    if (written % ChunkChecksums.CHUNK != 0) {
+      chunk.release();
+      throw new IllegalStateException(what + ": data after a piece that ended inside a checksum chunk, at "
+          + written);
+    }
+    send(written, ChunkChecksums.list(chunk.nioBuffer()), chunk);
     written += n;
   }
 
-  private void send(long offset, int crc32c, ByteBuf chunk) throws RpcException {
+  private void send(long offset, List<Integer> sums, ByteBuf chunk) throws RpcException {
     try {
-      stream.sendData(offset, crc32c, chunk);
+      stream.sendData(offset, sums, chunk);
     } catch (RpcException e) {
       throw naming(e);
     }

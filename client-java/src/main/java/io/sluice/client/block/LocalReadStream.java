@@ -1,5 +1,6 @@
 package io.sluice.client.block;
 
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockRequest;
@@ -22,13 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A short-circuit read (DESIGN 5): the bytes {@code [offset, end)} of a block read from its file on this host, under
  * a lease the worker granted (OPEN_LOCAL_BLOCK) that keeps the block from eviction until {@link #close()} sends
- * CLOSE_LOCAL_BLOCK, or until this client's connection to the worker closes. Committed blocks never change, so the
- * file needs no checksums; it is read no further than the length the worker answered.
+ * CLOSE_LOCAL_BLOCK, or until this client's connection to the worker closes. Every byte is checked against the
+ * block's chunk CRC32Cs, which come with the lease, before the caller gets it (a file corrupted on the worker's disk
+ * raises {@link CorruptChunkException}); it is read no further than the length the worker answered.
  *
- * <p>Reads of at least {@value #BUFFER} bytes go from the file straight into the caller's array with one positioned
- * read (at most {@value #MAX_READ} bytes at a time, which bounds the JDK's per-thread temporary direct buffer);
- * smaller ones are served from a {@value #BUFFER}-byte buffer, allocated once on the first small read, so byte-wise
- * reading costs one system call per buffer, not per byte. Nothing is allocated per read.
+ * <p>Reads of whole chunks go from the file straight into the caller's array with one positioned read (at most
+ * {@value #MAX_READ} bytes at a time, which bounds the JDK's per-thread temporary direct buffer) and are checked
+ * there; other reads fill a one-chunk buffer, allocated once on the first such read, and are served from it, so
+ * byte-wise reading costs one system call and one checksum per chunk, not per byte. Nothing is allocated per read.
  *
  * <p>{@link #open} never fails: when the worker does not grant a lease or the file cannot be opened it returns null
  * and the caller reads over the RPC. A failure while reading surfaces as IO_ERROR; {@link BlockReader} then reads
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalReadStream implements ReadStream {
   private static final Logger LOG = LoggerFactory.getLogger(LocalReadStream.class);
-  private static final int BUFFER = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
   private static final int MAX_READ = 8 << 20;
 
   private final RpcClient worker;
@@ -45,22 +47,30 @@ final class LocalReadStream implements ReadStream {
   private final FileChannel file;
   private final String what;
   private final long end;
+  private final long blockLength;
+  private final int[] sums;
   private long position;
-  /** Holds the file's bytes {@code [position, position + remaining)} between reads; null until a small read. */
+  /**
+   * Holds one checked chunk, the file's bytes {@code [bufferStart, bufferStart + limit)}; its position is
+   * {@link #position} while it has remaining bytes. Null until a read that is not of whole chunks.
+   */
   private ByteBuffer buffer;
+  private long bufferStart;
   /** The caller's array of the last large read, wrapped once for as long as the caller reuses it. */
   private ByteBuffer wrapped;
   private boolean closed;
 
-  private LocalReadStream(RpcClient worker, long leaseId, Path path, FileChannel file, String what, long offset,
-      long end) {
+  private LocalReadStream(RpcClient worker, OpenLocalBlockResponse lease, FileChannel file, String what,
+      long offset, long end) {
     this.worker = worker;
-    this.leaseId = leaseId;
-    this.path = path;
+    this.leaseId = lease.getLeaseId();
+    this.path = Path.of(lease.getPath());
     this.file = file;
     this.what = what;
     this.position = offset;
     this.end = end;
+    this.blockLength = lease.getLength();
+    this.sums = lease.getChunkCrcsList().stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**
@@ -89,6 +99,11 @@ final class LocalReadStream implements ReadStream {
     }
     // From here the lease is ours: every way out without a stream must close it.
     long end = offset + length;
+    if (lease.getChunkCrcsCount() != ChunkChecksums.chunks(lease.getLength())) {
+      closeLease(worker, lease.getLeaseId());
+      return fallBack(what, "the worker sent " + lease.getChunkCrcsCount() + " checksums for " + lease.getLength()
+          + " bytes");
+    }
     if (end > lease.getLength()) {
       closeLease(worker, lease.getLeaseId());
       return fallBack(what, "the worker holds " + lease.getLength() + " bytes, the range ends at " + end);
@@ -109,7 +124,7 @@ final class LocalReadStream implements ReadStream {
       return fallBack(what, "cannot open " + path + ": " + e);
     }
     ShortCircuit.opened();
-    return new LocalReadStream(worker, lease.getLeaseId(), path, file, what, offset, end);
+    return new LocalReadStream(worker, lease, file, what, offset, end);
   }
 
   private static LocalReadStream fallBack(String what, String why) {
@@ -133,27 +148,55 @@ final class LocalReadStream implements ReadStream {
     }
     int n;
     if (buffer != null && buffer.hasRemaining()) {
-      n = Math.min(len, buffer.remaining());
+      n = (int) Math.min(Math.min(len, buffer.remaining()), end - position);
       buffer.get(b, off, n);
     } else {
       int want = (int) Math.min(Math.min(len, MAX_READ), end - position);
-      if (want >= BUFFER || want == end - position) {
-        // Straight into the caller's array: large reads, and a range's last bytes (a positioned read's whole range).
-        n = readFile(target(b, off, want));
+      // Whole chunks go straight into the caller's array and are checked there; the block's last chunk is whole
+      // when it reaches the block's end.
+      int direct = position % CHUNK != 0 ? 0
+          : position + want == blockLength ? want : want / CHUNK * CHUNK;
+      if (direct > 0) {
+        readFully(target(b, off, direct));
+        verify(b, off, direct, position);
+        n = direct;
       } else {
-        if (buffer == null) {
-          buffer = ByteBuffer.allocate(BUFFER);
-        }
-        buffer.clear().limit((int) Math.min(BUFFER, end - position));
-        readFile(buffer);
-        buffer.flip();
-        n = Math.min(len, buffer.remaining());
-        buffer.get(b, off, n);
+        n = readBuffered(b, off, want);
       }
     }
     position += n;
     ShortCircuit.read(n);
     return n;
+  }
+
+  /** Reads the chunk holding {@link #position} into the buffer, checks it, and copies up to {@code len} bytes. */
+  private int readBuffered(byte[] b, int off, int len) throws IOException {
+    if (buffer == null) {
+      buffer = ByteBuffer.allocate(CHUNK);
+    }
+    long chunkStart = position - position % CHUNK;
+    buffer.clear().limit((int) Math.min(CHUNK, blockLength - chunkStart));
+    long at = position;
+    position = chunkStart; // readFully reads at position
+    try {
+      readFully(buffer);
+    } finally {
+      position = at;
+    }
+    bufferStart = chunkStart;
+    verify(buffer.array(), 0, buffer.limit(), chunkStart);
+    buffer.flip().position((int) (at - chunkStart));
+    int n = (int) Math.min(len, buffer.remaining());
+    buffer.get(b, off, n);
+    return n;
+  }
+
+  /** Checks whole chunks {@code b[off, off + len)} that start at {@code blockOffset} against the lease's sums. */
+  private void verify(byte[] b, int off, int len, long blockOffset) throws CorruptChunkException {
+    long bad = ChunkChecksums.firstMismatch(b, off, len, sums, (int) (blockOffset / CHUNK));
+    if (bad >= 0) {
+      throw new CorruptChunkException(what + " (short-circuit, " + path + ")", bad);
+    }
   }
 
   /** {@code b[off, off + len)} as a buffer, reusing the wrapper when the caller reuses its array. */
@@ -165,26 +208,25 @@ final class LocalReadStream implements ReadStream {
     return wrapped;
   }
 
-  /**
-   * Reads from the file at {@link #position} into {@code dst}; called only when {@link #buffer} is empty, so that is
-   * the file offset of the next byte.
-   *
-   * @return bytes read, at least 1
-   */
-  private int readFile(ByteBuffer dst) throws IOException {
+  /** Fills {@code dst} from the file at {@link #position}. */
+  private void readFully(ByteBuffer dst) throws IOException {
     long at = position;
-    int n;
     try {
-      n = file.read(dst, at);
+      while (dst.hasRemaining()) {
+        int n = file.read(dst, at);
+        if (n <= 0) {
+          throw new RpcException(Status.IO_ERROR, what + ": " + path + " ended at offset " + at + ", before "
+              + blockLength);
+        }
+        at += n;
+      }
     } catch (ClosedByInterruptException e) {
       throw new InterruptedIOException(what + ": interrupted while reading " + path + " at offset " + at);
+    } catch (RpcException e) {
+      throw e;
     } catch (IOException e) {
       throw new RpcException(Status.IO_ERROR, what + ": reading " + path + " at offset " + at + ": " + e, e);
     }
-    if (n <= 0) {
-      throw new RpcException(Status.IO_ERROR, what + ": " + path + " ended at offset " + at + ", before " + end);
-    }
-    return n;
   }
 
   /** Every byte to the end of the range: the file is here, so none of it waits for the worker. */
@@ -196,14 +238,8 @@ final class LocalReadStream implements ReadStream {
   @Override
   public long skipBuffered(long n) {
     long k = Math.min(n, end - position);
-    if (buffer != null) {
-      if (k < buffer.remaining()) {
-        buffer.position(buffer.position() + (int) k);
-      } else {
-        buffer.clear().limit(0);
-      }
-    }
     position += k;
+    syncBuffer();
     return k;
   }
 
@@ -213,11 +249,21 @@ final class LocalReadStream implements ReadStream {
     if (closed || target < 0 || target > position) {
       return false;
     }
-    if (buffer != null) {
+    position = target;
+    syncBuffer();
+    return true;
+  }
+
+  /** After a jump: the buffer serves {@link #position} if it holds that chunk, else it is emptied. */
+  private void syncBuffer() {
+    if (buffer == null) {
+      return;
+    }
+    if (position >= bufferStart && position < bufferStart + buffer.limit()) {
+      buffer.position((int) (position - bufferStart));
+    } else {
       buffer.clear().limit(0);
     }
-    position = target;
-    return true;
   }
 
   /** Closes the file and ends the lease without waiting for the worker. Idempotent. */

@@ -1,6 +1,7 @@
 package io.sluice.client.block;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.ReadBlockRequest;
@@ -14,11 +15,11 @@ import io.sluice.common.rpc.StreamListener;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 
 /**
  * One READ_BLOCK call: the bytes {@code [offset, end)} of a block from one worker, with credit-based read-ahead.
@@ -39,7 +40,6 @@ final class RemoteReadStream implements ReadStream, StreamListener {
   private final long timeoutNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final CRC32C crc = new CRC32C();
 
   // Guarded by lock: what the event loop hands over.
   private final ArrayDeque<Frame> queue = new ArrayDeque<>();
@@ -91,8 +91,8 @@ final class RemoteReadStream implements ReadStream, StreamListener {
    * Copies up to {@code len} bytes at {@link #position()}, waiting at most the timeout for the next frame.
    *
    * @return bytes copied (at least 1 when {@code len > 0}), or -1 at the end of the range
-   * @throws RpcException the worker's error, IO_ERROR for a corrupt, misplaced or missing frame, UNAVAILABLE on a
-   *     timeout; the stream is then unusable
+   * @throws RpcException the worker's error, IO_ERROR for a misplaced or missing frame, {@link CorruptChunkException}
+   *     for bytes that do not match their checksums, UNAVAILABLE on a timeout; the stream is then unusable
    */
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
@@ -103,10 +103,10 @@ final class RemoteReadStream implements ReadStream, StreamListener {
       current = next();
     }
     ByteBuf data = current.data();
-    int n = Math.min(len, data.readableBytes());
+    int n = (int) Math.min(Math.min(len, data.readableBytes()), end - position);
     data.readBytes(b, off, n);
     position += n;
-    if (!data.isReadable()) {
+    if (!data.isReadable() || position == end) {
       consumed();
     }
     return n;
@@ -116,7 +116,7 @@ final class RemoteReadStream implements ReadStream, StreamListener {
   public long buffered() {
     lock.lock();
     try {
-      return queuedBytes + (current == null ? 0 : current.data().readableBytes());
+      return Math.min(end - position, queuedBytes + (current == null ? 0 : current.data().readableBytes()));
     } finally {
       lock.unlock();
     }
@@ -146,12 +146,15 @@ final class RemoteReadStream implements ReadStream, StreamListener {
         current = f;
       }
       ByteBuf data = current.data();
-      int k = (int) Math.min(n - skipped, data.readableBytes());
+      int k = (int) Math.min(Math.min(n - skipped, data.readableBytes()), end - position);
       data.skipBytes(k);
       position += k;
       skipped += k;
-      if (!data.isReadable()) {
+      if (!data.isReadable() || position == end) {
         consumed();
+      }
+      if (position == end) {
+        break;
       }
     }
     return skipped;
@@ -213,26 +216,38 @@ final class RemoteReadStream implements ReadStream, StreamListener {
     }
   }
 
-  /** Fails (releasing {@code f}) unless the frame is the next piece of the range with a matching checksum. */
+  /**
+   * Fails (releasing {@code f}) unless the frame is the next piece of the range and its bytes match their chunk
+   * CRC32Cs; then skips its bytes before {@link #position}. A frame with checksums holds whole chunks, so it starts
+   * at the chunk holding the next byte and may run past the range's end; one without (bytes streamed while read
+   * through from the UFS, which have no stored checksum yet) holds exactly the next bytes.
+   *
+   * @throws CorruptChunkException when the bytes do not match their checksums: the worker's copy is corrupt
+   */
   private void check(Frame f) throws RpcException {
     FrameHeader h = f.header();
     ByteBuf data = f.data();
+    List<Integer> sums = h.getChunkCrcsList();
+    long start = sums.isEmpty() ? position : position - position % ChunkChecksums.CHUNK;
+    long limit = sums.isEmpty() ? end : end + ChunkChecksums.CHUNK - 1;
     String problem = null;
-    if (h.getOffset() != position) {
-      problem = "frame at offset " + h.getOffset() + " where " + position + " was expected";
-    } else if (!data.isReadable() || data.readableBytes() > end - position) {
-      problem = "frame of " + data.readableBytes() + " bytes at offset " + position + " in a range ending at " + end;
-    } else if (h.getHasCrc()) {
-      crc.reset();
-      crc.update(data.nioBuffer());
-      if ((int) crc.getValue() != h.getCrc32C()) {
-        problem = "CRC32C mismatch in the frame at offset " + position;
+    if (h.getOffset() != start) {
+      problem = "frame at offset " + h.getOffset() + " where " + start + " was expected";
+    } else if (data.readableBytes() <= position - start || h.getOffset() + data.readableBytes() > limit) {
+      problem = "frame of " + data.readableBytes() + " bytes at offset " + h.getOffset() + " for the range at "
+          + position + " ending at " + end;
+    } else if (!sums.isEmpty()) {
+      long bad = ChunkChecksums.firstMismatch(data.nioBuffer(), sums);
+      if (bad >= 0) {
+        f.release();
+        throw new CorruptChunkException(what, h.getOffset() + bad);
       }
     }
     if (problem != null) {
       f.release();
       throw new RpcException(Status.IO_ERROR, what + ": " + problem);
     }
+    data.skipBytes((int) (position - start));
   }
 
   /** Cancels the call if it is still running and releases every frame held. Idempotent. */

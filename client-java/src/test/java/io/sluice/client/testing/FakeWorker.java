@@ -3,6 +3,8 @@ package io.sluice.client.testing;
 import io.netty.buffer.ByteBuf;
 import io.sluice.common.proto.ReadBlockRequest;
 import io.sluice.common.proto.ReadBlockResponse;
+import io.sluice.common.proto.ReportCorruptBlockRequest;
+import io.sluice.common.proto.ReportCorruptBlockResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.proto.WriteBlockRequest;
@@ -13,6 +15,7 @@ import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.common.rpc.StreamListener;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,14 +26,17 @@ import java.util.zip.CRC32C;
 
 /**
  * An in-memory worker for client tests. WRITE_BLOCK checks that frames arrive in order from offset 0 with correct
- * CRC32Cs and within max_length, and stores the block on STREAM_END. READ_BLOCK serves a stored block in frames
- * of the requested chunk size, one per credit, then responds; it records the credit accounting so tests can check
- * the client's read window. Fault switches make it corrupt, stall or fail.
+ * chunk CRC32Cs and within max_length, and stores the block on STREAM_END. READ_BLOCK serves a stored block as the
+ * real worker does: frames of whole 64 KiB chunks (the requested chunk size rounded up) from the chunk holding the
+ * range's first byte, each with its chunk CRC32Cs, one per credit, then responds; it records the credit accounting
+ * so tests can check the client's read window. REPORT_CORRUPT_BLOCK is recorded and answered "kept". Fault switches
+ * make it corrupt, stall or fail.
  */
 public final class FakeWorker implements RpcHandler {
+  private static final int CHUNK = 64 * 1024;
   private final Map<Long, byte[]> blocks = new ConcurrentHashMap<>();
 
-  /** When set, served frames carry a wrong CRC32C. */
+  /** When set, served frames carry wrong chunk CRC32Cs. */
   public volatile boolean corruptReads;
   /** When set, read streams never send data (the client must time out). */
   public volatile boolean stallReads;
@@ -42,6 +48,8 @@ public final class FakeWorker implements RpcHandler {
   /** When >= 0, a write stream fails with IO_ERROR once it received more than this many bytes. */
   public volatile long failWritesAfter = -1;
 
+  /** Every REPORT_CORRUPT_BLOCK received, in order. */
+  public final List<ReportCorruptBlockRequest> corruptReports = new CopyOnWriteArrayList<>();
   /** Every READ_BLOCK request received, in order. */
   public final List<ReadBlockRequest> readRequests = new CopyOnWriteArrayList<>();
   /** Read streams opened. */
@@ -56,6 +64,18 @@ public final class FakeWorker implements RpcHandler {
   public final Semaphore framesSent = new Semaphore(0);
   /** One permit per read stream the client cancelled or dropped. */
   public final Semaphore readsAborted = new Semaphore(0);
+
+  /** The CRC32C of each 64 KiB slice of {@code b[off, off + len)}, each XORed with {@code flip}. */
+  private static List<Integer> sums(byte[] b, int off, int len, int flip) {
+    List<Integer> out = new ArrayList<>();
+    CRC32C c = new CRC32C();
+    for (int at = 0; at < len; at += CHUNK) {
+      c.reset();
+      c.update(b, off + at, Math.min(CHUNK, len - at));
+      out.add((int) c.getValue() ^ flip);
+    }
+    return out;
+  }
 
   public void put(long blockId, byte[] data) {
     blocks.put(blockId, data);
@@ -81,6 +101,9 @@ public final class FakeWorker implements RpcHandler {
         call.setStreamListener(new BlockSink(call, call.parse(WriteBlockRequest.parser())));
       } else if (m == WorkerMethod.READ_BLOCK) {
         startRead(call, call.parse(ReadBlockRequest.parser()));
+      } else if (m == WorkerMethod.REPORT_CORRUPT_BLOCK) {
+        corruptReports.add(call.parse(ReportCorruptBlockRequest.parser()));
+        call.respond(ReportCorruptBlockResponse.newBuilder().setCorrupt(false).build());
       } else {
         throw new RpcException(Status.INVALID_ARGUMENT, "unknown method " + call.method());
       }
@@ -106,8 +129,12 @@ public final class FakeWorker implements RpcHandler {
     }
     readStreams.incrementAndGet();
     maxInitialCredits.accumulateAndGet(call.header().getCredits(), Math::max);
-    BlockSource s = new BlockSource(call, data, (int) r.getOffset(), (int) (r.getOffset() + length),
-        r.getChunkSize());
+    int offset = (int) r.getOffset();
+    int end = (int) (offset + length);
+    int frame = (r.getChunkSize() + CHUNK - 1) / CHUNK * CHUNK;
+    BlockSource s = length == 0 ? new BlockSource(call, data, offset, offset, frame)
+        : new BlockSource(call, data, offset / CHUNK * CHUNK, Math.min(data.length, (end + CHUNK - 1) / CHUNK * CHUNK),
+            frame);
     call.setStreamListener(s);
     s.onCredit(call.header().getCredits());
   }
@@ -118,7 +145,6 @@ public final class FakeWorker implements RpcHandler {
     private final byte[] data;
     private final int end;
     private final int chunk;
-    private final CRC32C crc = new CRC32C();
     private int at;
     private int credits;
     private int sent;
@@ -148,10 +174,7 @@ public final class FakeWorker implements RpcHandler {
       while (credits > 0 && at < end && !call.isDone()) {
         int n2 = Math.min(chunk, end - at);
         ByteBuf buf = call.channel().alloc().buffer(n2).writeBytes(data, at, n2);
-        crc.reset();
-        crc.update(data, at, n2);
-        int sum = (int) crc.getValue() ^ (corruptReads ? 1 : 0);
-        call.sendData(at, sum, buf, n2);
+        call.sendData(at, sums(data, at, n2, corruptReads ? 1 : 0), buf, n2);
         at += n2;
         credits--;
         sent++;
@@ -174,8 +197,6 @@ public final class FakeWorker implements RpcHandler {
     private final ServerCall call;
     private final WriteBlockRequest req;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final CRC32C crc = new CRC32C();
-
     BlockSink(ServerCall call, WriteBlockRequest req) {
       this.call = call;
       this.req = req;
@@ -188,12 +209,11 @@ public final class FakeWorker implements RpcHandler {
         int n = d.readableBytes();
         byte[] copy = new byte[n];
         d.getBytes(d.readerIndex(), copy);
-        crc.reset();
-        crc.update(copy);
         long limit = failWritesAfter;
-        if (frame.header().getOffset() != bytes.size()) {
-          call.fail(Status.INVALID_ARGUMENT, "frame at " + frame.header().getOffset() + ", expected " + bytes.size());
-        } else if (!frame.header().getHasCrc() || (int) crc.getValue() != frame.header().getCrc32C()) {
+        if (frame.header().getOffset() != bytes.size() || bytes.size() % CHUNK != 0) {
+          call.fail(Status.INVALID_ARGUMENT, "frame at " + frame.header().getOffset() + ", expected " + bytes.size()
+              + " on a chunk boundary");
+        } else if (!sums(copy, 0, n, 0).equals(frame.header().getChunkCrcsList())) {
           call.fail(Status.IO_ERROR, "bad CRC32C at " + bytes.size());
         } else if (bytes.size() + n > req.getMaxLength()) {
           call.fail(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + " exceeds " + req.getMaxLength());

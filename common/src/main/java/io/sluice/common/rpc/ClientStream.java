@@ -28,10 +28,11 @@ public final class ClientStream {
   /**
    * Sends one STREAM_DATA frame, taking ownership of {@code data}. Waits while the connection is not writable.
    *
+   * @param chunkCrcs the CRC32C of each chunk of {@code data} (see {@code FrameHeader.chunk_crcs}); empty for none
    * @throws RpcException the call's error if it already failed, or UNAVAILABLE when the connection stays blocked
    *     for the call timeout or closes
    */
-  public void sendData(long offset, int crc32c, ByteBuf data) throws RpcException {
+  public void sendData(long offset, Iterable<Integer> chunkCrcs, ByteBuf data) throws RpcException {
     try {
       awaitWritable();
     } catch (RpcException e) {
@@ -39,7 +40,7 @@ public final class ClientStream {
       throw e;
     }
     FrameHeader.Builder h = FrameHeader.newBuilder().setCallId(call.id).setKind(FrameKind.STREAM_DATA)
-        .setOffset(offset).setHasCrc(true).setCrc32C(crc32c);
+        .setOffset(offset).addAllChunkCrcs(chunkCrcs);
     client.channel().writeAndFlush(new OutboundFrame(h, null, data, data.readableBytes()))
         .addListener(client.failOnError(call.id));
   }

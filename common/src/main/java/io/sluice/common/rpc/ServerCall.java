@@ -99,14 +99,12 @@ public final class ServerCall {
    *
    * @param data a {@code ByteBuf} or {@code FileRegion}; ownership passes to the transport, which releases it
    *     (closing the region's file) when sent or when the connection fails
-   * @param crc32c the data's CRC32C, or {@code null} when none is known
+   * @param chunkCrcs the CRC32C of each chunk of the data (see {@code FrameHeader.chunk_crcs}); empty when none is
+   *     known
    */
-  public ChannelFuture sendData(long offset, Integer crc32c, ReferenceCounted data, long length) {
+  public ChannelFuture sendData(long offset, Iterable<Integer> chunkCrcs, ReferenceCounted data, long length) {
     FrameHeader.Builder h = FrameHeader.newBuilder().setCallId(callId()).setMethod(method())
-        .setKind(FrameKind.STREAM_DATA).setOffset(offset);
-    if (crc32c != null) {
-      h.setHasCrc(true).setCrc32C(crc32c);
-    }
+        .setKind(FrameKind.STREAM_DATA).setOffset(offset).addAllChunkCrcs(chunkCrcs);
     return channel.writeAndFlush(new OutboundFrame(h, null, data, length));
   }
 

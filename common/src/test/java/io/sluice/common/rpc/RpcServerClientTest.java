@@ -102,7 +102,7 @@ class RpcServerClientTest {
       credits += n;
       while (credits > 0 && sent < total) {
         credits--;
-        call.sendData(sent, null, Unpooled.buffer(4).writeInt(sent), 4);
+        call.sendData(sent, List.of(), Unpooled.buffer(4).writeInt(sent), 4);
         sent++;
       }
       if (sent == total) {
@@ -125,7 +125,8 @@ class RpcServerClientTest {
       try {
         CRC32C crc = new CRC32C();
         crc.update(frame.data().nioBuffer());
-        if (frame.header().getOffset() != received || (int) crc.getValue() != frame.header().getCrc32C()) {
+        List<Integer> sums = frame.header().getChunkCrcsList();
+        if (frame.header().getOffset() != received || sums.size() != 1 || (int) crc.getValue() != sums.get(0)) {
           call.fail(Status.INVALID_ARGUMENT, "bad chunk at " + frame.header().getOffset());
           return;
         }
@@ -273,7 +274,7 @@ class RpcServerClientTest {
         chunk[0] = (byte) i;
         CRC32C crc = new CRC32C();
         crc.update(chunk);
-        s.sendData(offset, (int) crc.getValue(), Unpooled.copiedBuffer(chunk));
+        s.sendData(offset, List.of((int) crc.getValue()), Unpooled.copiedBuffer(chunk));
         offset += chunk.length;
       }
       s.end();
@@ -294,7 +295,7 @@ class RpcServerClientTest {
           frame.release();
         }
       });
-      s.sendData(0, 12345, Unpooled.copiedBuffer(new byte[100]));
+      s.sendData(0, List.of(12345), Unpooled.copiedBuffer(new byte[100]));
       RpcException e = assertThrows(RpcException.class, () -> RpcClient.await(s.response()));
       assertEquals(Status.INVALID_ARGUMENT, e.status());
     }

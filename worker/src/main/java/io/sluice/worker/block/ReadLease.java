@@ -1,5 +1,6 @@
 package io.sluice.worker.block;
 
+import io.sluice.common.rpc.RpcException;
 import java.nio.file.Path;
 
 /**
@@ -31,6 +32,11 @@ public final class ReadLease implements AutoCloseable {
 
   public long length() {
     return block.length;
+  }
+
+  /** The CRC32C of each 64 KiB chunk of the block (see {@link BlockStore#checksums}). */
+  public int[] checksums() throws RpcException {
+    return store.checksums(this);
   }
 
   StoredBlock block() {

@@ -5,16 +5,19 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One directory of a tier and its space accounting. On disk, {@code blocks/<id>.<length>} is a committed block
  * (the name carries the length the writer committed, so a file cut short by a crash is caught at start),
- * {@code tmp/<id>-<n>} a block being written and, in a MEM directory, {@code free/<n>} a freed file kept resident
- * for the next block ({@link FilePool}). Its numbers are guarded by the owning {@link BlockStore}'s lock. Once
- * failed, a directory is never used again by this process.
+ * {@code sums/<id>.<length>} its chunk CRC32Cs ({@link BlockSums}), {@code tmp/<id>-<n>} a block being written and,
+ * in a MEM directory, {@code free/<n>} a freed file kept resident for the next block ({@link FilePool}). Sums are
+ * small (4 bytes per 64 KiB) and not counted against the capacity. Its numbers are guarded by the owning
+ * {@link BlockStore}'s lock. Once failed, a directory is never used again by this process.
  *
  * <p>Space: committed + reserved + pooled bytes never exceed the capacity, so the directory never physically holds
  * more than it may. Pooled bytes still count as {@link #free()}: the next block consumes them, so placement and
@@ -31,6 +34,7 @@ final class StorageDir {
   private final Path root;
   private final Path blocksDir;
   private final Path tmpDir;
+  private final Path sumsDir;
   private final FilePool pool;
   private final long capacity;
   private long used;
@@ -43,6 +47,7 @@ final class StorageDir {
     this.root = root;
     this.blocksDir = root.resolve("blocks");
     this.tmpDir = root.resolve("tmp");
+    this.sumsDir = root.resolve("sums");
     this.pool = new FilePool(root.resolve("free"));
     this.capacity = capacity;
   }
@@ -56,6 +61,7 @@ final class StorageDir {
   List<Found> open() throws IOException {
     Files.createDirectories(blocksDir);
     Files.createDirectories(tmpDir);
+    Files.createDirectories(sumsDir);
     int dropped = 0;
     try (DirectoryStream<Path> tmp = Files.newDirectoryStream(tmpDir)) {
       for (Path p : tmp) {
@@ -75,6 +81,7 @@ final class StorageDir {
         }
       }
     }
+    dropped += dropOrphanSums(found);
     if (dropped > 0 || bad > 0) {
       LOG.info("{} {}: dropped {} unfinished writes and {} bad block files", tier, root, dropped, bad);
     }
@@ -82,6 +89,27 @@ final class StorageDir {
       LOG.info("{} {}: kept {} freed files of {} bytes for reuse", tier, root, pool.files(), pool.bytes());
     }
     return found;
+  }
+
+  /**
+   * Deletes sums files of blocks not found (a crash between writing a block's sums and its rename, or a block
+   * file deleted by hand); returns how many.
+   */
+  private int dropOrphanSums(List<Found> found) throws IOException {
+    Set<String> names = new HashSet<>();
+    for (Found f : found) {
+      names.add(f.path().getFileName().toString());
+    }
+    int dropped = 0;
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(sumsDir)) {
+      for (Path p : all) {
+        if (!names.contains(p.getFileName().toString())) {
+          Files.deleteIfExists(p);
+          dropped++;
+        }
+      }
+    }
+    return dropped;
   }
 
   /** The block {@code p} names if its length checks out, else null (and a bad block file is deleted). */
@@ -114,6 +142,11 @@ final class StorageDir {
 
   Path blockPath(long blockId, long length) {
     return blocksDir.resolve(blockId + "." + length);
+  }
+
+  /** Where the committed block's chunk CRC32Cs are kept. */
+  Path sumsPath(long blockId, long length) {
+    return sumsDir.resolve(blockId + "." + length);
   }
 
   Path tempPath(long blockId, long n) {

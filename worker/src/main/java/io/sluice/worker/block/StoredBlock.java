@@ -14,11 +14,14 @@ final class StoredBlock {
    * the file is unlinked when the block goes, never reused, or that reader would read another block's bytes.
    */
   boolean detachedReader;
+  /** The CRC32C of each chunk; null until loaded from the block's sums file (blocks found at start). */
+  int[] sums;
 
-  StoredBlock(long id, StorageDir dir, Path path, long length) {
+  StoredBlock(long id, StorageDir dir, Path path, long length, int[] sums) {
     this.id = id;
     this.dir = dir;
     this.path = path;
     this.length = length;
+    this.sums = sums;
   }
 }

@@ -1,6 +1,7 @@
 package io.sluice.worker.block;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * A block being written to its temp file. Exactly one of {@link #commit()} or {@link #abort()} ends it; both
@@ -27,6 +29,7 @@ public final class TempBlock {
   private final long maxLength;
   private final boolean reused;
   private final FileChannel channel;
+  private final ChunkChecksums sums = new ChunkChecksums();
   private long length;
   private boolean readerOpened;
   private boolean ended;
@@ -76,12 +79,41 @@ public final class TempBlock {
   }
 
   /**
-   * Appends {@code data}'s readable bytes (not consuming them).
+   * Appends {@code data}'s readable bytes (not consuming them), summing them for the block's checksums: for bytes
+   * that arrive without any (read from the UFS).
    *
    * @throws RpcException INVALID_ARGUMENT past the block's maximum length, IO_ERROR (NO_SPACE for a full disk);
    *     either failure of the disk also fails the block's directory
    */
   public void append(ByteBuf data) throws RpcException {
+    write(data);
+    for (ByteBuffer b : data.nioBuffers()) {
+      sums.update(b);
+    }
+  }
+
+  /**
+   * Appends {@code data}'s readable bytes (not consuming them) with the CRC32C of each of its chunks, which the
+   * caller has checked against the bytes: a client's write. The block must be at a chunk boundary (only its last
+   * piece may end inside a chunk).
+   *
+   * @throws RpcException as {@link #append(ByteBuf)}; INVALID_ARGUMENT when the block is not at a chunk boundary
+   */
+  public void append(ByteBuf data, List<Integer> chunkSums) throws RpcException {
+    if (length % ChunkChecksums.CHUNK != 0) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "block " + blockId + ": data at offset " + length
+          + ", inside a chunk: only a block's last piece may end inside a chunk");
+    }
+    write(data);
+    int left = data.readableBytes();
+    for (int sum : chunkSums) {
+      int n = Math.min(left, ChunkChecksums.CHUNK);
+      sums.add(sum, n);
+      left -= n;
+    }
+  }
+
+  private void write(ByteBuf data) throws RpcException {
     int n = data.readableBytes();
     if (length + n > maxLength) {
       throw new RpcException(Status.INVALID_ARGUMENT, "block " + blockId + ": " + (length + n)
@@ -116,6 +148,11 @@ public final class TempBlock {
     FileChannel c = FileChannel.open(tmp, StandardOpenOption.READ);
     readerOpened = true;
     return c;
+  }
+
+  /** The CRC32C of every chunk written; ends the sums, so call once, when committing. */
+  int[] finishChecksums() {
+    return sums.finish();
   }
 
   /** Closes the file and makes the block visible under its id. On failure the temp file is removed. */

@@ -2,6 +2,7 @@ package io.sluice.worker.data;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.DefaultFileRegion;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.ReadBlockResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.Frame;
@@ -13,7 +14,10 @@ import java.io.File;
 
 /**
  * Serves one READ_BLOCK call: the range goes out as STREAM_DATA frames, each a {@link DefaultFileRegion} over the
- * block file, so the bytes move from page cache to socket without entering user space (sendfile on epoll). At
+ * block file, so the bytes move from page cache to socket without entering user space (sendfile on epoll). Each
+ * frame carries the stored CRC32C of its chunks, so the client verifies the bytes without the worker reading them:
+ * frames hold whole chunks, so the stream starts at the chunk holding the range's first byte and ends with the
+ * chunk holding its last (the client skips the extra bytes). At
  * most one frame per credit the client granted is sent, so a slow reader holds the worker to its window instead of
  * piling up queued frames. Each region opens the file itself and the transport closes it when the region is
  * released (sent, or dropped with the connection), so no path leaks a file handle.
@@ -23,9 +27,12 @@ import java.io.File;
  * not be evicted before then. Runs on the connection's event loop only (region futures complete there too).
  */
 final class BlockReadStream implements StreamListener {
+  private static final int CHUNK = ChunkChecksums.CHUNK;
+
   private final ServerCall call;
   private final ReadLease lease;
   private final File file;
+  private final int[] sums;
   private final long end;
   private final int chunk;
   private final DataTraffic traffic;
@@ -34,13 +41,20 @@ final class BlockReadStream implements StreamListener {
   private int inFlight;
   private boolean ended;
 
-  BlockReadStream(ServerCall call, ReadLease lease, long offset, long end, int chunk, DataTraffic traffic) {
+  /**
+   * @param sums the block's chunk checksums ({@link ReadLease#checksums()})
+   * @param chunk the most bytes per frame; rounded up to whole checksum chunks
+   */
+  BlockReadStream(ServerCall call, ReadLease lease, int[] sums, long offset, long end, int chunk,
+      DataTraffic traffic) {
     this.call = call;
     this.lease = lease;
     this.file = lease.path().toFile();
-    this.position = offset;
-    this.end = end;
-    this.chunk = chunk;
+    this.sums = sums;
+    boolean empty = end <= offset;
+    this.position = empty ? offset : offset - offset % CHUNK;
+    this.end = empty ? offset : Math.min(lease.length(), (end + CHUNK - 1) / CHUNK * CHUNK);
+    this.chunk = (Math.max(chunk, 1) + CHUNK - 1) / CHUNK * CHUNK;
     this.traffic = traffic;
   }
 
@@ -56,7 +70,8 @@ final class BlockReadStream implements StreamListener {
       long n = Math.min(chunk, end - position);
       credits--;
       inFlight++;
-      call.sendData(position, null, new DefaultFileRegion(file, position, n), n).addListener(
+      DefaultFileRegion region = new DefaultFileRegion(file, position, n);
+      call.sendData(position, ChunkChecksums.range(sums, position, n), region, n).addListener(
           (ChannelFutureListener) f -> {
             inFlight--;
             if (f.isSuccess()) {

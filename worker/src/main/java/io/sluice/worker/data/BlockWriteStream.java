@@ -1,5 +1,6 @@
 package io.sluice.worker.data;
 
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WriteBlockResponse;
@@ -9,12 +10,13 @@ import io.sluice.common.rpc.ServerCall;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.worker.block.CommitReporter;
 import io.sluice.worker.block.TempBlock;
-import java.util.zip.CRC32C;
+import java.util.List;
 
 /**
- * Receives one WRITE_BLOCK call: each STREAM_DATA frame must continue the block at its current length and match its
- * CRC32C, and is appended to the temp file as it arrives (on the event loop: while the disk is busy the socket is
- * not read, so TCP holds the client back). STREAM_END commits the block and answers once the master has heard of
+ * Receives one WRITE_BLOCK call: each STREAM_DATA frame must continue the block at its current length, start on a
+ * chunk boundary and match its chunk CRC32Cs (which become the block's stored checksums), and is appended to the
+ * temp file as it arrives (on the event loop: while the disk is busy the socket is not read, so TCP holds the
+ * client back). STREAM_END commits the block and answers once the master has heard of
  * it; any error or an aborted call discards it, so a block is either whole and verified or absent.
  */
 final class BlockWriteStream implements StreamListener {
@@ -22,7 +24,6 @@ final class BlockWriteStream implements StreamListener {
   private final TempBlock block;
   private final CommitReporter reporter;
   private final DataTraffic traffic;
-  private final CRC32C crc = new CRC32C();
 
   BlockWriteStream(ServerCall call, TempBlock block, CommitReporter reporter, DataTraffic traffic) {
     this.call = call;
@@ -39,16 +40,15 @@ final class BlockWriteStream implements StreamListener {
         throw new RpcException(Status.INVALID_ARGUMENT, "block " + block.blockId() + ": data at offset "
             + h.getOffset() + " but " + block.length() + " bytes written");
       }
-      if (!h.getHasCrc()) {
-        throw new RpcException(Status.INVALID_ARGUMENT, "block " + block.blockId() + ": data without a checksum");
+      List<Integer> sums = h.getChunkCrcsList();
+      long bad = ChunkChecksums.firstMismatch(frame.data().nioBuffer(), sums);
+      if (bad >= 0) {
+        throw new RpcException(sums.isEmpty() ? Status.INVALID_ARGUMENT : Status.IO_ERROR, "block "
+            + block.blockId() + ": " + (sums.isEmpty() ? "data without checksums" : "checksum mismatch in the "
+            + "chunk at offset " + (h.getOffset() + bad) + " (" + sums.size() + " sums for "
+            + frame.data().readableBytes() + " bytes)"));
       }
-      crc.reset();
-      crc.update(frame.data().nioBuffer());
-      if ((int) crc.getValue() != h.getCrc32C()) {
-        throw new RpcException(Status.IO_ERROR, "block " + block.blockId() + ": checksum mismatch at offset "
-            + h.getOffset());
-      }
-      block.append(frame.data());
+      block.append(frame.data(), sums);
       traffic.received(frame.data().readableBytes());
     } catch (RpcException e) {
       block.abort();

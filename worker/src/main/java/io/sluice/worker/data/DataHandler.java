@@ -3,6 +3,8 @@ package io.sluice.worker.data;
 import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.ReadBlockRequest;
+import io.sluice.common.proto.ReportCorruptBlockRequest;
+import io.sluice.common.proto.ReportCorruptBlockResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.proto.WorkerMethod;
@@ -17,6 +19,9 @@ import io.sluice.worker.block.TempBlock;
 import io.sluice.worker.ufs.BlockLoad;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker's data service: opens a read or write stream per call, or grants and ends a short-circuit lease
@@ -30,6 +35,7 @@ import io.sluice.worker.ufs.ReadThroughStats;
  * reads the UFS without caching ({@link UfsDirectStream}).
  */
 public final class DataHandler implements RpcHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(DataHandler.class);
   /** Times a read looks again after the block was committed between its miss and its join; then it gives up. */
   private static final int MAX_LOOKUPS = 3;
 
@@ -70,6 +76,8 @@ public final class DataHandler implements RpcHandler {
         shortCircuit.open(call, call.parse(OpenLocalBlockRequest.parser()), readThrough);
       } else if (m == WorkerMethod.CLOSE_LOCAL_BLOCK) {
         shortCircuit.close(call, call.parse(CloseLocalBlockRequest.parser()));
+      } else if (m == WorkerMethod.REPORT_CORRUPT_BLOCK) {
+        checkCorrupt(call, call.parse(ReportCorruptBlockRequest.parser()));
       } else {
         throw new RpcException(Status.INVALID_ARGUMENT, "unsupported worker method " + call.method());
       }
@@ -96,14 +104,16 @@ public final class DataHandler implements RpcHandler {
         continue;
       }
       long end;
+      int[] sums;
       try {
         end = end(req, lease.length());
+        sums = lease.checksums();
       } catch (RpcException e) {
         lease.close();
         throw e;
       }
       stats.hit();
-      new BlockReadStream(call, lease, req.getOffset(), end, chunk(req), traffic).start();
+      new BlockReadStream(call, lease, sums, req.getOffset(), end, chunk(req), traffic).start();
       return;
     }
   }
@@ -145,6 +155,24 @@ public final class DataHandler implements RpcHandler {
 
   private int chunk(ReadBlockRequest req) {
     return req.getChunkSize() > 0 ? Math.min(req.getChunkSize(), readChunk) : readChunk;
+  }
+
+  /** Checks the reported block off the event loop (it reads the whole file) and answers with the outcome. */
+  private void checkCorrupt(ServerCall call, ReportCorruptBlockRequest req) {
+    LOG.info("{} reports block {} corrupt at offset {}; checking it", call.remoteAddress(), req.getBlockId(),
+        req.getOffset());
+    try {
+      readThrough.executor().execute(() -> {
+        try {
+          boolean corrupt = store.removeIfCorrupt(req.getBlockId());
+          call.respond(ReportCorruptBlockResponse.newBuilder().setCorrupt(corrupt).build());
+        } catch (RpcException e) {
+          call.fail(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      call.fail(Status.UNAVAILABLE, "worker stopping");
+    }
   }
 
   private void write(ServerCall call, WriteBlockRequest req) throws RpcException {

@@ -9,6 +9,7 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.worker.ufs.BlockLoad;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -100,7 +101,7 @@ final class LoadReadStream implements StreamListener {
         break; // wait for the whole chunk: frames stay chunk-sized however the UFS delivers
       }
       credits--;
-      call.sendData(position, null, load.file().region(position, n), n).addListener(
+      call.sendData(position, List.of(), load.file().region(position, n), n).addListener(
           (ChannelFutureListener) f -> {
             if (f.isSuccess()) {
               traffic.sent(n);

@@ -17,6 +17,7 @@ import io.sluice.worker.ufs.BlockLoad;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,13 @@ public final class ShortCircuitLeases {
    */
   private void grant(ServerCall call, ReadLease lease, boolean readAhead) throws RpcException {
     ConnectionLeases leases = leasesOf(call.channel());
+    int[] sums;
+    try {
+      sums = lease.checksums();
+    } catch (RpcException e) {
+      lease.close();
+      throw e;
+    }
     if (leases.closed) {
       // The connection closed before this call ran: nobody is left to close the lease.
       lease.close();
@@ -129,7 +137,7 @@ public final class ShortCircuitLeases {
       opens.increment();
     }
     call.respond(OpenLocalBlockResponse.newBuilder().setPath(lease.path().toAbsolutePath().toString())
-        .setLength(lease.length()).setLeaseId(id).build());
+        .setLength(lease.length()).setLeaseId(id).addAllChunkCrcs(() -> Arrays.stream(sums).iterator()).build());
   }
 
   /**

@@ -13,6 +13,7 @@ import io.sluice.common.rpc.StreamListener;
 import io.sluice.worker.ufs.UfsBlockReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -146,7 +147,7 @@ final class UfsDirectStream implements StreamListener {
     }
     int n = data.readableBytes();
     credits--;
-    call.sendData(at, null, data, n).addListener((ChannelFutureListener) f -> {
+    call.sendData(at, List.of(), data, n).addListener((ChannelFutureListener) f -> {
       if (f.isSuccess()) {
         traffic.sent(n);
       } else if (f.channel().isActive()) {

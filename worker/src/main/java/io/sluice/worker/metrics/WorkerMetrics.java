@@ -23,8 +23,9 @@ import java.util.function.ToDoubleFunction;
  * file themselves; those bytes are not in {@value #READ}) and {@value #SHORT_CIRCUIT_LEASES} (leases open now). For
  * the cache: {@value #HITS} (READ_BLOCK calls and short-circuit opens served from a block the worker held),
  * {@value #MISSES} (calls for a block it did not hold, read through from the UFS), {@value #UFS_READ} (bytes read
- * from UFSs) and {@value #UFS_ERRORS} (UFS reads that failed with UFS_ERROR; a file changed under Sluice, STALE, is
- * not counted). All counters count since start.
+ * from UFSs), {@value #UFS_ERRORS} (UFS reads that failed with UFS_ERROR; a file changed under Sluice, STALE, is
+ * not counted) and {@value #CORRUPT_BLOCKS} (blocks found not to match their checksums and removed). All counters
+ * count since start.
  */
 public final class WorkerMetrics implements MeterBinder {
   public static final String CAPACITY = "sluice.worker.tier.capacity";
@@ -41,6 +42,7 @@ public final class WorkerMetrics implements MeterBinder {
   public static final String UFS_ERRORS = "sluice.worker.ufs.errors";
   public static final String SHORT_CIRCUIT_OPENS = "sluice.worker.short.circuit.opens";
   public static final String SHORT_CIRCUIT_LEASES = "sluice.worker.short.circuit.leases";
+  public static final String CORRUPT_BLOCKS = "sluice.worker.blocks.corrupt";
 
   private final BlockStore store;
   private final DataTraffic traffic;
@@ -84,6 +86,8 @@ public final class WorkerMetrics implements MeterBinder {
         .description("UFS reads that failed because the store did (UFS_ERROR)").register(registry);
     FunctionCounter.builder(SHORT_CIRCUIT_OPENS, shortCircuit, ShortCircuitLeases::opens)
         .description("Short-circuit leases granted: blocks read by local clients from their files").register(registry);
+    FunctionCounter.builder(CORRUPT_BLOCKS, store, BlockStore::corruptBlocks)
+        .description("Blocks found not to match their checksums and removed").register(registry);
     Gauge.builder(SHORT_CIRCUIT_LEASES, shortCircuit, ShortCircuitLeases::held)
         .description("Short-circuit leases open now").strongReference(true).register(registry);
   }

@@ -10,7 +10,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
+import io.sluice.common.proto.OpenLocalBlockRequest;
+import io.sluice.common.proto.OpenLocalBlockResponse;
 import io.sluice.common.proto.ReadBlockRequest;
+import io.sluice.common.proto.ReportCorruptBlockRequest;
+import io.sluice.common.proto.ReportCorruptBlockResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.proto.WriteBlockRequest;
@@ -24,6 +28,7 @@ import io.sluice.common.rpc.RpcServer;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.common.rpc.Transport;
 import io.sluice.ufs.UfsRegistry;
+import io.sluice.worker.block.BlockListener;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.LruPolicy;
 import io.sluice.worker.block.TierSpec;
@@ -34,10 +39,15 @@ import io.sluice.worker.ufs.UfsBlockReader;
 import io.sluice.worker.ufs.UfsMounts;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -100,10 +110,15 @@ class DataServerTest {
     }
   };
 
-  private static int crc(byte[] b, int off, int len) {
-    CRC32C c = new CRC32C();
-    c.update(b, off, len);
-    return (int) c.getValue();
+  /** The CRC32C of each 64 KiB slice of {@code b[off, off + len)}, computed slice by slice. */
+  private static List<Integer> sums(byte[] b, int off, int len) {
+    List<Integer> out = new ArrayList<>();
+    for (int at = 0; at < len; at += CHUNK) {
+      CRC32C c = new CRC32C();
+      c.update(b, off + at, Math.min(CHUNK, len - at));
+      out.add((int) c.getValue());
+    }
+    return out;
   }
 
   private long write(long blockId, byte[] data, int chunk) throws Exception {
@@ -111,7 +126,7 @@ class DataServerTest {
         .setBlockId(blockId).setMaxLength(data.length + 1).build(), 0, DROP);
     for (int off = 0; off < data.length; off += chunk) {
       int n = Math.min(chunk, data.length - off);
-      s.sendData(off, crc(data, off, n), Unpooled.wrappedBuffer(data, off, n));
+      s.sendData(off, sums(data, off, n), Unpooled.wrappedBuffer(data, off, n));
     }
     s.end();
     Frame f = RpcClient.await(s.response());
@@ -122,17 +137,28 @@ class DataServerTest {
     }
   }
 
-  /** Reads a range with a generous window, checking frame offsets are contiguous. */
+  /**
+   * Reads a range with a generous window, checking that frames are contiguous from the chunk holding the range's
+   * first byte and carry the CRC32C of each of their chunks; returns exactly the range.
+   *
+   * @throws AssertionError when a frame's bytes do not match its sums (a corrupt block)
+   */
   private byte[] read(long blockId, long offset, long length) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    long[] next = {offset};
+    long start = offset / CHUNK * CHUNK;
+    long[] next = {start};
+    List<String> problems = new ArrayList<>();
     ClientStream s = client.openStream(WorkerMethod.READ_BLOCK_VALUE, ReadBlockRequest.newBuilder()
         .setBlockId(blockId).setOffset(offset).setLength(length).build(), 1 << 20, new StreamListener() {
           @Override
           public void onData(Frame frame) {
             try {
-              assertEquals(next[0], frame.header().getOffset());
               byte[] b = ByteBufUtil.getBytes(frame.data());
+              if (next[0] != frame.header().getOffset()) {
+                problems.add("frame at " + frame.header().getOffset() + ", expected " + next[0]);
+              } else if (!sums(b, 0, b.length).equals(frame.header().getChunkCrcsList())) {
+                problems.add("checksum mismatch in the frame at " + next[0]);
+              }
               next[0] += b.length;
               out.write(b, 0, b.length);
             } finally {
@@ -141,7 +167,18 @@ class DataServerTest {
           }
         });
     RpcClient.await(s.response()).release();
-    return out.toByteArray();
+    if (!problems.isEmpty()) {
+      throw new AssertionError(String.join("; ", problems));
+    }
+    byte[] all = out.toByteArray();
+    if (length == 0) {
+      assertEquals(0, all.length, "data sent for an empty range");
+      return all;
+    }
+    int from = (int) (offset - start);
+    int to = length < 0 ? all.length : (int) (from + length);
+    assertTrue(to <= all.length, "the stream ended before the range: " + all.length + " < " + to);
+    return Arrays.copyOfRange(all, from, to);
   }
 
   @ParameterizedTest
@@ -150,11 +187,11 @@ class DataServerTest {
     start(t);
     byte[] data = new byte[5 * 1024 * 1024 + 321];
     new Random(1).nextBytes(data);
-    assertEquals(data.length, write(42, data, 100_000));
+    assertEquals(data.length, write(42, data, 2 * CHUNK));
     assertArrayEquals(data, read(42, 0, -1));
-    assertArrayEquals(java.util.Arrays.copyOfRange(data, 777, 777 + 300_001), read(42, 777, 300_001));
+    assertArrayEquals(Arrays.copyOfRange(data, 777, 777 + 300_001), read(42, 777, 300_001));
     assertArrayEquals(new byte[0], read(42, data.length, 0));
-    assertArrayEquals(java.util.Arrays.copyOfRange(data, data.length - 5, data.length), read(42, data.length - 5, -1));
+    assertArrayEquals(Arrays.copyOfRange(data, data.length - 5, data.length), read(42, data.length - 5, -1));
   }
 
   @ParameterizedTest
@@ -163,17 +200,18 @@ class DataServerTest {
     start(t);
     byte[] data = new byte[3 * CHUNK + 17];
     new Random(2).nextBytes(data);
-    write(7, data, 10_000);
+    write(7, data, CHUNK);
     assertEquals(data.length, traffic.bytesReceived());
     assertEquals(0, traffic.bytesSent());
     read(7, 0, -1);
     read(7, 100, 1000);
     // A region counts once its write completed, which may be a moment after the client has the bytes.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (traffic.bytesSent() < data.length + 1000 && System.nanoTime() < deadline) {
+    while (traffic.bytesSent() < data.length + CHUNK && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    assertEquals(data.length + 1000, traffic.bytesSent());
+    // [100, 1100) goes out as the whole chunk holding it, so the reader can verify it.
+    assertEquals(data.length + CHUNK, traffic.bytesSent());
     assertEquals(data.length, traffic.bytesReceived());
   }
 
@@ -194,7 +232,7 @@ class DataServerTest {
     start(t);
     ClientStream s = client.openStream(WorkerMethod.WRITE_BLOCK_VALUE, WriteBlockRequest.newBuilder().setBlockId(3)
         .setMaxLength(1000).build(), 0, DROP);
-    s.sendData(0, 0xbad, Unpooled.wrappedBuffer(new byte[100]));
+    s.sendData(0, List.of(0xbad), Unpooled.wrappedBuffer(new byte[100]));
     RpcException e = assertThrows(RpcException.class, () -> RpcClient.await(s.response()));
     assertEquals(Status.IO_ERROR, e.status());
     assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> store.length(3)).status());
@@ -208,7 +246,7 @@ class DataServerTest {
     ClientStream s = client.openStream(WorkerMethod.WRITE_BLOCK_VALUE, WriteBlockRequest.newBuilder().setBlockId(4)
         .setMaxLength(1000).build(), 0, DROP);
     byte[] d = new byte[10];
-    s.sendData(5, crc(d, 0, 10), Unpooled.wrappedBuffer(d));
+    s.sendData(5, sums(d, 0, 10), Unpooled.wrappedBuffer(d));
     assertEquals(Status.INVALID_ARGUMENT, assertThrows(RpcException.class, () -> RpcClient.await(s.response()))
         .status());
     assertTmpEmpty();
@@ -221,7 +259,7 @@ class DataServerTest {
     ClientStream s = client.openStream(WorkerMethod.WRITE_BLOCK_VALUE, WriteBlockRequest.newBuilder().setBlockId(5)
         .setMaxLength(1 << 20).build(), 0, DROP);
     byte[] d = new byte[1000];
-    s.sendData(0, crc(d, 0, d.length), Unpooled.wrappedBuffer(d));
+    s.sendData(0, sums(d, 0, d.length), Unpooled.wrappedBuffer(d));
     // A round trip on the same connection proves the data frame was handled.
     assertThrows(RpcException.class, () -> client.call(99, GetStatusRequest.getDefaultInstance(),
         GetStatusResponse.parser()));
@@ -317,6 +355,116 @@ class DataServerTest {
       Thread.sleep(20);
     }
     assertTrue(openFiles() <= before + 2, "file handles leaked: " + before + " -> " + openFiles());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aFrameThatDoesNotStartAChunkIsRefused(Transport t) throws Exception {
+    start(t);
+    ClientStream s = client.openStream(WorkerMethod.WRITE_BLOCK_VALUE, WriteBlockRequest.newBuilder().setBlockId(9)
+        .setMaxLength(1 << 20).build(), 0, DROP);
+    byte[] d = new byte[1000];
+    s.sendData(0, sums(d, 0, d.length), Unpooled.wrappedBuffer(d));
+    s.sendData(d.length, sums(d, 0, d.length), Unpooled.wrappedBuffer(d)); // 1000 is inside the first chunk
+    RpcException e = assertThrows(RpcException.class, () -> RpcClient.await(s.response()));
+    assertEquals(Status.INVALID_ARGUMENT, e.status());
+    assertTrue(e.getMessage().contains("inside a chunk"), e.getMessage());
+    awaitTmpEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void shortCircuitLeasesCarryTheBlocksChecksums(Transport t) throws Exception {
+    start(t);
+    byte[] data = new byte[2 * CHUNK + 5];
+    new Random(5).nextBytes(data);
+    write(10, data, CHUNK);
+    OpenLocalBlockResponse lease = client.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE,
+        OpenLocalBlockRequest.newBuilder().setBlockId(10).build(), OpenLocalBlockResponse.parser());
+    assertEquals(sums(data, 0, data.length), lease.getChunkCrcsList());
+  }
+
+  /**
+   * A byte flipped in a block file on disk: the frames still carry the sums stored at write, so a reader sees the
+   * mismatch; the reader's report makes the worker check the file, remove the block and its sums, and tell the
+   * master. A report about a healthy block changes nothing.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aCorruptBlockIsDetectedByTheReaderAndRemovedOnItsReport(Transport t) throws Exception {
+    start(t);
+    List<Long> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    store.setListener(new BlockListener() {
+      @Override
+      public void committed(long blockId) {}
+
+      @Override
+      public void removed(long blockId) {
+        removed.add(blockId);
+      }
+    });
+    byte[] data = new byte[3 * CHUNK + 100];
+    new Random(6).nextBytes(data);
+    write(11, data, CHUNK);
+    write(12, data, CHUNK);
+    Path file = store.path(11);
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer one = ByteBuffer.allocate(1);
+      c.read(one, 2 * CHUNK + 7);
+      one.put(0, (byte) (one.get(0) ^ 0x10)).rewind();
+      c.write(one, 2 * CHUNK + 7);
+    }
+    assertArrayEquals(Arrays.copyOfRange(data, 0, CHUNK), read(11, 0, CHUNK)); // chunk 0 is intact
+    AssertionError seen = assertThrows(AssertionError.class, () -> read(11, 2 * CHUNK + 50, 10));
+    assertTrue(seen.getMessage().contains("checksum mismatch in the frame at " + 2 * CHUNK), seen.getMessage());
+
+    assertFalse(report(12), "a healthy block is kept");
+    assertEquals(data.length, store.length(12));
+    assertTrue(report(11));
+    assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> store.length(11)).status());
+    assertFalse(Files.exists(file));
+    assertFalse(Files.exists(dir.resolve("sums").resolve(file.getFileName())));
+    assertEquals(List.of(11L), removed);
+    assertEquals(1, store.corruptBlocks());
+    assertEquals(Status.NOT_FOUND, assertThrows(RpcException.class, () -> report(11)).status());
+  }
+
+  private boolean report(long blockId) throws RpcException {
+    return client.call(WorkerMethod.REPORT_CORRUPT_BLOCK_VALUE, ReportCorruptBlockRequest.newBuilder()
+        .setBlockId(blockId).build(), ReportCorruptBlockResponse.parser()).getCorrupt();
+  }
+
+  /**
+   * Checksums live beside the blocks on disk: after a restart reads carry the sums written at commit; a block whose
+   * sums file is gone is summed from its file; a sums file without its block is dropped.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void checksumsSurviveARestart(Transport t) throws Exception {
+    start(t);
+    byte[] data = new byte[2 * CHUNK + 9];
+    new Random(7).nextBytes(data);
+    write(13, data, CHUNK);
+    write(14, data, CHUNK);
+    Path sums13 = dir.resolve("sums").resolve(store.path(13).getFileName());
+    Path sums14 = dir.resolve("sums").resolve(store.path(14).getFileName());
+    assertEquals(3 * 4, Files.size(sums13));
+    stop();
+    Files.delete(sums14);
+    Path orphan = dir.resolve("sums").resolve("99.100");
+    Files.write(orphan, new byte[4]);
+    // Corrupt 13 while the worker is down: its stored sums still say what it held.
+    try (FileChannel c = FileChannel.open(dir.resolve("blocks").resolve(sums13.getFileName()),
+        StandardOpenOption.WRITE)) {
+      c.write(ByteBuffer.wrap(new byte[] {42}), 3);
+    }
+    start(t);
+    assertFalse(Files.exists(orphan));
+    assertArrayEquals(data, read(14, 0, -1));
+    assertTrue(Files.exists(sums14) || store.contains(14));
+    AssertionError seen = assertThrows(AssertionError.class, () -> read(13, 0, -1));
+    assertTrue(seen.getMessage().contains("checksum mismatch in the frame at 0"), seen.getMessage());
+    assertTrue(report(13));
   }
 
   private long openFiles() throws Exception {

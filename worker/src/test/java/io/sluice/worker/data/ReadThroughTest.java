@@ -54,6 +54,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,15 +152,22 @@ class ReadThroughTest {
     return created.get(0);
   }
 
-  /** A read stream collecting its bytes and checking that frames are contiguous. */
+  /**
+   * A read stream collecting exactly its range and checking that frames are contiguous. Frames of a cached block
+   * hold whole 64 KiB chunks with their checksums (checked here), so they may start before the range and end after
+   * it; frames streamed from the UFS carry no checksums and hold the range only.
+   */
   private static final class Reader implements StreamListener {
+    private static final int CHUNK = 64 * 1024;
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final BlockingQueue<Long> offsets = new LinkedBlockingQueue<>();
     final ClientStream stream;
+    final long end;
     long next;
 
     Reader(RpcClient c, long blockId, long offset, long length, UfsBlockSource src, boolean noCache, int credits) {
       next = offset;
+      end = length < 0 ? Long.MAX_VALUE : offset + length;
       stream = c.openStream(WorkerMethod.READ_BLOCK_VALUE, ReadBlockRequest.newBuilder().setBlockId(blockId)
           .setOffset(offset).setLength(length).setUfs(src).setNoCache(noCache).build(), credits, this);
     }
@@ -167,11 +175,24 @@ class ReadThroughTest {
     @Override
     public void onData(Frame frame) {
       try {
-        assertEquals(next, frame.header().getOffset());
+        long at = frame.header().getOffset();
         byte[] b = ByteBufUtil.getBytes(frame.data());
-        next += b.length;
-        out.write(b, 0, b.length);
-        offsets.add(frame.header().getOffset());
+        List<Integer> sums = frame.header().getChunkCrcsList();
+        if (!sums.isEmpty()) {
+          assertEquals(next / CHUNK * CHUNK, at, "a checksummed frame starts at the chunk holding the next byte");
+          for (int i = 0, o = 0; o < b.length; i++, o += CHUNK) {
+            CRC32C c = new CRC32C();
+            c.update(b, o, Math.min(CHUNK, b.length - o));
+            assertEquals((int) c.getValue(), sums.get(i), "chunk at " + (at + o));
+          }
+        } else {
+          assertEquals(next, at);
+        }
+        int from = (int) (next - at);
+        int to = (int) Math.min(b.length, end - at);
+        out.write(b, from, to - from);
+        next = at + to;
+        offsets.add(at);
       } finally {
         frame.release();
       }

@@ -1,0 +1,158 @@
+package io.sluice.common.checksum;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The CRC32Cs of a block's {@value #CHUNK}-byte chunks (DESIGN §5): computed once where the bytes enter Sluice,
+ * stored beside the block, sent with every frame that carries its bytes and verified by whoever reads them. The
+ * grid starts at the block's first byte; only the last chunk may be short. Built incrementally, so data may arrive
+ * in pieces of any size; one instance per block, one thread at a time.
+ */
+public final class ChunkChecksums {
+  /** Bytes per checksummed chunk: the unit a reader must read whole to verify what it reads. */
+  public static final int CHUNK = 64 * 1024;
+
+  private final CRC32C crc = new CRC32C();
+  private int[] sums = new int[16];
+  private int complete;
+  /** Bytes of the chunk being summed, 0 between chunks. */
+  private int partial;
+
+  /** Set once a short chunk was added by {@link #add(int, int)}: it must be the block's last. */
+  private boolean shortChunkAdded;
+
+  /** Adds {@code data}'s remaining bytes (consuming them) to the block's end. */
+  public void update(ByteBuffer data) {
+    if (data.hasRemaining() && shortChunkAdded) {
+      throw new IllegalStateException("data after the block's short last chunk");
+    }
+    while (data.hasRemaining()) {
+      int n = Math.min(CHUNK - partial, data.remaining());
+      int limit = data.limit();
+      data.limit(data.position() + n);
+      crc.update(data);
+      data.limit(limit);
+      partial += n;
+      if (partial == CHUNK) {
+        add((int) crc.getValue());
+        crc.reset();
+        partial = 0;
+      }
+    }
+  }
+
+  /**
+   * Adds a chunk of {@code length} bytes whose sum the caller already has (and verified against the bytes), so the
+   * bytes need not be summed twice. The block must be at a chunk boundary; a short chunk must be its last.
+   */
+  public void add(int sum, int length) {
+    if (partial != 0 || shortChunkAdded || length <= 0 || length > CHUNK) {
+      throw new IllegalStateException("a known sum of " + length + " bytes after " + complete + " chunks and "
+          + partial + " bytes");
+    }
+    add(sum);
+    shortChunkAdded = length < CHUNK;
+  }
+
+  private void add(int sum) {
+    if (complete == sums.length) {
+      sums = Arrays.copyOf(sums, sums.length * 2);
+    }
+    sums[complete++] = sum;
+  }
+
+  /** Ends the block: a short last chunk gets its sum. Returns every chunk's sum, in order. */
+  public int[] finish() {
+    if (partial > 0) {
+      add((int) crc.getValue());
+      crc.reset();
+      partial = 0;
+    }
+    return Arrays.copyOf(sums, complete);
+  }
+
+  /** How many chunks a block of {@code length} bytes has. */
+  public static int chunks(long length) {
+    return (int) ((length + CHUNK - 1) / CHUNK);
+  }
+
+  /**
+   * The sums of the chunks covering {@code [offset, offset + length)} of a block ({@code offset} on a chunk
+   * boundary), as a frame header carries them.
+   */
+  public static List<Integer> range(int[] sums, long offset, long length) {
+    int from = (int) (offset / CHUNK);
+    int to = (int) ((offset + length + CHUNK - 1) / CHUNK);
+    List<Integer> out = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      out.add(sums[i]);
+    }
+    return out;
+  }
+
+  /** The CRC32C of each chunk of {@code data} (a whole number of chunks from a chunk boundary, or a block's end). */
+  public static int[] of(ByteBuffer data) {
+    ChunkChecksums c = new ChunkChecksums();
+    c.update(data.duplicate());
+    return c.finish();
+  }
+
+  /** Like {@link #of(ByteBuffer)}, as a frame header takes them. */
+  public static List<Integer> list(ByteBuffer data) {
+    int[] sums = of(data);
+    List<Integer> out = new ArrayList<>(sums.length);
+    for (int s : sums) {
+      out.add(s);
+    }
+    return out;
+  }
+
+  /**
+   * Checks {@code b[off, off + len)}, which starts on the chunk boundary {@code firstChunk}, against {@code sums}.
+   *
+   * @return the block offset of the first chunk that does not match, or -1 when all match
+   */
+  public static long firstMismatch(byte[] b, int off, int len, int[] sums, int firstChunk) {
+    CRC32C c = new CRC32C();
+    for (int at = 0, i = firstChunk; at < len; at += CHUNK, i++) {
+      c.reset();
+      c.update(b, off + at, Math.min(CHUNK, len - at));
+      if (i >= sums.length || (int) c.getValue() != sums[i]) {
+        return (long) i * CHUNK;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Checks {@code data}'s remaining bytes (not consumed), whole chunks but the last, against {@code sums}, one per
+   * chunk, as a frame carries them.
+   *
+   * @return the offset in {@code data} of the first chunk that does not match or has no sum, or -1 when all match
+   *     and there is no sum too many
+   */
+  public static long firstMismatch(ByteBuffer data, List<Integer> sums) {
+    CRC32C c = new CRC32C();
+    ByteBuffer d = data.duplicate();
+    int i = 0;
+    for (; d.hasRemaining(); i++) {
+      int n = Math.min(CHUNK, d.remaining());
+      if (i >= sums.size()) {
+        return (long) i * CHUNK;
+      }
+      int limit = d.limit();
+      d.limit(d.position() + n);
+      c.reset();
+      c.update(d);
+      d.limit(limit);
+      if ((int) c.getValue() != sums.get(i)) {
+        return (long) i * CHUNK;
+      }
+    }
+    return i == sums.size() ? -1 : (long) i * CHUNK;
+  }
+}

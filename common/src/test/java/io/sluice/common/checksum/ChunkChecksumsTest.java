@@ -1,0 +1,73 @@
+package io.sluice.common.checksum;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+
+class ChunkChecksumsTest {
+  private static final int CHUNK = ChunkChecksums.CHUNK;
+
+  /** The oracle: CRC32C of each 64 KiB slice, computed slice by slice. */
+  private static int[] expected(byte[] data) {
+    int[] out = new int[(data.length + CHUNK - 1) / CHUNK];
+    for (int i = 0; i < out.length; i++) {
+      CRC32C c = new CRC32C();
+      c.update(data, i * CHUNK, Math.min(CHUNK, data.length - i * CHUNK));
+      out[i] = (int) c.getValue();
+    }
+    return out;
+  }
+
+  private static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void piecesOfAnySizeGiveTheSumsOfWholeChunks() {
+    byte[] data = random(5 * CHUNK + 1234, 1);
+    ChunkChecksums c = new ChunkChecksums();
+    Random r = new Random(2);
+    int at = 0;
+    while (at < data.length) {
+      int n = Math.min(data.length - at, 1 + r.nextInt(3 * CHUNK));
+      c.update(ByteBuffer.wrap(data, at, n));
+      at += n;
+    }
+    assertArrayEquals(expected(data), c.finish());
+  }
+
+  @Test
+  void anExactMultipleHasNoShortChunkAndEmptyDataNone() {
+    byte[] data = random(3 * CHUNK, 3);
+    assertArrayEquals(expected(data), ChunkChecksums.of(ByteBuffer.wrap(data)));
+    assertEquals(0, ChunkChecksums.of(ByteBuffer.allocate(0)).length);
+    assertEquals(3, ChunkChecksums.chunks(3L * CHUNK));
+    assertEquals(4, ChunkChecksums.chunks(3L * CHUNK + 1));
+  }
+
+  @Test
+  void firstMismatchNamesTheCorruptChunk() {
+    byte[] data = random(4 * CHUNK + 10, 4);
+    int[] sums = expected(data);
+    assertEquals(-1, ChunkChecksums.firstMismatch(data, 0, data.length, sums, 0));
+    // Chunks 2.. checked from their own offset in a larger array.
+    assertEquals(-1, ChunkChecksums.firstMismatch(data, 2 * CHUNK, data.length - 2 * CHUNK, sums, 2));
+    data[3 * CHUNK + 77] ^= 1;
+    assertEquals(3L * CHUNK, ChunkChecksums.firstMismatch(data, 0, data.length, sums, 0));
+    assertEquals(2L * CHUNK, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, CHUNK, data.length - CHUNK),
+        List.of(sums[1], sums[2], sums[3], sums[4])), "relative to the buffer");
+    assertEquals(-1, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, 0, CHUNK), List.of(sums[0])));
+    assertEquals(CHUNK, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, 0, CHUNK), List.of(sums[0], sums[1])),
+        "a sum too many is a mismatch");
+    assertEquals(0, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, 0, 10), List.of()), "no sums: a mismatch");
+    // More data than sums: the missing sum is a mismatch, not an exception.
+    assertEquals(4L * CHUNK, ChunkChecksums.firstMismatch(data, 4 * CHUNK, 10, new int[4], 4));
+  }
+}
