@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.cli.admin.AdminCommand;
+import io.sluice.cli.conf.ConfCommand;
 import io.sluice.cli.fs.FsCommand;
 import io.sluice.cli.fuse.FuseCommand;
 import io.sluice.cli.local.LocalCommand;
@@ -18,9 +20,11 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command: servers, the local cluster and file system commands. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceMain.Version.class,
     description = "Sluice: a distributed caching file system.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:the operation failed (one line on stderr says why)", "2:usage error"},
     subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
         MountsCommand.class, LoadCommand.class, JobCommand.class, FreeCommand.class, TtlCommand.class,
-        FuseCommand.class, LocalCommand.class})
+        FuseCommand.class, LocalCommand.class, AdminCommand.class, ConfCommand.class, CompletionCommand.class})
 public final class SluiceMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

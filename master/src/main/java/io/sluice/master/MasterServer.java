@@ -110,13 +110,14 @@ public final class MasterServer implements Closeable {
       loads = new LoadJobs(store, journal, mounts, registry, placement, clock);
       ttls = new TtlEnforcer(ctx, journal, mounts, registry, conf.get(MasterKeys.TTL_CHECK_INTERVAL),
           metrics.registry());
+      MasterStatusSource status = new MasterStatusSource(journal, store, registry, mounts, loads,
+          this::advertisedAddress);
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry, placement, rpcExecutor,
           this::advertisedAddress,
-          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads);
+          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads, status);
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
           metrics.rpcObserver()).start();
-      metrics.serveStatus("Sluice master", new MasterStatusSource(journal, store, registry, mounts, loads,
-          this::advertisedAddress));
+      metrics.serveStatus("Sluice master", status);
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
       long sweepMs = Math.max(100, workerTimeout.toMillis() / 2);
       housekeeping.scheduleWithFixedDelay(registry::expireLost, sweepMs, sweepMs, TimeUnit.MILLISECONDS);

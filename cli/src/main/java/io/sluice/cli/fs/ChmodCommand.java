@@ -1,17 +1,22 @@
 package io.sluice.cli.fs;
 
-import io.sluice.cli.CliException;
 import io.sluice.client.SluiceClient;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code sluice fs chmod MODE PATH...}, MODE in octal ({@code 755}, {@code 1777}). */
+/** {@code sluice fs chmod MODE PATH...}, MODE in octal ({@code 755}, {@code 1777}); another MODE is a usage error. */
 @Command(name = "chmod", description = "Change permission bits (octal MODE, e.g. 750 or 1777).")
 public final class ChmodCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec commandSpec;
+
   @Mixin
   FsContext ctx;
 
@@ -23,7 +28,11 @@ public final class ChmodCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    int bits = parse(mode);
+    if (!mode.matches("[0-7]{1,4}")) {
+      throw new ParameterException(commandSpec.commandLine(),
+          "invalid mode '" + mode + "': octal digits expected, e.g. 755 or 1777");
+    }
+    int bits = Integer.parseInt(mode, 8);
     try (SluiceClient client = ctx.connect()) {
       for (String p : paths) {
         try {
@@ -34,12 +43,5 @@ public final class ChmodCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  static int parse(String mode) {
-    if (!mode.matches("[0-7]{1,4}")) {
-      throw new CliException("invalid mode '" + mode + "': octal digits expected, e.g. 755 or 1777");
-    }
-    return Integer.parseInt(mode, 8);
   }
 }

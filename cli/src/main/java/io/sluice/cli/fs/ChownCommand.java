@@ -1,17 +1,22 @@
 package io.sluice.cli.fs;
 
-import io.sluice.cli.CliException;
 import io.sluice.client.SluiceClient;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code sluice fs chown OWNER[:GROUP] PATH...}; {@code :GROUP} alone changes only the group. */
 @Command(name = "chown", description = "Change owner and/or group: OWNER, OWNER:GROUP or :GROUP.")
 public final class ChownCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec commandSpec;
+
   @Mixin
   FsContext ctx;
 
@@ -27,7 +32,8 @@ public final class ChownCommand implements Callable<Integer> {
     String owner = colon < 0 ? spec : spec.substring(0, colon);
     String group = colon < 0 ? null : spec.substring(colon + 1);
     if ((owner.isEmpty() && (group == null || group.isEmpty())) || (group != null && group.isEmpty())) {
-      throw new CliException("invalid owner '" + spec + "': OWNER, OWNER:GROUP or :GROUP expected");
+      throw new ParameterException(commandSpec.commandLine(),
+          "invalid owner '" + spec + "': OWNER, OWNER:GROUP or :GROUP expected");
     }
     try (SluiceClient client = ctx.connect()) {
       for (String p : paths) {

@@ -1,9 +1,10 @@
 package io.sluice.cli.fs;
 
 import io.sluice.cli.CliException;
+import io.sluice.cli.TransferProgress;
 import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code sluice fs get SRC LOCAL}: copies a file out; into LOCAL/NAME when LOCAL is a directory. The copy is
  * written beside the target and renamed into place, so a failed copy never leaves a partial file under the name.
+ * Shows its progress on stderr ({@link TransferProgress}).
  */
 @Command(name = "get", description = "Copy a file from Sluice to the local file system.")
 public final class GetCommand implements Callable<Integer> {
@@ -36,8 +38,10 @@ public final class GetCommand implements Callable<Integer> {
     }
     try (SluiceClient client = ctx.connect()) {
       Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".sluice-get");
-      try (InputStream in = client.open(FsPaths.clean(src))) {
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      try (SluiceInputStream in = client.open(FsPaths.clean(src))) {
+        TransferProgress progress = TransferProgress.onConsole(ctx.err(), in.length());
+        Files.copy(progress.track(in), tmp, StandardCopyOption.REPLACE_EXISTING);
+        progress.finish();
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         Files.deleteIfExists(tmp);

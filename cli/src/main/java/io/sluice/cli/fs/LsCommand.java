@@ -1,22 +1,28 @@
 package io.sluice.cli.fs;
 
+import io.sluice.cli.JsonOutput;
+import io.sluice.cli.OutputOptions;
 import io.sluice.cli.Stdout;
-
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.ListStatusResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sluice fs ls PATH}: a directory's entries in name order (a file lists itself). */
+/**
+ * {@code sluice fs ls PATH}: a directory's entries in name order (a file lists itself); with {@code --output json}
+ * one {@link ListStatusResponse} holding them all.
+ */
 @Command(name = "ls", description = "List a directory.")
 public final class LsCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
@@ -24,6 +30,9 @@ public final class LsCommand implements Callable<Integer> {
 
   @Mixin
   FsContext ctx;
+
+  @Mixin
+  OutputOptions output;
 
   @Option(names = "-l", description = "Long format: mode, owner, group, size, time, name.")
   boolean longFormat;
@@ -37,7 +46,10 @@ public final class LsCommand implements Callable<Integer> {
     path = FsPaths.clean(path);
     try (SluiceClient client = ctx.connect()) {
       FileInfo self = client.getStatus(path);
-      if (self.getType() != FileType.DIRECTORY) {
+      if (output.json()) {
+        out.println(JsonOutput.of(ListStatusResponse.newBuilder().addAllEntries(
+            self.getType() == FileType.DIRECTORY ? client.listStatusAll(path) : List.of(self))));
+      } else if (self.getType() != FileType.DIRECTORY) {
         print(out, self);
       } else {
         for (FileInfo f : client.listStatus(path)) {

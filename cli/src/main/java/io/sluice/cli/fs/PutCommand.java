@@ -1,6 +1,7 @@
 package io.sluice.cli.fs;
 
 import io.sluice.cli.CliException;
+import io.sluice.cli.TransferProgress;
 import io.sluice.client.CreateOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileType;
@@ -17,7 +18,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sluice fs put LOCAL DEST}: copies a local file in; into DEST/NAME when DEST is a directory. */
+/**
+ * {@code sluice fs put LOCAL DEST}: copies a local file in; into DEST/NAME when DEST is a directory. Shows its
+ * progress on stderr ({@link TransferProgress}).
+ */
 @Command(name = "put", description = "Copy a local file into Sluice.")
 public final class PutCommand implements Callable<Integer> {
   @Mixin
@@ -52,7 +56,9 @@ public final class PutCommand implements Callable<Integer> {
       }
       try (InputStream in = Files.newInputStream(local);
           OutputStream out = client.create(target, CreateOptions.defaults().withOverwrite(force))) {
-        in.transferTo(out);
+        TransferProgress progress = TransferProgress.onConsole(ctx.err(), Files.size(local));
+        in.transferTo(progress.track(out));
+        progress.finish();
       } catch (IOException e) {
         throw FsContext.failure(target, e);
       }

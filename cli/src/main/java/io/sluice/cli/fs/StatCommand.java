@@ -1,5 +1,7 @@
 package io.sluice.cli.fs;
 
+import io.sluice.cli.JsonOutput;
+import io.sluice.cli.OutputOptions;
 import io.sluice.cli.Stdout;
 import io.sluice.cli.TtlText;
 
@@ -13,11 +15,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code sluice fs stat PATH}: everything the master knows of one inode. */
+/** {@code sluice fs stat PATH}: everything the master knows of one inode ({@code --output json}: its FileInfo). */
 @Command(name = "stat", description = "Show a file's or directory's attributes.")
 public final class StatCommand implements Callable<Integer> {
   @Mixin
   FsContext ctx;
+
+  @Mixin
+  OutputOptions output;
 
   @Parameters(paramLabel = "PATH")
   String path;
@@ -28,6 +33,11 @@ public final class StatCommand implements Callable<Integer> {
     path = FsPaths.clean(path);
     try (SluiceClient client = ctx.connect()) {
       FileInfo f = client.getStatus(path);
+      if (output.json()) {
+        out.println(JsonOutput.of(f));
+        out.flush();
+        return 0;
+      }
       out.printf("path:       %s%n", path);
       out.printf("id:         %d%n", f.getId());
       out.printf("type:       %s%n", f.getType().name().toLowerCase(java.util.Locale.ROOT));

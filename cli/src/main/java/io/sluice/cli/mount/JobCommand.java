@@ -1,6 +1,8 @@
 package io.sluice.cli.mount;
 
 import io.sluice.cli.CliException;
+import io.sluice.cli.JsonOutput;
+import io.sluice.cli.OutputOptions;
 import io.sluice.cli.Stdout;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.JobStatus;
@@ -9,18 +11,27 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice job ID [--watch]}: the status of a job that {@code sluice load} started (on whichever master leads
  * now: jobs survive failovers), or follows it to its end. Exit 0 when it succeeded (or still runs, without
- * {@code --watch}), 1 when files failed or the job is unknown.
+ * {@code --watch}), 1 when files failed or the job is unknown. {@code --output json} prints its JobStatus once.
  */
 @Command(name = "job", description = "Show (or --watch) a load job's progress by its id.")
 public final class JobCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Mixin
   MountGroup ctx;
+
+  @Mixin
+  OutputOptions output;
 
   @Parameters(paramLabel = "ID", description = "The job id `sluice load` printed.")
   long id;
@@ -30,12 +41,20 @@ public final class JobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (watch && output.json()) {
+      throw new ParameterException(spec.commandLine(), "--output json shows the job once; it does not go with --watch");
+    }
     PrintWriter out = Stdout.writer();
     try (SluiceClient client = ctx.connect()) {
       if (watch) {
         return JobWatch.watch(client, id, out);
       }
       JobStatus s = client.job(id);
+      if (output.json()) {
+        out.println(JsonOutput.of(s));
+        out.flush();
+        return s.getState() == JobStatus.State.FAILED ? 1 : 0;
+      }
       long elapsed = (s.getEndMs() != 0 ? s.getEndMs() : System.currentTimeMillis()) - s.getStartMs();
       out.printf("load job %d on %s: %s%n", id, s.getPath(), JobProgress.line(s, elapsed, false));
       JobWatch.printFailures(s, out);

@@ -1,5 +1,7 @@
 package io.sluice.cli.mount;
 
+import io.sluice.cli.SizeText;
+import io.sluice.cli.TransferProgress;
 import io.sluice.common.proto.JobStatus;
 import java.util.Locale;
 
@@ -33,19 +35,10 @@ final class JobProgress {
   }
 
   static String bytes(long n) {
-    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = n;
-    int u = 0;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return u == 0 ? n + "B" : String.format(Locale.ROOT, "%.1f%s", v, units[u]);
+    return SizeText.of(n);
   }
 
   private static String seconds(double s) {
-    long t = (long) Math.ceil(s);
-    return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t % 3600 / 60)
-        : t >= 60 ? String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60) : t + "s";
+    return TransferProgress.eta(s);
   }
 }

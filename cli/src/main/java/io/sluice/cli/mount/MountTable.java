@@ -1,7 +1,10 @@
 package io.sluice.cli.mount;
 
 import io.sluice.cli.DurationConverter;
+import io.sluice.cli.JsonOutput;
 import io.sluice.client.Mount;
+import io.sluice.common.proto.GetMountsResponse;
+import io.sluice.common.proto.MountInfo;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +39,21 @@ final class MountTable {
       }
       out.println(line.toString().stripTrailing());
     }
+  }
+
+  /**
+   * The mounts as one {@link GetMountsResponse} in JSON, option values that may be secrets masked as in the table;
+   * a sync interval of never is {@code -1}, as the protocol carries it.
+   */
+  static String json(List<Mount> mounts) {
+    GetMountsResponse.Builder r = GetMountsResponse.newBuilder();
+    for (Mount m : mounts) {
+      MountInfo.Builder b = r.addMountsBuilder().setMountId(m.id()).setPath(m.path())
+          .setUfsUri(m.ufsUri().toString()).setReadOnly(m.readOnly()).setReplicas(m.replicas())
+          .setSyncIntervalMs(m.neverSyncs() ? -1 : m.syncInterval().toMillis());
+      new TreeMap<>(m.options()).forEach((k, v) -> b.putOptions(k, SecretMask.value(k, v)));
+    }
+    return JsonOutput.of(r);
   }
 
   /** {@code k1=v1,k2=****} in key order; {@code -} when there are none. */

@@ -23,6 +23,7 @@ import io.sluice.common.proto.GetBlockLocationsResponse;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.GetJobRequest;
 import io.sluice.common.proto.GetJobResponse;
+import io.sluice.common.proto.GetMasterStatusResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.GetXattrsRequest;
@@ -30,6 +31,7 @@ import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.LoadRequest;
 import io.sluice.common.proto.LoadResponse;
 import io.sluice.common.proto.MasterMethod;
+import io.sluice.common.proto.MasterStatus;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.proto.MountInfo;
@@ -85,6 +87,7 @@ import io.sluice.master.store.StoreSnapshot;
 import io.sluice.master.worker.BlockPlacement;
 import io.sluice.master.worker.PlacementCandidate;
 import io.sluice.master.worker.WorkerRegistry;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
@@ -117,6 +120,7 @@ public final class MasterRpcHandler implements RpcHandler {
   private final CallerResolver callers;
   private final MountService mounts;
   private final LoadJobs loads;
+  private final Supplier<MasterStatus> status;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
@@ -124,10 +128,12 @@ public final class MasterRpcHandler implements RpcHandler {
    * @param callers resolves the handshake's user to the caller whose permissions are checked
    * @param mounts the mount table and the UFS metadata sync
    * @param loads the load jobs this leader runs
+   * @param status this master's own view (its /api/status), answered to GET_MASTER_STATUS
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
       BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry,
-      CallerResolver callers, MountService mounts, LoadJobs loads) {
+      CallerResolver callers, MountService mounts, LoadJobs loads, Supplier<MasterStatus> status) {
+    this.status = status;
     this.callers = callers;
     this.mounts = mounts;
     this.loads = loads;
@@ -160,6 +166,11 @@ public final class MasterRpcHandler implements RpcHandler {
     MasterMethod method = MasterMethod.forNumber(call.method());
     if (method == null) {
       throw new RpcException(Status.INVALID_ARGUMENT, "unknown master method " + call.method());
+    }
+    if (method == MasterMethod.GET_MASTER_STATUS) {
+      // Before the leader check: every master answers for itself, so the CLI can show each one's Raft role.
+      answerStatus(call);
+      return;
     }
     journal.checkLeader();
     Caller caller = callers.resolve(call.user());
@@ -333,6 +344,17 @@ public final class MasterRpcHandler implements RpcHandler {
           .addAllWorkers(registry.summaries()).setInodeCount(store.inodeCount()).build());
       default -> throw new RpcException(Status.INVALID_ARGUMENT, "unsupported master method " + method);
     }
+  }
+
+  /** This master's local view, unfenced like /api/status; a master whose journal stopped is UNAVAILABLE. */
+  private void answerStatus(ServerCall call) throws RpcException {
+    MasterStatus s;
+    try {
+      s = status.get();
+    } catch (UncheckedIOException e) {
+      throw new RpcException(Status.UNAVAILABLE, e.getMessage(), e);
+    }
+    call.respond(GetMasterStatusResponse.newBuilder().setStatus(s).build());
   }
 
   /** Places the block first (no live worker: fail before journaling anything), then allocates it. */
