@@ -31,6 +31,7 @@ class ShortCircuitReadTest {
   private static final String OPENS = "sluice_worker_short_circuit_opens_total";
   private static final String LEASES = "sluice_worker_short_circuit_leases";
   private static final String REMOTE_BYTES = "sluice_worker_data_read_bytes_total";
+  private static final String ZERO_COPY_BYTES = "sluice_worker_data_read_zero_copy_bytes_total";
 
   @TempDir
   Path dir;
@@ -82,6 +83,7 @@ class ShortCircuitReadTest {
       LocalCluster.await(() -> gauge(metrics, LEASES) == 0, Duration.ofSeconds(30), "leases released");
 
       long clientBytes1 = ShortCircuit.bytesRead();
+      double zeroCopy0 = Scrape.value(metrics, ZERO_COPY_BYTES);
       try (SluiceClient remote = SluiceClient.connect(cluster.conf()
           .with(ClientKeys.SHORT_CIRCUIT_ENABLED, "false"))) {
         readEveryWay(remote, "/sc/file.bin", data, new Random(seed + 1));
@@ -91,6 +93,8 @@ class ShortCircuitReadTest {
       // A region is counted once the transport wrote it, a moment after the client had it.
       LocalCluster.await(() -> gauge(metrics, REMOTE_BYTES) >= remote0 + 2.0 * SIZE, Duration.ofSeconds(30),
           "remote bytes counted");
+      // Zero copy really happens: every block byte the worker sent went as a FileRegion (sendfile on epoll).
+      assertEquals(Scrape.value(metrics, REMOTE_BYTES) - remote0, Scrape.value(metrics, ZERO_COPY_BYTES) - zeroCopy0);
     }
   }
 

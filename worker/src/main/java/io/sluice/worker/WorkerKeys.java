@@ -75,6 +75,13 @@ public final class WorkerKeys {
   public static final ConfigKey<Long> READ_CHUNK_SIZE = ConfigKey.bytes("sluice.worker.read.chunk.size", "1m",
       "Largest data frame sent for a block read.");
 
+  /**
+   * How cached blocks go to remote readers ({@link io.sluice.worker.data.TransferMode}): {@code zero-copy} (a
+   * FileRegion: sendfile on epoll) or {@code copy} (read into a buffer, then written).
+   */
+  public static final ConfigKey<String> DATA_TRANSFER = ConfigKey.string("sluice.worker.data.transfer", "zero-copy",
+      "How cached blocks are sent to remote readers: zero-copy (sendfile) or copy (read, then write).");
+
   /** Whether a committed block is fsynced before it becomes visible (slower; survives power loss). */
   public static final ConfigKey<Boolean> WRITE_SYNC = ConfigKey.bool("sluice.worker.write.sync", false,
       "fsync each block before committing it.");

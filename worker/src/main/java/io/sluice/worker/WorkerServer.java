@@ -18,6 +18,7 @@ import io.sluice.worker.block.TierSpec;
 import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.data.DataTraffic;
+import io.sluice.worker.data.TransferMode;
 import io.sluice.worker.data.ShortCircuitLeases;
 import io.sluice.worker.master.MasterLink;
 import io.sluice.worker.metrics.WorkerMetrics;
@@ -110,15 +111,16 @@ public final class WorkerServer implements Closeable {
     ReadThroughStats cache = new ReadThroughStats();
     ShortCircuitLeases shortCircuit = new ShortCircuitLeases(store, cache, conf.get(WorkerKeys.SHORT_CIRCUIT_ENABLED),
         maxLeases, conf.get(WorkerKeys.SHORT_CIRCUIT_LOAD_WAIT));
-    new WorkerMetrics(store, traffic, cache, shortCircuit).bindTo(metrics.registry());
+    new WorkerMetrics(store, traffic, cache, shortCircuit, options.transport()).bindTo(metrics.registry());
     mounts = new UfsMounts(this::fetchMounts, ufsRegistry != null ? ufsRegistry : UfsRegistry.load());
     readThrough = new ReadThrough(store, new UfsBlockReader(mounts, cache), this::reportCommitted, ufsThreads,
         (int) ufsBuffer);
     DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic, readThrough, cache,
-        shortCircuit);
+        shortCircuit, TransferMode.parse(conf.get(WorkerKeys.DATA_TRANSFER)));
     data = new RpcServer("worker-data", new InetSocketAddress(bindHost, conf.get(WorkerKeys.DATA_PORT)), handler,
         options, metrics.rpcObserver()).start();
     WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())
+        .setHttpPort(metrics.httpAddress().map(InetSocketAddress::getPort).orElse(0))
         .build();
     // Created last, so a failed start has no client to close. A heartbeat is retried by the next one: a long
     // retry budget would only delay it.

@@ -46,15 +46,18 @@ public final class DataHandler implements RpcHandler {
   private final ReadThrough readThrough;
   private final ReadThroughStats stats;
   private final ShortCircuitLeases shortCircuit;
+  private final TransferMode transfer;
 
   /**
    * @param traffic counts the block bytes this handler's streams send and receive
    * @param readThrough reads blocks this worker does not hold from their UFS
    * @param stats counts cache hits and misses
    * @param shortCircuit answers OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK
+   * @param transfer how cached blocks are sent
    */
   public DataHandler(BlockStore store, int readChunk, CommitReporter reporter, DataTraffic traffic,
-      ReadThrough readThrough, ReadThroughStats stats, ShortCircuitLeases shortCircuit) {
+      ReadThrough readThrough, ReadThroughStats stats, ShortCircuitLeases shortCircuit, TransferMode transfer) {
+    this.transfer = transfer;
     this.store = store;
     this.readChunk = readChunk;
     this.reporter = reporter;
@@ -113,7 +116,7 @@ public final class DataHandler implements RpcHandler {
         throw e;
       }
       stats.hit();
-      new BlockReadStream(call, lease, sums, req.getOffset(), end, chunk(req), traffic).start();
+      new BlockReadStream(call, lease, sums, req.getOffset(), end, chunk(req), traffic, transfer).start();
       return;
     }
   }

@@ -9,11 +9,20 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class DataTraffic {
   private final LongAdder sent = new LongAdder();
+  private final LongAdder sentZeroCopy = new LongAdder();
   private final LongAdder received = new LongAdder();
 
   /** Bytes of block data written to readers' connections (counted once the transport sent them). */
   public long bytesSent() {
     return sent.sum();
+  }
+
+  /**
+   * Of {@link #bytesSent()}, those sent as a {@code FileRegion} straight from the block file (zero copy: sendfile on
+   * epoll, transferTo on NIO).
+   */
+  public long bytesSentZeroCopy() {
+    return sentZeroCopy.sum();
   }
 
   /** Bytes of block data received from writers and appended to their blocks. */
@@ -23,6 +32,11 @@ public final class DataTraffic {
 
   void sent(long bytes) {
     sent.add(bytes);
+  }
+
+  void sentZeroCopy(long bytes) {
+    sent.add(bytes);
+    sentZeroCopy.add(bytes);
   }
 
   void received(long bytes) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.sluice.common.rpc.Transport;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.TierAlias;
 import io.sluice.worker.block.TierStats;
@@ -18,8 +19,9 @@ import java.util.function.ToDoubleFunction;
  * {@value #CAPACITY} and {@value #USED} (bytes of its healthy directories), {@value #POOLED} (bytes of freed MEM
  * files kept resident for the next blocks; free space, but held in memory), {@value #BLOCKS},
  * {@value #EVICTIONS} (a counter since start) and {@value #FAILED_DIRS}. For the data service: {@value #READ} and
- * {@value #WRITTEN}, block bytes sent to readers and received from writers over the block RPC. For short-circuit
- * reads (DESIGN 5): {@value #SHORT_CIRCUIT_OPENS} (leases granted to clients on this host, which then read the block
+ * {@value #WRITTEN}, block bytes sent to readers and received from writers over the block RPC, and
+ * {@value #READ_ZERO_COPY}, those of the bytes sent that went as a FileRegion (zero copy, tagged with the
+ * transport). For short-circuit reads (DESIGN 5): {@value #SHORT_CIRCUIT_OPENS} (leases granted to clients on this host, which then read the block
  * file themselves; those bytes are not in {@value #READ}) and {@value #SHORT_CIRCUIT_LEASES} (leases open now). For
  * the cache: {@value #HITS} (READ_BLOCK calls and short-circuit opens served from a block the worker held),
  * {@value #MISSES} (calls for a block it did not hold, read through from the UFS), {@value #UFS_READ} (bytes read
@@ -36,6 +38,7 @@ public final class WorkerMetrics implements MeterBinder {
   public static final String FAILED_DIRS = "sluice.worker.tier.dirs.failed";
   public static final String READ = "sluice.worker.data.read";
   public static final String WRITTEN = "sluice.worker.data.written";
+  public static final String READ_ZERO_COPY = "sluice.worker.data.read.zero.copy";
   public static final String HITS = "sluice.worker.cache.hits";
   public static final String MISSES = "sluice.worker.cache.misses";
   public static final String UFS_READ = "sluice.worker.ufs.read.bytes";
@@ -48,10 +51,15 @@ public final class WorkerMetrics implements MeterBinder {
   private final DataTraffic traffic;
   private final ReadThroughStats cache;
   private final ShortCircuitLeases shortCircuit;
+  private final Transport transport;
 
-  /** @param store an opened store: its tiers are read once here, to tag one series per tier */
+  /**
+   * @param store an opened store: its tiers are read once here, to tag one series per tier
+   * @param transport the data server's, tagging {@value #READ_ZERO_COPY} (sendfile on EPOLL, transferTo on NIO)
+   */
   public WorkerMetrics(BlockStore store, DataTraffic traffic, ReadThroughStats cache,
-      ShortCircuitLeases shortCircuit) {
+      ShortCircuitLeases shortCircuit, Transport transport) {
+    this.transport = transport;
     this.store = store;
     this.traffic = traffic;
     this.cache = cache;
@@ -74,6 +82,9 @@ public final class WorkerMetrics implements MeterBinder {
     }
     FunctionCounter.builder(READ, traffic, DataTraffic::bytesSent).baseUnit(BaseUnits.BYTES)
         .description("Block bytes sent to readers").register(registry);
+    FunctionCounter.builder(READ_ZERO_COPY, traffic, DataTraffic::bytesSentZeroCopy).baseUnit(BaseUnits.BYTES)
+        .tag("transport", transport.name()).description("Of the block bytes sent, those sent as a FileRegion")
+        .register(registry);
     FunctionCounter.builder(WRITTEN, traffic, DataTraffic::bytesReceived).baseUnit(BaseUnits.BYTES)
         .description("Block bytes received from writers").register(registry);
     FunctionCounter.builder(HITS, cache, ReadThroughStats::hits)

@@ -71,6 +71,7 @@ class DataServerTest {
   private RpcServer server;
   private ReadThrough readThrough;
   private RpcClient client;
+  private TransferMode transfer = TransferMode.ZERO_COPY;
 
   private void start(Transport t) throws Exception {
     start(t, new BlockStore(dir, 256L << 20, false));
@@ -86,7 +87,7 @@ class DataServerTest {
         id -> java.util.concurrent.CompletableFuture.completedFuture(null), 1, 4096);
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
         id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic, readThrough, stats,
-        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5))), opts).start();
+        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5)), transfer), opts).start();
     client = RpcClient.connect(server.address(), opts);
   }
 
@@ -355,6 +356,40 @@ class DataServerTest {
       Thread.sleep(20);
     }
     assertTrue(openFiles() <= before + 2, "file handles leaked: " + before + " -> " + openFiles());
+  }
+
+  /**
+   * Zero copy is what serves a cached block by default, on epoll and NIO alike: every byte sent is counted as sent
+   * from a FileRegion. Copy mode sends the same bytes and checksums through a buffer and counts none.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void blocksGoOutAsFileRegionsUnlessCopyModeIsChosen(Transport t) throws Exception {
+    start(t);
+    byte[] data = new byte[4 * CHUNK + 3];
+    new Random(8).nextBytes(data);
+    write(15, data, CHUNK);
+    assertArrayEquals(data, read(15, 0, -1));
+    awaitSent(data.length);
+    assertEquals(data.length, traffic.bytesSentZeroCopy());
+    stop();
+
+    transfer = TransferMode.COPY;
+    start(t);
+    long sent0 = traffic.bytesSent();
+    long zeroCopy0 = traffic.bytesSentZeroCopy();
+    assertArrayEquals(data, read(15, 0, -1)); // the frames' checksums are checked by read()
+    assertArrayEquals(Arrays.copyOfRange(data, CHUNK + 5, 3 * CHUNK), read(15, CHUNK + 5, 2 * CHUNK - 5));
+    awaitSent(sent0 + data.length + 2L * CHUNK);
+    assertEquals(zeroCopy0, traffic.bytesSentZeroCopy());
+  }
+
+  private void awaitSent(long bytes) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (traffic.bytesSent() < bytes && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(bytes, traffic.bytesSent());
   }
 
   @ParameterizedTest
