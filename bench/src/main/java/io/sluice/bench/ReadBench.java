@@ -2,21 +2,16 @@ package io.sluice.bench;
 
 import io.sluice.client.MountOptions;
 import io.sluice.client.SluiceClient;
-import io.sluice.common.conf.SluiceConf;
-import io.sluice.master.MasterServer;
 import io.sluice.ufs.UfsOutputStream;
 import io.sluice.ufs.UfsPath;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.ufs.UnderFileSystem;
 import io.sluice.ufs.s3.S3ProxyProcess;
-import io.sluice.worker.WorkerServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,7 +45,7 @@ public final class ReadBench {
     new Random(1).nextBytes(data);
     System.out.printf("read bench: %d MiB file, %d rounds, worker tiers %s, %d cores%n", sizeMiB, rounds, tiers,
         Runtime.getRuntime().availableProcessors());
-    try (Cluster c = new Cluster(dir, tiers); SluiceClient client = c.client()) {
+    try (BenchCluster c = new BenchCluster(dir, tiers); SluiceClient client = c.client()) {
       Path localRoot = Files.createDirectories(dir.resolve("ufs"));
       client.mount("/local", localRoot.toUri(), MountOptions.defaults());
       try (UnderFileSystem local = UfsRegistry.load().create(localRoot.toUri(), Map.of())) {
@@ -129,52 +124,6 @@ public final class ReadBench {
       for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
         Files.deleteIfExists(p);
       }
-    }
-  }
-
-  /** One master and one worker on loopback. */
-  private static final class Cluster implements AutoCloseable {
-    private final SluiceConf conf;
-    private final MasterServer master;
-    private final WorkerServer worker;
-
-    Cluster(Path dir, String tiers) throws Exception {
-      int rpc = freePort();
-      conf = SluiceConf.defaults().with("sluice.master.addresses", "127.0.0.1:" + rpc)
-          .with("sluice.master.host", "127.0.0.1").with("sluice.master.rpc.port", Integer.toString(rpc))
-          .with("sluice.master.raft.port", Integer.toString(freePort()))
-          .with("sluice.master.http.port", "0").with("sluice.worker.http.port", "0")
-          .with("sluice.master.dir", dir.resolve("master").toString())
-          .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
-          .with("sluice.worker.data.port", Integer.toString(freePort())).with("sluice.worker.tiers", tiers)
-          .with("sluice.worker.heartbeat.interval", "200ms");
-      master = new MasterServer(conf).start();
-      worker = new WorkerServer(conf).start();
-      try (SluiceClient c = client()) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (c.clusterInfo().getWorkersList().stream().noneMatch(w -> w.getLive())) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("no live worker after 30 s");
-          }
-          Thread.sleep(50);
-        }
-      }
-    }
-
-    SluiceClient client() {
-      return SluiceClient.connect(conf);
-    }
-
-    @Override
-    public void close() {
-      worker.close();
-      master.close();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

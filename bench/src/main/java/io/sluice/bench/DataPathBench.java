@@ -1,0 +1,392 @@
+package io.sluice.bench;
+
+import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceInputStream;
+import io.sluice.common.conf.SluiceConf;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Issue 4's data-path benchmark: what the Java client reads of a cached file, remotely (loopback, the worker in
+ * another JVM) and short-circuit, with 1 and 4 threads, beside the ceilings measured in the same run: raw loopback TCP
+ * between two JVM processes (plain socket writes, and {@code transferTo} of the same block files as a zero-copy worker
+ * sends), and a plain {@code FileChannel} read of the block files from the page cache. Also the sequential write of
+ * the file, into fresh tmpfs pages (cold) and again after deleting it (warm: the worker reuses freed MEM files).
+ * Remote reads run against a worker with {@code sluice.worker.data.transfer} zero-copy and then copy. Figures are
+ * medians of the rounds, MiB/s; every byte read is counted and the first read's CRC32C checked.
+ *
+ * <p>Every reader copies into a 1 MiB heap array, as a caller of {@code InputStream.read(byte[])} gets its bytes:
+ * the raw TCP reader too (from a direct buffer), so the ceilings do the copy Sluice must do.
+ *
+ * <p>Usage: {@code DataPathBench [size-MiB] [rounds] [tier-dir]} (default 1024 3 /dev/shm/sluice-datapath-PID).
+ */
+public final class DataPathBench {
+  private static final int BUFFER = 1 << 20;
+  private static final int PATTERN = 8 << 20;
+
+  private final long size;
+  private final int rounds;
+  private final byte[] pattern = new byte[PATTERN];
+
+  private DataPathBench(long size, int rounds) {
+    this.size = size;
+    this.rounds = rounds;
+    new Random(7).nextBytes(pattern);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int sizeMiB = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Path tierDir = Path.of(args.length > 2 ? args[2] : "/dev/shm/sluice-datapath-" + ProcessHandle.current().pid());
+    Path dir = Files.createTempDirectory("sluice-datapath");
+    System.out.printf("data path bench: %d MiB file, %d rounds, MEM tier in %s, %d cores%n", sizeMiB, rounds,
+        tierDir, Runtime.getRuntime().availableProcessors());
+    try {
+      new DataPathBench((long) sizeMiB << 20, rounds).run(dir, tierDir);
+    } finally {
+      deleteTree(dir);
+      deleteTree(tierDir);
+    }
+  }
+
+  private void run(Path dir, Path tierDir) throws Exception {
+    String tiers = "MEM:" + tierDir + ":" + (3 * size >> 20) + "m";
+    double remote;
+    double remote4;
+    double shortCircuit;
+    double shortCircuit4;
+    double coldWrite;
+    double warmWrite;
+    List<Path> blocks;
+    try (Peer cluster = Peer.cluster(dir.resolve("zero-copy"), tiers, "zero-copy")) {
+      SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", cluster.master);
+      try (SluiceClient client = SluiceClient.connect(conf);
+          SluiceClient noLocal = SluiceClient.connect(conf.with("sluice.user.short.circuit.enabled", "false"))) {
+        coldWrite = mibPerSecond(size, timeWrite(client, "/cold.bin"));
+        client.delete("/cold.bin", false);
+        blocks = awaitBlockFiles(tierDir, 0);
+        warmWrite = mibPerSecond(size, timeWrite(client, "/f.bin"));
+        check(noLocal, "/f.bin");
+        remote = median(() -> timeRead(noLocal, "/f.bin", 1));
+        remote4 = median(() -> timeRead(noLocal, "/f.bin", 4));
+        shortCircuit = median(() -> timeRead(client, "/f.bin", 1));
+        shortCircuit4 = median(() -> timeRead(client, "/f.bin", 4));
+      }
+      blocks = awaitBlockFiles(tierDir, size);
+    }
+    List<Path> files = blocks;
+    double fileRead = median(() -> timeFiles(files, 1));
+    double fileRead4 = median(() -> timeFiles(files, 4));
+    String[] names = files.stream().map(Path::toString).toArray(String[]::new);
+    double tcpPlain = median(() -> timeTcp("plain", 1, names));
+    double tcpPlain4 = median(() -> timeTcp("plain", 4, names));
+    double tcpSendfile = median(() -> timeTcp("transferTo", 1, names));
+    double tcpSendfile4 = median(() -> timeTcp("transferTo", 4, names));
+    deleteTree(tierDir);
+    double copy;
+    double copy4;
+    try (Peer cluster = Peer.cluster(dir.resolve("copy"), tiers, "copy")) {
+      SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", cluster.master)
+          .with("sluice.user.short.circuit.enabled", "false");
+      try (SluiceClient client = SluiceClient.connect(conf)) {
+        timeWrite(client, "/f.bin");
+        check(client, "/f.bin");
+        copy = median(() -> timeRead(client, "/f.bin", 1));
+        copy4 = median(() -> timeRead(client, "/f.bin", 4));
+      }
+    }
+    System.out.println();
+    System.out.printf("ceiling  loopback TCP, plain writes       1 conn %7.0f MiB/s   4 conns %7.0f MiB/s%n", tcpPlain,
+        tcpPlain4);
+    System.out.printf("ceiling  loopback TCP, transferTo         1 conn %7.0f MiB/s   4 conns %7.0f MiB/s%n",
+        tcpSendfile, tcpSendfile4);
+    System.out.printf("ceiling  FileChannel read of the blocks   1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s%n", fileRead,
+        fileRead4);
+    System.out.printf("Sluice   remote read, zero-copy worker    1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
+        + "   = %.2fx / %.2fx plain TCP, %.2fx / %.2fx transferTo%n", remote, remote4, remote / tcpPlain,
+        remote4 / tcpPlain4, remote / tcpSendfile, remote4 / tcpSendfile4);
+    System.out.printf("Sluice   remote read, copy worker         1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
+        + "   = %.2fx / %.2fx plain TCP%n", copy, copy4, copy / tcpPlain, copy4 / tcpPlain4);
+    System.out.printf("Sluice   short-circuit read               1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
+        + "   = %.2fx / %.2fx the file read%n", shortCircuit, shortCircuit4, shortCircuit / fileRead,
+        shortCircuit4 / fileRead4);
+    System.out.printf("Sluice   sequential write (remote)        cold   %7.0f MiB/s   warm    %7.0f MiB/s%n", coldWrite,
+        warmWrite);
+    System.out.println("targets: remote >= 0.8x raw loopback TCP, short-circuit >= 0.9x the plain file read");
+  }
+
+  /**
+   * Waits until the tier's block files add up to {@code bytes} (a deleted file's blocks leave at the worker's next
+   * heartbeat) and returns them.
+   */
+  private static List<Path> awaitBlockFiles(Path tierDir, long bytes) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      List<Path> files = blockFiles(tierDir);
+      long total = 0;
+      for (Path f : files) {
+        total += Files.size(f);
+      }
+      if (total == bytes) {
+        return files;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(tierDir + ": block files hold " + total + " bytes, expected " + bytes);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Writes the file from the repeating pattern; returns the nanoseconds it took, close included. */
+  private long timeWrite(SluiceClient client, String path) throws IOException {
+    long start = System.nanoTime();
+    try (OutputStream out = client.create(path)) {
+      for (long at = 0; at < size; ) {
+        int n = (int) Math.min(BUFFER, size - at);
+        int from = (int) (at % PATTERN);
+        int k = Math.min(n, PATTERN - from);
+        out.write(pattern, from, k);
+        at += k;
+      }
+    }
+    return System.nanoTime() - start;
+  }
+
+  /** Reads the whole file once and checks its CRC32C against the pattern's. */
+  private void check(SluiceClient client, String path) throws IOException {
+    CRC32C want = new CRC32C();
+    for (long at = 0; at < size; ) {
+      int from = (int) (at % PATTERN);
+      int k = (int) Math.min(PATTERN - from, size - at);
+      want.update(pattern, from, k);
+      at += k;
+    }
+    CRC32C got = new CRC32C();
+    byte[] buf = new byte[BUFFER];
+    long n = 0;
+    try (SluiceInputStream in = client.open(path)) {
+      for (int k; (k = in.read(buf)) > 0; ) {
+        got.update(buf, 0, k);
+        n += k;
+      }
+    }
+    if (n != size || got.getValue() != want.getValue()) {
+      throw new IllegalStateException(path + ": read " + n + " bytes with another CRC32C than written");
+    }
+  }
+
+  /** MiB/s of {@code threads} readers each reading its quarter (or the whole) of the file sequentially. */
+  private double timeRead(SluiceClient client, String path, int threads) throws Exception {
+    long share = size / threads;
+    return parallel(threads, k -> {
+      byte[] buf = new byte[BUFFER];
+      long n = 0;
+      long len = k == threads - 1 ? size - k * share : share;
+      try (SluiceInputStream in = client.open(path)) {
+        in.seek(k * share);
+        while (n < len) {
+          int r = in.read(buf, 0, (int) Math.min(buf.length, len - n));
+          if (r < 0) {
+            break;
+          }
+          n += r;
+        }
+      }
+      return n;
+    });
+  }
+
+  /** MiB/s of reading the block files with FileChannel into a heap array, files round-robin over the threads. */
+  private double timeFiles(List<Path> files, int threads) throws Exception {
+    return parallel(threads, k -> {
+      ByteBuffer buf = ByteBuffer.wrap(new byte[BUFFER]);
+      long n = 0;
+      for (int i = k; i < files.size(); i += threads) {
+        try (FileChannel f = FileChannel.open(files.get(i), StandardOpenOption.READ)) {
+          long at = 0;
+          for (int r; (r = f.read(buf.clear(), at)) > 0; ) {
+            at += r;
+          }
+          n += at;
+        }
+      }
+      return n;
+    });
+  }
+
+  /** MiB/s received from a peer process sending the block files' bytes on {@code connections} connections. */
+  private double timeTcp(String mode, int connections, String[] files) throws Exception {
+    try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+      int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+      List<String> args = new ArrayList<>(List.of("send", Integer.toString(port), mode, Long.toString(size),
+          Integer.toString(connections)));
+      if (mode.equals("transferTo")) {
+        args.addAll(List.of(files));
+      }
+      Process p = Peer.start(args);
+      try {
+        List<SocketChannel> accepted = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+          accepted.add(server.accept());
+        }
+        double mib = parallel(connections, k -> {
+          ByteBuffer direct = ByteBuffer.allocateDirect(BUFFER);
+          byte[] heap = new byte[BUFFER];
+          long n = 0;
+          try (SocketChannel s = accepted.get(k)) {
+            for (int r; (r = s.read(direct.clear())) >= 0; ) {
+              direct.flip().get(heap, 0, r);
+              n += r;
+            }
+          }
+          return n;
+        });
+        if (p.waitFor() != 0) {
+          throw new IllegalStateException("the sending peer failed");
+        }
+        return mib;
+      } finally {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  interface Share {
+    long run(int k) throws Exception;
+  }
+
+  /** Runs {@code threads} shares at once; returns their bytes in all, checked to be the file's size, per second. */
+  private double parallel(int threads, Share share) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Long>> parts = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int k = 0; k < threads; k++) {
+        int kk = k;
+        parts.add(pool.submit((Callable<Long>) () -> share.run(kk)));
+      }
+      long total = 0;
+      for (Future<Long> f : parts) {
+        total += f.get();
+      }
+      long nanos = System.nanoTime() - start;
+      if (total != size) {
+        throw new IllegalStateException("moved " + total + " bytes, expected " + size);
+      }
+      return mibPerSecond(total, nanos);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  interface Measure {
+    double run() throws Exception;
+  }
+
+  private double median(Measure m) throws Exception {
+    double[] xs = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      xs[i] = m.run();
+    }
+    Arrays.sort(xs);
+    return xs[rounds / 2];
+  }
+
+  private static double mibPerSecond(long bytes, long nanos) {
+    return bytes / (1024.0 * 1024.0) / (nanos / 1e9);
+  }
+
+  private static List<Path> blockFiles(Path tierDir) throws IOException {
+    try (Stream<Path> s = Files.list(tierDir.resolve("blocks"))) {
+      return s.sorted().toList();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** A {@link DataPathPeer} process. */
+  private static final class Peer implements AutoCloseable {
+    private final Process process;
+    private final String master;
+
+    private Peer(Process process, String master) {
+      this.process = process;
+      this.master = master;
+    }
+
+    static Process start(List<String> args) throws IOException {
+      List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
+          "-cp", System.getProperty("java.class.path"), DataPathPeer.class.getName()));
+      cmd.addAll(args);
+      return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** Starts a master and worker in a peer process and waits for its {@code ready} line. */
+    static Peer cluster(Path dir, String tiers, String transfer) throws IOException {
+      Files.createDirectories(dir);
+      Process p = start(List.of("cluster", dir.toString(), tiers, transfer));
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.startsWith("ready ")) {
+          drain(out);
+          return new Peer(p, line.substring(6).trim());
+        }
+      }
+      p.destroyForcibly();
+      throw new IllegalStateException("the cluster process ended before it was ready");
+    }
+
+    /** Keeps reading the process's output (its log), so a full pipe never stalls it. */
+    private static void drain(BufferedReader out) {
+      Thread t = new Thread(() -> {
+        try {
+          while (out.readLine() != null) {
+            // discarded
+          }
+        } catch (IOException ignored) {
+          // the process ended
+        }
+      }, "peer-output");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
