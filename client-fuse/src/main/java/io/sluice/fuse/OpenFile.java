@@ -152,7 +152,8 @@ final class OpenFile {
     }
     if (editor == null && out == null && offset == 0 && editors.active(path) == null) {
       FileInfo info = client.getStatus(path);
-      if (info.getLength() == 0) {
+      // Not for a file with other names (hard links): the fast path replaces the inode, which they would not see.
+      if (info.getLength() == 0 && info.getNlink() <= 1) {
         out = overwrite(client, path, info);
         out.write(src, 0, len);
         return;

@@ -36,9 +36,12 @@ import ru.serce.jnrfuse.struct.Timespec;
  * The Sluice namespace as a FUSE file system: each callback translates to one {@link SluiceClient} call and maps
  * failures to errno through {@link Errno} (STYLE 9, 11). Open files and directories live in {@link OpenFiles}.
  *
- * <p>Not implemented, so libfuse answers ENOSYS: link, mknod, lock/flock, fallocate. The client has no call for
- * them. Random writes, truncate and appends change complete files through {@link SharedEditors}; see
- * {@link OpenFile} for when what is written becomes visible.
+ * <p>Not implemented, so libfuse answers ENOSYS: mknod, lock/flock, fallocate. The client has no call for them.
+ * Random writes, truncate and appends change complete files through {@link SharedEditors}; see {@link OpenFile} for
+ * when what is written becomes visible. Hard links ({@link #link}) are names of one inode on the master, but
+ * libfuse2's high-level API gives each path its own kernel inode, and this mount tracks open files by path: two
+ * names of a file are cached apart by the kernel (attributes for the attribute timeout), and a change through one
+ * is seen through the other at the next open after it was committed (close-to-open), as from another client.
  *
  * <p>Permissions: the master sees every request as the mount's user, so the kernel checks the caller against the
  * mode, owner and group this mount reports ({@code default_permissions}, see {@link MountOptions}). Owners and
@@ -251,6 +254,27 @@ public final class SluiceFuse extends FuseStubFS {
       return 0;
     } catch (Exception e) {
       return fail("symlink", link, e);
+    }
+  }
+
+  /**
+   * link(2): {@code newpath} becomes another name of the file at {@code oldpath} (a symlink is linked itself, as on
+   * Linux). The kernel refuses directories itself, with EPERM. What the cluster cannot link (a path under a mount,
+   * whose UFS has no hard links; a file still being written; too many links) is EPERM too: what link(2) answers on
+   * a file system that does not support hard links there.
+   */
+  @Override
+  public int link(String oldpath, String newpath) {
+    try {
+      client.link(newpath, oldpath);
+      return 0;
+    } catch (RpcException e) {
+      if (e.status() == Status.INVALID_ARGUMENT || e.status() == Status.IS_DIRECTORY) {
+        return fail("link", newpath, new ErrnoException(ErrorCodes.EPERM(), e.getMessage()));
+      }
+      return fail("link", newpath, e);
+    } catch (Exception e) {
+      return fail("link", newpath, e);
     }
   }
 
@@ -561,7 +585,8 @@ public final class SluiceFuse extends FuseStubFS {
       if (size == info.getLength()) {
         return 0;
       }
-      if (size == 0) {
+      // A new empty inode is the cheap truncate to 0, but a file with other names (hard links) must keep its own.
+      if (size == 0 && info.getNlink() <= 1) {
         OpenFile.overwrite(client, path, info).close();
       } else {
         FileEditor e = editors.acquire(path);

@@ -313,6 +313,22 @@ public final class SluiceClient implements Closeable {
   }
 
   /**
+   * Creates a hard link (POSIX link(2)): {@code path} becomes another name of the file at {@code target}, the same
+   * inode (same id, data and attributes; its nlink counts the names). A change made through either name is seen
+   * through both; removing a name (delete, a rename or an overwriting create onto it) leaves the others, and the
+   * data goes with the last. {@code target} may be a symbolic link, which is linked itself (not followed). Both
+   * paths must lie outside mounts: an under file system has no hard links.
+   *
+   * @return the file as {@code path} now names it
+   * @throws RpcException ALREADY_EXISTS ({@code path}), NOT_FOUND ({@code target}, or the parent of {@code path}),
+   *     IS_DIRECTORY ({@code target}), PERMISSION_DENIED, INVALID_ARGUMENT (under a mount, a file still being
+   *     written, too many links)
+   */
+  public FileInfo link(String path, String target) throws RpcException {
+    return ctx.master().link(AbsolutePath.require(path), AbsolutePath.require(target));
+  }
+
+  /**
    * Sets an extended attribute ({@code user.*} with write permission; other namespaces as superuser).
    *
    * @param mode ANY, or CREATE / REPLACE to fail when present (ALREADY_EXISTS) / absent (NOT_FOUND)

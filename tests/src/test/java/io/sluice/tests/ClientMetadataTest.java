@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.client.ClusterUsage;
+import io.sluice.client.FileEditor;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Java client against a real master and worker, as several users: attributes, permission denials on data and
- * metadata, POSIX rename replacing a file whose blocks the workers then drop, symlinks, xattrs and usage.
+ * metadata, POSIX rename replacing a file whose blocks the workers then drop, hard links, symlinks, xattrs and
+ * usage.
  */
 class ClientMetadataTest {
   @TempDir
@@ -116,6 +118,35 @@ class ClientMetadataTest {
           return false;
         }
       }, java.time.Duration.ofSeconds(30), "the replaced blocks removed from the worker");
+    }
+  }
+
+  @Test
+  void hardLinksShareOneFileUntilItsLastNameGoes() throws Exception {
+    byte[] data = "shared".getBytes(StandardCharsets.UTF_8);
+    try (SluiceClient c = cluster.client(); SluiceClient eve = as("eve")) {
+      c.mkdir("/links", false);
+      write(c, "/links/a", data);
+      FileInfo b = c.link("/links/b", "/links/a");
+      assertEquals("b", b.getName());
+      assertEquals(c.getStatus("/links/a").getId(), b.getId());
+      assertEquals(2, c.getStatus("/links/a").getNlink());
+      // Changed through one name, read through the other.
+      try (FileEditor e = c.edit("/links/b")) {
+        e.write(data.length, "+more".getBytes(StandardCharsets.UTF_8), 0, 5);
+      }
+      assertArrayEquals("shared+more".getBytes(StandardCharsets.UTF_8), read(c, "/links/a"));
+      assertEquals(Status.ALREADY_EXISTS, assertThrows(RpcException.class, () -> c.link("/links/b", "/links/a"))
+          .status());
+      assertEquals(Status.IS_DIRECTORY, assertThrows(RpcException.class, () -> c.link("/links/d", "/links"))
+          .status());
+      assertDenied(() -> eve.link("/links/e", "/links/a"));
+      // The first name goes; the data stays under the second, until it goes too.
+      c.delete("/links/a", false);
+      assertArrayEquals("shared+more".getBytes(StandardCharsets.UTF_8), read(c, "/links/b"));
+      assertEquals(1, c.getStatus("/links/b").getNlink());
+      c.delete("/links/b", false);
+      assertEquals(0, c.listStatusAll("/links").size());
     }
   }
 

@@ -30,6 +30,8 @@ import io.sluice.common.proto.FreeRequest;
 import io.sluice.common.proto.GetJobRequest;
 import io.sluice.common.proto.GetJobResponse;
 import io.sluice.common.proto.JobStatus;
+import io.sluice.common.proto.LinkRequest;
+import io.sluice.common.proto.LinkResponse;
 import io.sluice.common.proto.LoadRequest;
 import io.sluice.common.proto.LoadResponse;
 import io.sluice.common.proto.FreeResponse;
@@ -176,6 +178,12 @@ public final class MasterClient implements Closeable {
   public FileInfo createSymlink(String path, String target) throws RpcException {
     return call(MasterMethod.CREATE_SYMLINK, CreateSymlinkRequest.newBuilder().setPath(path).setTarget(target)
         .build(), CreateSymlinkResponse.parser(), path).getInfo();
+  }
+
+  /** A hard link: {@code path} becomes another name of the file at {@code target}. */
+  public FileInfo link(String path, String target) throws RpcException {
+    return call(MasterMethod.LINK, LinkRequest.newBuilder().setPath(path).setTarget(target).build(),
+        LinkResponse.parser(), path).getInfo();
   }
 
   public void setXattr(SetXattrRequest req) throws RpcException {

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * Creates an empty, incomplete file, to be filled with {@link AddBlockOp} and closed with {@link CompleteFileOp}.
  * With {@code overwrite} an existing file is replaced by a new inode (its blocks are returned for removal, and its
- * writer, if any, fails on its next call); a directory is never replaced. With {@code recursive} missing parents
+ * writer, if any, fails on its next call); a directory is never replaced. A file with other names (hard links)
+ * only loses this one: the others keep it, blocks and all. With {@code recursive} missing parents
  * are created. Needs write and search permission on the directory the file (or its first missing parent) goes into;
  * replacing a file is removing it, so a sticky directory also asks for owning it. Errors: ALREADY_EXISTS,
  * IS_DIRECTORY, NOT_FOUND, NOT_DIRECTORY, PERMISSION_DENIED, INVALID_ARGUMENT, STALE.
@@ -41,8 +42,8 @@ public final class CreateFileOp {
       throw new RpcException(Status.INVALID_ARGUMENT, path + ": replicas " + replicas + " out of range");
     }
     NamespaceReader reader = ctx.store().reader();
-    PathResolver.Walk walk = check(reader, PathResolver.walk(reader, path, caller), req.getOverwrite(),
-        req.getRecursive(), caller);
+    PathResolver.Walk walk = check(PathResolver.walk(reader, path, caller), req.getOverwrite(), req.getRecursive(),
+        caller);
     int missingParents = walk.complete() ? 0 : path.depth() - 1 - walk.found();
     long first = ctx.ids().allocate(missingParents + 1);
     CreateFileEntry.Builder e = CreateFileEntry.newBuilder().setPath(path.toString()).setId(first + missingParents)
@@ -58,14 +59,13 @@ public final class CreateFileOp {
   /** On every master: re-validates, replaces an overwritten file, creates parents and the file. */
   public static ApplyResult apply(CreateFileEntry e, Caller caller, StoreBatch b) throws RpcException {
     NamespacePath path = NamespacePath.parse(e.getPath());
-    PathResolver.Walk walk = check(b, PathResolver.walk(b, path, caller), e.getOverwrite(), e.getRecursive(), caller);
+    PathResolver.Walk walk = check(PathResolver.walk(b, path, caller), e.getOverwrite(), e.getRecursive(), caller);
     List<Long> removed = List.of();
     InodeRecord parent;
     if (walk.complete()) {
-      InodeRecord old = walk.deepest();
-      parent = PathResolver.inode(b, old.getParentId(), path.parent().toString());
-      removed = TreeEdits.removeSubtree(b, old, caller);
-      parent = TreeEdits.unlink(b, parent, old, e.getTimeMs());
+      TreeEdits.Removal r = TreeEdits.remove(b, walk.parent(), path.name(), walk.deepest(), caller, e.getTimeMs());
+      removed = r.blocks();
+      parent = r.parent();
     } else {
       Iterator<Long> parentIds = e.getParentIdsList().iterator();
       parent = TreeEdits.makeDirectories(b, walk, path.depth() - 1, parentIds, e.getDirMode(), e.getOwner(),
@@ -81,8 +81,8 @@ public final class CreateFileOp {
   }
 
   /** The checks both sides make on how far the path exists, and on the caller's permissions. */
-  private static PathResolver.Walk check(NamespaceReader reader, PathResolver.Walk walk, boolean overwrite,
-      boolean recursive, Caller caller) throws RpcException {
+  private static PathResolver.Walk check(PathResolver.Walk walk, boolean overwrite, boolean recursive,
+      Caller caller) throws RpcException {
     NamespacePath path = walk.path();
     if (walk.complete()) {
       InodeRecord old = walk.deepest();
@@ -92,7 +92,7 @@ public final class CreateFileOp {
       if (!overwrite) {
         throw new RpcException(Status.ALREADY_EXISTS, path + ": file exists");
       }
-      InodeRecord parent = PathResolver.inode(reader, old.getParentId(), path.parent().toString());
+      InodeRecord parent = walk.parent();
       Permissions.check(caller, parent, Permissions.WRITE | Permissions.EXECUTE, path.parent());
       Permissions.checkSticky(caller, parent, old, path);
     } else if (walk.found() < path.depth() - 1 && !recursive) {

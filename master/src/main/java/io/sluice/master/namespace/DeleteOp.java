@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Deletes a file or directory; a non-empty directory only with {@code recursive}, and then all of its subtree in
- * one entry. Returns the ids of every deleted file's blocks, for workers to drop. Needs write and search permission
+ * one entry. Returns the ids of every deleted file's blocks, for workers to drop. A file with other names (hard
+ * links) only loses this one; its blocks stay. Needs write and search permission
  * on the parent (and owning the target or the parent when the parent is sticky); a recursive delete also needs full
  * permission on every non-empty directory of the subtree (as HDFS). Errors: NOT_FOUND, NOT_EMPTY, NOT_DIRECTORY (a
  * file on the way), PERMISSION_DENIED, INVALID_ARGUMENT (the root, a bad path).
@@ -32,26 +33,26 @@ public final class DeleteOp {
 
   public static ApplyResult apply(DeleteEntry e, Caller caller, StoreBatch b) throws RpcException {
     NamespacePath path = NamespacePath.parse(e.getPath());
-    InodeRecord target = check(b, path, e.getRecursive(), caller);
-    InodeRecord parent = PathResolver.inode(b, target.getParentId(), path.parent().toString());
+    PathResolver.Walk w = check(b, path, e.getRecursive(), caller);
     // The subtree's permissions are checked while it is removed, in this batch: a denial discards the batch.
-    List<Long> blocks = TreeEdits.removeSubtree(b, target, caller);
-    TreeEdits.unlink(b, parent, target, e.getTimeMs());
+    List<Long> blocks = TreeEdits.remove(b, w.parent(), path.name(), w.deepest(), caller, e.getTimeMs()).blocks();
     return ApplyResults.ok(null, blocks);
   }
 
-  private static InodeRecord check(NamespaceReader reader, NamespacePath path, boolean recursive, Caller caller)
-      throws RpcException {
+  /** The walk to the path: the target and the directory it is removed from. */
+  private static PathResolver.Walk check(NamespaceReader reader, NamespacePath path, boolean recursive,
+      Caller caller) throws RpcException {
     if (path.isRoot()) {
       throw new RpcException(Status.INVALID_ARGUMENT, "/: the root cannot be deleted");
     }
-    InodeRecord target = PathResolver.resolve(reader, path, caller);
-    InodeRecord parent = PathResolver.inode(reader, target.getParentId(), path.parent().toString());
+    PathResolver.Walk w = PathResolver.resolveWalk(reader, path, caller);
+    InodeRecord target = w.deepest();
+    InodeRecord parent = w.parent();
     Permissions.check(caller, parent, Permissions.WRITE | Permissions.EXECUTE, path.parent());
     Permissions.checkSticky(caller, parent, target, path);
     if (target.getType() == FileType.DIRECTORY && !recursive && reader.hasChildren(target.getId())) {
       throw new RpcException(Status.NOT_EMPTY, path + ": directory not empty");
     }
-    return target;
+    return w;
   }
 }

@@ -12,6 +12,8 @@ public final class GetStatusOp {
   private GetStatusOp() {}
 
   public static FileInfo run(NamespaceReader reader, String path, Caller caller) throws RpcException {
-    return Inodes.toFileInfo(PathResolver.resolve(reader, NamespacePath.parse(path), caller));
+    PathResolver.Walk w = PathResolver.resolveWalk(reader, NamespacePath.parse(path), caller);
+    return w.parent() == null ? Inodes.toFileInfo(w.deepest())
+        : Inodes.toFileInfo(w.deepest(), w.parent().getId(), w.path().name());
   }
 }

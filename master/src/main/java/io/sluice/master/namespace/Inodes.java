@@ -45,6 +45,16 @@ final class Inodes {
         .setTtlMs(r.getTtlMs()).setTtlAction(r.getTtlAction()).build();
   }
 
+  /**
+   * The client view of {@code r} as named by the edge {@code parentId/name}: for a file with several names (hard
+   * links) the one a caller used, not necessarily the one its record holds.
+   */
+  static FileInfo toFileInfo(InodeRecord r, long parentId, String name) {
+    FileInfo info = toFileInfo(r);
+    return info.getParentId() == parentId && info.getName().equals(name) ? info
+        : info.toBuilder().setParentId(parentId).setName(name).build();
+  }
+
   /** When the inode was created; records from before the field was kept have their ctime instead. */
   static long createdMs(InodeRecord r) {
     return r.getCreatedMs() != 0 ? r.getCreatedMs() : r.getCtimeMs();

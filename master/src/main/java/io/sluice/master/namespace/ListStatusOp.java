@@ -24,13 +24,15 @@ public final class ListStatusOp {
   /** @param reader a consistent view (a snapshot), since the listing reads many keys */
   public static ListStatusResponse run(NamespaceReader reader, ListStatusRequest req, Caller caller)
       throws RpcException {
-    InodeRecord dir = PathResolver.resolve(reader, NamespacePath.parse(req.getPath()), caller);
+    PathResolver.Walk walk = PathResolver.resolveWalk(reader, NamespacePath.parse(req.getPath()), caller);
+    InodeRecord dir = walk.deepest();
     if (req.getLimit() < 0) {
       throw new RpcException(Status.INVALID_ARGUMENT, req.getPath() + ": negative limit");
     }
     ListStatusResponse.Builder out = ListStatusResponse.newBuilder();
     if (dir.getType() != FileType.DIRECTORY) {
-      return out.addEntries(Inodes.toFileInfo(dir)).build();
+      // A file has a parent: the root is a directory.
+      return out.addEntries(Inodes.toFileInfo(dir, walk.parent().getId(), walk.path().name())).build();
     }
     // Reading the names needs read, their attributes search permission (as HDFS: read and execute).
     Permissions.check(caller, dir, Permissions.READ | Permissions.EXECUTE, req.getPath());
@@ -39,7 +41,8 @@ public final class ListStatusOp {
     List<NamespaceReader.Child> children = reader.children(dir.getId(), req.getStartAfter(), limit + 1);
     for (int i = 0; i < Math.min(limit, children.size()); i++) {
       NamespaceReader.Child c = children.get(i);
-      out.addEntries(Inodes.toFileInfo(PathResolver.inode(reader, c.id(), req.getPath() + "/" + c.name())));
+      InodeRecord child = PathResolver.inode(reader, c.id(), req.getPath() + "/" + c.name());
+      out.addEntries(Inodes.toFileInfo(child, dir.getId(), c.name()));
     }
     return out.setHasMore(children.size() > limit).build();
   }

@@ -74,6 +74,7 @@ public final class NamespaceApplier {
           case ALLOCATE_BLOCK_VERSION -> AllocateBlockVersionOp.apply(entry.getAllocateBlockVersion(),
               Caller.of(entry), b);
           case COMMIT_EDIT -> CommitEditOp.apply(entry.getCommitEdit(), Caller.of(entry), b);
+          case LINK -> LinkOp.apply(entry.getLink(), Caller.of(entry), b);
           case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
               + " (written by a newer master?): " + entry);
         };

@@ -15,9 +15,10 @@ import java.util.OptionalLong;
 final class PathResolver {
   /**
    * How far a path exists: {@code found} names resolved, {@code deepest} the inode of the last one (the root when
-   * none).
+   * none), {@code parent} the directory whose edge led to it (null when none). A name's parent is the one it was
+   * reached through, which for a file with several names (hard links) need not be the one its record holds.
    */
-  record Walk(NamespacePath path, InodeRecord deepest, int found) {
+  record Walk(NamespacePath path, InodeRecord deepest, int found, InodeRecord parent) {
     boolean complete() {
       return found == path.depth();
     }
@@ -33,6 +34,7 @@ final class PathResolver {
    */
   static Walk walk(NamespaceReader reader, NamespacePath path, int limit, Caller caller) throws RpcException {
     InodeRecord cur = inode(reader, NamespaceStore.ROOT_ID, "/");
+    InodeRecord parent = null;
     for (int i = 0; i < limit; i++) {
       if (cur.getType() != FileType.DIRECTORY) {
         throw new RpcException(Status.NOT_DIRECTORY, path.prefix(i) + " is not a directory (in " + path + ")");
@@ -40,11 +42,12 @@ final class PathResolver {
       Permissions.check(caller, cur, Permissions.EXECUTE, path.prefix(i));
       OptionalLong child = reader.childId(cur.getId(), path.names().get(i));
       if (child.isEmpty()) {
-        return new Walk(path, cur, i);
+        return new Walk(path, cur, i, parent);
       }
+      parent = cur;
       cur = inode(reader, child.getAsLong(), path.prefix(i + 1));
     }
-    return new Walk(path, cur, limit);
+    return new Walk(path, cur, limit, parent);
   }
 
   /** Walks the whole path. */
@@ -54,11 +57,19 @@ final class PathResolver {
 
   /** The inode at {@code path}; NOT_FOUND or NOT_DIRECTORY (a file on the way) otherwise. */
   static InodeRecord resolve(NamespaceReader reader, NamespacePath path, Caller caller) throws RpcException {
+    return resolveWalk(reader, path, caller).deepest();
+  }
+
+  /**
+   * The whole walk to {@code path}, which exists: its inode and the directory holding the name (null for the root);
+   * NOT_FOUND or NOT_DIRECTORY otherwise.
+   */
+  static Walk resolveWalk(NamespaceReader reader, NamespacePath path, Caller caller) throws RpcException {
     Walk w = walk(reader, path, caller);
     if (!w.complete()) {
       throw notFound(path);
     }
-    return w.deepest();
+    return w;
   }
 
   /** The directory that holds (or would hold) {@code path}; NOT_FOUND or NOT_DIRECTORY when there is none. */

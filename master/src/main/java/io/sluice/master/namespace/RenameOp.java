@@ -18,7 +18,9 @@ import java.util.OptionalLong;
  * changed; a directory's subtree moves with it untouched (children hang off its id). {@code dst} must not exist,
  * unless {@code replace} (POSIX rename(2)): then a file replaces a file and a directory an empty directory in the
  * same batch, the replaced file's blocks going to workers for removal. Its parent must be a directory; a directory
- * cannot move into its own subtree. Renaming a path to itself succeeds and changes nothing. Needs write and search
+ * cannot move into its own subtree. Renaming a path to itself, or to another name of the same file (hard links,
+ * as POSIX says), succeeds and changes nothing. Replacing a file with other names removes only the replaced name.
+ * Moving one name of a file with several leaves the others where they are. Needs write and search
  * permission on both parents (and owning the source or its parent when that is sticky); moving a directory to
  * another parent also needs write permission on it (its {@code ..} changes), as in Linux. Errors: NOT_FOUND,
  * ALREADY_EXISTS, NOT_DIRECTORY, IS_DIRECTORY, NOT_EMPTY, PERMISSION_DENIED, INVALID_ARGUMENT.
@@ -26,14 +28,17 @@ import java.util.OptionalLong;
 public final class RenameOp {
   private RenameOp() {}
 
-  /** What a rename moves, from where, and what it replaces (null: nothing). */
-  private record Plan(InodeRecord inode, InodeRecord replaced) {}
+  /**
+   * What a rename moves, from which directory, and what it replaces (null: nothing); {@code noop} when nothing is
+   * to change (the same path, or two names of one file).
+   */
+  private record Plan(InodeRecord inode, InodeRecord srcParent, InodeRecord replaced, boolean noop) {}
 
   public static Prepared prepare(RenameRequest req, Caller caller, LeaderContext ctx) throws RpcException {
     NamespacePath src = NamespacePath.parse(req.getSrc());
     NamespacePath dst = NamespacePath.parse(req.getDst());
     Plan plan = check(ctx.store().reader(), src, dst, req.getReplace(), caller);
-    if (src.equals(dst)) {
+    if (plan.noop()) {
       return Prepared.answer(ApplyResults.ok(plan.inode()));
     }
     RenameEntry e = RenameEntry.newBuilder().setSrc(src.toString()).setDst(dst.toString())
@@ -46,25 +51,23 @@ public final class RenameOp {
     NamespacePath dst = NamespacePath.parse(e.getDst());
     Plan plan = check(b, src, dst, e.getReplace(), caller);
     InodeRecord inode = plan.inode();
-    if (src.equals(dst)) {
+    if (plan.noop()) {
       return ApplyResults.ok(inode);
     }
     long time = e.getTimeMs();
     List<Long> removed = List.of();
     if (plan.replaced() != null) {
-      // Checked above: a file, or an empty directory, so this removes one inode (and a file's blocks).
-      removed = TreeEdits.removeSubtree(b, plan.replaced(), Caller.SYSTEM);
-      TreeEdits.unlink(b, PathResolver.parentDirectory(b, dst, Caller.SYSTEM), plan.replaced(), time);
+      // Checked above: a file, or an empty directory, so this removes one name (and a file's blocks with its last).
+      removed = TreeEdits.remove(b, PathResolver.parentDirectory(b, dst, Caller.SYSTEM), dst.name(), plan.replaced(),
+          Caller.SYSTEM, time).blocks();
     }
     // Parents are read from the batch after each edit: src and dst may share one.
-    InodeRecord srcParent = PathResolver.inode(b, inode.getParentId(), src.parent().toString());
-    TreeEdits.unlink(b, srcParent, inode, time);
+    InodeRecord srcParent = PathResolver.inode(b, plan.srcParent().getId(), src.parent().toString());
+    TreeEdits.unlink(b, srcParent, src.name(), inode, time);
     InodeRecord dstParent = PathResolver.parentDirectory(b, dst, Caller.SYSTEM);
-    InodeRecord moved = inode.toBuilder().setParentId(dstParent.getId()).setName(dst.name()).setCtimeMs(time)
-        .build();
-    b.updateInode(moved);
-    TreeEdits.link(b, dstParent, moved, time);
-    return ApplyResults.ok(Inodes.toFileInfo(moved), removed);
+    InodeRecord moved = HardLinks.move(b, inode, srcParent.getId(), src.name(), dstParent.getId(), dst.name(), time);
+    TreeEdits.link(b, dstParent, dst.name(), moved, time);
+    return ApplyResults.ok(Inodes.toFileInfo(moved, dstParent.getId(), dst.name()), removed);
   }
 
   /** Validates the move against {@code reader}. */
@@ -73,11 +76,12 @@ public final class RenameOp {
     if (src.isRoot()) {
       throw new RpcException(Status.INVALID_ARGUMENT, "/: the root cannot be renamed");
     }
-    InodeRecord inode = PathResolver.resolve(reader, src, caller);
+    PathResolver.Walk walk = PathResolver.resolveWalk(reader, src, caller);
+    InodeRecord inode = walk.deepest();
+    InodeRecord srcParent = walk.parent();
     if (src.equals(dst)) {
-      return new Plan(inode, null);
+      return new Plan(inode, srcParent, null, true);
     }
-    InodeRecord srcParent = PathResolver.inode(reader, inode.getParentId(), src.parent().toString());
     Permissions.check(caller, srcParent, Permissions.WRITE | Permissions.EXECUTE, src.parent());
     Permissions.checkSticky(caller, srcParent, inode, src);
     if (src.contains(dst)) {
@@ -94,6 +98,9 @@ public final class RenameOp {
         throw new RpcException(Status.ALREADY_EXISTS, dst + ": file exists");
       }
       replaced = PathResolver.inode(reader, existing.getAsLong(), dst.toString());
+      if (replaced.getId() == inode.getId()) {
+        return new Plan(inode, srcParent, null, true);
+      }
       checkReplaceable(reader, inode, replaced, dst);
     }
     Permissions.check(caller, dstParent, Permissions.WRITE | Permissions.EXECUTE, dst.parent());
@@ -103,7 +110,7 @@ public final class RenameOp {
     if (inode.getType() == FileType.DIRECTORY && dstParent.getId() != srcParent.getId()) {
       Permissions.check(caller, inode, Permissions.WRITE, src);
     }
-    return new Plan(inode, replaced);
+    return new Plan(inode, srcParent, replaced, false);
   }
 
   /** POSIX: a file replaces a file, a directory an empty directory. */

@@ -15,8 +15,11 @@ import java.util.List;
 
 /**
  * The edits several operations share, all inside one {@link StoreBatch}: linking and unlinking a child (the
- * parent's mtime, ctime and link count follow), creating missing directories, removing a subtree. A record passed
- * in is the caller's latest copy; each method returns the parent as it now is in the batch.
+ * parent's mtime, ctime and link count follow), creating missing directories, removing a name with what it alone
+ * held. A record passed in is the caller's latest copy; each method returns the parent as it now is in the batch.
+ *
+ * <p>A name is an edge: the one a caller removes is the path's last name, which for a file with several names
+ * (hard links, see {@link HardLinks}) need not be the name its record holds.
  */
 final class TreeEdits {
   /** Children read per page while removing a directory: bounds memory for huge directories. */
@@ -24,18 +27,29 @@ final class TreeEdits {
 
   private TreeEdits() {}
 
+  /** What removing a name took away: the parent as it now is, and the blocks of files that lost their last name. */
+  record Removal(InodeRecord parent, List<Long> blocks) {}
+
+  /** A name to remove: the edge {@code parentId/name -> id}. */
+  private record Edge(long parentId, String name, long id) {}
+
   /** Adds the edge {@code parent/child.name -> child}; the child's record is the caller's to write. */
   static InodeRecord link(StoreBatch b, InodeRecord parent, InodeRecord child, long time) {
-    b.putEdge(parent.getId(), child.getName(), child.getId());
+    return link(b, parent, child.getName(), child, time);
+  }
+
+  /** Adds the edge {@code parent/name -> child}; the child's record is the caller's to write. */
+  static InodeRecord link(StoreBatch b, InodeRecord parent, String name, InodeRecord child, long time) {
+    b.putEdge(parent.getId(), name, child.getId());
     InodeRecord p = parent.toBuilder().setMtimeMs(time).setCtimeMs(time)
         .setNlink(parent.getNlink() + (child.getType() == FileType.DIRECTORY ? 1 : 0)).build();
     b.updateInode(p);
     return p;
   }
 
-  /** Removes the edge {@code parent/child.name}; the child's record is the caller's to move or delete. */
-  static InodeRecord unlink(StoreBatch b, InodeRecord parent, InodeRecord child, long time) {
-    b.deleteEdge(parent.getId(), child.getName());
+  /** Removes the edge {@code parent/name} to {@code child}; the child's record is the caller's to move or delete. */
+  static InodeRecord unlink(StoreBatch b, InodeRecord parent, String name, InodeRecord child, long time) {
+    b.deleteEdge(parent.getId(), name);
     InodeRecord p = parent.toBuilder().setMtimeMs(time).setCtimeMs(time)
         .setNlink(parent.getNlink() - (child.getType() == FileType.DIRECTORY ? 1 : 0)).build();
     b.updateInode(p);
@@ -85,26 +99,35 @@ final class TreeEdits {
   }
 
   /**
-   * Deletes {@code top} and everything below it: inode records and the edges inside the subtree (not the edge to
-   * {@code top} from its parent, which the caller unlinks). Walks with an explicit stack of ids, not recursion.
-   * Emptying a directory needs full permission on it (read to list, write and search to remove): a denial fails
-   * the whole operation, whose batch the applier then discards.
+   * Removes the name {@code parent/name} of {@code inode}: the edge, and the inode with everything below it, except
+   * what keeps other names (a file with hard links elsewhere only loses the name removed here, and changes ctime to
+   * {@code time}). Walks with an explicit stack, not recursion. Emptying a directory needs full permission on it
+   * (read to list, write and search to remove): a denial fails the whole operation, whose batch the applier then
+   * discards.
    *
-   * @return the ids of the blocks of every deleted file, to remove from workers
+   * @return the parent as it now is, and the ids of the blocks of every file deleted, to remove from workers
    */
-  static List<Long> removeSubtree(StoreBatch b, InodeRecord top, Caller caller) throws RpcException {
+  static Removal remove(StoreBatch b, InodeRecord parent, String name, InodeRecord inode, Caller caller, long time)
+      throws RpcException {
+    InodeRecord p = unlink(b, parent, name, inode, time);
     List<Long> blocks = new ArrayList<>();
-    Deque<Long> pending = new ArrayDeque<>();
-    collect(b, top, blocks, pending, caller);
+    Deque<Edge> pending = new ArrayDeque<>();
+    collect(b, inode, parent.getId(), name, blocks, pending, caller, time);
     while (!pending.isEmpty()) {
-      long id = pending.pop();
-      collect(b, PathResolver.inode(b, id, "inode " + id), blocks, pending, caller);
+      Edge e = pending.pop();
+      collect(b, PathResolver.inode(b, e.id(), "inode " + e.id()), e.parentId(), e.name(), blocks, pending, caller,
+          time);
     }
-    return blocks;
+    return new Removal(p, blocks);
   }
 
-  private static void collect(StoreBatch b, InodeRecord inode, List<Long> blocks, Deque<Long> pending,
-      Caller caller) throws RpcException {
+  /** Deletes {@code inode}, reached by {@code parentId/name}, queueing its children; keeps it if named elsewhere. */
+  private static void collect(StoreBatch b, InodeRecord inode, long parentId, String name, List<Long> blocks,
+      Deque<Edge> pending, Caller caller, long time) throws RpcException {
+    if (HardLinks.shared(inode)) {
+      HardLinks.drop(b, inode, parentId, name, time);
+      return;
+    }
     if (inode.getType() == FileType.DIRECTORY) {
       String after = "";
       List<NamespaceReader.Child> page;
@@ -115,7 +138,7 @@ final class TreeEdits {
               "directory " + inode.getName() + " (inode " + inode.getId() + ")");
         }
         for (NamespaceReader.Child c : page) {
-          pending.push(c.id());
+          pending.push(new Edge(inode.getId(), c.name(), c.id()));
           b.deleteEdge(inode.getId(), c.name());
           after = c.name();
         }

@@ -55,8 +55,9 @@ public final class UfsSyncOp {
         if (matches(old, c) || !replaceable(old)) {
           continue;
         }
-        removed.addAll(TreeEdits.removeSubtree(b, old, Caller.SYSTEM));
-        dir = TreeEdits.unlink(b, dir, old, e.getTimeMs());
+        TreeEdits.Removal r = TreeEdits.remove(b, dir, c.getName(), old, Caller.SYSTEM, e.getTimeMs());
+        removed.addAll(r.blocks());
+        dir = r.parent();
       }
       InodeRecord inode = newInode(e, c, dir, TreeEdits.freshId(b, c.getId(), path));
       b.insertInode(inode);
@@ -69,8 +70,9 @@ public final class UfsSyncOp {
       }
       InodeRecord old = PathResolver.inode(b, existing.getAsLong(), dirPath.child(name).toString());
       if (replaceable(old)) {
-        removed.addAll(TreeEdits.removeSubtree(b, old, Caller.SYSTEM));
-        dir = TreeEdits.unlink(b, dir, old, e.getTimeMs());
+        TreeEdits.Removal r = TreeEdits.remove(b, dir, name, old, Caller.SYSTEM, e.getTimeMs());
+        removed.addAll(r.blocks());
+        dir = r.parent();
       }
     }
     return ApplyResults.ok(null, removed);

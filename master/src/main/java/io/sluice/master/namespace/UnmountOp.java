@@ -34,8 +34,7 @@ public final class UnmountOp {
       throw new RpcException(Status.STALE, path + ": mounted again since the request was decided; retry");
     }
     InodeRecord parent = PathResolver.inode(b, point.getParentId(), path.parent().toString());
-    List<Long> blocks = TreeEdits.removeSubtree(b, point, Caller.SYSTEM);
-    TreeEdits.unlink(b, parent, point, e.getTimeMs());
+    List<Long> blocks = TreeEdits.remove(b, parent, point.getName(), point, Caller.SYSTEM, e.getTimeMs()).blocks();
     b.deleteMount(point.getId());
     return ApplyResults.ok(null, blocks);
   }

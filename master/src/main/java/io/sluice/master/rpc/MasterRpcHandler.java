@@ -27,6 +27,8 @@ import io.sluice.common.proto.GetMasterStatusResponse;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.GetXattrsRequest;
+import io.sluice.common.proto.LinkRequest;
+import io.sluice.common.proto.LinkResponse;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.LoadRequest;
 import io.sluice.common.proto.LoadResponse;
@@ -73,6 +75,7 @@ import io.sluice.master.namespace.FreeOp;
 import io.sluice.master.namespace.GetBlockLocationsOp;
 import io.sluice.master.namespace.GetStatusOp;
 import io.sluice.master.namespace.LeaderContext;
+import io.sluice.master.namespace.LinkOp;
 import io.sluice.master.namespace.ListStatusOp;
 import io.sluice.master.namespace.MkdirOp;
 import io.sluice.master.namespace.Prepared;
@@ -229,6 +232,13 @@ public final class MasterRpcHandler implements RpcHandler {
         MountGuard.checkNotUnderMount(store.reader(), req.getPath(), "symbolic links");
         mutate(call, () -> CreateSymlinkOp.prepare(req, caller, ctx),
             r -> CreateSymlinkResponse.newBuilder().setInfo(r.getInfo()).build());
+      }
+      // Deduplicated like every namespace change: a retried LINK answers what the first did, not ALREADY_EXISTS.
+      // Under a mount LinkOp refuses it from the mount ids of the inodes on the way, loaded from the UFS or not.
+      case LINK -> {
+        LinkRequest req = call.parse(LinkRequest.parser());
+        mutate(call, () -> LinkOp.prepare(req, caller, ctx), r -> LinkResponse.newBuilder().setInfo(r.getInfo())
+            .build());
       }
       case SET_XATTR -> {
         SetXattrRequest req = call.parse(SetXattrRequest.parser());

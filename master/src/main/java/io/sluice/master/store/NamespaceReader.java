@@ -16,6 +16,9 @@ public interface NamespaceReader {
   /** One child of a directory: its name and inode id. */
   record Child(String name, long id) {}
 
+  /** One name of an inode: the directory holding it and the name there. */
+  record Name(long parentId, String name) {}
+
   Optional<InodeRecord> inode(long id);
 
   /** The recorded first outcome of a client's deduplicated mutation, if it was applied and has not expired. */
@@ -43,6 +46,12 @@ public interface NamespaceReader {
 
   /** The record of block version {@code blockId}, if it is allocated and has not left its file. */
   Optional<VersionRecord> version(long blockId);
+
+  /**
+   * Up to {@code limit} names of inode {@code inodeId}, in (parent id, name) order, when it has several (hard
+   * links); empty for an inode with one name, whose record holds it.
+   */
+  List<Name> links(long inodeId, int limit);
 
   /** Whether {@code dirId} has at least one child. */
   default boolean hasChildren(long dirId) {

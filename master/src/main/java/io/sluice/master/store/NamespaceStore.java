@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The namespace in RocksDB (DESIGN §3): column families {@code inodes}, {@code edges}, {@code mounts},
  * {@code meta}, {@code requests}/{@code request_times} (retried mutations), {@code jobs}, {@code ttls} (the ids
- * of inodes with a TTL) and {@code versions} (block versions, see {@code BlockIds}); key layout in
- * {@link StoreKeys}. Nothing of the namespace is held on the heap.
+ * of inodes with a TTL), {@code versions} (block versions, see {@code BlockIds}) and {@code links} (the names of
+ * inodes with several, see {@link NamespaceReader#links}); key layout in {@link StoreKeys}. A column family added in
+ * a later version is created when an older store is opened, and checkpoints hold every column family. Nothing of
+ * the namespace is held on the heap.
  *
  * <p>Writes come only from applying journal entries: {@link #newBatch()}, fill it, {@link #commit}. The commit writes
  * the entry's log term and index in the same atomic batch, so after a crash the store is exactly at some applied
@@ -75,7 +77,7 @@ public final class NamespaceStore implements Closeable {
   private Opened wrap(RocksDB db, List<ColumnFamilyHandle> cfHandles) {
     StoreHandles handles = new StoreHandles(db, cfHandles.get(1), cfHandles.get(2), cfHandles.get(3),
         cfHandles.get(4), cfHandles.get(5), cfHandles.get(6), cfHandles.get(7), cfHandles.get(8),
-        cfHandles.get(9));
+        cfHandles.get(9), cfHandles.get(10));
     RocksReader latest = new RocksReader(handles) {
       @Override
       byte[] get(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
@@ -92,7 +94,7 @@ public final class NamespaceStore implements Closeable {
 
   private static final List<String> COLUMN_FAMILIES =
       List.of("inodes", "edges", "mounts", "meta", "requests", "request_times", "jobs", "ttls",
-          "versions");
+          "versions", "links");
 
   private static List<ColumnFamilyDescriptor> descriptors(ColumnFamilyOptions cfOptions) {
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();

@@ -142,6 +142,21 @@ abstract class RocksReader implements NamespaceReader {
   }
 
   @Override
+  public List<Name> links(long inodeId, int limit) {
+    byte[] prefix = StoreKeys.longBytes(inodeId);
+    List<Name> out = new ArrayList<>();
+    try (RocksIterator it = iterator(handles.links())) {
+      for (it.seek(prefix); it.isValid() && out.size() < limit && StoreKeys.hasPrefix(it.key(), prefix); it.next()) {
+        out.add(StoreKeys.linkName(it.key()));
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the names of inode " + inodeId, e);
+    }
+    return out;
+  }
+
+  @Override
   public List<Child> children(long dirId, String startAfter, int limit) {
     byte[] prefix = StoreKeys.edgePrefix(dirId);
     List<Child> out = new ArrayList<>(Math.min(limit, 1024));

@@ -88,6 +88,15 @@ public final class StoreBatch extends RocksReader implements AutoCloseable {
     delete(handles.edges(), StoreKeys.edge(parentId, name));
   }
 
+  /** Records {@code parentId/name} as one of the names of inode {@code inodeId} (see {@link #links}). */
+  public void putLink(long inodeId, long parentId, String name) {
+    put(handles.links(), StoreKeys.link(inodeId, parentId, name), new byte[0]);
+  }
+
+  public void deleteLink(long inodeId, long parentId, String name) {
+    delete(handles.links(), StoreKeys.link(inodeId, parentId, name));
+  }
+
   /** Adds or replaces a mount record (key: its mount id). */
   public void putMount(MountRecord mount) {
     put(handles.mounts(), StoreKeys.longBytes(mount.getInfo().getMountId()), mount.toByteArray());

@@ -15,6 +15,7 @@ import java.util.Arrays;
  *         "next_inode_id", "inode_count"                   -> 8 bytes big-endian
  * requests:      client id (UTF-8) | 0 | request id (8)     -> RequestRecord
  * request_times: time ms (8) | the requests key             -> empty (expiry order)
+ * links:  inode id (8) | parent id (8) | name (UTF-8)      -> empty (every name of an inode with nlink > 1)
  * </pre>
  *
  * Big-endian ids keep one directory's edges contiguous, so a listing is one prefix scan in (UTF-8 byte) name order.
@@ -38,6 +39,17 @@ final class StoreKeys {
   static byte[] edge(long parentId, String name) {
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(Long.BYTES + n.length).putLong(parentId).put(n).array();
+  }
+
+  static byte[] link(long inodeId, long parentId, String name) {
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(2 * Long.BYTES + n.length).putLong(inodeId).putLong(parentId).put(n).array();
+  }
+
+  /** The name an entry of {@code links} holds: its parent id and name. */
+  static NamespaceReader.Name linkName(byte[] linkKey) {
+    return new NamespaceReader.Name(ByteBuffer.wrap(linkKey, Long.BYTES, Long.BYTES).getLong(),
+        new String(linkKey, 2 * Long.BYTES, linkKey.length - 2 * Long.BYTES, StandardCharsets.UTF_8));
   }
 
   static byte[] request(String clientId, long requestId) {

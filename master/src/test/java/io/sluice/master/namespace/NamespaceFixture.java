@@ -10,6 +10,7 @@ import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.CreateSymlinkRequest;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.LinkRequest;
 import io.sluice.common.proto.ListStatusRequest;
 import io.sluice.common.proto.ListStatusResponse;
 import io.sluice.common.proto.MkdirRequest;
@@ -135,6 +136,12 @@ final class NamespaceFixture implements AutoCloseable {
   FileInfo symlink(String path, String target) throws RpcException {
     return run(CreateSymlinkOp.prepare(CreateSymlinkRequest.newBuilder().setPath(path).setTarget(target).build(),
         caller, ctx)).getInfo();
+  }
+
+  /** A hard link: {@code path} becomes another name of {@code target}. */
+  FileInfo link(String path, String target) throws RpcException {
+    return run(LinkOp.prepare(LinkRequest.newBuilder().setPath(path).setTarget(target).build(), caller, ctx))
+        .getInfo();
   }
 
   void setXattr(String path, String name, String value, SetXattrRequest.Mode mode) throws RpcException {

@@ -1,6 +1,7 @@
 package io.sluice.master.namespace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.FileInfo;
@@ -9,8 +10,13 @@ import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -21,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Model-based random test: thousands of random namespace operations run against the master's ops on a real RocksDB
  * store (reopened now and then, as after a restart) and against a small in-memory tree written from POSIX and the
  * documented semantics, not from the code; every outcome is compared, error statuses included. Names come from a
- * tiny alphabet so that paths collide, nest and clash often. The seed is printed and can be fixed with
- * {@code -Dsluice.model.seed=N}.
+ * tiny alphabet so that paths collide, nest and clash often; hard links make one model node appear under several
+ * names, so removals and renames of each name are checked against nlink and the listings. The seed is printed and
+ * can be fixed with {@code -Dsluice.model.seed=N}.
  */
 class NamespaceModelTest {
   private static final int OPS = 6000;
@@ -32,11 +39,16 @@ class NamespaceModelTest {
   @TempDir
   Path dir;
 
-  /** The model: a node per path; a directory's children by name. */
+  /**
+   * The model: a node per inode; a directory's children by name. A file or symlink with hard links is one node
+   * under several names, counted in {@code names}.
+   */
   private static final class Node {
     final boolean dir;
     boolean link;
+    boolean complete;
     int mode;
+    int names = 1;
     final TreeMap<String, Node> children = new TreeMap<>();
 
     Node(boolean dir, int mode) {
@@ -45,19 +57,39 @@ class NamespaceModelTest {
     }
 
     int nlink() {
-      return dir ? 2 + (int) children.values().stream().filter(c -> c.dir).count() : 1;
+      return dir ? 2 + (int) children.values().stream().filter(c -> c.dir).count() : names;
     }
 
     FileType type() {
       return dir ? FileType.DIRECTORY : link ? FileType.SYMLINK : FileType.FILE;
     }
 
+    /** Inodes in this subtree, each once however many names it has there. */
     int count() {
-      return 1 + children.values().stream().mapToInt(Node::count).sum();
+      Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+      Deque<Node> todo = new ArrayDeque<>(List.of(this));
+      while (!todo.isEmpty()) {
+        Node n = todo.pop();
+        if (seen.add(n)) {
+          todo.addAll(n.children.values());
+        }
+      }
+      return seen.size();
+    }
+
+    /** This name and every name below it are gone. */
+    void forget() {
+      if (dir) {
+        children.values().forEach(Node::forget);
+      } else {
+        names--;
+      }
     }
   }
 
   private final Node root = new Node(true, 0755);
+  /** Hard links made: the run must make some for its checks of names and nlink to mean anything. */
+  private int linksMade;
 
   /** The model's answer: OK, or an error status. */
   private static final class ModelError extends Exception {
@@ -138,7 +170,7 @@ class NamespaceModelTest {
     }
   }
 
-  private void create(List<String> n, boolean overwrite, boolean recursive) throws ModelError {
+  private Node create(List<String> n, boolean overwrite, boolean recursive) throws ModelError {
     List<Node> chain = walk(n, n.size());
     int found = chain.size() - 1;
     if (found == n.size()) {
@@ -148,6 +180,7 @@ class NamespaceModelTest {
       if (!overwrite) {
         throw new ModelError(Status.ALREADY_EXISTS);
       }
+      chain.get(found).forget();
     } else if (found < n.size() - 1 && !recursive) {
       throw new ModelError(Status.NOT_FOUND);
     }
@@ -157,7 +190,9 @@ class NamespaceModelTest {
       cur.children.put(n.get(i), d);
       cur = d;
     }
-    cur.children.put(n.get(n.size() - 1), new Node(false, 0644));
+    Node file = new Node(false, 0644);
+    cur.children.put(n.get(n.size() - 1), file);
+    return file;
   }
 
   private void delete(List<String> n, boolean recursive) throws ModelError {
@@ -169,6 +204,7 @@ class NamespaceModelTest {
       throw new ModelError(Status.NOT_EMPTY);
     }
     resolve(n.subList(0, n.size() - 1)).children.remove(n.get(n.size() - 1));
+    target.forget();
   }
 
   private void rename(List<String> src, List<String> dst, boolean replace) throws ModelError {
@@ -191,6 +227,9 @@ class NamespaceModelTest {
       if (!replace) {
         throw new ModelError(Status.ALREADY_EXISTS);
       }
+      if (existing == moved) {
+        return;  // two names of one file: POSIX rename does nothing
+      }
       if (moved.dir && !existing.dir) {
         throw new ModelError(Status.NOT_DIRECTORY);
       }
@@ -202,7 +241,26 @@ class NamespaceModelTest {
       }
     }
     resolve(src.subList(0, src.size() - 1)).children.remove(src.get(src.size() - 1));
+    if (existing != null) {
+      existing.forget();
+    }
     dstParent.children.put(dst.get(dst.size() - 1), moved);
+  }
+
+  /** A hard link: {@code n} becomes another name of the complete file or symlink at {@code target}. */
+  private void link(List<String> n, List<String> target) throws ModelError {
+    Node t = resolve(target);
+    if (t.dir) {
+      throw new ModelError(Status.IS_DIRECTORY);
+    }
+    if (!t.link && !t.complete) {
+      throw new ModelError(Status.INVALID_ARGUMENT);
+    }
+    if (n.isEmpty() || walk(n, n.size()).size() == n.size() + 1) {
+      throw new ModelError(Status.ALREADY_EXISTS);
+    }
+    parentDirectory(n).children.put(n.get(n.size() - 1), t);
+    t.names++;
   }
 
   private void symlink(List<String> n) throws ModelError {
@@ -227,12 +285,33 @@ class NamespaceModelTest {
     return b.length() == 0 ? "/" : b.toString();
   }
 
+  /**
+   * Mostly the path of a file or symlink the model has (random paths are mostly directories or nothing, which
+   * would leave few links made), sometimes any path.
+   */
+  private String linkTarget(SplittableRandom rnd) {
+    List<String> files = new ArrayList<>();
+    Deque<Map.Entry<String, Node>> todo = new ArrayDeque<>(List.of(Map.entry("", root)));
+    while (!todo.isEmpty()) {
+      Map.Entry<String, Node> e = todo.pop();
+      e.getValue().children.forEach((name, child) -> {
+        String path = e.getKey() + "/" + name;
+        if (child.dir) {
+          todo.push(Map.entry(path, child));
+        } else {
+          files.add(path);
+        }
+      });
+    }
+    return files.isEmpty() || rnd.nextInt(4) == 0 ? randomPath(rnd) : files.get(rnd.nextInt(files.size()));
+  }
+
   /** Runs one op on both sides; returns what they did, for the failure message. */
   private String step(NamespaceFixture ns, SplittableRandom rnd) throws Exception {
     String p = randomPath(rnd);
     List<String> n = names(p);
     boolean flag = rnd.nextBoolean();
-    int op = rnd.nextInt(10);
+    int op = rnd.nextInt(12);
     String what;
     Status expected;
     Status actual;
@@ -244,10 +323,16 @@ class NamespaceModelTest {
       }
       case 2, 3 -> {
         boolean recursive = rnd.nextBoolean();
-        what = "create " + p + (flag ? " overwrite" : "") + (recursive ? " recursive" : "");
-        expected = model(() -> create(n, flag, recursive));
-        actual = real(() -> ns.create(CreateFileRequest.newBuilder().setPath(p).setOverwrite(flag)
-            .setRecursive(recursive).build()));
+        boolean close = rnd.nextBoolean();
+        what = "create " + p + (flag ? " overwrite" : "") + (recursive ? " recursive" : "") + (close ? " close" : "");
+        expected = model(() -> create(n, flag, recursive).complete = close);
+        actual = real(() -> {
+          FileInfo f = ns.create(CreateFileRequest.newBuilder().setPath(p).setOverwrite(flag)
+              .setRecursive(recursive).build()).getInfo();
+          if (close) {
+            ns.complete(f.getId(), List.of(), 0);
+          }
+        });
       }
       case 4 -> {
         what = "delete " + p + (flag ? " -r" : "");
@@ -276,6 +361,13 @@ class NamespaceModelTest {
         what = "symlink " + p;
         expected = model(() -> symlink(n));
         actual = real(() -> ns.symlink(p, "target-of" + p));
+      }
+      case 9, 10 -> {
+        String t = linkTarget(rnd);
+        what = "link " + p + " to " + t;
+        expected = model(() -> link(n, names(t)));
+        actual = real(() -> ns.link(p, t));
+        linksMade += actual == Status.OK ? 1 : 0;
       }
       default -> {
         what = "stat+list " + p;
@@ -363,6 +455,8 @@ class NamespaceModelTest {
       }
       compareAll(ns, "/", root);
       assertEquals(root.count(), ns.store.inodeCount(), "inodes in the store");
+      System.out.println("NamespaceModelTest made " + linksMade + " hard links");
+      assertTrue(linksMade > 0, "no hard link was made: the run checked nothing of them");
     } finally {
       ns.close();
     }
