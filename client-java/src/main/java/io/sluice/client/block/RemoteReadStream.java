@@ -237,7 +237,7 @@ final class RemoteReadStream implements ReadStream, StreamListener {
       problem = "frame of " + data.readableBytes() + " bytes at offset " + h.getOffset() + " for the range at "
           + position + " ending at " + end;
     } else if (!sums.isEmpty()) {
-      long bad = ChunkChecksums.firstMismatch(data.nioBuffer(), sums);
+      long bad = ChunkChecksums.firstMismatch(sums, data.nioBuffers());
       if (bad >= 0) {
         f.release();
         throw new CorruptChunkException(what, h.getOffset() + bad);

@@ -129,30 +129,42 @@ public final class ChunkChecksums {
   }
 
   /**
-   * Checks {@code data}'s remaining bytes (not consumed), whole chunks but the last, against {@code sums}, one per
-   * chunk, as a frame carries them.
+   * Checks the bytes of {@code pieces}, in order (not consumed; one frame's data, which a buffer of several
+   * components gives as several pieces, so a chunk may span pieces), whole chunks but the last, against
+   * {@code sums}, one per chunk, as a frame carries them.
    *
-   * @return the offset in {@code data} of the first chunk that does not match or has no sum, or -1 when all match
-   *     and there is no sum too many
+   * @return the offset in the data of the first chunk that does not match or has no sum, or -1 when all match and
+   *     there is no sum too many
    */
-  public static long firstMismatch(ByteBuffer data, List<Integer> sums) {
+  public static long firstMismatch(List<Integer> sums, ByteBuffer... pieces) {
     CRC32C c = new CRC32C();
-    ByteBuffer d = data.duplicate();
-    int i = 0;
-    for (; d.hasRemaining(); i++) {
-      int n = Math.min(CHUNK, d.remaining());
-      if (i >= sums.size()) {
-        return (long) i * CHUNK;
-      }
-      int limit = d.limit();
-      d.limit(d.position() + n);
-      c.reset();
-      c.update(d);
-      d.limit(limit);
-      if ((int) c.getValue() != sums.get(i)) {
-        return (long) i * CHUNK;
+    int chunk = 0;
+    int inChunk = 0;
+    for (ByteBuffer piece : pieces) {
+      ByteBuffer d = piece.duplicate();
+      while (d.hasRemaining()) {
+        int n = Math.min(CHUNK - inChunk, d.remaining());
+        int limit = d.limit();
+        d.limit(d.position() + n);
+        c.update(d);
+        d.limit(limit);
+        inChunk += n;
+        if (inChunk == CHUNK) {
+          if (chunk >= sums.size() || (int) c.getValue() != sums.get(chunk)) {
+            return (long) chunk * CHUNK;
+          }
+          c.reset();
+          chunk++;
+          inChunk = 0;
+        }
       }
     }
-    return i == sums.size() ? -1 : (long) i * CHUNK;
+    if (inChunk > 0) {
+      if (chunk >= sums.size() || (int) c.getValue() != sums.get(chunk)) {
+        return (long) chunk * CHUNK;
+      }
+      chunk++;
+    }
+    return chunk == sums.size() ? -1 : (long) chunk * CHUNK;
   }
 }

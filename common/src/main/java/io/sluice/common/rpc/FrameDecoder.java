@@ -28,6 +28,9 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
 
   public FrameDecoder(int maxFrameBytes) {
     super(maxFrameBytes, 0, LENGTH_BYTES, 0, LENGTH_BYTES, true);
+    // Data frames are up to a few MiB and arrive in socket reads of at most 64 KiB: composing the reads instead of
+    // merging them into one buffer saves a copy of every byte (readers walk the components: see nioBuffers()).
+    setCumulator(COMPOSITE_CUMULATOR);
   }
 
   @Override

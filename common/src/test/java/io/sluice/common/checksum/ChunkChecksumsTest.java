@@ -61,12 +61,18 @@ class ChunkChecksumsTest {
     assertEquals(-1, ChunkChecksums.firstMismatch(data, 2 * CHUNK, data.length - 2 * CHUNK, sums, 2));
     data[3 * CHUNK + 77] ^= 1;
     assertEquals(3L * CHUNK, ChunkChecksums.firstMismatch(data, 0, data.length, sums, 0));
-    assertEquals(2L * CHUNK, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, CHUNK, data.length - CHUNK),
-        List.of(sums[1], sums[2], sums[3], sums[4])), "relative to the buffer");
-    assertEquals(-1, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, 0, CHUNK), List.of(sums[0])));
-    assertEquals(CHUNK, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, 0, CHUNK), List.of(sums[0], sums[1])),
+    List<Integer> tail = List.of(sums[1], sums[2], sums[3], sums[4]);
+    assertEquals(2L * CHUNK, ChunkChecksums.firstMismatch(tail, ByteBuffer.wrap(data, CHUNK, data.length - CHUNK)),
+        "relative to the data");
+    // The same data in pieces that cut chunks anywhere, as a buffer of several components gives it.
+    assertEquals(2L * CHUNK, ChunkChecksums.firstMismatch(tail, ByteBuffer.wrap(data, CHUNK, 100),
+        ByteBuffer.wrap(data, CHUNK + 100, CHUNK + 7), ByteBuffer.wrap(data, 2 * CHUNK + 107, data.length - 2 * CHUNK
+        - 107)));
+    assertEquals(-1, ChunkChecksums.firstMismatch(List.of(sums[0]), ByteBuffer.wrap(data, 0, 10),
+        ByteBuffer.wrap(data, 10, CHUNK - 10)));
+    assertEquals(CHUNK, ChunkChecksums.firstMismatch(List.of(sums[0], sums[1]), ByteBuffer.wrap(data, 0, CHUNK)),
         "a sum too many is a mismatch");
-    assertEquals(0, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data, 0, 10), List.of()), "no sums: a mismatch");
+    assertEquals(0, ChunkChecksums.firstMismatch(List.of(), ByteBuffer.wrap(data, 0, 10)), "no sums: a mismatch");
     // More data than sums: the missing sum is a mismatch, not an exception.
     assertEquals(4L * CHUNK, ChunkChecksums.firstMismatch(data, 4 * CHUNK, 10, new int[4], 4));
   }

@@ -41,7 +41,7 @@ final class BlockWriteStream implements StreamListener {
             + h.getOffset() + " but " + block.length() + " bytes written");
       }
       List<Integer> sums = h.getChunkCrcsList();
-      long bad = ChunkChecksums.firstMismatch(frame.data().nioBuffer(), sums);
+      long bad = ChunkChecksums.firstMismatch(sums, frame.data().nioBuffers());
       if (bad >= 0) {
         throw new RpcException(sums.isEmpty() ? Status.INVALID_ARGUMENT : Status.IO_ERROR, "block "
             + block.blockId() + ": " + (sums.isEmpty() ? "data without checksums" : "checksum mismatch in the "
