@@ -64,4 +64,11 @@ public final class ClientKeys {
    */
   public static final ConfigKey<Boolean> SHORT_CIRCUIT_ENABLED = ConfigKey.bool("sluice.user.short.circuit.enabled",
       true, "Read blocks cached by a worker on this host directly from its block files (short-circuit reads).");
+
+  /**
+   * How long a worker that could not be reached, or stopped answering a read, is tried last by readers of the blocks
+   * it holds, so each read does not wait out the same connect or read timeout again. 0 turns this off.
+   */
+  public static final ConfigKey<Duration> WORKER_AVOID_TIME = ConfigKey.duration("sluice.user.worker.avoid.time",
+      "10s", "How long readers try a worker last after it could not be reached or timed out (0: never).");
 }

@@ -69,7 +69,8 @@ public final class SluiceClient implements Closeable {
         settings.shortCircuit());
     MasterClient master = new MasterClient(masterRpc);
     UfsConnectors connectors = new UfsConnectors(master);
-    return new SluiceClient(new StreamContext(master, new WorkerClientPool(rpc), settings, read, localHostName(),
+    return new SluiceClient(new StreamContext(master,
+        new WorkerClientPool(rpc, conf.get(ClientKeys.WORKER_AVOID_TIME)), settings, read, localHostName(),
         new UfsFallThrough(connectors), connectors), connectors);
   }
 

@@ -162,6 +162,35 @@ class ReadPathTest {
     }
   }
 
+  /**
+   * A worker that stopped answering costs one timeout: the reader fails over to the other replica and every later
+   * read of this client (other blocks, other streams) tries that worker last, for the avoid time. With avoidance
+   * off, each block waits it out again.
+   */
+  @Test
+  void aWorkerThatStoppedAnsweringIsTriedLastByLaterReads() throws Exception {
+    FakeWorker w1 = firstWorker();
+    FakeWorker w2 = cluster.workers.get(1);
+    for (BlockMeta b : blocks()) {
+      w2.put(b.getBlockId(), w1.get(b.getBlockId()));
+      cluster.master.setLocations(b.getBlockId(), cluster.locations); // w1 first
+    }
+    w1.stallReads = true;
+    try (SluiceClient impatient = SluiceClient.connect(cluster.conf().with(CommonKeys.RPC_CALL_TIMEOUT, "300ms"))) {
+      for (int i = 0; i < 2; i++) {
+        try (SluiceInputStream in = impatient.open("/f")) {
+          assertArrayEquals(data, in.readAllBytes());
+        }
+      }
+    }
+    assertEquals(1, w1.readStreams.get(), "only the first block waited for the stalled worker");
+    try (SluiceClient patient = SluiceClient.connect(cluster.conf().with(CommonKeys.RPC_CALL_TIMEOUT, "300ms")
+        .with(ClientKeys.WORKER_AVOID_TIME, "0s")); SluiceInputStream in = patient.open("/f")) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
+    assertEquals(1 + blocks().size(), w1.readStreams.get(), "without avoidance every block tries it first");
+  }
+
   @Test
   void stalledWorkerFailsTheReadAfterTheCallTimeout() throws Exception {
     firstWorker().stallReads = true;

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * reach; when that worker fails (unreachable, lost the block, corrupt data, timeout) it resumes at the current
  * position on the next location, since committed blocks are immutable and every replica has the same bytes. Bytes
  * that do not match their CRC32C are never returned: the worker is told, and the block is read elsewhere (see
- * {@link #corrupted}). Once
+ * {@link #corrupted}). Locations of workers that failed lately ({@link WorkerClientPool#avoided}) are tried last. Once
  * every location failed, a block of a UFS-backed file may be read from the UFS instead (see
  * {@link UfsFallThrough} for when); otherwise the read fails, naming the block and what each location answered.
  *
@@ -57,6 +57,9 @@ public final class BlockReader implements Closeable {
   private boolean localFailed;
   /** The worker of the current location, to tell of a corrupt copy. */
   private RpcClient currentClient;
+  private BlockLocation currentLocation;
+  /** The block's locations in the order they are tried: workers the pool avoids last; set at the first connect. */
+  private List<BlockLocation> locations;
   /** A corrupt copy was removed and the block is read again, through from the UFS: done at most once. */
   private boolean rereadAfterCorruption;
   private boolean closed;
@@ -153,6 +156,9 @@ public final class BlockReader implements Closeable {
         // This location failed mid-range: drop it and resume from position on the next one.
         if (e.status() == Status.STALE) {
           throw stale(e);
+        }
+        if (e.status() == Status.UNAVAILABLE) {
+          pool.avoid(currentLocation.getAddress()); // timed out or went away: other readers try it last too
         }
         failed(e, e.getMessage());
       }
@@ -277,8 +283,12 @@ public final class BlockReader implements Closeable {
    * and the block may fall through.
    */
   private void connect() throws RpcException {
-    while (nextLocation < block.getLocationsCount()) {
-      BlockLocation loc = block.getLocations(nextLocation++);
+    if (locations == null) {
+      locations = byPreference();
+    }
+    while (nextLocation < locations.size()) {
+      BlockLocation loc = locations.get(nextLocation++);
+      currentLocation = loc;
       String worker = WorkerClientPool.describe(loc.getAddress());
       RpcClient client;
       try {
@@ -305,6 +315,17 @@ public final class BlockReader implements Closeable {
       return;
     }
     throw exhausted();
+  }
+
+  /** The block's locations, those of workers that failed lately ({@link WorkerClientPool#avoided}) last. */
+  private List<BlockLocation> byPreference() {
+    List<BlockLocation> first = new ArrayList<>();
+    List<BlockLocation> last = new ArrayList<>();
+    for (BlockLocation loc : block.getLocationsList()) {
+      (pool.avoided(loc.getAddress()) ? last : first).add(loc);
+    }
+    first.addAll(last);
+    return first;
   }
 
   private RpcException exhausted() {

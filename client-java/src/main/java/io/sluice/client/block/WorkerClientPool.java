@@ -7,6 +7,7 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,10 +15,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * One RPC connection per worker data address, shared by every block stream of a client: {@link RpcClient}
  * multiplexes calls, so concurrent readers and writers of the same worker share a socket. A connection that
  * closed is replaced on the next {@link #get}. Thread-safe; connecting to one worker does not hold up others.
+ *
+ * <p>A worker that could not be reached, or that a reader gave up on ({@link #avoid}), is avoided for the avoid time
+ * ({@code sluice.user.worker.avoid.time}): readers try its blocks' other locations first ({@link #avoided}), so a
+ * dead worker costs one timeout, not one per block. It is still tried when nothing else is left.
  */
 public final class WorkerClientPool implements Closeable {
   private final RpcOptions options;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  /** System.nanoTime() until which a worker is avoided, by {@link #describe} key. */
+  private final Map<String, Long> avoidedUntil = new ConcurrentHashMap<>();
+  private final long avoidNanos;
   private volatile boolean closed;
 
   /** The connection to one worker, guarded by its own monitor so a slow connect blocks only its users. */
@@ -25,8 +33,30 @@ public final class WorkerClientPool implements Closeable {
     private RpcClient client;
   }
 
-  public WorkerClientPool(RpcOptions options) {
+  /** @param avoidTime how long a failed worker is tried last (0: never avoided) */
+  public WorkerClientPool(RpcOptions options, Duration avoidTime) {
     this.options = options;
+    this.avoidNanos = avoidTime.toNanos();
+  }
+
+  /** Readers try {@code address} last for the avoid time: it could not be reached or stopped answering. */
+  public void avoid(WorkerAddress address) {
+    if (avoidNanos > 0) {
+      avoidedUntil.put(describe(address), System.nanoTime() + avoidNanos);
+    }
+  }
+
+  /** Whether {@code address} failed less than the avoid time ago. */
+  public boolean avoided(WorkerAddress address) {
+    Long until = avoidedUntil.get(describe(address));
+    if (until == null) {
+      return false;
+    }
+    if (System.nanoTime() - until >= 0) {
+      avoidedUntil.remove(describe(address), until);
+      return false;
+    }
+    return true;
   }
 
   /** A key for logs and messages: {@code host:port}. */
@@ -51,7 +81,13 @@ public final class WorkerClientPool implements Closeable {
           slot.client.close();
           slot.client = null;
         }
-        slot.client = RpcClient.connect(new InetSocketAddress(address.getHost(), address.getDataPort()), options);
+        try {
+          slot.client = RpcClient.connect(new InetSocketAddress(address.getHost(), address.getDataPort()), options);
+        } catch (RpcException e) {
+          avoid(address);
+          throw e;
+        }
+        avoidedUntil.remove(key);
       }
       return slot.client;
     }
