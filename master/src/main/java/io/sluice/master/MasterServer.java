@@ -10,6 +10,7 @@ import io.sluice.master.metrics.MasterMetrics;
 import io.sluice.master.metrics.MasterStatusSource;
 import io.sluice.master.job.LoadJobs;
 import io.sluice.master.ttl.TtlEnforcer;
+import io.sluice.master.version.PendingVersionSweeper;
 import io.sluice.master.mount.MountService;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.master.namespace.AllocatedBlocks;
@@ -46,8 +47,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One master process's services, wired from configuration ({@link MasterKeys}): the metrics and their HTTP port,
  * the namespace store ({@code <dir>/metastore}), the journal ({@code <dir>/journal}, Ratis), the worker registry and
- * the RPC server. {@link #start()} opens them in that order and returns once this master leads and serves; {@link #close()} stops
- * them in reverse and frees RocksDB. The CLI launches it; it has no {@code main}.
+ * the RPC server, and the housekeeping (lost workers, expired pending block versions). {@link #start()} opens them
+ * in that order and returns once this master leads and serves; {@link #close()} stops them in reverse and frees
+ * RocksDB. The CLI launches it; it has no {@code main}.
  */
 public final class MasterServer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(MasterServer.class);
@@ -121,6 +123,9 @@ public final class MasterServer implements Closeable {
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
       long sweepMs = Math.max(100, workerTimeout.toMillis() / 2);
       housekeeping.scheduleWithFixedDelay(registry::expireLost, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+      PendingVersionSweeper versions = new PendingVersionSweeper(store, journal, registry, clock, pendingExpiry);
+      long versionMs = PendingVersionSweeper.interval(pendingExpiry).toMillis();
+      housekeeping.scheduleWithFixedDelay(versions::sweepQuietly, versionMs, versionMs, TimeUnit.MILLISECONDS);
       LOG.info("master serving on {} (advertised {})", rpcServer.address(), advertisedAddress());
       return this;
     } catch (IOException | RuntimeException e) {

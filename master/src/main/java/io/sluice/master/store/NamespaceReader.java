@@ -19,6 +19,9 @@ public interface NamespaceReader {
   /** One name of an inode: the directory holding it and the name there. */
   record Name(long parentId, String name) {}
 
+  /** A block version's id and record. */
+  record Version(long blockId, VersionRecord record) {}
+
   Optional<InodeRecord> inode(long id);
 
   /** The recorded first outcome of a client's deduplicated mutation, if it was applied and has not expired. */
@@ -46,6 +49,9 @@ public interface NamespaceReader {
 
   /** The record of block version {@code blockId}, if it is allocated and has not left its file. */
   Optional<VersionRecord> version(long blockId);
+
+  /** Up to {@code limit} block version records, in id order, after id {@code after} (0: from the start). */
+  List<Version> versions(long after, int limit);
 
   /**
    * Up to {@code limit} names of inode {@code inodeId}, in (parent id, name) order, when it has several (hard

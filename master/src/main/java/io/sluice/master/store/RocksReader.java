@@ -123,6 +123,27 @@ abstract class RocksReader implements NamespaceReader {
   }
 
   @Override
+  public List<Version> versions(long after, int limit) {
+    List<Version> out = new ArrayList<>(Math.min(limit, 1024));
+    try (RocksIterator it = iterator(handles.versions())) {
+      byte[] from = StoreKeys.longBytes(after);
+      it.seek(from);
+      if (it.isValid() && Arrays.equals(it.key(), from)) {
+        it.next();
+      }
+      for (; it.isValid() && out.size() < limit; it.next()) {
+        out.add(new Version(StoreKeys.toLong(it.key()), VersionRecord.parseFrom(it.value())));
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the block versions", e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt block version record", e);
+    }
+    return out;
+  }
+
+  @Override
   public List<Long> ttlInodes(long after, int limit) {
     List<Long> out = new ArrayList<>(Math.min(limit, 1024));
     try (RocksIterator it = iterator(handles.ttls())) {

@@ -14,6 +14,7 @@ import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.master.proto.ApplyResult;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +66,7 @@ class BlockVersionOpsTest {
     // Pending: readers still see the old block, and a worker holding the version keeps it.
     assertEquals(f.getBlocksList(), ns.stat("/f").getBlocksList());
     assertTrue(AllocatedBlocks.isAllocated(ns.store.reader(), v));
-    ns.clock.advance(java.time.Duration.ofSeconds(5));
+    ns.clock.advance(Duration.ofSeconds(5));
 
     ApplyResult r = ns.commitEdit(commit(f, 3 * BS, edit(1, old1, v, BS)).build());
     assertEquals(List.of(f.getBlocks(0), block(v, BS), f.getBlocks(2)), r.getInfo().getBlocksList());
@@ -180,7 +181,7 @@ class BlockVersionOpsTest {
         .getInfo();
     assertStatus(Status.STALE, () -> ns.commitEdit(commit(f, 2 * BS,
         edit(0, f.getBlocks(0).getBlockId(), mine, BS)).build()));
-    ns.clock.advance(java.time.Duration.ofSeconds(5));
+    ns.clock.advance(Duration.ofSeconds(5));
     // The writer that lost names what it wrote; base and length do not matter, the file does not change. The
     // file's own block is never dropped, even when named.
     ApplyResult r = ns.commitEdit(CommitEditRequest.newBuilder().setFileId(f.getId()).setAbandonOnly(true)
@@ -225,5 +226,60 @@ class BlockVersionOpsTest {
     assertStatus(Status.PERMISSION_DENIED, () -> ns.allocateVersion(f.getId(), 0));
     assertStatus(Status.PERMISSION_DENIED, () -> ns.commitEdit(commit(f, 0).build()));
     assertStatus(Status.IS_DIRECTORY, () -> ns.commitEdit(CommitEditRequest.newBuilder().setPath("/").build()));
+  }
+
+  /** Runs what the leader's sweeper does, one page: scan for versions pending since before {@code beforeMs}. */
+  private ApplyResult expire(long beforeMs) throws Exception {
+    ExpireVersionsOp.Page page = ExpireVersionsOp.scan(ns.store.reader(), 0, 1000, beforeMs);
+    assertFalse(page.more());
+    return ns.run(ExpireVersionsOp.prepare(page.expired(), beforeMs));
+  }
+
+  /**
+   * A version allocated and never committed (its writer died) is dropped once older than the expiry, record and
+   * block; a younger one, a committed one and the file's own blocks stay; a version whose file was deleted goes too.
+   */
+  @Test
+  void pendingVersionsExpireAndCommittedOnesStay() throws Exception {
+    FileInfo f = ns.writeFile("/f", 2);
+    long committed = ns.allocateVersion(f.getId(), 0);
+    f = ns.commitEdit(commit(f, 2 * BS, edit(0, f.getBlocks(0).getBlockId(), committed, BS)).build()).getInfo();
+    long old = ns.allocateVersion(f.getId(), 1);
+    FileInfo g = ns.writeFile("/g", 1);
+    long orphan = ns.allocateVersion(g.getId(), 0);
+    ns.delete("/g", false);
+    ns.clock.advance(Duration.ofMinutes(10));
+    long young = ns.allocateVersion(f.getId(), 1);
+    long cutoff = ns.clock.millis() - Duration.ofMinutes(5).toMillis();
+
+    ApplyResult r = expire(cutoff);
+    assertEquals(Set.of(old, orphan), Set.copyOf(r.getRemovedBlockIdsList()), "blocks the workers must delete");
+    assertTrue(ns.store.reader().version(old).isEmpty());
+    assertTrue(ns.store.reader().version(orphan).isEmpty());
+    assertTrue(ns.store.reader().version(young).isPresent());
+    assertTrue(ns.store.reader().version(committed).isPresent());
+    assertEquals(f.getBlocksList(), ns.stat("/f").getBlocksList());
+    assertFalse(AllocatedBlocks.isAllocated(ns.store.reader(), old));
+    // A late commit of the expired version is refused; the young one still commits.
+    FileInfo now = ns.stat("/f");
+    assertStatus(Status.INVALID_ARGUMENT, () -> ns.commitEdit(commit(now, 2 * BS,
+        edit(1, now.getBlocks(1).getBlockId(), old, BS)).build()));
+    ns.commitEdit(commit(now, 2 * BS, edit(1, now.getBlocks(1).getBlockId(), young, BS)).build());
+    assertEquals(List.of(), expire(ns.clock.millis() + 1).getRemovedBlockIdsList(), "nothing pending is left");
+  }
+
+  /** The entry checks again at apply: a version committed after the leader's scan is not dropped. */
+  @Test
+  void aVersionCommittedAfterTheScanIsKept() throws Exception {
+    FileInfo f = ns.writeFile("/f", 1);
+    long v = ns.allocateVersion(f.getId(), 0);
+    ns.clock.advance(Duration.ofMinutes(10));
+    long cutoff = ns.clock.millis() - 1;
+    ExpireVersionsOp.Page page = ExpireVersionsOp.scan(ns.store.reader(), 0, 1000, cutoff);
+    assertEquals(List.of(v), page.expired());
+    ns.commitEdit(commit(f, BS, edit(0, f.getBlocks(0).getBlockId(), v, BS)).build());
+    ApplyResult r = ns.run(ExpireVersionsOp.prepare(page.expired(), cutoff));
+    assertEquals(List.of(), r.getRemovedBlockIdsList());
+    assertTrue(ns.store.reader().version(v).isPresent());
   }
 }
