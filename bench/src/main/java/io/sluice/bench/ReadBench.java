@@ -89,7 +89,8 @@ public final class ReadBench {
     double d = median(direct);
     double c = median(cold);
     double w = median(warm);
-    System.out.printf("%-10s %4d MiB: direct from the UFS %8.1f MiB/s | Sluice cold %8.1f MiB/s (%.2fx the direct time) "
+    System.out.printf("%-10s %4d MiB: direct from the UFS %8.1f MiB/s | Sluice cold %8.1f MiB/s "
+        + "(%.2fx the direct time) "
         + "| Sluice warm %8.1f MiB/s (%.2fx faster than cold)%n", name, data.length >> 20, d, c, d / c, w, w / c);
   }
 

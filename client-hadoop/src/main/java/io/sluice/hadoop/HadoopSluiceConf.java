@@ -12,8 +12,8 @@ import org.apache.hadoop.conf.Configuration;
  * the file system's URI (DESIGN §7: one key name means one thing everywhere).
  *
  * <p>Only the built-in defaults and the Hadoop configuration count: a Hadoop job's configuration (core-site.xml,
- * {@code -D}, Spark's {@code spark.hadoop.*}) is the one place its settings come from, so {@code conf/sluice.properties}
- * and {@code SLUICE_*} variables of whatever host an executor lands on do not leak in.
+ * {@code -D}, Spark's {@code spark.hadoop.*}) is the one place its settings come from, so
+ * {@code conf/sluice.properties} and {@code SLUICE_*} variables of whatever host an executor lands on do not leak in.
  */
 final class HadoopSluiceConf {
   static final String PREFIX = "sluice.";

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Starts a Sluice role ({@code master}, {@code worker}, {@code fuse mount DIR}) as a detached background JVM
- * with the same classpath as this one, in its own session (so the terminal's Ctrl-C does not reach it), output appended to its log file.
+ * with the same classpath as this one, in its own session (so the terminal's Ctrl-C does not reach it), output
+ * appended to its log file.
  */
 final class ProcessLauncher {
   private ProcessLauncher() {}

@@ -299,7 +299,8 @@ class MountSyncTest {
     mount("/top/m", ufs, 60_000);
     assertEquals(Status.INVALID_ARGUMENT, status(() -> MountGuard.checkHoldsNoMount(store.reader(), "/top")));
     assertEquals(Status.INVALID_ARGUMENT, status(() -> MountGuard.checkHoldsNoMount(store.reader(), "/top/m")));
-    assertEquals(Status.INVALID_ARGUMENT, status(() -> MountGuard.checkNotUnderMount(store.reader(), "/top/m/x", "files")));
+    assertEquals(Status.INVALID_ARGUMENT,
+        status(() -> MountGuard.checkNotUnderMount(store.reader(), "/top/m/x", "files")));
     MountGuard.checkHoldsNoMount(store.reader(), "/top/other");
     MountGuard.checkNotUnderMount(store.reader(), "/top/mm", "files");
     MountGuard.checkWritable(store.reader(), "/top/m/x");

@@ -114,9 +114,10 @@ class PermissionsOpTest {
     denied(CAROL, () -> ns.names("/home/bob"));
     assertEquals(List.of("secret"), as(BOB, () -> ns.names("/home/bob")));
     assertEquals(0600, as(CAROL, () -> ns.stat("/home/bob/secret")).getMode(), "search alone allows stat");
-    denied(CAROL, () -> GetBlockLocationsOp.run(ns.store.reader(), "/home/bob/secret", b -> List.of(), b -> java.util.Optional.empty(), CAROL));
-    assertEquals("secret", GetBlockLocationsOp.run(ns.store.reader(), "/home/bob/secret", b -> List.of(), b -> java.util.Optional.empty(), BOB)
-        .getInfo().getName());
+    denied(CAROL, () -> GetBlockLocationsOp.run(ns.store.reader(), "/home/bob/secret", b -> List.of(),
+        b -> java.util.Optional.empty(), CAROL));
+    assertEquals("secret", GetBlockLocationsOp.run(ns.store.reader(), "/home/bob/secret", b -> List.of(),
+        b -> java.util.Optional.empty(), BOB).getInfo().getName());
   }
 
   @Test

@@ -162,7 +162,8 @@ public final class LoadTasks {
         } else if (store.contains(blockId)) {
           succeeded(blockId); // committed before complete was set; the load reports it
         } else {
-          fail(blockId, Status.IO_ERROR, "block " + blockId + " was read from the UFS but is not held: not cached, or evicted at once");
+          fail(blockId, Status.IO_ERROR, "block " + blockId
+              + " was read from the UFS but is not held: not cached, or evicted at once");
         }
       } finally {
         l.unfollow(this);
