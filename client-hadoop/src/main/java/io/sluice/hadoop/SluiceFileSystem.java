@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  * Hadoop's {@link FileSystem} for {@code sluice://} URIs, a thin translation to {@link SluiceClient} (STYLE 9):
  * paths are made absolute, options translated, results converted ({@link FileStatusMapper}) and errors mapped
  * ({@link ErrorMapper}). Registered through {@code META-INF/services}, so {@code fs.sluice.impl} need not be set.
+ * {@code FileContext} users set {@code fs.AbstractFileSystem.sluice.impl} to {@link SluiceAbstractFileSystem}.
  *
  * <h2>Configuration (core-site.xml, {@code -D}, Spark's {@code spark.hadoop.*})</h2>
  * Every {@code sluice.*} key of the Hadoop {@link Configuration} is read with the same name and meaning as in
