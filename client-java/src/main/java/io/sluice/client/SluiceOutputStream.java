@@ -23,9 +23,10 @@ import java.util.Objects;
  * <p>Bytes are gathered into a pooled buffer of one chunk (never crossing a block boundary), whose ownership
  * passes to the RPC layer when it is sent; the next chunk comes from the pool, so steady writing does not allocate.
  *
- * <p>Any failure (a worker, the master) fails the stream: that write throws, later writes throw, close throws and
- * does not complete the file, so a failed write never leaves a silently short file. When the worker a new block
- * was placed on cannot be reached, the client asks the master for another placement, excluding it.
+ * <p>Any failure (the first worker of a block's pipeline, the master) fails the stream: that write throws, later
+ * writes throw, close throws and does not complete the file, so a failed write never leaves a silently short file.
+ * When the worker a new block was placed on cannot be reached, the client asks the master for another placement,
+ * excluding it. A worker further down the pipeline that fails only costs the block a replica ({@link BlockWriter}).
  *
  * <p>A file under a mount is written through (DESIGN §4): each chunk also goes to a UFS stream, closed before the
  * file completes; any failure aborts it, so the UFS keeps what it had.

@@ -5,30 +5,49 @@ import io.sluice.common.conf.SluiceConf;
 import io.sluice.master.MasterServer;
 import io.sluice.worker.WorkerServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * A real master and a real worker in this JVM on loopback, each restartable on the same ports and directories
- * (ports are picked free once, so a restarted master keeps its Raft peer address).
+ * A real master and real workers (one unless {@link #withWorkers}) in this JVM on loopback, each restartable on the
+ * same ports and directories (ports are picked free once, so a restarted master keeps its Raft peer address). The
+ * methods without a worker index act on worker 0.
  */
 final class LocalCluster implements AutoCloseable {
   private final Path dir;
   private final int masterRpcPort;
   private final int masterRaftPort;
-  private final int workerDataPort;
+  private final int[] workerDataPorts;
   private final String[] extra;
   private MasterServer master;
-  private WorkerServer worker;
+  private final WorkerServer[] workers;
 
   LocalCluster(Path dir, String... extraConf) throws IOException {
+    this(dir, 1, extraConf);
+  }
+
+  private LocalCluster(Path dir, int workerCount, String[] extraConf) throws IOException {
     this.dir = dir;
     this.masterRpcPort = freePort();
     this.masterRaftPort = freePort();
-    this.workerDataPort = freePort();
+    this.workerDataPorts = new int[workerCount];
+    for (int i = 0; i < workerCount; i++) {
+      workerDataPorts[i] = freePort();
+    }
+    this.workers = new WorkerServer[workerCount];
     this.extra = extraConf;
+  }
+
+  /**
+   * A cluster of {@code workerCount} workers, each with its own directory and ports (HTTP on a free port). Worker 0
+   * advertises this host's name, which the client sends as its own, so the master places it first in every write
+   * pipeline (the client's local worker); the others advertise 127.0.0.1 and follow it in a random order.
+   */
+  static LocalCluster withWorkers(Path dir, int workerCount, String... extraConf) throws IOException {
+    return new LocalCluster(dir, workerCount, extraConf);
   }
 
   static int freePort() throws IOException {
@@ -47,7 +66,7 @@ final class LocalCluster implements AutoCloseable {
         .with("sluice.master.dir", dir.resolve("master").toString())
         .with("sluice.worker.host", "127.0.0.1")
         .with("sluice.worker.bind.host", "127.0.0.1")
-        .with("sluice.worker.data.port", Integer.toString(workerDataPort))
+        .with("sluice.worker.data.port", Integer.toString(workerDataPorts[0]))
         .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":4g")
         .with("sluice.worker.heartbeat.interval", "200ms");
     for (int i = 0; i + 1 < extra.length; i += 2) {
@@ -67,18 +86,52 @@ final class LocalCluster implements AutoCloseable {
   }
 
   void startWorker() throws IOException {
-    worker = new WorkerServer(conf());
-    worker.start();
+    startWorker(0);
+  }
+
+  void startWorker(int i) throws IOException {
+    workers[i] = new WorkerServer(workerConf(i));
+    workers[i].start();
+  }
+
+  /** The configuration of worker {@code i}: worker 0 of a one-worker cluster runs on {@link #conf()} itself. */
+  private SluiceConf workerConf(int i) throws IOException {
+    if (workers.length == 1) {
+      return conf();
+    }
+    SluiceConf c = conf()
+        .with("sluice.worker.data.port", Integer.toString(workerDataPorts[i]))
+        .with("sluice.worker.http.port", "0")
+        .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker-" + i) + ":4g");
+    if (i == 0) {
+      InetAddress self = InetAddress.getLocalHost();
+      c = c.with("sluice.worker.host", self.getHostName()).with("sluice.worker.bind.host", self.getHostAddress());
+    }
+    return c;
+  }
+
+  /** The running master's HTTP address (/metrics), if it serves one. */
+  java.util.Optional<java.net.InetSocketAddress> masterHttp() {
+    return master == null ? java.util.Optional.empty() : master.httpAddress();
   }
 
   /** The running worker's HTTP address (/metrics), if it serves one. */
   java.util.Optional<java.net.InetSocketAddress> workerHttp() {
-    return worker == null ? java.util.Optional.empty() : worker.httpAddress();
+    return workers[0] == null ? java.util.Optional.empty() : workers[0].httpAddress();
   }
 
   void stopWorker() throws IOException {
-    worker.close();
-    worker = null;
+    stopWorker(0);
+  }
+
+  void stopWorker(int i) {
+    workers[i].close();
+    workers[i] = null;
+  }
+
+  /** The running worker {@code i}, or null while it is stopped. */
+  WorkerServer worker(int i) {
+    return workers[i];
   }
 
   SluiceClient client() throws IOException {
@@ -87,13 +140,18 @@ final class LocalCluster implements AutoCloseable {
 
   /** Waits until the master lists a live worker. */
   void awaitWorker(SluiceClient client) throws Exception {
+    awaitWorkers(client, 1);
+  }
+
+  /** Waits until the master lists at least {@code n} live workers. */
+  void awaitWorkers(SluiceClient client, int n) throws Exception {
     await(() -> {
       try {
-        return client.clusterInfo().getWorkersList().stream().anyMatch(w -> w.getLive());
+        return client.clusterInfo().getWorkersList().stream().filter(w -> w.getLive()).count() >= n;
       } catch (IOException e) {
         return false;
       }
-    }, Duration.ofSeconds(60), "a live worker");
+    }, Duration.ofSeconds(60), n + " live worker(s)");
   }
 
   static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
@@ -108,8 +166,10 @@ final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    if (worker != null) {
-      stopWorker();
+    for (int i = 0; i < workers.length; i++) {
+      if (workers[i] != null) {
+        stopWorker(i);
+      }
     }
     if (master != null) {
       stopMaster();

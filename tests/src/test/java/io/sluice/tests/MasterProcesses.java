@@ -128,13 +128,22 @@ final class MasterProcesses implements AutoCloseable {
     close();
   }
 
+  /** Kills every master process and waits for each to end; an interrupt stops the waiting, not the killing. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    boolean interrupted = false;
     for (Process p : masters) {
       if (p != null) {
         p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
+        try {
+          p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -16,15 +16,23 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one new block through a WRITE_BLOCK stream to the first worker of its pipeline (which forwards to the
  * others): pieces go out in order from offset 0, each with the CRC32C of each of its 64 KiB checksum chunks (so
  * every piece but the block's last holds whole chunks); {@link #finish()} ends the stream and waits for the worker
- * to commit. A worker error fails the next {@link #write} or {@link #finish}. Not thread-safe. Either
- * {@link #finish()} or {@link #abort()} must end every writer, so the call's response frame is released.
+ * to commit. A worker error fails the next {@link #write} or {@link #finish}: an error of the first worker fails the
+ * block (its message names the block and the worker), while the first worker drops a failed downstream member and
+ * answers with fewer replicas ({@link #committedWorkers()}, a WARN here). The writer does not keep the block's
+ * bytes to send them again elsewhere: a block is up to the block size, too much to hold per open file. Not
+ * thread-safe. Either {@link #finish()} or {@link #abort()} must end every writer, so the call's response frame is
+ * released.
  */
 public final class BlockWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockWriter.class);
+
   private final ClientStream stream;
   private final long blockId;
   private final long maxLength;
@@ -33,8 +41,13 @@ public final class BlockWriter {
   private long written;
   /** Whether {@link #finish()} took (and released) the response frame. */
   private boolean responseTaken;
+  /** Workers the block was placed on: the replicas asked for (or all the live workers there were). */
+  private final int pipelineSize;
+  private List<Long> committedWorkers = List.of();
 
-  private BlockWriter(ClientStream stream, long blockId, long maxLength, Duration timeout, String what) {
+  private BlockWriter(ClientStream stream, long blockId, long maxLength, Duration timeout, String what,
+      int pipelineSize) {
+    this.pipelineSize = pipelineSize;
     this.stream = stream;
     this.blockId = blockId;
     this.maxLength = maxLength;
@@ -54,12 +67,22 @@ public final class BlockWriter {
       throws RpcException {
     RpcClient client = pool.get(block.getLocations(0).getAddress());
     WriteBlockRequest req = WriteBlockRequest.newBuilder().setBlockId(block.getBlockId()).setMaxLength(maxLength)
-        .build();
+        .addAllPipeline(block.getLocationsList()).build();
     // The worker sends no data on a write stream; a stray frame is released.
     ClientStream stream = client.openStream(WorkerMethod.WRITE_BLOCK.getNumber(), req, 0, Frame::release);
     String what = path + ": block " + block.getBlockId() + " on "
         + WorkerClientPool.describe(block.getLocations(0).getAddress());
-    return new BlockWriter(stream, block.getBlockId(), maxLength, pool.options().callTimeout(), what);
+    return new BlockWriter(stream, block.getBlockId(), maxLength, pool.options().callTimeout(), what,
+        block.getLocationsCount());
+  }
+
+  /**
+   * The ids of the pipeline's workers that committed the block, the first worker's first; set by a successful
+   * {@link #finish()}, empty before. Fewer than the pipeline's members means some were dropped on the way (each
+   * logged by the worker that dropped it); the block is readable from those listed.
+   */
+  public List<Long> committedWorkers() {
+    return committedWorkers;
   }
 
   public long blockId() {
@@ -121,15 +144,22 @@ public final class BlockWriter {
           : new RpcException(Status.INTERNAL, what + ": " + e.getCause(), e.getCause());
     }
     responseTaken = true;
-    long committed;
+    WriteBlockResponse done;
     try {
-      committed = response.parseBody(WriteBlockResponse.parser()).getLength();
+      done = response.parseBody(WriteBlockResponse.parser());
     } finally {
       response.release();
     }
+    long committed = done.getLength();
     if (committed != written) {
       throw new RpcException(Status.IO_ERROR, what + ": the worker committed " + committed + " bytes of "
           + written + " sent");
+    }
+    committedWorkers = done.getCommittedWorkerIdsList();
+    if (committedWorkers.size() < pipelineSize) {
+      // Not an error: the survivors hold the whole block, and readers fail over between them.
+      LOG.warn("{}: committed on {} of {} workers of its pipeline (workers {})", what, committedWorkers.size(),
+          pipelineSize, committedWorkers);
     }
     return committed;
   }

@@ -186,7 +186,7 @@ final class LocalReadStream implements ReadStream {
     bufferStart = chunkStart;
     verify(buffer.array(), 0, buffer.limit(), chunkStart);
     buffer.flip().position((int) (at - chunkStart));
-    int n = (int) Math.min(len, buffer.remaining());
+    int n = Math.min(len, buffer.remaining());
     buffer.get(b, off, n);
     return n;
   }

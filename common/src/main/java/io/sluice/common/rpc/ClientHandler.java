@@ -23,6 +23,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
   private final Object writability = new Object();
   private volatile RpcException closedCause;
+  /** Told of writability changes, on the event loop (see {@link RpcClient#onWritabilityChanged}). */
+  volatile Runnable writabilityListener;
 
   void add(PendingCall call) throws RpcException {
     RpcException closed = closedCause;
@@ -117,6 +119,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     wakeWriters();
+    Runnable l = writabilityListener;
+    if (l != null) {
+      l.run();
+    }
     ctx.fireChannelWritabilityChanged();
   }
 

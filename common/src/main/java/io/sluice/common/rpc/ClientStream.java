@@ -45,6 +45,18 @@ public final class ClientStream {
         .addListener(client.failOnError(call.id));
   }
 
+  /**
+   * Sends one STREAM_DATA frame at once, taking ownership of {@code data}, without waiting for writability: for a
+   * caller on an event loop, which must bound what it queues itself (watch {@link RpcClient#isWritable()}). A
+   * failed send fails the call.
+   */
+  public void sendDataNow(long offset, Iterable<Integer> chunkCrcs, ByteBuf data) {
+    FrameHeader.Builder h = FrameHeader.newBuilder().setCallId(call.id).setKind(FrameKind.STREAM_DATA)
+        .setOffset(offset).addAllChunkCrcs(chunkCrcs);
+    client.channel().writeAndFlush(new OutboundFrame(h, null, data, data.readableBytes()))
+        .addListener(client.failOnError(call.id));
+  }
+
   /** Tells the server no more data follows. */
   public void end() {
     control(FrameKind.STREAM_END, 0);

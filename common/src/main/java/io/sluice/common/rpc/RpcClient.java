@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.common.proto.FrameHeader;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,19 +59,7 @@ public final class RpcClient implements Closeable {
    */
   public static RpcClient connect(InetSocketAddress address, RpcOptions options) throws RpcException {
     ClientHandler handler = new ClientHandler();
-    Bootstrap b = new Bootstrap().group(group(options.transport())).channel(options.transport().channel())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
-                .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                .addLast("client", handler);
-          }
-        });
-    ChannelFuture connected = b.connect(address);
+    ChannelFuture connected = bootstrap(group(options.transport()), options, handler).connect(address);
     if (!connected.awaitUninterruptibly(options.connectTimeout().toMillis() + 1000) || !connected.isSuccess()) {
       connected.channel().close();
       Throwable cause = connected.cause();
@@ -77,9 +67,7 @@ public final class RpcClient implements Closeable {
           + (cause == null ? "timed out" : cause.getMessage()), cause);
     }
     Channel ch = connected.channel();
-    Handshake hs = Handshake.newBuilder().setVersion(ServerHandshakeHandler.PROTOCOL_VERSION)
-        .setUser(options.user()).setClientId(options.clientId()).build();
-    ch.writeAndFlush(OutboundFrame.of(FrameHeader.newBuilder().setKind(FrameKind.HANDSHAKE), hs));
+    ch.writeAndFlush(handshake(options));
     try {
       handler.handshake.get(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
@@ -91,6 +79,65 @@ public final class RpcClient implements Closeable {
           : new RpcException(Status.UNAVAILABLE, "no handshake from " + address + ": " + e, e);
     }
     return new RpcClient(ch, handler, options, address);
+  }
+
+  /**
+   * Connects and performs the handshake without blocking, with the connection's I/O on {@code loop}: a caller on
+   * that event loop (a worker forwarding a block to the next worker) then handles both of its connections on one
+   * thread, without locks or hand-offs. {@code loop} must be of {@code options.transport()}.
+   *
+   * @return completes with the client once the server accepted the handshake, or exceptionally with UNAVAILABLE
+   *     (not reached within the connect timeout) or the server's refusal
+   */
+  public static CompletableFuture<RpcClient> connectAsync(InetSocketAddress address, RpcOptions options,
+      EventLoop loop) {
+    ClientHandler handler = new ClientHandler();
+    CompletableFuture<RpcClient> result = new CompletableFuture<>();
+    long timeoutMs = options.connectTimeout().toMillis();
+    bootstrap(loop, options, handler).connect(address).addListener((ChannelFuture f) -> {
+      Channel ch = f.channel();
+      if (!f.isSuccess()) {
+        ch.close();
+        result.completeExceptionally(new RpcException(Status.UNAVAILABLE, "cannot connect to " + address + ": "
+            + f.cause().getMessage(), f.cause()));
+        return;
+      }
+      ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> handler.handshake.completeExceptionally(
+          new RpcException(Status.UNAVAILABLE, "no handshake from " + address + " within " + timeoutMs + " ms")),
+          timeoutMs, TimeUnit.MILLISECONDS);
+      handler.handshake.whenComplete((v, e) -> {
+        timer.cancel(false);
+        if (e == null) {
+          result.complete(new RpcClient(ch, handler, options, address));
+        } else {
+          ch.close();
+          result.completeExceptionally(e);
+        }
+      });
+      ch.writeAndFlush(handshake(options));
+    });
+    return result;
+  }
+
+  private static Bootstrap bootstrap(EventLoopGroup group, RpcOptions options, ClientHandler handler) {
+    return new Bootstrap().group(group).channel(options.transport().channel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
+                .addLast("frameEncoder", FrameEncoder.INSTANCE)
+                .addLast("client", handler);
+          }
+        });
+  }
+
+  private static OutboundFrame handshake(RpcOptions options) {
+    Handshake hs = Handshake.newBuilder().setVersion(ServerHandshakeHandler.PROTOCOL_VERSION)
+        .setUser(options.user()).setClientId(options.clientId()).build();
+    return OutboundFrame.of(FrameHeader.newBuilder().setKind(FrameKind.HANDSHAKE), hs);
   }
 
   /**
@@ -213,8 +260,27 @@ public final class RpcClient implements Closeable {
     return channel.isActive();
   }
 
+  /** Whether the connection takes more data without queueing past its high-water mark. */
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  /**
+   * Runs {@code listener} on the connection's event loop whenever its writability changes (check
+   * {@link #isWritable()}): for a caller on an event loop that stops its own source while this connection is full.
+   * One listener per connection, so meant for a connection dedicated to one stream; null removes it.
+   */
+  public void onWritabilityChanged(Runnable listener) {
+    handler.writabilityListener = listener;
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
+  }
+
+  /** Closes without waiting: for a caller on an event loop, where {@link #close()} may not block. */
+  public void closeAsync() {
+    channel.close();
   }
 }

@@ -11,6 +11,7 @@ import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.proto.WriteBlockRequest;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcHandler;
+import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.CommitReporter;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * joins the block's load, starting it if none runs ({@link LoadReadStream}); with {@code no_cache} and no load
  * running, with no room in the store, or when the running load reads another source (older or newer metadata), it
  * reads the UFS without caching ({@link UfsDirectStream}).
+ *
+ * <p>A WRITE_BLOCK is written here ({@link BlockWriteStream}) and, when its pipeline names more workers, forwarded
+ * to the next one ({@link PipelineForwarder}).
  */
 public final class DataHandler implements RpcHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DataHandler.class);
@@ -47,6 +51,7 @@ public final class DataHandler implements RpcHandler {
   private final ReadThroughStats stats;
   private final ShortCircuitLeases shortCircuit;
   private final TransferMode transfer;
+  private final RpcOptions peers;
 
   /**
    * @param traffic counts the block bytes this handler's streams send and receive
@@ -54,10 +59,14 @@ public final class DataHandler implements RpcHandler {
    * @param stats counts cache hits and misses
    * @param shortCircuit answers OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK
    * @param transfer how cached blocks are sent
+   * @param peers how a write is forwarded to the next worker of its pipeline: the data server's own options (the
+   *     connection shares the server's event loops, so it must be of the same transport)
    */
   public DataHandler(BlockStore store, int readChunk, CommitReporter reporter, DataTraffic traffic,
-      ReadThrough readThrough, ReadThroughStats stats, ShortCircuitLeases shortCircuit, TransferMode transfer) {
+      ReadThrough readThrough, ReadThroughStats stats, ShortCircuitLeases shortCircuit, TransferMode transfer,
+      RpcOptions peers) {
     this.transfer = transfer;
+    this.peers = peers;
     this.store = store;
     this.readChunk = readChunk;
     this.reporter = reporter;
@@ -183,6 +192,8 @@ public final class DataHandler implements RpcHandler {
       throw new RpcException(Status.INVALID_ARGUMENT, "block " + req.getBlockId() + ": max_length must be positive");
     }
     TempBlock block = store.create(req.getBlockId(), req.getMaxLength());
-    call.setStreamListener(new BlockWriteStream(call, block, reporter, traffic));
+    PipelineForwarder downstream = req.getPipelineCount() > 1 ? PipelineForwarder.start(call, req, peers) : null;
+    long self = req.getPipelineCount() > 0 ? req.getPipeline(0).getWorkerId() : -1;
+    call.setStreamListener(new BlockWriteStream(call, block, downstream, self, reporter, traffic));
   }
 }

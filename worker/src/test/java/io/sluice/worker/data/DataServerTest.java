@@ -87,7 +87,7 @@ class DataServerTest {
         id -> java.util.concurrent.CompletableFuture.completedFuture(null), 1, 4096);
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
         id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic, readThrough, stats,
-        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5)), transfer), opts).start();
+        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5)), transfer, opts), opts).start();
     client = RpcClient.connect(server.address(), opts);
   }
 

@@ -107,7 +107,8 @@ class ReadThroughTest {
     opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0),
         new DataHandler(store, CHUNK, id -> CompletableFuture.completedFuture(null), traffic, readThrough, stats,
-            shortCircuit = new ShortCircuitLeases(store, stats, true, 1024, loadWait), TransferMode.ZERO_COPY),
+            shortCircuit = new ShortCircuitLeases(store, stats, true, 1024, loadWait), TransferMode.ZERO_COPY,
+            opts),
         opts).start();
     client = connect();
   }
