@@ -40,4 +40,13 @@ public final class FuseKeys {
   /** Log every FUSE request (libfuse's -d); very verbose, for debugging only. */
   public static final ConfigKey<Boolean> DEBUG = ConfigKey.bool("sluice.fuse.debug", false,
       "Log every FUSE request to stderr (libfuse -d); for debugging only.");
+
+  /**
+   * Port of the mount process's HTTP service: {@code /metrics} (Prometheus text, {@link FuseOpMetrics}) and
+   * {@code /health}, on all interfaces. 0 picks a free port (tests). When the port is taken (several mounts on one
+   * host) the mount logs a warning and runs without it, as the servers do.
+   */
+  public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("sluice.fuse.http.port", 7092,
+      "Port of the FUSE mount's HTTP service (/metrics, /health); 0 picks a free port. If taken, a warning is logged "
+      + "and the mount runs without it.");
 }

@@ -1,13 +1,16 @@
 package io.sluice.fuse;
 
 import io.sluice.client.SluiceClient;
+import io.sluice.common.metrics.ServerMetrics;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,9 @@ import ru.serce.jnrfuse.FuseException;
  * shutdown hook, when the JVM is told to stop (SIGTERM, SIGINT). A mount a dead process left behind at the
  * directory (every access fails with ENOTCONN) is cleared first, so a restart after a crash works; a live mount
  * there is an error.
+ *
+ * <p>The mount serves its metrics ({@link FuseOpMetrics}, JVM) on {@code /metrics} of its own HTTP port
+ * ({@link MountOptions#httpPort()}) while it is mounted.
  *
  * <p>The caller owns the client and closes it after this.
  */
@@ -32,12 +38,14 @@ public final class FuseMount implements Closeable {
 
   private final SluiceFuse fs;
   private final Path dir;
+  private final ServerMetrics metrics;
   private final Thread hook;
   private boolean closed;
 
-  private FuseMount(SluiceFuse fs, Path dir) {
+  private FuseMount(SluiceFuse fs, Path dir, ServerMetrics metrics) {
     this.fs = fs;
     this.dir = dir;
+    this.metrics = metrics;
     this.hook = new Thread(this::closeQuietly, "sluice-fuse-unmount");
   }
 
@@ -55,8 +63,19 @@ public final class FuseMount implements Closeable {
     }
     clearStale(target);
     Files.createDirectories(target);
-    SluiceFuse fs = new SluiceFuse(client);
-    FuseMount m = new FuseMount(fs, target);
+    ServerMetrics metrics = ServerMetrics.start("fuse", new InetSocketAddress(options.httpPort()));
+    try {
+      return mount(client, target, options, metrics);
+    } catch (IOException | RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
+  }
+
+  private static FuseMount mount(SluiceClient client, Path target, MountOptions options, ServerMetrics metrics)
+      throws IOException {
+    SluiceFuse fs = new SluiceFuse(client, new FuseOpMetrics(metrics.registry()));
+    FuseMount m = new FuseMount(fs, target, metrics);
     try {
       // Not blocking: jnr-fuse runs libfuse's loop on its own (single, see MountOptions) thread.
       fs.mount(target, false, options.debug(), options.args());
@@ -94,6 +113,11 @@ public final class FuseMount implements Closeable {
     return dir;
   }
 
+  /** The address serving {@code /metrics}, or empty when its port was taken. */
+  public Optional<InetSocketAddress> httpAddress() {
+    return metrics.httpAddress();
+  }
+
   /** Open files and directories of the mount. */
   public int openHandles() {
     return fs.openHandles();
@@ -125,6 +149,7 @@ public final class FuseMount implements Closeable {
     } finally {
       fs.unmounted();
       fs.closeHandles();
+      metrics.close();
       LOG.info("unmounted {}", dir);
     }
   }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The libfuse command-line options of a Sluice mount, from {@link FuseKeys}.
+ * The libfuse command-line options of a Sluice mount, from {@link FuseKeys}, and the port its metrics are served on.
  *
  * <p>Threading: the mount always runs libfuse's <b>single-threaded</b> loop ({@code -s}). libfuse2's
  * multi-threaded loop starts and ends native worker threads as load comes and goes, and jnr-fuse attaches each new
@@ -39,10 +39,12 @@ public final class MountOptions {
 
   private final List<String> args;
   private final boolean debug;
+  private final int httpPort;
 
-  private MountOptions(List<String> args, boolean debug) {
+  private MountOptions(List<String> args, boolean debug, int httpPort) {
     this.args = List.copyOf(args);
     this.debug = debug;
+    this.httpPort = httpPort;
   }
 
   /** The options {@code conf} asks for. */
@@ -60,7 +62,8 @@ public final class MountOptions {
     if (!extra.isEmpty()) {
       o.add(extra);
     }
-    return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG));
+    return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
+        conf.get(FuseKeys.HTTP_PORT));
   }
 
   /** Arguments for libfuse after the mount point: {@code -s -o opt,opt,...}. */
@@ -70,6 +73,11 @@ public final class MountOptions {
 
   public boolean debug() {
     return debug;
+  }
+
+  /** Port of the mount's HTTP service ({@link FuseKeys#HTTP_PORT}); 0 picks a free one. */
+  public int httpPort() {
+    return httpPort;
   }
 
   /** libfuse takes timeouts as (fractional) seconds. */

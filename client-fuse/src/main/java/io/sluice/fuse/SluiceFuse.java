@@ -47,6 +47,10 @@ import ru.serce.jnrfuse.struct.Timespec;
  * mode, owner and group this mount reports ({@code default_permissions}, see {@link MountOptions}). Owners and
  * groups are names in Sluice and ids here; {@link OwnerMapping} translates.
  *
+ * <p>Metrics: each callback is timed in its public method, around its one translation (the private {@code doX}),
+ * into {@link FuseOpMetrics} with the errno it answers; jnr-fuse calls each callback directly, so there is no one
+ * dispatch point to time them in.
+ *
  * <p>Callbacks run on libfuse's single thread (see {@link MountOptions}); the scratch buffer is per thread anyway so
  * that a bounded multi-threaded loop would stay correct.
  */
@@ -56,6 +60,7 @@ public final class SluiceFuse extends FuseStubFS {
   private static final long STATFS_BLOCK = 4096;
 
   private final SluiceClient client;
+  private final FuseOpMetrics ops;
   private final long mountUid;
   private final long mountGid;
   private final OpenFiles files = new OpenFiles();
@@ -68,9 +73,14 @@ public final class SluiceFuse extends FuseStubFS {
   private final java.util.concurrent.atomic.LongAdder readRequests = new java.util.concurrent.atomic.LongAdder();
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
 
-  /** A file system over {@code client}, which the caller keeps and closes after unmounting. */
-  public SluiceFuse(SluiceClient client) {
+  /**
+   * A file system over {@code client}, which the caller keeps and closes after unmounting, timing every callback in
+   * {@code ops}.
+   */
+  public SluiceFuse(SluiceClient client, FuseOpMetrics ops) {
     this.client = client;
+    this.ops = ops;
+    ops.bindHandles(files, OpenFiles::size);
     UnixSystem me = new UnixSystem();
     this.mountUid = me.getUid();
     this.mountGid = me.getGid();
@@ -119,6 +129,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int getattr(String path, FileStat stat) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.GETATTR, start, doGetattr(path, stat));
+  }
+
+  private int doGetattr(String path, FileStat stat) {
     try {
       FileInfo info = client.getStatus(path);
       attributes.fill(stat, info, length(path, info));
@@ -140,11 +155,17 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
-    return getattr(path, stat);
+    long start = System.nanoTime();
+    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat));
   }
 
   @Override
   public int mkdir(String path, @mode_t long mode) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.MKDIR, start, doMkdir(path, mode));
+  }
+
+  private int doMkdir(String path, @mode_t long mode) {
     try {
       // The kernel applied the caller's umask already.
       client.mkdir(path, false, (int) (mode & 07777));
@@ -158,6 +179,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int rmdir(String path) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.RMDIR, start, doRmdir(path));
+  }
+
+  private int doRmdir(String path) {
     try {
       if (client.getStatus(path).getType() != FileType.DIRECTORY) {
         return -ErrorCodes.ENOTDIR();
@@ -171,6 +197,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int unlink(String path) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.UNLINK, start, doUnlink(path));
+  }
+
+  private int doUnlink(String path) {
     try {
       if (client.getStatus(path).getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
@@ -190,6 +221,11 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int rename(String from, String to) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.RENAME, start, doRename(from, to));
+  }
+
+  private int doRename(String from, String to) {
     try {
       client.renameReplacing(from, to);
       files.renamed(from, to);
@@ -203,6 +239,11 @@ public final class SluiceFuse extends FuseStubFS {
   /** The mode's file-type bits are the kernel's business; the master keeps the permission bits (07777). */
   @Override
   public int chmod(String path, @mode_t long mode) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.CHMOD, start, doChmod(path, mode));
+  }
+
+  private int doChmod(String path, @mode_t long mode) {
     try {
       client.setMode(path, (int) (mode & 07777));
       return 0;
@@ -214,6 +255,11 @@ public final class SluiceFuse extends FuseStubFS {
   /** An id of -1 leaves that one as it is; an id without a local name is stored as its decimal digits. */
   @Override
   public int chown(String path, @uid_t long uid, @gid_t long gid) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.CHOWN, start, doChown(path, uid, gid));
+  }
+
+  private int doChown(String path, @uid_t long uid, @gid_t long gid) {
     try {
       String owner = unchanged(uid) ? null : owners.userName(uid);
       String group = unchanged(gid) ? null : owners.groupName(gid);
@@ -228,6 +274,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int utimens(String path, Timespec[] timespec) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.UTIMENS, start, doUtimens(path, timespec));
+  }
+
+  private int doUtimens(String path, Timespec[] timespec) {
     try {
       TimesChange c = TimesChange.of(timespec[0].tv_sec.get(), timespec[0].tv_nsec.longValue(),
           timespec[1].tv_sec.get(), timespec[1].tv_nsec.longValue(), System.currentTimeMillis());
@@ -248,6 +299,11 @@ public final class SluiceFuse extends FuseStubFS {
   /** jnr-fuse passes symlink(2)'s arguments in its order: the target first, then the link's path. */
   @Override
   public int symlink(String target, String link) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.SYMLINK, start, doSymlink(target, link));
+  }
+
+  private int doSymlink(String target, String link) {
     try {
       client.createSymlink(link, target);
       ownByCaller(link);
@@ -265,6 +321,11 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int link(String oldpath, String newpath) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.LINK, start, doLink(oldpath, newpath));
+  }
+
+  private int doLink(String oldpath, String newpath) {
     try {
       client.link(newpath, oldpath);
       return 0;
@@ -284,6 +345,11 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int readlink(String path, Pointer buf, @size_t long size) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.READLINK, start, doReadlink(path, buf, size));
+  }
+
+  private int doReadlink(String path, Pointer buf, @size_t long size) {
     try {
       FileInfo info = client.getStatus(path);
       if (info.getType() != FileType.SYMLINK) {
@@ -304,6 +370,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.SETXATTR, start, doSetxattr(path, name, value, size, flags));
+  }
+
+  private int doSetxattr(String path, String name, Pointer value, @size_t long size, int flags) {
     try {
       byte[] v = new byte[(int) size];
       value.get(0, v, 0, v.length);
@@ -316,6 +387,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int getxattr(String path, String name, Pointer value, @size_t long size) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.GETXATTR, start, doGetxattr(path, name, value, size));
+  }
+
+  private int doGetxattr(String path, String name, Pointer value, @size_t long size) {
     try {
       return xattrs.get(path, name, value, size);
     } catch (Exception e) {
@@ -325,6 +401,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int listxattr(String path, Pointer list, @size_t long size) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.LISTXATTR, start, doListxattr(path, list, size));
+  }
+
+  private int doListxattr(String path, Pointer list, @size_t long size) {
     try {
       return xattrs.list(path, list, size);
     } catch (Exception e) {
@@ -334,6 +415,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int removexattr(String path, String name) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.REMOVEXATTR, start, doRemovexattr(path, name));
+  }
+
+  private int doRemovexattr(String path, String name) {
     try {
       xattrs.remove(path, name);
       return 0;
@@ -344,11 +430,12 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.CREATE, start, -ErrorCodes.EIO());
     }
     try {
-      return doCreate(path, mode, fi);
+      return ops.done(FuseOp.CREATE, start, doCreate(path, mode, fi));
     } finally {
       gate.exit();
     }
@@ -374,11 +461,12 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int open(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.OPEN, start, -ErrorCodes.EIO());
     }
     try {
-      return doOpen(path, fi);
+      return ops.done(FuseOp.OPEN, start, doOpen(path, fi));
     } finally {
       gate.exit();
     }
@@ -413,11 +501,12 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.READ, start, -ErrorCodes.EIO());
     }
     try {
-      return doRead(path, buf, size, offset, fi);
+      return ops.done(FuseOp.READ, start, doRead(path, buf, size, offset, fi));
     } finally {
       gate.exit();
     }
@@ -441,11 +530,12 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.WRITE, start, -ErrorCodes.EIO());
     }
     try {
-      return doWrite(path, buf, size, offset, fi);
+      return ops.done(FuseOp.WRITE, start, doWrite(path, buf, size, offset, fi));
     } finally {
       gate.exit();
     }
@@ -468,11 +558,12 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int flush(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.FLUSH, start, -ErrorCodes.EIO());
     }
     try {
-      return doFlush(path, fi);
+      return ops.done(FuseOp.FLUSH, start, doFlush(path, fi));
     } finally {
       gate.exit();
     }
@@ -496,11 +587,12 @@ public final class SluiceFuse extends FuseStubFS {
   /** The client can make data durable only by completing the file, so fsync completes it (see {@link OpenFile}). */
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.FSYNC, start, -ErrorCodes.EIO());
     }
     try {
-      return doFsync(path, isdatasync, fi);
+      return ops.done(FuseOp.FSYNC, start, doFsync(path, isdatasync, fi));
     } finally {
       gate.exit();
     }
@@ -523,11 +615,12 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int release(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.RELEASE, start, -ErrorCodes.EIO());
     }
     try {
-      return doRelease(path, fi);
+      return ops.done(FuseOp.RELEASE, start, doRelease(path, fi));
     } finally {
       gate.exit();
     }
@@ -556,11 +649,12 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int truncate(String path, @off_t long size) {
+    long start = System.nanoTime();
     if (!gate.enter()) {
-      return -ErrorCodes.EIO();
+      return ops.done(FuseOp.TRUNCATE, start, -ErrorCodes.EIO());
     }
     try {
-      return doTruncate(path, size);
+      return ops.done(FuseOp.TRUNCATE, start, doTruncate(path, size));
     } finally {
       gate.exit();
     }
@@ -605,11 +699,24 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
-    return truncate(path, size);
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.FTRUNCATE, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.FTRUNCATE, start, doTruncate(path, size));
+    } finally {
+      gate.exit();
+    }
   }
 
   @Override
   public int opendir(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.OPENDIR, start, doOpendir(path, fi));
+  }
+
+  private int doOpendir(String path, FuseFileInfo fi) {
     try {
       fi.fh.set(files.add(new DirectoryHandle(client, path)));
       return 0;
@@ -620,6 +727,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.READDIR, start, doReaddir(path, buf, filler, offset, fi));
+  }
+
+  private int doReaddir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
     DirectoryHandle d = files.get(fi.fh.get(), DirectoryHandle.class);
     if (d == null) {
       return -ErrorCodes.EBADF();
@@ -641,6 +753,11 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int releasedir(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.RELEASEDIR, start, doReleasedir(path, fi));
+  }
+
+  private int doReleasedir(String path, FuseFileInfo fi) {
     files.remove(fi.fh.get());
     return 0;
   }
@@ -651,6 +768,11 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int statfs(String path, Statvfs st) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.STATFS, start, doStatfs(path, st));
+  }
+
+  private int doStatfs(String path, Statvfs st) {
     try {
       GetClusterInfoResponse info = client.clusterInfo();
       long capacity = 0;
@@ -683,6 +805,11 @@ public final class SluiceFuse extends FuseStubFS {
    */
   @Override
   public int access(String path, int mask) {
+    long start = System.nanoTime();
+    return ops.done(FuseOp.ACCESS, start, doAccess(path, mask));
+  }
+
+  private int doAccess(String path, int mask) {
     try {
       client.getStatus(path);
       return 0;

@@ -71,6 +71,10 @@ class MasterServerMetricsTest {
     assertEquals(3, after.require("sluice_rpc_server_latency_seconds_count",
         "method", Integer.toString(MasterMethod.MKDIR_VALUE)));
     assertTrue(after.require("jvm_threads_live_threads") > 0);
+    assertTrue(after.require("sluice_master_raft_term") >= 1);
+    assertEquals(1, after.require("sluice_master_raft_role", "role", "LEADER"));
+    assertEquals(0, after.require("sluice_master_raft_role", "role", "FOLLOWER"));
+    assertTrue(after.require("sluice_master_raft_commit_index") >= indexBefore + 3);
   }
 
   @Test

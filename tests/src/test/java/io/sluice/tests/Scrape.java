@@ -6,8 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Reads one sample from a server's Prometheus {@code /metrics} page, as an operator's scraper would. */
+/** Reads a server's Prometheus {@code /metrics} page, as an operator's scraper would. */
 final class Scrape {
   private Scrape() {}
 
@@ -16,9 +18,7 @@ final class Scrape {
    * on the page at {@code http}, summed over its label sets; 0 when absent.
    */
   static double value(InetSocketAddress http, String name) throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newHttpClient();
-    String page = client.send(HttpRequest.newBuilder(URI.create("http://" + http.getHostString() + ":"
-        + http.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    String page = page(http);
     double sum = 0;
     for (String line : page.split("\n")) {
       if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
@@ -26,5 +26,30 @@ final class Scrape {
       }
     }
     return sum;
+  }
+
+  /** The whole {@code /metrics} page at {@code http}. */
+  static String page(InetSocketAddress http) throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newHttpClient();
+    return client.send(HttpRequest.newBuilder(URI.create("http://" + http.getHostString() + ":"
+        + http.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /**
+   * The sample names on a page, as a query names them: {@code sluice_rpc_server_latency_seconds_bucket},
+   * {@code ..._count}, {@code ..._sum}, {@code jvm_memory_used_bytes}, ...
+   */
+  static Set<String> sampleNames(String page) {
+    Set<String> names = new TreeSet<>();
+    for (String line : page.split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        int end = 0;
+        while (end < line.length() && line.charAt(end) != '{' && line.charAt(end) != ' ') {
+          end++;
+        }
+        names.add(line.substring(0, end));
+      }
+    }
+    return names;
   }
 }

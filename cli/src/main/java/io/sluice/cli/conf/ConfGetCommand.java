@@ -5,17 +5,9 @@ import io.sluice.cli.ConfOptions;
 import io.sluice.cli.JsonOutput;
 import io.sluice.cli.OutputOptions;
 import io.sluice.cli.Stdout;
-import io.sluice.client.ClientKeys;
-import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.ConfigKey;
-import io.sluice.common.conf.KeyRegistry;
 import io.sluice.common.conf.SluiceConf;
-import io.sluice.fuse.FuseKeys;
-import io.sluice.master.MasterKeys;
-import io.sluice.master.security.SecurityKeys;
-import io.sluice.worker.WorkerKeys;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,10 +21,6 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "get", description = "Show a configuration key's effective value and its source.")
 public final class ConfGetCommand implements Callable<Integer> {
-  /** The classes defining keys: a key registers when its class initializes, which mentioning it does not do. */
-  private static final List<Class<?>> KEY_CLASSES = List.of(CommonKeys.class, ClientKeys.class, MasterKeys.class,
-      SecurityKeys.class, WorkerKeys.class, FuseKeys.class);
-
   @Mixin
   ConfOptions confOptions;
 
@@ -61,13 +49,6 @@ public final class ConfGetCommand implements Callable<Integer> {
   }
 
   private static Optional<ConfigKey<?>> knownKey(String name) {
-    for (Class<?> c : KEY_CLASSES) {
-      try {
-        Class.forName(c.getName(), true, c.getClassLoader());
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("cannot initialize " + c.getName(), e);  // it was just loaded
-      }
-    }
-    return KeyRegistry.known().stream().filter(k -> k.name().equals(name)).findFirst();
+    return KnownKeys.all().stream().filter(k -> k.name().equals(name)).findFirst();
   }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code sluice fuse mount DIR}: mounts the namespace at DIR and serves it in the foreground until SIGTERM or
  * SIGINT (then unmounts) or until DIR is unmounted from outside. A stale mount left at DIR by a dead process is
- * cleared first.
+ * cleared first. The mount's metrics are served on {@code sluice.fuse.http.port}.
  */
 @Command(name = "mount", description = "Mount Sluice at DIR and serve it in the foreground until SIGTERM.")
 public final class FuseMountCommand implements Callable<Integer> {
@@ -57,7 +57,9 @@ public final class FuseMountCommand implements Callable<Integer> {
         stopped.countDown();
       }
     }, "fuse-shutdown"));
-    Stdout.writer().printf("Sluice mounted at %s%n", mount.dir());
+    var out = Stdout.writer();
+    out.printf("Sluice mounted at %s%n", mount.dir());
+    mount.httpAddress().ifPresent(a -> out.printf("metrics http://localhost:%d/metrics%n", a.getPort()));
     // Also end when unmounted from outside (sluice fuse umount, fusermount -u): nothing is left to serve.
     while (!stopped.await(1, TimeUnit.SECONDS)) {
       if (mount.awaitUnmounted(Duration.ZERO) && !MountTable.isMounted(mount.dir())) {

@@ -10,6 +10,7 @@ import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.WorkerSummary;
+import io.sluice.fuse.FuseKeys;
 import io.sluice.master.MasterKeys;
 import io.sluice.worker.WorkerKeys;
 import java.io.IOException;
@@ -59,6 +60,10 @@ public final class LocalStartCommand implements Callable<Integer> {
   @Option(names = "--worker-http-port", defaultValue = "7082",
       description = "Worker HTTP port, /metrics (default: ${DEFAULT-VALUE}).")
   int workerHttpPort;
+
+  @Option(names = "--fuse-http-port", defaultValue = "7092",
+      description = "FUSE mount's HTTP port, /metrics (default: ${DEFAULT-VALUE}).")
+  int fuseHttpPort;
 
   @Option(names = "--worker-capacity", defaultValue = "4g",
       description = "Cache capacity of the worker's directory (default: ${DEFAULT-VALUE}).")
@@ -140,7 +145,9 @@ public final class LocalStartCommand implements Callable<Integer> {
 
     var out = Stdout.writer();
     String ufsLine = mountUfs(layout, common);
-    String fuseLine = noFuse ? null : startFuse(layout, common);
+    Map<String, String> fuseConf = new LinkedHashMap<>(common);
+    fuseConf.put(FuseKeys.HTTP_PORT.name(), Integer.toString(fuseHttpPort));
+    String fuseLine = noFuse ? null : startFuse(layout, fuseConf);
     out.printf("Sluice is running (state in %s)%n", layout.root);
     out.printf("  master  localhost:%d  pid %d  log %s%n", masterPort, mp.pid(), layout.log(LocalLayout.MASTER));
     out.printf("  worker  localhost:%d  pid %d  log %s%n", workerPort, wp.pid(), layout.log(LocalLayout.WORKER));
@@ -149,8 +156,9 @@ public final class LocalStartCommand implements Callable<Integer> {
       out.println(fuseLine);
     }
     // Not checked free beforehand: a server whose HTTP port is taken runs without it and says so in its log.
-    out.printf("  metrics http://localhost:%d/metrics (master)  http://localhost:%d/metrics (worker)%n",
-        masterHttpPort, workerHttpPort);
+    out.printf("  metrics http://localhost:%d/metrics (master)  http://localhost:%d/metrics (worker)%s%n",
+        masterHttpPort, workerHttpPort,
+        layout.mountPoint().isPresent() ? "  http://localhost:" + fuseHttpPort + "/metrics (fuse)" : "");
     out.println("Try:  bin/sluice fs put FILE /FILE;  bin/sluice fs ls /;  bin/sluice fs cat /FILE"
         + (layout.mountPoint().isPresent() ? ";  ls " + layout.mountPoint().get() : ""));
     out.println("Stop: bin/sluice local stop" + (dir == null ? "" : " --dir " + layout.root));

@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The metrics of one server process (master or worker): a Prometheus registry whose every meter carries the tag
- * {@code server=<name>}, the JVM meters, the RPC meters for its {@link io.sluice.common.rpc.RpcServer}, and the
- * HTTP port serving them ({@link MetricsHttpServer}). The server adds its own meters to {@link #registry()}.
+ * The metrics of one server process (master, worker, FUSE mount): a Prometheus registry whose every meter carries
+ * the tag {@code server=<name>}, the JVM meters, the RPC meters for its {@link io.sluice.common.rpc.RpcServer} once
+ * it asks for them ({@link #rpcObserver()}; the FUSE mount serves no RPC and shows none), and the HTTP port serving
+ * them ({@link MetricsHttpServer}). The server adds its own meters to {@link #registry()}.
  *
  * <p>The HTTP port is auxiliary: when it is already taken (several servers on one host sharing a default) this
  * logs one warning and the server runs without it, rather than a monitoring port stopping the data path. Any other
@@ -28,21 +29,20 @@ public final class ServerMetrics implements Closeable {
 
   private final PrometheusMeterRegistry registry;
   private final JvmMetrics jvm;
-  private final RpcServerMetrics rpc;
+  private RpcServerMetrics rpc;
   private final MetricsHttpServer http;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ServerMetrics(PrometheusMeterRegistry registry, JvmMetrics jvm, MetricsHttpServer http) {
     this.registry = registry;
     this.jvm = jvm;
-    this.rpc = new RpcServerMetrics(registry);
     this.http = http;
   }
 
   /**
    * Creates the registry and serves it over HTTP on {@code bind}.
    *
-   * @param server the value of the {@code server} tag and the name in logs ("master", "worker")
+   * @param server the value of the {@code server} tag and the name in logs ("master", "worker", "fuse")
    * @param bind port 0 picks a free port (tests)
    */
   public static ServerMetrics start(String server, InetSocketAddress bind) throws IOException {
@@ -66,8 +66,11 @@ public final class ServerMetrics implements Closeable {
     return registry;
   }
 
-  /** The observer to give the server's {@link io.sluice.common.rpc.RpcServer}. */
-  public RpcServerObserver rpcObserver() {
+  /** The observer to give the server's {@link io.sluice.common.rpc.RpcServer}; registers the RPC meters. */
+  public synchronized RpcServerObserver rpcObserver() {
+    if (rpc == null) {
+      rpc = new RpcServerMetrics(registry);
+    }
     return rpc;
   }
 

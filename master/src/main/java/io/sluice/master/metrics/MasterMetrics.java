@@ -9,6 +9,7 @@ import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.store.NamespaceStore;
 import io.sluice.master.worker.WorkerRegistry;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -21,8 +22,13 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@value #WORKERS} (tag {@code state} = {@code live} or {@code lost});
  *   <li>{@value #BLOCK_REPLICAS}: block copies reported by live workers (a block cached on two workers counts
  *       twice);
- *   <li>{@value #CAPACITY} and {@value #USED}: bytes of the live workers, as they last reported.
+ *   <li>{@value #CAPACITY} and {@value #USED}: bytes of the live workers, as they last reported;
+ *   <li>{@value #RAFT_TERM} and {@value #RAFT_COMMIT_INDEX}: this master's Raft term and the last log index it
+ *       knows committed (commit index minus applied index is the apply lag);
+ *   <li>{@value #RAFT_ROLE} (tag {@code role} = LEADER, FOLLOWER, CANDIDATE or LISTENER): 1 for this master's
+ *       current Raft role, 0 for the others.
  * </ul>
+ * The Raft gauges read NaN while the Raft server is not running (starting, stopping).
  */
 public final class MasterMetrics implements MeterBinder {
   public static final String INODES = "sluice.master.inodes";
@@ -32,6 +38,11 @@ public final class MasterMetrics implements MeterBinder {
   public static final String BLOCK_REPLICAS = "sluice.master.block.replicas";
   public static final String CAPACITY = "sluice.master.workers.capacity";
   public static final String USED = "sluice.master.workers.used";
+  public static final String RAFT_TERM = "sluice.master.raft.term";
+  public static final String RAFT_COMMIT_INDEX = "sluice.master.raft.commit.index";
+  public static final String RAFT_ROLE = "sluice.master.raft.role";
+  /** Ratis's peer roles ({@code RaftPeerRole}), one series each so a role change is a 0/1 flip, not a new series. */
+  private static final List<String> RAFT_ROLES = List.of("LEADER", "FOLLOWER", "CANDIDATE", "LISTENER");
 
   private final NamespaceStore store;
   private final MasterJournal journal;
@@ -59,6 +70,22 @@ public final class MasterMetrics implements MeterBinder {
     liveSum(registry, BLOCK_REPLICAS, null, "Block copies reported by live workers", WorkerSummary::getBlockCount);
     liveSum(registry, CAPACITY, BaseUnits.BYTES, "Capacity of the live workers", WorkerSummary::getCapacityBytes);
     liveSum(registry, USED, BaseUnits.BYTES, "Bytes used on the live workers", WorkerSummary::getUsedBytes);
+    Gauge.builder(RAFT_TERM, this, m -> m.raft(s -> s.term())).strongReference(true)
+        .description("This master's current Raft term").register(registry);
+    Gauge.builder(RAFT_COMMIT_INDEX, this, m -> m.raft(s -> s.commitIndex())).strongReference(true)
+        .description("Last Raft log index this master knows committed").register(registry);
+    for (String role : RAFT_ROLES) {
+      Gauge.builder(RAFT_ROLE, this, m -> m.raft(s -> s.role().equals(role) ? 1 : 0)).tag("role", role)
+          .strongReference(true).description("1 for this master's current Raft role, else 0").register(registry);
+    }
+  }
+
+  private double raft(ToDoubleFunction<MasterJournal.RaftState> field) {
+    try {
+      return field.applyAsDouble(journal.state());
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN; // the Raft server is not running: nothing to report
+    }
   }
 
   private void liveSum(MeterRegistry registry, String name, String unit, String description,

@@ -156,6 +156,7 @@ class FuseCliTest {
           "--worker-capacity", "1g");
       assertEquals(0, start.code(), start.toString());
       assertTrue(start.out().contains("fuse    " + mnt), start.toString());
+      assertTrue(start.out().contains("http://localhost:7092/metrics (fuse)"), start.toString());
       assertTrue(MountTable.isMounted(mnt));
       Files.writeString(mnt.resolve("via-fuse.txt"), "written through the local mount");
       Shell.Result cat = sluice("fs", "cat", "/via-fuse.txt", "--conf", "sluice.master.addresses=localhost:" + master);

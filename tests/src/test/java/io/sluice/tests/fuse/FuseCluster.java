@@ -39,7 +39,9 @@ final class FuseCluster implements AutoCloseable {
         .with("sluice.worker.bind.host", "127.0.0.1")
         .with("sluice.worker.data.port", Integer.toString(freePort()))
         .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":4g")
-        .with("sluice.worker.heartbeat.interval", "200ms");
+        .with("sluice.worker.heartbeat.interval", "200ms")
+        // A free port for the mount's /metrics: tests must not fight over the default 7092.
+        .with("sluice.fuse.http.port", "0");
     for (int i = 0; i + 1 < extra.length; i += 2) {
       c = c.with(extra[i], extra[i + 1]);
     }

@@ -393,15 +393,6 @@ class FuseFileSystemTest {
     assertEquals(5, Files.size(work.resolve("f.txt")));
   }
 
-  @Test
-  void hardLinksAreNotImplemented() throws Exception {
-    ok(work, "printf 0123456789 > f");
-    // ENOSYS, which the kernel reports for link(2) as EPERM.
-    Shell.Result ln = Shell.bash(work, "ln f hardlink");
-    assertTrue(ln.err().contains("Operation not permitted"), ln.toString());
-    assertEquals("0123456789", Files.readString(work.resolve("f")));
-  }
-
   /**
    * libfuse2's multi-threaded loop under jnr-fuse attaches a new Java thread for every native thread it starts
    * (70,000 in one fio run). The mount must serve many concurrent callers without starting threads per request.
