@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * The other JVM process of {@link DataPathBench}, so every byte it measures crosses loopback between two processes:
  * <ul>
- *   <li>{@code cluster DIR TIERS TRANSFER}: a master and a worker ({@code sluice.worker.data.transfer = TRANSFER});
- *       prints {@code ready HOST:PORT} (the master) and runs until its standard input closes.
+ *   <li>{@code cluster DIR TIERS TRANSFER [KEY=VALUE...]}: a master and a worker
+ *       ({@code sluice.worker.data.transfer = TRANSFER}, and any further keys); prints {@code ready HOST:PORT} (the
+ *       master) and runs until its standard input closes.
  *   <li>{@code send PORT plain BYTES CONNECTIONS}: opens CONNECTIONS connections to 127.0.0.1:PORT and sends BYTES
  *       in all, split evenly, with plain writes from a 1 MiB direct buffer.
  *   <li>{@code send PORT transferTo 0 CONNECTIONS FILE...}: the same, sending the files (round-robin over the
@@ -28,7 +29,13 @@ public final class DataPathPeer {
 
   public static void main(String[] args) throws Exception {
     if (args[0].equals("cluster")) {
-      try (BenchCluster c = new BenchCluster(Path.of(args[1]), args[2], "sluice.worker.data.transfer", args[3])) {
+      List<String> conf = new ArrayList<>(List.of("sluice.worker.data.transfer", args[3]));
+      for (int i = 4; i < args.length; i++) {
+        int eq = args[i].indexOf('=');
+        conf.add(args[i].substring(0, eq));
+        conf.add(args[i].substring(eq + 1));
+      }
+      try (BenchCluster c = new BenchCluster(Path.of(args[1]), args[2], conf.toArray(String[]::new))) {
         System.out.println("ready " + c.conf().get(CommonKeys.MASTER_ADDRESSES));
         System.out.flush();
         while (System.in.read() >= 0) {
