@@ -9,6 +9,7 @@ import io.sluice.common.proto.BlockLoadTask;
 import io.sluice.common.proto.JobStatus;
 import io.sluice.common.proto.MountRequest;
 import io.sluice.common.proto.RegisterWorkerRequest;
+import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.proto.WorkerCommand;
@@ -21,6 +22,7 @@ import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.InodeIdAllocator;
 import io.sluice.master.namespace.LeaderContext;
 import io.sluice.master.namespace.Prepared;
+import io.sluice.master.namespace.SetAttributesOp;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.proto.JobRecord;
 import io.sluice.master.store.NamespaceStore;
@@ -199,6 +201,18 @@ class LoadJobsTest {
     long first = run(loads.prepare("/m", ADMIN)).getJobId();
     long second = run(loads.prepare("/m/f0", BOB)).getJobId();
     assertTrue(second > first, "ids only grow");
+  }
+
+  /** Loading needs search permission on every directory on the way, as any lookup: checked before a job starts. */
+  @Test
+  void aUserWhoCannotSearchTheWayCannotLoadBehindIt() throws Exception {
+    run(SetAttributesOp.prepare(SetAttributesRequest.newBuilder().setPath("/m").setMode(0700).build(), ADMIN,
+        new LeaderContext(store, new InodeIdAllocator(store::nextInodeId), clock, BLOCK_SIZE)));
+    RpcException denied = assertThrows(RpcException.class, () -> loads.prepare("/m/f0", BOB));
+    assertEquals(Status.PERMISSION_DENIED, denied.status(), denied.getMessage());
+    assertTrue(store.reader().jobs().isEmpty(), "no job was recorded");
+    run(loads.prepare("/m/f0", ADMIN));
+    assertEquals(1, store.reader().jobs().size());
   }
 
   @Test
