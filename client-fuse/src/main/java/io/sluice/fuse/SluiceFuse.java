@@ -1,5 +1,7 @@
 package io.sluice.fuse;
 
+import static io.sluice.fuse.CallbackErrors.fail;
+
 import com.sun.security.auth.module.UnixSystem;
 import io.sluice.client.FileEditor;
 import io.sluice.client.SluiceClient;
@@ -14,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.Arrays;
-import jnr.constants.platform.OpenFlags;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
@@ -37,11 +38,13 @@ import ru.serce.jnrfuse.struct.Timespec;
  * failures to errno through {@link Errno} (STYLE 9, 11). Open files and directories live in {@link OpenFiles}.
  *
  * <p>Not implemented, so libfuse answers ENOSYS: mknod, lock/flock, fallocate. The client has no call for them.
- * Random writes, truncate and appends change complete files through {@link SharedEditors}; see {@link OpenFile} for
- * when what is written becomes visible. Hard links ({@link #link}) are names of one inode on the master, but
- * libfuse2's high-level API gives each path its own kernel inode, and this mount tracks open files by path: two
- * names of a file are cached apart by the kernel (attributes for the attribute timeout), and a change through one
- * is seen through the other at the next open after it was committed (close-to-open), as from another client.
+ * The callbacks on file handles (create, open, read, write, flush, fsync, release, truncate) are
+ * {@link FileCallbacks}'; random writes, truncate and appends change complete files through {@link SharedEditors};
+ * see {@link OpenFile} for when what is written becomes visible. Hard links ({@link #link}) are names of one inode
+ * on the master, but libfuse2's high-level API gives each path its own kernel inode, and this mount tracks open
+ * files by path: two names of a file are cached apart by the kernel (attributes for the attribute timeout), and a
+ * change through one is seen through the other at the next open after it was committed (close-to-open), as from
+ * another client.
  *
  * <p>Permissions: the master sees every request as the mount's user, so the kernel checks the caller against the
  * mode, owner and group this mount reports ({@code default_permissions}, see {@link MountOptions}). Owners and
@@ -49,14 +52,13 @@ import ru.serce.jnrfuse.struct.Timespec;
  *
  * <p>Metrics: each callback is timed in its public method, around its one translation (the private {@code doX}),
  * into {@link FuseOpMetrics} with the errno it answers; jnr-fuse calls each callback directly, so there is no one
- * dispatch point to time them in.
+ * dispatch point to time them in. Failures are logged and mapped in one place ({@link CallbackErrors}).
  *
- * <p>Callbacks run on libfuse's single thread (see {@link MountOptions}); the scratch buffer is per thread anyway so
- * that a bounded multi-threaded loop would stay correct.
+ * <p>Callbacks run on libfuse's single thread (see {@link MountOptions}); FileCallbacks' scratch buffer is per
+ * thread anyway so that a bounded multi-threaded loop would stay correct.
  */
 public final class SluiceFuse extends FuseStubFS {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceFuse.class);
-  private static final int ACCMODE = 3;
   private static final long STATFS_BLOCK = 4096;
 
   private final SluiceClient client;
@@ -69,9 +71,7 @@ public final class SluiceFuse extends FuseStubFS {
   private final OwnerMapping owners;
   private final Attributes attributes;
   private final ExtendedAttributes xattrs;
-  /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
-  private final java.util.concurrent.atomic.LongAdder readRequests = new java.util.concurrent.atomic.LongAdder();
-  private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
+  private final FileCallbacks handles;
 
   /**
    * A file system over {@code client}, which the caller keeps and closes after unmounting, timing every callback in
@@ -88,6 +88,10 @@ public final class SluiceFuse extends FuseStubFS {
     this.attributes = new Attributes(owners);
     this.xattrs = new ExtendedAttributes(client);
     this.editors = new SharedEditors(client);
+    this.handles = new FileCallbacks(client, files, editors, gate, ops, (path, mode) -> {
+      keepZeroMode(path, mode);
+      ownByCaller(path);
+    });
     OperationFlags.set(fuseOperations);
   }
 
@@ -124,7 +128,7 @@ public final class SluiceFuse extends FuseStubFS {
 
   /** READ requests the kernel sent so far (not those it served from its page cache). */
   long readRequests() {
-    return readRequests.sum();
+    return handles.readRequests();
   }
 
   @Override
@@ -430,284 +434,47 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.CREATE, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.CREATE, start, doCreate(path, mode, fi));
-    } finally {
-      gate.exit();
-    }
-  }
-
-  private int doCreate(String path, @mode_t long mode, FuseFileInfo fi) {
-    try {
-      OpenFile f = OpenFile.create(client, editors, path, (int) (mode & 07777));
-      try {
-        keepZeroMode(path, mode);
-        ownByCaller(path);
-      } catch (IOException | RuntimeException e) {
-        // The caller gets no handle, so none may stay open: the file stays, empty, as the create made it.
-        f.close();
-        throw e;
-      }
-      fi.fh.set(files.add(f));
-      return 0;
-    } catch (Exception e) {
-      return fail("create", path, e);
-    }
+    return handles.create(path, mode, fi);
   }
 
   @Override
   public int open(String path, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.OPEN, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.OPEN, start, doOpen(path, fi));
-    } finally {
-      gate.exit();
-    }
-  }
-
-  private int doOpen(String path, FuseFileInfo fi) {
-    int flags = fi.flags.get();
-    int acc = flags & ACCMODE;
-    boolean writable = acc != OpenFlags.O_RDONLY.intValue();
-    try {
-      if (writable && (flags & OpenFlags.O_TRUNC.intValue()) != 0) {
-        int r = doTruncate(path, 0);
-        if (r != 0) {
-          return r;
-        }
-      }
-      OpenFile f = OpenFile.open(client, editors, path, acc != OpenFlags.O_WRONLY.intValue(), writable);
-      fi.fh.set(files.add(f));
-      return 0;
-    } catch (RpcException e) {
-      if (e.status() == Status.NOT_FOUND) {
-        // The kernel looked the name up before; it went since (renamed over, or the file libfuse hid for an open
-        // descriptor was removed). ESTALE makes the kernel walk the path again, revalidating, and open what the
-        // name is now, or say ENOENT if nothing: what open(2) on a local file system gives in that race.
-        return fail("open", path, new ErrnoException(ErrorCodes.ESTALE(), e.getMessage() + " since its lookup"));
-      }
-      return fail("open", path, e);
-    } catch (Exception e) {
-      return fail("open", path, e);
-    }
+    return handles.open(path, fi);
   }
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.READ, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.READ, start, doRead(path, buf, size, offset, fi));
-    } finally {
-      gate.exit();
-    }
-  }
-
-  private int doRead(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    readRequests.increment();
-    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
-    if (f == null) {
-      return -ErrorCodes.EBADF();
-    }
-    try {
-      byte[] b = scratch(size);
-      int n = f.read(offset, b, (int) size);
-      buf.put(0, b, 0, n);
-      return n;
-    } catch (Exception e) {
-      return fail("read", path, e);
-    }
+    return handles.read(path, buf, size, offset, fi);
   }
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.WRITE, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.WRITE, start, doWrite(path, buf, size, offset, fi));
-    } finally {
-      gate.exit();
-    }
-  }
-
-  private int doWrite(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
-    if (f == null) {
-      return -ErrorCodes.EBADF();
-    }
-    try {
-      byte[] b = scratch(size);
-      buf.get(0, b, 0, (int) size);
-      f.write(offset, b, (int) size);
-      return (int) size;
-    } catch (Exception e) {
-      return fail("write", path, e);
-    }
+    return handles.write(path, buf, size, offset, fi);
   }
 
   @Override
   public int flush(String path, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.FLUSH, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.FLUSH, start, doFlush(path, fi));
-    } finally {
-      gate.exit();
-    }
+    return handles.flush(path, fi);
   }
 
-  private int doFlush(String path, FuseFileInfo fi) {
-    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
-    if (f == null) {
-      return 0;
-    }
-    try {
-      if (f.flush()) {
-        files.dropReadStreams(f.path());
-      }
-      return 0;
-    } catch (Exception e) {
-      return fail("flush", path, e);
-    }
-  }
-
-  /** The client can make data durable only by completing the file, so fsync completes it (see {@link OpenFile}). */
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.FSYNC, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.FSYNC, start, doFsync(path, isdatasync, fi));
-    } finally {
-      gate.exit();
-    }
-  }
-
-  private int doFsync(String path, int isdatasync, FuseFileInfo fi) {
-    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
-    if (f == null) {
-      return 0;
-    }
-    try {
-      if (f.fsync()) {
-        files.dropReadStreams(f.path());
-      }
-      return 0;
-    } catch (Exception e) {
-      return fail("fsync", path, e);
-    }
+    return handles.fsync(path, isdatasync, fi);
   }
 
   @Override
   public int release(String path, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.RELEASE, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.RELEASE, start, doRelease(path, fi));
-    } finally {
-      gate.exit();
-    }
+    return handles.release(path, fi);
   }
 
-  private int doRelease(String path, FuseFileInfo fi) {
-    Object h = files.remove(fi.fh.get());
-    if (h instanceof OpenFile f) {
-      try {
-        if (f.close()) {
-          files.dropReadStreams(f.path());
-        }
-      } catch (Exception e) {
-        return fail("release", path, e);
-      }
-    }
-    return 0;
-  }
-
-  /**
-   * A handle of this mount writing or changing the file truncates through it (the change then commits with its
-   * handles). Otherwise truncation to 0 replaces a non-empty file by an empty one (an overwriting create, completed
-   * at once, which works under a mount too): what {@code O_TRUNC} needs, which the kernel sends as this call; the
-   * file keeps its mode but gets a new inode, so a reader that has it open keeps reading the old content. Any other
-   * size changes the file in place at once (new block versions, DESIGN §3).
-   */
   @Override
   public int truncate(String path, @off_t long size) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.TRUNCATE, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.TRUNCATE, start, doTruncate(path, size));
-    } finally {
-      gate.exit();
-    }
-  }
-
-  private int doTruncate(String path, @off_t long size) {
-    try {
-      OpenFile streaming = files.streamingWriter(path);
-      if (streaming != null) {
-        streaming.truncate(size);
-        return 0;
-      }
-      FileEditor active = editors.active(path);
-      if (active != null) {
-        active.truncate(size);
-        return 0;
-      }
-      FileInfo info = client.getStatus(path);
-      if (info.getType() == FileType.DIRECTORY) {
-        return -ErrorCodes.EISDIR();
-      }
-      if (size == info.getLength()) {
-        return 0;
-      }
-      // A new empty inode is the cheap truncate to 0, but a file with other names (hard links) must keep its own.
-      if (size == 0 && info.getNlink() <= 1) {
-        OpenFile.overwrite(client, path, info).close();
-      } else {
-        FileEditor e = editors.acquire(path);
-        try {
-          e.truncate(size);
-        } finally {
-          editors.release(e);
-        }
-      }
-      files.dropReadStreams(path);
-      return 0;
-    } catch (Exception e) {
-      return fail("truncate", path, e);
-    }
+    return handles.truncate(path, size);
   }
 
   @Override
   public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
-    long start = System.nanoTime();
-    if (!gate.enter()) {
-      return ops.done(FuseOp.FTRUNCATE, start, -ErrorCodes.EIO());
-    }
-    try {
-      return ops.done(FuseOp.FTRUNCATE, start, doTruncate(path, size));
-    } finally {
-      gate.exit();
-    }
+    return handles.ftruncate(path, size, fi);
   }
 
   @Override
@@ -869,44 +636,9 @@ public final class SluiceFuse extends FuseStubFS {
     return id == -1 || id == 0xFFFF_FFFFL;
   }
 
-  private byte[] scratch(long size) {
-    byte[] b = scratch.get();
-    if (b.length < size) {
-      // Only when someone mounts with a larger max_read/max_write than ours.
-      b = new byte[(int) size];
-      scratch.set(b);
-    }
-    return b;
-  }
-
   /** libfuse copies the name as a C string; jnr passes the array as is, so it must carry its own NUL. */
   private static ByteBuffer nulTerminated(String name) {
     byte[] b = name.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.wrap(Arrays.copyOf(b, b.length + 1));
-  }
-
-  /**
-   * Maps a failure to {@code -errno} with one log line naming the operation, the path and the cause. Expected
-   * outcomes (a missing name looked up, an existing name created) are debug-level: shells and tools probe for them
-   * all the time.
-   */
-  private static int fail(String op, String path, Exception e) {
-    int errno = Errno.negated(e);
-    // The client's messages name the path already; the status (or errno) follows.
-    if (e instanceof RpcException r && (r.status() == Status.NOT_FOUND || r.status() == Status.ALREADY_EXISTS)) {
-      LOG.debug("{}: {} ({})", op, r.getMessage(), r.status());
-    } else if (e instanceof RpcException r) {
-      LOG.info("{}: {} ({})", op, r.getMessage(), r.status());
-    } else if (e instanceof ErrnoException && op.endsWith("xattr")) {
-      // Probes: the kernel asks for security.capability before every write, cp -a offers ACLs to every file.
-      LOG.debug("{}: {}", op, e.getMessage());
-    } else if (e instanceof ErrnoException) {
-      LOG.info("{}: {} (errno {})", op, e.getMessage(), -errno);
-    } else if (e instanceof IOException) {
-      LOG.warn("{} {}: {} (errno {})", op, path, e, -errno);
-    } else {
-      LOG.warn("{} {}: unexpected failure", op, path, e);
-    }
-    return errno;
   }
 }

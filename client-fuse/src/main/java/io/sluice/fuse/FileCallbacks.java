@@ -1,0 +1,341 @@
+package io.sluice.fuse;
+
+import static io.sluice.fuse.CallbackErrors.fail;
+
+import io.sluice.client.FileEditor;
+import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
+import java.io.IOException;
+import java.util.concurrent.atomic.LongAdder;
+import jnr.constants.platform.OpenFlags;
+import jnr.ffi.Pointer;
+import jnr.ffi.types.mode_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+
+/**
+ * The callbacks of {@link SluiceFuse} that act on file handles: create, open, read, write, flush, fsync, release and
+ * truncate. Each enters the {@link HandleGate} (none starts once the mount is closing its handles), is timed in
+ * {@link FuseOpMetrics}, and works on the {@link OpenFile}s of {@link OpenFiles}; changes to complete files go
+ * through {@link SharedEditors}. See {@link OpenFile} for when what is written becomes visible.
+ */
+final class FileCallbacks {
+  private static final int ACCMODE = 3;
+
+  /** What a new file needs beyond its creation (its mode and owner as the caller asked; see SluiceFuse). */
+  interface NewFileSetup {
+    void created(String path, long mode) throws IOException;
+  }
+
+  private final SluiceClient client;
+  private final OpenFiles files;
+  private final SharedEditors editors;
+  private final HandleGate gate;
+  private final FuseOpMetrics ops;
+  private final NewFileSetup setup;
+  private final LongAdder readRequests = new LongAdder();
+  /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
+  private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
+
+  FileCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, HandleGate gate, FuseOpMetrics ops,
+      NewFileSetup setup) {
+    this.client = client;
+    this.files = files;
+    this.editors = editors;
+    this.gate = gate;
+    this.ops = ops;
+    this.setup = setup;
+  }
+
+  /** READ requests the kernel sent so far (not those it served from its page cache). */
+  long readRequests() {
+    return readRequests.sum();
+  }
+
+  int create(String path, @mode_t long mode, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.CREATE, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.CREATE, start, doCreate(path, mode, fi));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doCreate(String path, @mode_t long mode, FuseFileInfo fi) {
+    try {
+      OpenFile f = OpenFile.create(client, editors, path, (int) (mode & 07777));
+      try {
+        setup.created(path, mode);
+      } catch (IOException | RuntimeException e) {
+        // The caller gets no handle, so none may stay open: the file stays, empty, as the create made it.
+        f.close();
+        throw e;
+      }
+      fi.fh.set(files.add(f));
+      return 0;
+    } catch (Exception e) {
+      return fail("create", path, e);
+    }
+  }
+
+  int open(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.OPEN, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.OPEN, start, doOpen(path, fi));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doOpen(String path, FuseFileInfo fi) {
+    int flags = fi.flags.get();
+    int acc = flags & ACCMODE;
+    boolean writable = acc != OpenFlags.O_RDONLY.intValue();
+    try {
+      if (writable && (flags & OpenFlags.O_TRUNC.intValue()) != 0) {
+        int r = doTruncate(path, 0);
+        if (r != 0) {
+          return r;
+        }
+      }
+      OpenFile f = OpenFile.open(client, editors, path, acc != OpenFlags.O_WRONLY.intValue(), writable);
+      fi.fh.set(files.add(f));
+      return 0;
+    } catch (RpcException e) {
+      if (e.status() == Status.NOT_FOUND) {
+        // The kernel looked the name up before; it went since (renamed over, or the file libfuse hid for an open
+        // descriptor was removed). ESTALE makes the kernel walk the path again, revalidating, and open what the
+        // name is now, or say ENOENT if nothing: what open(2) on a local file system gives in that race.
+        return fail("open", path, new ErrnoException(ErrorCodes.ESTALE(), e.getMessage() + " since its lookup"));
+      }
+      return fail("open", path, e);
+    } catch (Exception e) {
+      return fail("open", path, e);
+    }
+  }
+
+  int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.READ, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.READ, start, doRead(path, buf, size, offset, fi));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doRead(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    readRequests.increment();
+    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
+    if (f == null) {
+      return -ErrorCodes.EBADF();
+    }
+    try {
+      byte[] b = scratch(size);
+      int n = f.read(offset, b, (int) size);
+      buf.put(0, b, 0, n);
+      return n;
+    } catch (Exception e) {
+      return fail("read", path, e);
+    }
+  }
+
+  int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.WRITE, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.WRITE, start, doWrite(path, buf, size, offset, fi));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doWrite(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
+    if (f == null) {
+      return -ErrorCodes.EBADF();
+    }
+    try {
+      byte[] b = scratch(size);
+      buf.get(0, b, 0, (int) size);
+      f.write(offset, b, (int) size);
+      return (int) size;
+    } catch (Exception e) {
+      return fail("write", path, e);
+    }
+  }
+
+  int flush(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.FLUSH, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.FLUSH, start, doFlush(path, fi));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doFlush(String path, FuseFileInfo fi) {
+    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
+    if (f == null) {
+      return 0;
+    }
+    try {
+      if (f.flush()) {
+        files.dropReadStreams(f.path());
+      }
+      return 0;
+    } catch (Exception e) {
+      return fail("flush", path, e);
+    }
+  }
+
+  /** The client can make data durable only by completing the file, so fsync completes it (see {@link OpenFile}). */
+  int fsync(String path, int isdatasync, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.FSYNC, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.FSYNC, start, doFsync(path, isdatasync, fi));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doFsync(String path, int isdatasync, FuseFileInfo fi) {
+    OpenFile f = files.get(fi.fh.get(), OpenFile.class);
+    if (f == null) {
+      return 0;
+    }
+    try {
+      if (f.fsync()) {
+        files.dropReadStreams(f.path());
+      }
+      return 0;
+    } catch (Exception e) {
+      return fail("fsync", path, e);
+    }
+  }
+
+  int release(String path, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.RELEASE, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.RELEASE, start, doRelease(path, fi));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doRelease(String path, FuseFileInfo fi) {
+    Object h = files.remove(fi.fh.get());
+    if (h instanceof OpenFile f) {
+      try {
+        if (f.close()) {
+          files.dropReadStreams(f.path());
+        }
+      } catch (Exception e) {
+        return fail("release", path, e);
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * A handle of this mount writing or changing the file truncates through it (the change then commits with its
+   * handles). Otherwise truncation to 0 replaces a non-empty file by an empty one (an overwriting create, completed
+   * at once, which works under a mount too): what {@code O_TRUNC} needs, which the kernel sends as this call; the
+   * file keeps its mode but gets a new inode, so a reader that has it open keeps reading the old content. Any other
+   * size changes the file in place at once (new block versions, DESIGN §3).
+   */
+  int truncate(String path, @off_t long size) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.TRUNCATE, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.TRUNCATE, start, doTruncate(path, size));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private int doTruncate(String path, @off_t long size) {
+    try {
+      OpenFile streaming = files.streamingWriter(path);
+      if (streaming != null) {
+        streaming.truncate(size);
+        return 0;
+      }
+      FileEditor active = editors.active(path);
+      if (active != null) {
+        active.truncate(size);
+        return 0;
+      }
+      FileInfo info = client.getStatus(path);
+      if (info.getType() == FileType.DIRECTORY) {
+        return -ErrorCodes.EISDIR();
+      }
+      if (size == info.getLength()) {
+        return 0;
+      }
+      // A new empty inode is the cheap truncate to 0, but a file with other names (hard links) must keep its own.
+      if (size == 0 && info.getNlink() <= 1) {
+        OpenFile.overwrite(client, path, info).close();
+      } else {
+        FileEditor e = editors.acquire(path);
+        try {
+          e.truncate(size);
+        } finally {
+          editors.release(e);
+        }
+      }
+      files.dropReadStreams(path);
+      return 0;
+    } catch (Exception e) {
+      return fail("truncate", path, e);
+    }
+  }
+
+  int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+    long start = System.nanoTime();
+    if (!gate.enter()) {
+      return ops.done(FuseOp.FTRUNCATE, start, -ErrorCodes.EIO());
+    }
+    try {
+      return ops.done(FuseOp.FTRUNCATE, start, doTruncate(path, size));
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private byte[] scratch(long size) {
+    byte[] b = scratch.get();
+    if (b.length < size) {
+      // Only when someone mounts with a larger max_read/max_write than ours.
+      b = new byte[(int) size];
+      scratch.set(b);
+    }
+    return b;
+  }
+}
