@@ -30,11 +30,21 @@ public final class ConfOptions {
     }
   }
 
+  /** The {@code --conf} overrides given, in order; a background role started by {@code --daemon} gets the same. */
+  public Map<String, String> overrides() {
+    return Map.copyOf(overrides);
+  }
+
   static Path confFile() {
+    return confDir().resolve("sluice.properties");
+  }
+
+  /** {@code $SLUICE_CONF_DIR}, default {@code $SLUICE_HOME/conf}: where sluice.properties, masters, workers are. */
+  public static Path confDir() {
     String dir = System.getenv("SLUICE_CONF_DIR");
     if (dir == null || dir.isEmpty()) {
       dir = Path.of(System.getProperty("sluice.home", "."), "conf").toString();
     }
-    return Path.of(dir, "sluice.properties");
+    return Path.of(dir).toAbsolutePath().normalize();
   }
 }

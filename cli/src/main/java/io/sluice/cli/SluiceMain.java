@@ -1,7 +1,10 @@
 package io.sluice.cli;
 
 import io.sluice.cli.admin.AdminCommand;
+import io.sluice.cli.cluster.ClusterCommand;
 import io.sluice.cli.conf.ConfCommand;
+import io.sluice.cli.daemon.StatusCommand;
+import io.sluice.cli.daemon.StopCommand;
 import io.sluice.cli.fs.FsCommand;
 import io.sluice.cli.fuse.FuseCommand;
 import io.sluice.cli.local.LocalCommand;
@@ -22,7 +25,8 @@ import picocli.CommandLine.Command;
     description = "Sluice: a distributed caching file system.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:the operation failed (one line on stderr says why)", "2:usage error"},
-    subcommands = {MasterCommand.class, WorkerCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
+    subcommands = {MasterCommand.class, WorkerCommand.class, StopCommand.class, StatusCommand.class,
+        ClusterCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
         MountsCommand.class, LoadCommand.class, JobCommand.class, FreeCommand.class, TtlCommand.class,
         FuseCommand.class, LocalCommand.class, AdminCommand.class, ConfCommand.class, CompletionCommand.class})
 public final class SluiceMain implements Runnable {

@@ -1,6 +1,7 @@
 package io.sluice.cli.local;
 
 import com.sun.security.auth.module.UnixSystem;
+import io.sluice.cli.daemon.ProcessLauncher;
 import io.sluice.fuse.FuseMount;
 import io.sluice.fuse.FuseSupport;
 import io.sluice.fuse.MountTable;

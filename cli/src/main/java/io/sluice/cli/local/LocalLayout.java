@@ -1,5 +1,6 @@
 package io.sluice.cli.local;
 
+import io.sluice.cli.daemon.PidFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ final class LocalLayout {
   static final String MASTER = "master";
   static final String WORKER = "worker";
   static final String FUSE = "fuse";
-  private static final String MAIN_CLASS = "io.sluice.cli.SluiceMain";
 
   final Path root;
 
@@ -78,33 +78,7 @@ final class LocalLayout {
 
   /** The live process recorded for {@code role}, if its pid file names one that still runs Sluice. */
   Optional<ProcessHandle> running(String role) {
-    Path f = pidFile(role);
-    if (!Files.isRegularFile(f)) {
-      return Optional.empty();
-    }
-    try {
-      long pid = Long.parseLong(Files.readString(f, StandardCharsets.US_ASCII).trim());
-      // A stale pid file may name a pid reused by another program: only a Sluice JVM counts.
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(LocalLayout::isSluice);
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Whether {@code p} runs the Sluice CLI. Reads {@code /proc/PID/cmdline} where there is one: the JDK's
-   * {@code ProcessHandle.Info.commandLine()} is cut short for a long class path (a test's), losing the main class.
-   */
-  private static boolean isSluice(ProcessHandle p) {
-    Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
-    try {
-      if (Files.isReadable(cmdline)) {
-        return new String(Files.readAllBytes(cmdline), StandardCharsets.ISO_8859_1).contains(MAIN_CLASS);
-      }
-    } catch (IOException e) {
-      // Gone meanwhile, or not ours to read: ask the JDK.
-    }
-    return p.info().commandLine().map(c -> c.contains(MAIN_CLASS)).orElse(true);
+    return new PidFile(pidFile(role)).running();
   }
 
   void writePid(String role, long pid) throws IOException {

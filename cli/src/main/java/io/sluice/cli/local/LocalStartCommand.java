@@ -4,6 +4,7 @@ import io.sluice.cli.Stdout;
 
 import io.sluice.cli.CliException;
 import io.sluice.cli.ConfOptions;
+import io.sluice.cli.daemon.ProcessLauncher;
 import io.sluice.client.Mount;
 import io.sluice.client.MountOptions;
 import io.sluice.client.SluiceClient;
@@ -182,7 +183,7 @@ public final class LocalStartCommand implements Callable<Integer> {
   }
 
   private static Process start(LocalLayout layout, String role, Map<String, String> conf) throws IOException {
-    Process p = ProcessLauncher.launch(role, conf, layout.log(role));
+    Process p = ProcessLauncher.launch(List.of(role), conf, layout.log(role));
     layout.writePid(role, p.pid());
     return p;
   }
@@ -190,17 +191,9 @@ public final class LocalStartCommand implements Callable<Integer> {
   /** Stops what was started and names the log to read. */
   private static CliException failed(LocalLayout layout, String role, Process p) throws IOException {
     LocalStopCommand.stopAll(layout);
-    String tail = tail(layout.log(role), 15);
+    String tail = ProcessLauncher.tail(layout.log(role), 15);
     return new CliException("the " + role + (p.isAlive() ? " did not become ready" : " exited with code "
         + p.exitValue()) + "; see " + layout.log(role) + (tail.isEmpty() ? "" : ":\n" + tail));
-  }
-
-  private static String tail(Path log, int lines) throws IOException {
-    if (!Files.isRegularFile(log)) {
-      return "";
-    }
-    List<String> all = Files.readAllLines(log);
-    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   private static void checkFree(int port, String what) {

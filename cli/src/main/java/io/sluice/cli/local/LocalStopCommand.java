@@ -2,12 +2,13 @@ package io.sluice.cli.local;
 
 import io.sluice.cli.Stdout;
 
+import io.sluice.cli.daemon.PidFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "stop", description = "Stop the local cluster.")
 public final class LocalStopCommand implements Callable<Integer> {
-  private static final long GRACE_SECONDS = 20;
+  private static final Duration GRACE = Duration.ofSeconds(20);
 
   @Option(names = "--dir", description = "State directory (default: ~/.sluice/local).")
   Path dir;
@@ -47,11 +48,6 @@ public final class LocalStopCommand implements Callable<Integer> {
   }
 
   static void stop(ProcessHandle p) {
-    p.destroy();
-    try {
-      p.onExit().get(GRACE_SECONDS, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      p.destroyForcibly();
-    }
+    PidFile.stop(p, GRACE);
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.cli.server;
 
+import io.sluice.cli.daemon.ReadySignal;
 import java.io.Closeable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -11,7 +12,10 @@ final class Foreground {
 
   private Foreground() {}
 
-  /** Blocks until shutdown; the shutdown hook closes {@code server} so the process exits cleanly. */
+  /**
+   * Blocks until shutdown, having told a {@code --daemon} starter that the role is up; the shutdown hook closes
+   * {@code server} so the process exits cleanly.
+   */
   static int run(String role, Closeable server) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -24,6 +28,7 @@ final class Foreground {
       stopped.countDown();
     }, role + "-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    ReadySignal.signal();
     stopped.await();
     return 0;
   }

@@ -1,19 +1,30 @@
 package io.sluice.cli.server;
 
 import io.sluice.cli.ConfOptions;
+import io.sluice.cli.daemon.Daemon;
 import io.sluice.master.MasterServer;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code sluice master}: runs a master in the foreground. */
-@Command(name = "master", description = "Run a master in the foreground until SIGTERM.")
+/** {@code sluice master [--daemon]}: runs a master in the foreground, or in the background with {@code --daemon}. */
+@Command(name = "master", description = "Run a master in the foreground until SIGTERM, or in the background.")
 public final class MasterCommand implements Callable<Integer> {
   @Mixin
   ConfOptions conf;
 
+  @Option(names = "--daemon", description = "Run in the background: pid file in $SLUICE_PID_DIR (default "
+      + "$SLUICE_HOME/run), log in $SLUICE_LOG_DIR (default $SLUICE_HOME/logs); return once it serves.")
+  boolean daemon;
+
   @Override
   public Integer call() throws Exception {
+    if (daemon) {
+      Daemon.start("master", List.of("master"), conf.overrides());
+      return 0;
+    }
     MasterServer server = new MasterServer(conf.load());
     server.start();
     return Foreground.run("master", server);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.fuse.FuseMount;
+import io.sluice.tests.SluiceScript;
 import io.sluice.fuse.MountTable;
 import java.io.File;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The FUSE commands as separate processes: {@code sluice fuse mount} in the foreground,
  * stopped by SIGTERM or by {@code sluice fuse umount}, recovering the stale mount of a killed process, and
- * {@code sluice local start|stop} with its mount.
+ * {@code sluice local start|stop} with its mount, {@code sluice fuse mount DIR --daemon} and {@code sluice stop fuse}.
  */
 class FuseCliTest {
   private static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
@@ -170,5 +171,31 @@ class FuseCliTest {
     assertEquals(0, stop.code(), stop.toString());
     assertTrue(stop.out().contains("fuse"), stop.toString());
     assertFalse(MountTable.isMounted(mnt), "local stop left the mount behind");
+  }
+
+  @Test
+  void daemonMountIsStoppedByStopFuse() throws Exception {
+    cluster = new FuseCluster(tmp.resolve("cluster")).start();
+    Path mnt = tmp.resolve("daemon-mnt");
+    mountPoints.add(mnt);
+    SluiceScript script = new SluiceScript(tmp.resolve("daemon"));
+    try {
+      SluiceScript.Result start = script.run("fuse", "mount", mnt.toString(), "--daemon", "--conf", masterConf(),
+          "--conf", "sluice.fuse.http.port=0");
+      assertEquals(0, start.code(), start.toString());
+      assertTrue(start.out().contains("fuse started (pid"), start.toString());
+      assertTrue(MountTable.isMounted(mnt), "mounted when --daemon returns");
+      Files.writeString(mnt.resolve("daemon.txt"), "via the daemon mount");
+      assertEquals(0, script.run("status", "fuse").code());
+      assertTrue(Files.readString(script.logDir().resolve("fuse.out")).contains("Sluice mounted at " + mnt));
+
+      SluiceScript.Result stop = script.run("stop", "fuse");
+      assertEquals(0, stop.code(), stop.toString());
+      assertFalse(MountTable.isMounted(mnt), "stop fuse unmounts (the process unmounts on SIGTERM)");
+      assertFalse(Files.exists(script.pidFile("fuse").path()), "stop removes the pid file");
+      assertEquals(20, cluster.client().getStatus("/daemon.txt").getLength());
+    } finally {
+      script.killAll();
+    }
   }
 }
