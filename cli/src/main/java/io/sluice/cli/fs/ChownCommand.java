@@ -1,17 +1,22 @@
 package io.sluice.cli.fs;
 
 import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileType;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice fs chown OWNER[:GROUP] PATH...}; {@code :GROUP} alone changes only the group. */
+/**
+ * {@code sluice fs chown [-R] OWNER[:GROUP] PATH...}; {@code :GROUP} alone changes only the group. With {@code -R}
+ * everything under each directory too; symbolic links found there are left alone, never followed.
+ */
 @Command(name = "chown", description = "Change owner and/or group: OWNER, OWNER:GROUP or :GROUP.")
 public final class ChownCommand implements Callable<Integer> {
   @Spec
@@ -19,6 +24,9 @@ public final class ChownCommand implements Callable<Integer> {
 
   @Mixin
   FsContext ctx;
+
+  @Option(names = "-R", description = "Also everything under each directory.")
+  boolean recursive;
 
   @Parameters(index = "0", paramLabel = "OWNER[:GROUP]")
   String spec;
@@ -38,7 +46,12 @@ public final class ChownCommand implements Callable<Integer> {
     try (SluiceClient client = ctx.connect()) {
       for (String p : paths) {
         try {
-          client.setOwner(FsPaths.clean(p), owner.isEmpty() ? null : owner, group);
+          String top = FsPaths.clean(p);
+          TreeWalk.walk(client, top, recursive, (path, info) -> {
+            if (path.equals(top) || info.getType() != FileType.SYMLINK) {
+              client.setOwner(path, owner.isEmpty() ? null : owner, group);
+            }
+          });
         } catch (IOException e) {
           throw FsContext.failure(p, e);
         }

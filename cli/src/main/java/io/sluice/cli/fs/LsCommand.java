@@ -12,6 +12,9 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,8 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice fs ls PATH}: a directory's entries in name order (a file lists itself); with {@code --output json}
- * one {@link ListStatusResponse} holding them all.
+ * {@code sluice fs ls [-l] [-R] PATH}: a directory's entries in name order (a file lists itself); with
+ * {@code --output json} one {@link ListStatusResponse} holding them all.
  */
 @Command(name = "ls", description = "List a directory.")
 public final class LsCommand implements Callable<Integer> {
@@ -37,6 +40,9 @@ public final class LsCommand implements Callable<Integer> {
   @Option(names = "-l", description = "Long format: mode, owner, group, size, time, name.")
   boolean longFormat;
 
+  @Option(names = "-R", description = "Also every directory under it, each after a 'PATH:' line (as ls -R).")
+  boolean recursive;
+
   @Parameters(paramLabel = "PATH", defaultValue = "/", description = "Directory or file (default /).")
   String path;
 
@@ -46,7 +52,9 @@ public final class LsCommand implements Callable<Integer> {
     path = FsPaths.clean(path);
     try (SluiceClient client = ctx.connect()) {
       FileInfo self = client.getStatus(path);
-      if (output.json()) {
+      if (recursive && self.getType() == FileType.DIRECTORY) {
+        listRecursively(client, out);
+      } else if (output.json()) {
         out.println(JsonOutput.of(ListStatusResponse.newBuilder().addAllEntries(
             self.getType() == FileType.DIRECTORY ? client.listStatusAll(path) : List.of(self))));
       } else if (self.getType() != FileType.DIRECTORY) {
@@ -61,6 +69,43 @@ public final class LsCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * {@code -R}: every entry under the path, depth first in name order. As text, each directory's entries (none for
+   * an empty one) under a {@code PATH:} line, a blank line between directories; as JSON one ListStatusResponse whose
+   * entries are named by their path relative to the one listed.
+   */
+  private void listRecursively(SluiceClient client, PrintWriter out) throws IOException {
+    ListStatusResponse.Builder json = ListStatusResponse.newBuilder();
+    Deque<String> todo = new ArrayDeque<>();
+    todo.push(path);
+    boolean first = true;
+    while (!todo.isEmpty()) {
+      String dir = todo.pop();
+      if (!output.json()) {
+        out.println((first ? "" : "\n") + dir + ":");
+      }
+      first = false;
+      List<String> subdirs = new ArrayList<>();
+      for (FileInfo f : client.listStatus(dir)) {
+        String child = TreeWalk.child(dir, f.getName());
+        if (output.json()) {
+          json.addEntries(f.toBuilder().setName(child.substring(path.equals("/") ? 1 : path.length() + 1)));
+        } else {
+          print(out, f);
+        }
+        if (f.getType() == FileType.DIRECTORY) {
+          subdirs.add(child);
+        }
+      }
+      for (int i = subdirs.size() - 1; i >= 0; i--) {
+        todo.push(subdirs.get(i));
+      }
+    }
+    if (output.json()) {
+      out.println(JsonOutput.of(json));
+    }
   }
 
   private void print(PrintWriter out, FileInfo f) {

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -257,6 +258,60 @@ class FsCommandsTest {
       assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(15)) < 0,
           Arrays.toString(cmd));
     }
+  }
+
+  @Test
+  void lsMinusRListsEveryDirectoryUnderThePathDepthFirst() throws Exception {
+    Result r = cluster.run("fs", "ls", "-R", "/t");
+    ok(r);
+    assertEquals(List.of("/t:", "digits", "sub/", "", "/t/sub:", "a", "b"), r.out().lines().toList());
+    r = cluster.run("fs", "ls", "-R", "/t", "--output", "json");
+    ok(r);
+    ListStatusResponse.Builder ls = ListStatusResponse.newBuilder();
+    JsonFormat.parser().merge(r.out(), ls);
+    assertEquals(List.of("digits", "sub", "sub/a", "sub/b"), ls.getEntriesList().stream().map(FileInfo::getName)
+        .toList());
+  }
+
+  @Test
+  void chmodAndChownMinusRChangeEverythingUnderButNotThroughLinks() throws Exception {
+    try (SluiceClient c = cluster.client()) {
+      c.mkdir("/r/d", true);
+      write(c, "/r/d/f", new byte[3]);
+      c.createSymlink("/r/out", "/t/digits"); // a link out of the tree: left alone, never followed
+    }
+    ok(cluster.run("fs", "chmod", "-R", "700", "/r"));
+    ok(cluster.run("fs", "chown", "-R", "bob:staff", "/r"));
+    try (SluiceClient c = cluster.client()) {
+      for (String p : List.of("/r", "/r/d", "/r/d/f")) {
+        FileInfo f = c.getStatus(p);
+        assertEquals(0700, f.getMode(), p);
+        assertEquals("bob", f.getOwner(), p);
+        assertEquals("staff", f.getGroup(), p);
+      }
+      FileInfo target = c.getStatus("/t/digits");
+      assertTrue(target.getMode() != 0700 && !target.getOwner().equals("bob"), target.toString());
+    }
+    Result missing = cluster.run("fs", "chmod", "-R", "700", "/r/none");
+    assertEquals(1, missing.exit(), missing.toString());
+  }
+
+  /** The CRC32C of what was written, computed here independently, and the length. */
+  @Test
+  void checksumPrintsEachFilesCrc32cAndLength() throws Exception {
+    CRC32C crc = new CRC32C();
+    crc.update(DIGITS);
+    String want = String.format("%08x", crc.getValue());
+    Result r = cluster.run("fs", "checksum", "/t/digits");
+    ok(r);
+    assertEquals("CRC32C " + want + " 3000 /t/digits\n", r.out());
+    r = cluster.run("fs", "checksum", "/t/digits", "/t/sub/b", "--output", "json");
+    ok(r);
+    List<Value> all = array(r.out());
+    assertEquals(want, all.get(0).getStructValue().getFieldsOrThrow("crc32c").getStringValue());
+    assertEquals("20", all.get(1).getStructValue().getFieldsOrThrow("length").getStringValue());
+    Result dir = cluster.run("fs", "checksum", "/t");
+    assertEquals(1, dir.exit(), dir.toString());
   }
 
   @Test
