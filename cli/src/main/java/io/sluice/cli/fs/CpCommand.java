@@ -18,17 +18,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice fs cp [-f] SRC DST}: copies a file within Sluice, into DST/NAME when DST is a directory. The bytes
- * pass through this client (read from the workers, written to the workers), like {@code hadoop fs -cp}. Shows its
- * progress on stderr ({@link TransferProgress}).
+ * {@code sluice fs cp [-f] [-r] SRC DST}: copies a file within Sluice, into DST/NAME when DST is a directory; with
+ * {@code -r} a directory and everything under it (symbolic links copied as links, never followed), into DST/NAME
+ * when DST is a directory, else to DST. The bytes pass through this client (read from the workers, written to the
+ * workers), like {@code hadoop fs -cp}. Shows its progress on stderr ({@link TransferProgress}).
  */
-@Command(name = "cp", description = "Copy a file within Sluice.")
+@Command(name = "cp", description = "Copy a file (or with -r a directory tree) within Sluice.")
 public final class CpCommand implements Callable<Integer> {
   @Mixin
   FsContext ctx;
 
   @Option(names = "-f", description = "Overwrite an existing file.")
   boolean force;
+
+  @Option(names = {"-r", "-R"}, description = "Copy a directory and everything under it.")
+  boolean recursive;
 
   @Parameters(index = "0", paramLabel = "SRC")
   String src;
@@ -41,8 +45,8 @@ public final class CpCommand implements Callable<Integer> {
     String from = FsPaths.clean(src);
     try (SluiceClient client = ctx.connect()) {
       FileInfo source = status(client, from);
-      if (source.getType() == FileType.DIRECTORY) {
-        throw new CliException(src, "Is a directory (cp copies files)");
+      if (source.getType() == FileType.DIRECTORY && !recursive) {
+        throw new CliException(src, "Is a directory (cp -r copies directories)");
       }
       String target = FsPaths.clean(dst);
       try {
@@ -58,16 +62,51 @@ public final class CpCommand implements Callable<Integer> {
       if (target.equals(from)) {
         throw new CliException(src, "source and destination are the same file");
       }
-      SluiceInputStream in = open(client, from);
-      try (in; OutputStream out = client.create(target, CreateOptions.defaults().withOverwrite(force))) {
-        TransferProgress progress = TransferProgress.onConsole(ctx.err(), source.getLength());
-        in.transferTo(progress.track(out));
-        progress.finish();
-      } catch (IOException e) {
-        throw FsContext.failure(target, e);
+      if (source.getType() == FileType.DIRECTORY) {
+        if (target.startsWith(from.equals("/") ? "/" : from + "/")) {
+          throw new CliException(src, "cannot copy a directory into itself (" + target + ")");
+        }
+        copyTree(client, from, target);
+        return 0;
       }
+      TransferProgress progress = TransferProgress.onConsole(ctx.err(), source.getLength());
+      copyFile(client, from, target, progress);
+      progress.finish();
     }
     return 0;
+  }
+
+  /** Copies the tree at {@code from} to {@code target}, which becomes a directory with the same mode. */
+  private void copyTree(SluiceClient client, String from, String target) {
+    long total;
+    try {
+      total = SpaceTally.of(client, from).bytes();
+    } catch (RpcException e) {
+      throw FsContext.failure(from, e);
+    }
+    TransferProgress progress = TransferProgress.onConsole(ctx.err(), total);
+    try {
+      TreeWalk.walk(client, from, true, (path, info) -> {
+        String to = target + path.substring(from.length());
+        switch (info.getType()) {
+          case DIRECTORY -> client.mkdir(to, false, info.getMode());
+          case SYMLINK -> client.createSymlink(to, info.getSymlinkTarget());
+          default -> copyFile(client, path, to, progress);
+        }
+      });
+    } catch (IOException e) {
+      throw FsContext.failure(target, e);
+    }
+    progress.finish();
+  }
+
+  private void copyFile(SluiceClient client, String from, String to, TransferProgress progress) {
+    SluiceInputStream in = open(client, from);
+    try (in; OutputStream out = client.create(to, CreateOptions.defaults().withOverwrite(force))) {
+      in.transferTo(progress.track(out));
+    } catch (IOException e) {
+      throw FsContext.failure(to, e);
+    }
   }
 
   private static SluiceInputStream open(SluiceClient client, String path) {

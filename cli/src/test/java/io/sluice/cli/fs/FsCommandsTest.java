@@ -315,6 +315,33 @@ class FsCommandsTest {
   }
 
   @Test
+  void cpMinusRCopiesATreeWithItsLinksAndRefusesToCopyIntoItself() throws Exception {
+    try (SluiceClient c = cluster.client()) {
+      c.mkdir("/src/sub", true);
+      write(c, "/src/sub/x", DIGITS);
+      c.createSymlink("/src/l", "sub/x");
+      c.mkdir("/into", false);
+    }
+    ok(cluster.run("fs", "cp", "-r", "/src", "/copy"));
+    ok(cluster.run("fs", "cp", "-r", "/src", "/into"));
+    try (SluiceClient c = cluster.client()) {
+      for (String root : List.of("/copy", "/into/src")) {
+        try (var in = c.open(root + "/sub/x")) {
+          assertEquals(new String(DIGITS, StandardCharsets.US_ASCII), new String(in.readAllBytes(),
+              StandardCharsets.US_ASCII), root);
+        }
+        assertEquals("sub/x", c.getStatus(root + "/l").getSymlinkTarget(), "a link is copied as a link");
+      }
+    }
+    Result itself = cluster.run("fs", "cp", "-r", "/src", "/src/sub");
+    assertEquals(1, itself.exit(), itself.toString());
+    assertTrue(itself.err().contains("into itself"), itself.toString());
+    Result noR = cluster.run("fs", "cp", "/src", "/other");
+    assertEquals(1, noR.exit(), noR.toString());
+    assertTrue(noR.err().contains("Is a directory"), noR.toString());
+  }
+
+  @Test
   void usageErrorsExit2() {
     assertEquals(2, cluster.run("fs", "head", "-c", "lots", "/t/digits").exit());
     assertEquals(2, cluster.run("fs", "tail", "-c", "-5", "/t/digits").exit());
