@@ -97,7 +97,7 @@ public final class LocalStartCommand implements Callable<Integer> {
     try (SluiceClient client = SluiceClient.connect(clientConf)) {
       Optional<Mount> existing = client.mounts().stream().filter(m -> m.path().equals(UFS_MOUNT)).findFirst();
       Mount m = existing.isPresent() ? existing.get() : client.mount(UFS_MOUNT, ufs.toUri(), MountOptions.defaults());
-      return String.format("  ufs     %s -> %s (files there show up in Sluice; writes under it come later)",
+      return String.format("  ufs     %s -> %s (its files show up in Sluice; files written under %1$s go to it)",
           m.path(), m.ufsUri());
     } catch (IOException e) {
       return "  ufs     not mounted: " + e.getMessage();
