@@ -333,6 +333,8 @@ public final class BlockStore {
           Files.move(sumsTmp, dir.sumsPath(block.blockId(), length), StandardCopyOption.ATOMIC_MOVE);
           Files.move(block.tmpPath(), target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+          // Sums already moved would name a block that never came: leave none behind for the next start to find.
+          deleteQuietly(dir.sumsPath(block.blockId(), length));
           failDir(dir, e, removed);
           throw ioError(block.blockId(), e);
         }
