@@ -72,8 +72,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Semantics</h2>
  * <ul>
- *   <li>Writes are visible on close only (close-to-open); streams are not {@code Syncable}. {@code concat} is not
- *       supported yet.
+ *   <li>Writes are visible on close only (close-to-open); streams are not {@code Syncable}. {@code concat} throws
+ *       {@link UnsupportedOperationException} (see {@link #concat}).
  *   <li>{@code append} changes the file in place ({@link FileEditor}): the bytes written land at its end and
  *       appear, all at once, when the stream closes. There is no lease: two writers may append at once, and the
  *       one closing second fails with an {@link IOException} (STALE) and appends nothing. A missing file, a
@@ -132,6 +132,7 @@ public class SluiceFileSystem extends FileSystem {
       throw new IOException(name + ": " + e.getMessage(), e);
     }
     this.workingDir = getHomeDirectory();
+    FsStatisticsMetrics.bindGlobalOnce();
     LOG.debug("{} connected to {} as {}", uri, address == null ? "the configured masters" : address, user);
   }
 
@@ -375,7 +376,8 @@ public class SluiceFileSystem extends FileSystem {
 
   /**
    * Adds {@link CommonPathCapabilities#FS_APPEND} and {@link CommonPathCapabilities#FS_TRUNCATE}, true outside
-   * mounts (see the class comment), to FileSystem's answers.
+   * mounts (see the class comment), and {@link CommonPathCapabilities#FS_CONCAT}, never true, to FileSystem's
+   * answers.
    */
   @Override
   public boolean hasPathCapability(Path path, String capability) throws IOException {
@@ -384,9 +386,16 @@ public class SluiceFileSystem extends FileSystem {
       case CommonPathCapabilities.FS_APPEND:
       case CommonPathCapabilities.FS_TRUNCATE:
         return !underMount(pathOf(p));
+      case CommonPathCapabilities.FS_CONCAT:
+        return false;
       default:
         return super.hasPathCapability(p, capability);
     }
+  }
+
+  /** Every mount, as the master has them now (for {@link CachingShimFileSystem}). */
+  List<Mount> mounts() throws RpcException {
+    return client.mounts();
   }
 
   /** Whether {@code path} is a mount point or below one; asks the master for its mounts. */
@@ -402,6 +411,19 @@ public class SluiceFileSystem extends FileSystem {
     } catch (RpcException e) {
       throw ErrorMapper.map(e, new Path(path));
     }
+  }
+
+  /**
+   * Not supported: joining files without copying needs a master operation that moves blocks between inodes, which
+   * Sluice's journal does not have (yet). {@link #hasPathCapability} reports
+   * {@link CommonPathCapabilities#FS_CONCAT} false, so callers can ask first.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public void concat(Path trg, Path[] psrcs) throws IOException {
+    throw new UnsupportedOperationException("concat is not supported by sluice:// (no master operation joins "
+        + "files' blocks); copy the sources into " + trg + " instead");
   }
 
   /** Renames with HDFS's semantics ({@link HdfsRename}). */

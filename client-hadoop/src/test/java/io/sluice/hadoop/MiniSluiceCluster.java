@@ -57,8 +57,14 @@ public final class MiniSluiceCluster {
     if (shared == null) {
       try {
         MiniSluiceCluster c = new MiniSluiceCluster(scratchDir());
+        try {
+          c.start();
+        } catch (Exception | LinkageError e) {
+          // Stopped here, so the next test class tries afresh instead of talking to a half-started cluster.
+          c.close();
+          throw e;
+        }
         shared = c;
-        c.start();
       } catch (Exception e) {
         throw new IllegalStateException("cannot start the test cluster", e);
       }

@@ -510,6 +510,20 @@ class SluiceFileSystemTest {
   }
 
   @Test
+  void concatIsNotSupportedAndSaysSo() throws IOException {
+    Path target = path("concat/target");
+    Path source = path("concat/source");
+    write(fs, target, new byte[] {1});
+    write(fs, source, new byte[] {2});
+    assertFalse(fs.hasPathCapability(target, CommonPathCapabilities.FS_CONCAT));
+    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        () -> fs.concat(target, new Path[] {source}));
+    assertTrue(e.getMessage().contains("concat is not supported"), e.getMessage());
+    assertArrayEquals(new byte[] {1}, read(fs, target), "the target is left as it was");
+    assertTrue(fs.exists(source));
+  }
+
+  @Test
   void truncateFailsAsInHdfs() throws IOException {
     Path p = path("truncate/small");
     write(fs, p, new byte[] {1, 2, 3});
