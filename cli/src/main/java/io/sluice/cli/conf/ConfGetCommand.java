@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code sluice conf get KEY}: the value this command line would use for KEY and where it comes from: {@code default},
  * the configuration file's path, {@code env SLUICE_...}, {@code -Dsluice...}, or {@code override} (a
- * {@code --conf KEY=VALUE}). Exit 1 for a name that no module defines (likely a typo).
+ * {@code --conf KEY=VALUE}). A sensitive key's value (the shared secret) shows as {@code <redacted>} when set. Exit 1
+ * for a name that no module defines (likely a typo).
  */
 @Command(name = "get", description = "Show a configuration key's effective value and its source.")
 public final class ConfGetCommand implements Callable<Integer> {
@@ -35,12 +36,12 @@ public final class ConfGetCommand implements Callable<Integer> {
     SluiceConf conf = confOptions.load();
     ConfigKey<?> k = knownKey(key).orElseThrow(() -> new CliException(key, "no such configuration key"
         + (conf.explicitValues().containsKey(key) ? " (it is set, but nothing reads it: a typo?)" : "")));
-    String value = conf.explicitValues().getOrDefault(key, k.defaultText());
+    String value = conf.displayText(k);
     String source = conf.source(k);
     PrintWriter out = Stdout.writer();
     if (output.json()) {
       out.println(JsonOutput.object().put("key", key).put("value", value).put("source", source)
-          .put("default", k.defaultText()));
+          .put("default", k.display(k.defaultText())));
     } else {
       out.printf("%s = %s (%s)%n", key, value, source);
     }

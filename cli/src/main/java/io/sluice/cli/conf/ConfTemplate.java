@@ -32,7 +32,8 @@ public final class ConfTemplate {
       for (ConfigKey<?> k : s.keys()) {
         out.append('\n');
         wrap(k.doc() == null ? "" : k.doc()).forEach(l -> out.append("# ").append(l).append('\n'));
-        out.append("# ").append(k.name()).append('=').append(k.defaultText()).append('\n');
+        // A credential's line never carries a value, whatever its default, so the file cannot ship one.
+        out.append("# ").append(k.name()).append('=').append(k.isSensitive() ? "" : k.defaultText()).append('\n');
       }
     }
     return out.toString();

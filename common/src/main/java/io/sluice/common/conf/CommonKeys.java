@@ -31,4 +31,24 @@ public final class CommonKeys {
   public static final ConfigKey<String> USER_NAME = ConfigKey.string("sluice.user.name", "",
       "User name presented to the master (SIMPLE identity); empty means the OS user.");
 
+  /** How long a server lets a new connection take to complete its handshake (and authentication) before closing. */
+  public static final ConfigKey<Duration> RPC_HANDSHAKE_TIMEOUT = ConfigKey.duration("sluice.rpc.handshake.timeout",
+      "10s", "How long a server waits for a new connection to complete its handshake before closing it.");
+
+  /**
+   * The cluster's shared secret: when set, every RPC connection proves both ends know it (mutual HMAC-SHA256
+   * challenge in the handshake, SECURITY.md). It must be the same on every process; prefer
+   * {@link #SECURITY_SECRET_FILE}, which keeps it off command lines and out of readable configuration files.
+   */
+  public static final ConfigKey<String> SECURITY_SECRET = ConfigKey.secret("sluice.security.secret",
+      "Shared secret every process must prove in the RPC handshake; empty means none. Prefer "
+          + "sluice.security.secret.file.");
+
+  /**
+   * A file holding the shared secret (its contents, trimmed); the process refuses to start when the file is
+   * readable or writable by group or others, as ssh does for a private key. Exclusive with {@link #SECURITY_SECRET}.
+   */
+  public static final ConfigKey<String> SECURITY_SECRET_FILE = ConfigKey.string("sluice.security.secret.file", "",
+      "File holding the shared secret (mode 0600, owner only); empty means none. Exclusive with "
+          + "sluice.security.secret.");
 }

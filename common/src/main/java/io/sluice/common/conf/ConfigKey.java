@@ -9,15 +9,27 @@ import java.util.function.Function;
  * Keys are constants in one small keys class per module ({@code MasterKeys}, {@code WorkerKeys}, ...), each
  * documented where it is defined. The value is parsed once, by the key's parser, when it is read.
  *
+ * <p>A <em>sensitive</em> key ({@link #secret}) holds a credential: its value is never shown. Whatever prints
+ * configuration goes through {@link SluiceConf#displayText} or {@link SluiceConf#toString()}, which put
+ * {@link #REDACTED} in its place, and a bad value's error message does not echo it.
+ *
  * @param <T> the value type
  */
 public final class ConfigKey<T> {
+  /** What is shown instead of a sensitive key's value. */
+  public static final String REDACTED = "<redacted>";
+
   private final String name;
   private final String defaultText;
   private final String doc;
   private final Function<String, T> parser;
+  private final boolean sensitive;
 
   private ConfigKey(String name, String defaultText, String doc, Function<String, T> parser) {
+    this(name, defaultText, doc, parser, false);
+  }
+
+  private ConfigKey(String name, String defaultText, String doc, Function<String, T> parser, boolean sensitive) {
     if (!name.startsWith("sluice.")) {
       throw new IllegalArgumentException("config keys start with 'sluice.': " + name);
     }
@@ -25,12 +37,18 @@ public final class ConfigKey<T> {
     this.defaultText = Objects.requireNonNull(defaultText, name);
     this.doc = doc;
     this.parser = parser;
+    this.sensitive = sensitive;
     KeyRegistry.register(this);
   }
 
   /** A free-form string. */
   public static ConfigKey<String> string(String name, String def, String doc) {
     return new ConfigKey<>(name, def, doc, s -> s);
+  }
+
+  /** A sensitive string (a credential), empty by default: its value is never shown or logged. */
+  public static ConfigKey<String> secret(String name, String doc) {
+    return new ConfigKey<>(name, "", doc, s -> s, true);
   }
 
   /** A decimal integer. */
@@ -76,12 +94,23 @@ public final class ConfigKey<T> {
     return doc;
   }
 
+  /** Whether the value is a credential that must never be shown (see the class comment). */
+  public boolean isSensitive() {
+    return sensitive;
+  }
+
+  /** {@code text} as it may be shown: itself, or {@link #REDACTED} for a sensitive key that is set. */
+  public String display(String text) {
+    return sensitive && !text.isEmpty() ? REDACTED : text;
+  }
+
   /** Parses {@code text} as this key's type; a bad value names the key. */
   T parse(String text) {
     try {
       return parser.apply(text);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("bad value for " + name + ": '" + text + "' (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException("bad value for " + name + ": '" + display(text) + "'"
+          + (sensitive ? "" : " (" + e.getMessage() + ")"), e);
     }
   }
 

@@ -120,8 +120,32 @@ public final class SluiceConf {
     return sources.getOrDefault(key.name(), "default");
   }
 
-  /** Every explicitly set {@code sluice.*} name and value, for passing configuration to a child process. */
+  /**
+   * Every explicitly set {@code sluice.*} name and value, for passing configuration to a child process. The values
+   * are raw, sensitive ones included: to show them, use {@link #displayValues()}.
+   */
   public Map<String, String> explicitValues() {
     return values;
+  }
+
+  /**
+   * The text of {@code key}'s effective value as it may be shown to a user or written to a log: the value of the
+   * highest source, else the default, with a sensitive key's value replaced by {@link ConfigKey#REDACTED}.
+   */
+  public String displayText(ConfigKey<?> key) {
+    return key.display(values.getOrDefault(key.name(), key.defaultText()));
+  }
+
+  /** As {@link #explicitValues()}, in name order, each sensitive value replaced ({@link KeyRegistry#isSensitive}). */
+  public Map<String, String> displayValues() {
+    Map<String, String> shown = new java.util.TreeMap<>();
+    values.forEach((n, v) -> shown.put(n, KeyRegistry.isSensitive(n) && !v.isEmpty() ? ConfigKey.REDACTED : v));
+    return shown;
+  }
+
+  /** The explicitly set values, sensitive ones redacted, so that logging a configuration cannot leak a secret. */
+  @Override
+  public String toString() {
+    return "SluiceConf" + displayValues();
   }
 }

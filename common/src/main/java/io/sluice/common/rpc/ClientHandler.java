@@ -1,9 +1,12 @@
 package io.sluice.common.rpc;
 
+import com.google.protobuf.ByteString;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sluice.common.auth.SharedSecret;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
+import io.sluice.common.proto.Handshake;
 import io.sluice.common.proto.Status;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -12,19 +15,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of a client connection: completes the handshake, matches RESPONSE frames to pending calls by
- * call id, routes stream data to the call's listener, fails every pending call when the connection closes, and
- * wakes writers blocked on writability.
+ * The last handler of a client connection: completes the handshake (with a shared secret, the client's half of the
+ * mutual HMAC challenge drawn in {@code rpc.proto}), matches RESPONSE frames to pending calls by call id, routes
+ * stream data to the call's listener, fails every pending call when the connection closes, and wakes writers
+ * blocked on writability.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
 
   final CompletableFuture<Void> handshake = new CompletableFuture<>();
+  private final RpcOptions options;
+  private final SharedSecret secret;
+  /** This side's challenge to the server; null without a secret. */
+  private final byte[] clientNonce;
+  /** Whether the client sent its proof and now waits for the server's verdict. */
+  private boolean proofSent;
   private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
   private final Object writability = new Object();
   private volatile RpcException closedCause;
   /** Told of writability changes, on the event loop (see {@link RpcClient#onWritabilityChanged}). */
   volatile Runnable writabilityListener;
+
+  ClientHandler(RpcOptions options) {
+    this.options = options;
+    this.secret = options.secret().orElse(null);
+    this.clientNonce = secret == null ? null : SharedSecret.newNonce();
+  }
+
+  /** The connection's first frame: who this client is and, with a secret, its challenge to the server. */
+  OutboundFrame hello() {
+    Handshake.Builder hs = Handshake.newBuilder().setVersion(ServerHandshakeHandler.PROTOCOL_VERSION)
+        .setUser(options.user()).setClientId(options.clientId());
+    if (clientNonce != null) {
+      hs.setClientNonce(ByteString.copyFrom(clientNonce));
+    }
+    return OutboundFrame.of(FrameHeader.newBuilder().setKind(FrameKind.HANDSHAKE), hs.build());
+  }
 
   void add(PendingCall call) throws RpcException {
     RpcException closed = closedCause;
@@ -48,11 +74,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     FrameHeader h = frame.header();
     switch (h.getKind()) {
       case HANDSHAKE -> {
-        frame.release();
-        if (h.getStatus() == Status.OK) {
-          handshake.complete(null);
-        } else {
-          handshake.completeExceptionally(new RpcException(h.getStatus(), "handshake refused: " + h.getError()));
+        try {
+          onHandshake(ctx, frame);
+        } catch (RpcException e) {
+          handshake.completeExceptionally(e);
+        } finally {
+          frame.release();
         }
       }
       case RESPONSE -> {
@@ -87,6 +114,45 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
       }
     }
+  }
+
+  /**
+   * Handles the server's answers to the hello and, with a secret, to the proof. A failure completes the handshake
+   * exceptionally; the connecting code then closes the connection.
+   */
+  private void onHandshake(ChannelHandlerContext ctx, Frame frame) throws RpcException {
+    FrameHeader h = frame.header();
+    Object server = ctx.channel().remoteAddress();
+    if (h.getStatus() == Status.PERMISSION_DENIED) {
+      throw new RpcException(Status.PERMISSION_DENIED, "authentication failed: " + server + " refused the "
+          + "connection: " + h.getError());
+    }
+    if (h.getStatus() != Status.OK) {
+      throw new RpcException(h.getStatus(), "handshake refused: " + h.getError());
+    }
+    if (secret == null || proofSent) {
+      handshake.complete(null);
+      return;
+    }
+    Handshake challenge = frame.parseBody(Handshake.parser());
+    if (challenge.getProof().isEmpty() || challenge.getServerNonce().size() != SharedSecret.NONCE_BYTES) {
+      throw new RpcException(Status.PERMISSION_DENIED, "authentication failed: " + server + " did not prove "
+          + "that it knows the cluster's shared secret (is sluice.security.secret set on that server?); this "
+          + "client has a secret and does not trust a server without one");
+    }
+    byte[] serverNonce = challenge.getServerNonce().toByteArray();
+    byte[] expected = secret.serverProof(clientNonce, serverNonce, options.user(), options.clientId());
+    if (!SharedSecret.matches(expected, challenge.getProof().toByteArray())) {
+      // Tell the server why before the connect code closes, so its log names the cause too.
+      ctx.writeAndFlush(OutboundFrame.of(FrameHeader.newBuilder().setKind(FrameKind.HANDSHAKE)
+          .setStatus(Status.PERMISSION_DENIED).setError("server proof does not match"), null));
+      throw new RpcException(Status.PERMISSION_DENIED, "authentication failed: " + server + " proved a "
+          + "different shared secret than this client's (the secrets differ)");
+    }
+    byte[] proof = secret.clientProof(serverNonce, clientNonce, options.user(), options.clientId());
+    ctx.writeAndFlush(OutboundFrame.of(FrameHeader.newBuilder().setKind(FrameKind.HANDSHAKE),
+        Handshake.newBuilder().setProof(ByteString.copyFrom(proof)).build()));
+    proofSent = true;
   }
 
   private static void complete(PendingCall call, Frame frame, RpcException error) {

@@ -13,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
-import io.sluice.common.proto.Handshake;
 import io.sluice.common.proto.Status;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -55,10 +54,12 @@ public final class RpcClient implements Closeable {
   /**
    * Connects and performs the handshake.
    *
-   * @throws RpcException UNAVAILABLE when the server cannot be reached in time, or the server's refusal
+   * @throws RpcException UNAVAILABLE when the server cannot be reached in time; PERMISSION_DENIED ("authentication
+   *     failed: ...") when either side cannot prove the cluster's shared secret to the other; or the server's
+   *     refusal
    */
   public static RpcClient connect(InetSocketAddress address, RpcOptions options) throws RpcException {
-    ClientHandler handler = new ClientHandler();
+    ClientHandler handler = new ClientHandler(options);
     ChannelFuture connected = bootstrap(group(options.transport()), options, handler).connect(address);
     if (!connected.awaitUninterruptibly(options.connectTimeout().toMillis() + 1000) || !connected.isSuccess()) {
       connected.channel().close();
@@ -67,7 +68,7 @@ public final class RpcClient implements Closeable {
           + (cause == null ? "timed out" : cause.getMessage()), cause);
     }
     Channel ch = connected.channel();
-    ch.writeAndFlush(handshake(options));
+    ch.writeAndFlush(handler.hello());
     try {
       handler.handshake.get(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
@@ -91,7 +92,7 @@ public final class RpcClient implements Closeable {
    */
   public static CompletableFuture<RpcClient> connectAsync(InetSocketAddress address, RpcOptions options,
       EventLoop loop) {
-    ClientHandler handler = new ClientHandler();
+    ClientHandler handler = new ClientHandler(options);
     CompletableFuture<RpcClient> result = new CompletableFuture<>();
     long timeoutMs = options.connectTimeout().toMillis();
     bootstrap(loop, options, handler).connect(address).addListener((ChannelFuture f) -> {
@@ -114,7 +115,7 @@ public final class RpcClient implements Closeable {
           result.completeExceptionally(e);
         }
       });
-      ch.writeAndFlush(handshake(options));
+      ch.writeAndFlush(handler.hello());
     });
     return result;
   }
@@ -132,12 +133,6 @@ public final class RpcClient implements Closeable {
                 .addLast("client", handler);
           }
         });
-  }
-
-  private static OutboundFrame handshake(RpcOptions options) {
-    Handshake hs = Handshake.newBuilder().setVersion(ServerHandshakeHandler.PROTOCOL_VERSION)
-        .setUser(options.user()).setClientId(options.clientId()).build();
-    return OutboundFrame.of(FrameHeader.newBuilder().setKind(FrameKind.HANDSHAKE), hs);
   }
 
   /**

@@ -1,13 +1,15 @@
 package io.sluice.common.rpc;
 
+import io.sluice.common.auth.SharedSecret;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * How one endpoint speaks RPC: identity for the handshake, limits and timeouts. Immutable; the {@code with*}
- * methods return copies.
+ * How one endpoint speaks RPC: identity for the handshake (user, client id, the cluster's shared secret), limits
+ * and timeouts. Immutable; the {@code with*} methods return copies.
  */
 public final class RpcOptions {
   /** Identifies this process's calls for retry deduplication on the master. */
@@ -18,16 +20,20 @@ public final class RpcOptions {
   private final int maxFrameBytes;
   private final Duration connectTimeout;
   private final Duration callTimeout;
+  private final Duration handshakeTimeout;
   private final Transport transport;
+  private final SharedSecret secret;
 
   private RpcOptions(String user, String clientId, int maxFrameBytes, Duration connectTimeout,
-      Duration callTimeout, Transport transport) {
+      Duration callTimeout, Duration handshakeTimeout, Transport transport, SharedSecret secret) {
     this.user = user;
     this.clientId = clientId;
     this.maxFrameBytes = maxFrameBytes;
     this.connectTimeout = connectTimeout;
     this.callTimeout = callTimeout;
+    this.handshakeTimeout = handshakeTimeout;
     this.transport = transport;
+    this.secret = secret;
   }
 
   /** The built-in defaults, with the OS user. */
@@ -35,7 +41,12 @@ public final class RpcOptions {
     return from(SluiceConf.defaults());
   }
 
-  /** Options from configuration: {@code sluice.rpc.*} and {@code sluice.user.name}. */
+  /**
+   * Options from configuration: {@code sluice.rpc.*}, {@code sluice.user.name} and the shared secret
+   * ({@code sluice.security.secret[.file]}).
+   *
+   * @throws IllegalArgumentException for a bad value, or a secret file that is unreadable or open to others
+   */
   public static RpcOptions from(SluiceConf conf) {
     String user = conf.get(CommonKeys.USER_NAME);
     long maxFrame = conf.get(CommonKeys.RPC_MAX_FRAME);
@@ -44,23 +55,36 @@ public final class RpcOptions {
     }
     return new RpcOptions(user.isEmpty() ? System.getProperty("user.name") : user, PROCESS_CLIENT_ID,
         (int) maxFrame, conf.get(CommonKeys.RPC_CONNECT_TIMEOUT), conf.get(CommonKeys.RPC_CALL_TIMEOUT),
-        Transport.choose(conf.get(CommonKeys.RPC_EPOLL)));
+        conf.get(CommonKeys.RPC_HANDSHAKE_TIMEOUT), Transport.choose(conf.get(CommonKeys.RPC_EPOLL)),
+        SharedSecret.from(conf).orElse(null));
   }
 
   public RpcOptions withUser(String u) {
-    return new RpcOptions(u, clientId, maxFrameBytes, connectTimeout, callTimeout, transport);
+    return new RpcOptions(u, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, transport,
+        secret);
   }
 
   public RpcOptions withCallTimeout(Duration d) {
-    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, d, transport);
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, d, handshakeTimeout, transport, secret);
   }
 
   public RpcOptions withMaxFrameBytes(int max) {
-    return new RpcOptions(user, clientId, max, connectTimeout, callTimeout, transport);
+    return new RpcOptions(user, clientId, max, connectTimeout, callTimeout, handshakeTimeout, transport, secret);
   }
 
   public RpcOptions withTransport(Transport t) {
-    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, t);
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, t, secret);
+  }
+
+  /** How long a server gives a new connection to complete its handshake. */
+  public RpcOptions withHandshakeTimeout(Duration d) {
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, d, transport, secret);
+  }
+
+  /** The shared secret to prove (and demand) in every handshake; null for none. */
+  public RpcOptions withSecret(SharedSecret s) {
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, transport,
+        s);
   }
 
   public String user() {
@@ -83,7 +107,16 @@ public final class RpcOptions {
     return callTimeout;
   }
 
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
   public Transport transport() {
     return transport;
+  }
+
+  /** The cluster's shared secret, when authentication is on. */
+  public Optional<SharedSecret> secret() {
+    return Optional.ofNullable(secret);
   }
 }

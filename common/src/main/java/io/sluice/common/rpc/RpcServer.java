@@ -69,7 +69,7 @@ public final class RpcServer implements Closeable {
             ch.pipeline()
                 .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
-                .addLast("handshake", new ServerHandshakeHandler(dispatcher, name, observer))
+                .addLast("handshake", new ServerHandshakeHandler(dispatcher, name, observer, options))
                 .addLast("dispatcher", dispatcher);
           }
         });

@@ -1,20 +1,28 @@
 package io.sluice.common.rpc;
 
+import com.google.protobuf.ByteString;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.sluice.common.auth.SharedSecret;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
 import io.sluice.common.proto.Handshake;
 import io.sluice.common.proto.Status;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Admits a connection: its first frame must be a HANDSHAKE naming the user (SIMPLE identity) and protocol
- * version. It answers with a HANDSHAKE of its own and steps out of the pipeline; any other first frame is answered
- * with an error and the connection is closed, so no request is served before the peer identified itself.
+ * version. When the server has a shared secret, the peer must then pass the mutual HMAC challenge drawn in
+ * {@code rpc.proto}. Once admitted, the handler tells the dispatcher who the peer is, answers OK and steps out of
+ * the pipeline; any other first frame, a failed proof, or a handshake not finished within the handshake timeout
+ * closes the connection with a WARN line naming the peer and the reason (never the secret or a MAC), so no request
+ * is served before the peer identified itself.
  */
 final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ServerHandshakeHandler.class);
@@ -23,52 +31,139 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   private final ServerDispatcher dispatcher;
   private final String serverName;
   private final RpcServerObserver observer;
+  private final SharedSecret secret;
+  private final long timeoutMs;
+  private ScheduledFuture<?> timer;
+  /** The client's first frame once it asked to authenticate; null before, and always without a secret. */
+  private Handshake hello;
+  private byte[] serverNonce;
+  /** Set once the connection is refused: what the peer still sends is dropped, and its close is no news. */
+  private boolean refused;
 
-  ServerHandshakeHandler(ServerDispatcher dispatcher, String serverName, RpcServerObserver observer) {
+  ServerHandshakeHandler(ServerDispatcher dispatcher, String serverName, RpcServerObserver observer,
+      RpcOptions options) {
     this.dispatcher = dispatcher;
     this.serverName = serverName;
     this.observer = observer;
+    this.secret = options.secret().orElse(null);
+    this.timeoutMs = options.handshakeTimeout().toMillis();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    // A peer that connects and never finishes would otherwise hold the connection (and its buffers) forever.
+    timer = ctx.executor().schedule(() -> {
+      if (ctx.channel().isActive() && !refused) {
+        refused = true;
+        LOG.warn("{}: closing connection from {}: no complete handshake within {} ms", serverName,
+            ctx.channel().remoteAddress(), timeoutMs);
+        ctx.close();
+      }
+    }, timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Frame frame = (Frame) msg;
     try {
-      String problem = check(frame);
-      if (problem != null) {
-        LOG.warn("{}: rejecting connection from {}: {}", serverName, ctx.channel().remoteAddress(), problem);
-        reply(ctx, Status.INVALID_ARGUMENT, problem).addListener(ChannelFutureListener.CLOSE);
+      if (refused) {
         return;
       }
-      Handshake hs = frame.parseBody(Handshake.parser());
-      dispatcher.authenticated(hs.getUser(), hs.getClientId());
-      reply(ctx, Status.OK, "");
-      ctx.pipeline().remove(this);
+      if (frame.header().getKind() != FrameKind.HANDSHAKE) {
+        refuse(ctx, Status.INVALID_ARGUMENT, "expected a handshake, got a " + frame.header().getKind() + " frame");
+      } else if (hello == null) {
+        onHello(ctx, frame.parseBody(Handshake.parser()));
+      } else {
+        onProof(ctx, frame.header(), frame.parseBody(Handshake.parser()));
+      }
     } catch (RpcException e) {
-      ctx.close();
+      refuse(ctx, Status.INVALID_ARGUMENT, e.getMessage());
     } finally {
       frame.release();
     }
   }
 
-  /** Why the frame is not an acceptable handshake, or null. */
-  private static String check(Frame frame) throws RpcException {
-    if (frame.header().getKind() != FrameKind.HANDSHAKE) {
-      return "expected a handshake, got a " + frame.header().getKind() + " frame";
-    }
-    Handshake hs = frame.parseBody(Handshake.parser());
+  private void onHello(ChannelHandlerContext ctx, Handshake hs) {
     if (hs.getVersion() != PROTOCOL_VERSION) {
-      return "unsupported protocol version " + hs.getVersion();
+      refuse(ctx, Status.INVALID_ARGUMENT, "unsupported protocol version " + hs.getVersion());
+    } else if (hs.getUser().isEmpty()) {
+      refuse(ctx, Status.INVALID_ARGUMENT, "handshake names no user");
+    } else if (secret == null) {
+      admit(ctx, hs);
+    } else if (hs.getClientNonce().isEmpty()) {
+      refuse(ctx, Status.PERMISSION_DENIED, "this server requires the cluster's shared secret and the client "
+          + "presented none (set sluice.security.secret.file or sluice.security.secret on the client)");
+    } else if (hs.getClientNonce().size() != SharedSecret.NONCE_BYTES) {
+      refuse(ctx, Status.PERMISSION_DENIED, "malformed client nonce (" + hs.getClientNonce().size() + " bytes)");
+    } else {
+      hello = hs;
+      serverNonce = SharedSecret.newNonce();
+      byte[] proof = secret.serverProof(hs.getClientNonce().toByteArray(), serverNonce, hs.getUser(),
+          hs.getClientId());
+      Handshake challenge = Handshake.newBuilder().setVersion(PROTOCOL_VERSION)
+          .setServerNonce(ByteString.copyFrom(serverNonce)).setProof(ByteString.copyFrom(proof)).build();
+      reply(ctx, Status.OK, "", challenge);
     }
-    if (hs.getUser().isEmpty()) {
-      return "handshake names no user";
-    }
-    return null;
   }
 
-  private static io.netty.channel.ChannelFuture reply(ChannelHandlerContext ctx, Status status, String error) {
+  private void onProof(ChannelHandlerContext ctx, FrameHeader header, Handshake hs) {
+    if (header.getStatus() != Status.OK) {
+      // The client found this server's proof wrong and says so before closing: the secrets differ.
+      deny(ctx, "the client rejected this server's proof of the shared secret (the secrets differ)");
+      ctx.close();
+      return;
+    }
+    byte[] expected = secret.clientProof(serverNonce, hello.getClientNonce().toByteArray(), hello.getUser(),
+        hello.getClientId());
+    if (SharedSecret.matches(expected, hs.getProof().toByteArray())) {
+      admit(ctx, hello);
+    } else {
+      refuse(ctx, Status.PERMISSION_DENIED, "wrong proof of the cluster's shared secret (the secrets differ, or "
+          + "the proof was recorded from another connection)");
+    }
+  }
+
+  private void admit(ChannelHandlerContext ctx, Handshake hs) {
+    dispatcher.authenticated(hs.getUser(), hs.getClientId());
+    reply(ctx, Status.OK, "", null);
+    ctx.pipeline().remove(this);
+  }
+
+  /** Answers the refusal, then closes. */
+  private void refuse(ChannelHandlerContext ctx, Status status, String reason) {
+    refused = true;
+    if (status == Status.PERMISSION_DENIED) {
+      deny(ctx, reason);
+    } else {
+      LOG.warn("{}: rejecting connection from {}: {}", serverName, ctx.channel().remoteAddress(), reason);
+    }
+    reply(ctx, status, reason, null).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void deny(ChannelHandlerContext ctx, String reason) {
+    refused = true;
+    LOG.warn("{}: authentication failed for connection from {}: {}", serverName, ctx.channel().remoteAddress(),
+        reason);
+  }
+
+  private static ChannelFuture reply(ChannelHandlerContext ctx, Status status, String error, Handshake body) {
     FrameHeader.Builder h = FrameHeader.newBuilder().setKind(FrameKind.HANDSHAKE).setStatus(status).setError(error);
-    return ctx.writeAndFlush(OutboundFrame.of(h, null));
+    return ctx.writeAndFlush(OutboundFrame.of(h, body));
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (hello != null && !refused) {
+      deny(ctx, "the client closed the connection before proving the shared secret");
+    }
+    ctx.fireChannelInactive();
   }
 
   @Override
