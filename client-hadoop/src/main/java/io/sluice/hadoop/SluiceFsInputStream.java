@@ -137,11 +137,22 @@ final class SluiceFsInputStream extends FSInputStream
     return n;
   }
 
+  /**
+   * Reads into the buffer's remaining space at {@code position}. A heap buffer is filled in place (Hadoop's vectored
+   * reads hand over heap buffers by default); a direct one through a copy of its own, as concurrent calls may run.
+   */
   @Override
   public int read(long position, ByteBuffer buf) throws IOException {
     if (!buf.hasRemaining()) {
       ensureOpen();
       return 0;
+    }
+    if (buf.hasArray()) {
+      int n = read(position, buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+      if (n > 0) {
+        buf.position(buf.position() + n);
+      }
+      return n;
     }
     byte[] copy = new byte[buf.remaining()];
     int n = read(position, copy, 0, copy.length);
@@ -153,6 +164,11 @@ final class SluiceFsInputStream extends FSInputStream
 
   @Override
   public void readFully(long position, ByteBuffer buf) throws IOException {
+    if (buf.hasArray()) {
+      readFully(position, buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+      buf.position(buf.limit());
+      return;
+    }
     byte[] copy = new byte[buf.remaining()];
     readFully(position, copy, 0, copy.length);
     buf.put(copy);
