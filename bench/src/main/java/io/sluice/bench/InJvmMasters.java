@@ -31,7 +31,7 @@ final class InJvmMasters implements AutoCloseable {
             .with("sluice.master.raft.addresses", count == 1 ? "" : String.join(",", raftList))
             .with("sluice.master.host", "127.0.0.1").with("sluice.master.rpc.port", Integer.toString(rpc[i]))
             .with("sluice.master.raft.port", Integer.toString(raft[i]))
-            .with("sluice.master.dir", dir.resolve("m" + i).toString());
+            .with("sluice.master.http.port", "0").with("sluice.master.dir", dir.resolve("m" + i).toString());
         masters.add(new MasterServer(conf).start());
       }
     } catch (IOException | RuntimeException e) {

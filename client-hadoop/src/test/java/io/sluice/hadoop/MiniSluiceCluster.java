@@ -43,6 +43,8 @@ public final class MiniSluiceCluster {
         .with("sluice.master.host", "127.0.0.1")
         .with("sluice.master.rpc.port", Integer.toString(rpcPort))
         .with("sluice.master.raft.port", Integer.toString(freePort()))
+        // Ephemeral status ports: the defaults (7072, 7082) collide with any other Sluice on this host.
+        .with("sluice.master.http.port", "0").with("sluice.worker.http.port", "0")
         .with("sluice.master.dir", dir.resolve("master").toString())
         .with("sluice.security.groups.static", OTHER_USER + "=users")
         .with("sluice.worker.host", "127.0.0.1")
