@@ -2,7 +2,7 @@
 # Renders the master's status page (http://HOST:HTTP_PORT/) of a fresh local cluster to docs/status-page.png, for
 # the README. Starts `bin/sluice local start` in a temporary state directory (no FUSE mount: the page does not need
 # one) on ports 170xx so that a cluster already running on the defaults is left alone, puts two files and mounts
-# nothing beyond the local cluster's /ufs, takes the screenshot with headless Chromium, then stops the cluster.
+# nothing beyond the local cluster's /local, takes the screenshot with headless Chromium, then stops the cluster.
 #
 # Needs: what bin/sluice needs, curl, and Chromium (Debian: apt-get install -y chromium).
 # Usage: docs/screenshot.sh [OUT.png]            (default: docs/status-page.png)

@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,14 +59,18 @@ class LauncherTest {
     new Random(11).nextBytes(content);
     Path local = dir.resolve("file.bin");
     Files.write(local, content);
+    // The MEM tier lives on tmpfs, outside the test's temp dir: a directory of its own there, removed at the end.
+    Path mem = Files.createTempDirectory(Path.of("/dev/shm"), "sluice-launcher-test");
     try {
       Result start = sluice("local", "start", "--dir", state, "--master-port", master, "--raft-port", raft,
-          "--worker-port", worker, "--worker-capacity", "1g");
+          "--worker-port", worker, "--worker-capacity", "1g", "--worker-mem-capacity", "256m",
+          "--worker-mem-dir", mem.toString());
       assertEquals(0, start.code(), start.err());
       assertTrue(start.text().contains("localhost:" + master), start.text());
-      assertTrue(start.text().contains("/ufs -> file:"), "the local UFS is mounted: " + start.text());
+      assertTrue(start.text().contains("/local -> file:"), "the local UFS is mounted: " + start.text());
+      assertTrue(start.text().contains("MEM:" + mem + ":256m  HDD:"), "a MEM tier, then a disk tier: " + start.text());
       Files.write(Path.of(state, "ufs", "in-ufs.txt"), "from the UFS".getBytes(StandardCharsets.UTF_8));
-      Result fromUfs = sluice("fs", "cat", "/ufs/in-ufs.txt", "--conf", addr);
+      Result fromUfs = sluice("fs", "cat", "/local/in-ufs.txt", "--conf", addr);
       assertEquals(0, fromUfs.code(), fromUfs.err());
       assertEquals("from the UFS", new String(fromUfs.out(), StandardCharsets.UTF_8));
 
@@ -77,12 +83,21 @@ class LauncherTest {
       Result cat = sluice("fs", "cat", "/file.bin", "--conf", addr);
       assertEquals(0, cat.code(), cat.err());
       assertArrayEquals(content, cat.out());
+      try (Stream<Path> files = Files.walk(mem)) {
+        // New blocks go to the fastest tier with room for a whole block (64 MiB): the 5 MiB file is in memory.
+        long inMem = files.filter(Files::isRegularFile)
+            .filter(f -> f.getParent().getFileName().toString().equals("blocks")).mapToLong(f -> f.toFile().length()).sum();
+        assertTrue(inMem >= content.length, "the file's blocks are in the MEM tier: " + inMem + " bytes there");
+      }
 
       Result status = sluice("local", "status", "--dir", state, "--master-port", master);
       assertEquals(0, status.code(), status.text() + status.err());
       assertTrue(status.text().contains("live"), status.text());
     } finally {
       Result stop = sluice("local", "stop", "--dir", state);
+      try (Stream<Path> files = Files.walk(mem)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
       assertEquals(0, stop.code(), stop.err());
     }
     assertTrue(sluice("local", "stop", "--dir", state).text().contains("not running"));

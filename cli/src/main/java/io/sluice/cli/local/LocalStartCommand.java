@@ -67,8 +67,16 @@ public final class LocalStartCommand implements Callable<Integer> {
   int fuseHttpPort;
 
   @Option(names = "--worker-capacity", defaultValue = "4g",
-      description = "Cache capacity of the worker's directory (default: ${DEFAULT-VALUE}).")
+      description = "Cache capacity of the worker's disk tier, STATE_DIR/worker (default: ${DEFAULT-VALUE}).")
   String capacity;
+
+  @Option(names = "--worker-mem-capacity", defaultValue = "1g",
+      description = "Capacity of the worker's MEM tier on tmpfs; 0 for none (default: ${DEFAULT-VALUE}).")
+  String memCapacity;
+
+  @Option(names = "--worker-mem-dir",
+      description = "Directory of the MEM tier, on tmpfs (default: /dev/shm/sluice-USER-ID).")
+  Path memDir;
 
   @Option(names = "--mount-point", description = "FUSE mount point (default: STATE_DIR/mnt).")
   Path mountPoint;
@@ -81,7 +89,7 @@ public final class LocalStartCommand implements Callable<Integer> {
   boolean noFuse;
 
   /** Where the local UFS directory appears in the namespace. */
-  static final String UFS_MOUNT = "/ufs";
+  static final String UFS_MOUNT = "/local";
 
   /**
    * Mounts the local UFS directory at {@value #UFS_MOUNT}, unless the master (restarted on its old state) has it
@@ -102,6 +110,16 @@ public final class LocalStartCommand implements Callable<Integer> {
     } catch (IOException e) {
       return "  ufs     not mounted: " + e.getMessage();
     }
+  }
+
+  /** A MEM tier on tmpfs (unless its capacity is 0 or there is no tmpfs), then the disk tier under the state dir. */
+  private String workerTiers(LocalLayout layout) throws IOException {
+    String disk = "HDD:" + layout.dataDir(LocalLayout.WORKER) + ":" + capacity;
+    if (memCapacity.equals("0")) {
+      return disk;
+    }
+    Optional<Path> mem = MemTierDir.resolve(memDir, layout);
+    return mem.isPresent() ? "MEM:" + mem.get() + ":" + memCapacity + "," + disk : disk;
   }
 
   @Override
@@ -137,7 +155,8 @@ public final class LocalStartCommand implements Callable<Integer> {
     workerConf.put(WorkerKeys.HOST.name(), "localhost");
     workerConf.put(WorkerKeys.DATA_PORT.name(), Integer.toString(workerPort));
     workerConf.put(WorkerKeys.HTTP_PORT.name(), Integer.toString(workerHttpPort));
-    workerConf.put(WorkerKeys.TIERS.name(), "HDD:" + layout.dataDir(LocalLayout.WORKER) + ":" + capacity);
+    String tiers = workerTiers(layout);
+    workerConf.put(WorkerKeys.TIERS.name(), tiers);
     Process wp = start(layout, LocalLayout.WORKER, workerConf);
     if (!ClusterProbe.await(master, info -> info.getWorkersList().stream().anyMatch(WorkerSummary::getLive), wp,
         READY_TIMEOUT)) {
@@ -152,6 +171,7 @@ public final class LocalStartCommand implements Callable<Integer> {
     out.printf("Sluice is running (state in %s)%n", layout.root);
     out.printf("  master  localhost:%d  pid %d  log %s%n", masterPort, mp.pid(), layout.log(LocalLayout.MASTER));
     out.printf("  worker  localhost:%d  pid %d  log %s%n", workerPort, wp.pid(), layout.log(LocalLayout.WORKER));
+    out.printf("  tiers   %s%n", tiers.replace(",", "  "));
     out.println(ufsLine);
     if (fuseLine != null) {
       out.println(fuseLine);
