@@ -40,6 +40,9 @@ import org.apache.hadoop.fs.Options.ChecksumOpt;
 import org.apache.hadoop.fs.XAttrSetFlag;
 import org.apache.hadoop.fs.impl.PathCapabilitiesSupport;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.fs.statistics.IOStatisticsSource;
+import org.apache.hadoop.fs.statistics.StoreStatisticNames;
+import org.apache.hadoop.fs.statistics.impl.IOStatisticsStore;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.util.Progressable;
 import org.slf4j.Logger;
@@ -96,7 +99,7 @@ import org.slf4j.LoggerFactory;
  *       schedulers can place tasks next to the data; a block no worker holds has no host.
  * </ul>
  */
-public class SluiceFileSystem extends FileSystem {
+public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   /** The URI scheme. */
   public static final String SCHEME = "sluice";
   private static final Logger LOG = LoggerFactory.getLogger(SluiceFileSystem.class);
@@ -109,6 +112,8 @@ public class SluiceFileSystem extends FileSystem {
   private long defaultBlockSize;
   private short defaultReplication;
   private SluiceClient client;
+  /** Operation counts under Hadoop's names ({@link SluiceIOStatistics}); streams keep their own. */
+  private final IOStatisticsStore ioStatistics = SluiceIOStatistics.forFileSystem();
 
   @Override
   public String getScheme() {
@@ -197,6 +202,7 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public FSDataInputStream open(Path f, int bufferSize) throws IOException {
     statistics.incrementReadOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_OPEN);
     try {
       return new FSDataInputStream(new SluiceFsInputStream(client.open(pathOf(f)), f, statistics));
     } catch (RpcException e) {
@@ -289,12 +295,14 @@ public class SluiceFileSystem extends FileSystem {
     }
     // Counted here, not above: the create a missing file gets counts itself.
     statistics.incrementWriteOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_APPEND);
     return appendStream(editor, f);
   }
 
   private FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, short replication,
       long blockSize, boolean recursive) throws IOException {
     statistics.incrementWriteOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_CREATE);
     CreateOptions options = CreateOptions.defaults().withMode(maskedMode(permission)).withOverwrite(overwrite)
         .withRecursive(recursive).withBlockSize(Math.max(0, blockSize)).withReplicas(Math.max(0, replication));
     try {
@@ -313,6 +321,7 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
     statistics.incrementWriteOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_APPEND);
     return appendStream(edit(f, "append"), f);
   }
 
@@ -426,10 +435,16 @@ public class SluiceFileSystem extends FileSystem {
         + "files' blocks); copy the sources into " + trg + " instead");
   }
 
+  @Override
+  public IOStatisticsStore getIOStatistics() {
+    return ioStatistics;
+  }
+
   /** Renames with HDFS's semantics ({@link HdfsRename}). */
   @Override
   public boolean rename(Path src, Path dst) throws IOException {
     statistics.incrementWriteOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_RENAME);
     return HdfsRename.rename(client, pathOf(src), pathOf(dst), src, dst);
   }
 
@@ -440,6 +455,7 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public boolean delete(Path f, boolean recursive) throws IOException {
     statistics.incrementWriteOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_DELETE);
     String path = pathOf(f);
     try {
       if (path.equals("/")) {
@@ -462,6 +478,7 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public FileStatus[] listStatus(Path f) throws IOException {
     statistics.incrementReadOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_LIST_STATUS);
     Path dir = makeQualified(f);
     try {
       List<FileInfo> entries = client.listStatusAll(pathOf(dir));
@@ -482,6 +499,7 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public RemoteIterator<FileStatus> listStatusIterator(Path f) throws IOException {
     statistics.incrementReadOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_LIST_STATUS);
     Path dir = makeQualified(f);
     try {
       Iterator<FileInfo> rest = client.listStatus(pathOf(dir)).iterator();
@@ -519,6 +537,7 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public boolean mkdirs(Path f, FsPermission permission) throws IOException {
     statistics.incrementWriteOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_MKDIRS);
     try {
       client.mkdir(pathOf(f), true, maskedMode(permission));
       return true;
@@ -530,6 +549,7 @@ public class SluiceFileSystem extends FileSystem {
   @Override
   public FileStatus getFileStatus(Path f) throws IOException {
     statistics.incrementReadOps(1);
+    ioStatistics.incrementCounter(StoreStatisticNames.OP_GET_FILE_STATUS);
     Path p = makeQualified(f);
     return FileStatusMapper.toFileStatus(statusOf(p), p);
   }

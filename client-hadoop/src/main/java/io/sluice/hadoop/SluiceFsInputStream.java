@@ -13,6 +13,9 @@ import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.StreamCapabilities;
+import org.apache.hadoop.fs.statistics.IOStatisticsSource;
+import org.apache.hadoop.fs.statistics.StreamStatisticNames;
+import org.apache.hadoop.fs.statistics.impl.IOStatisticsStore;
 
 /**
  * A {@link SluiceInputStream} as Hadoop's {@code FSDataInputStream} wants it: {@code Seekable},
@@ -21,14 +24,16 @@ import org.apache.hadoop.fs.StreamCapabilities;
  * read-ahead and may run on many threads at once.
  *
  * <p>Seeking past the end or before 0 fails with {@link EOFException}; every operation on a closed stream fails
- * with an {@link IOException}. Bytes read are counted in the file system's {@link FileSystem.Statistics}.
+ * with an {@link IOException}. Bytes read are counted in the file system's {@link FileSystem.Statistics}, and
+ * reads, seeks and failures in this stream's {@link #getIOStatistics() IOStatistics}.
  */
 final class SluiceFsInputStream extends FSInputStream
-    implements ByteBufferReadable, ByteBufferPositionedReadable, StreamCapabilities {
+    implements ByteBufferReadable, ByteBufferPositionedReadable, StreamCapabilities, IOStatisticsSource {
   private static final int SCRATCH_BYTES = 64 * 1024;
   private final SluiceInputStream in;
   private final Path path;
   private final FileSystem.Statistics statistics;
+  private final IOStatisticsStore ioStatistics = SluiceIOStatistics.forInputStream();
   private volatile boolean closed;
   /** For sequential reads into direct buffers; positioned reads may run concurrently, so they copy on their own. */
   private byte[] scratch;
@@ -47,6 +52,7 @@ final class SluiceFsInputStream extends FSInputStream
     }
     // Past the end: SluiceInputStream throws EOFException naming the path (FSExceptionMessages.CANNOT_SEEK_PAST_EOF).
     in.seek(pos);
+    ioStatistics.incrementCounter(StreamStatisticNames.STREAM_READ_SEEK_OPERATIONS);
   }
 
   @Override
@@ -70,7 +76,7 @@ final class SluiceFsInputStream extends FSInputStream
       }
       return b;
     } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, path);
+      throw failed(e);
     }
   }
 
@@ -80,7 +86,7 @@ final class SluiceFsInputStream extends FSInputStream
     try {
       return count(in.read(b, off, len));
     } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, path);
+      throw failed(e);
     }
   }
 
@@ -94,7 +100,7 @@ final class SluiceFsInputStream extends FSInputStream
     try {
       return count(in.read(position, buffer, offset, length));
     } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, path);
+      throw failed(e);
     }
   }
 
@@ -106,7 +112,7 @@ final class SluiceFsInputStream extends FSInputStream
       in.readFully(position, buffer, offset, length);
       count(length);
     } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, path);
+      throw failed(e);
     }
   }
 
@@ -206,10 +212,25 @@ final class SluiceFsInputStream extends FSInputStream
   }
 
   private int count(int n) {
-    if (n > 0 && statistics != null) {
-      statistics.incrementBytesRead(n);
+    if (n > 0) {
+      if (statistics != null) {
+        statistics.incrementBytesRead(n);
+      }
+      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_READ_BYTES, n);
+      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_READ_OPERATIONS);
     }
     return n;
+  }
+
+  /** Counts a failed read; returns the exception to throw. */
+  private IOException failed(RpcException e) {
+    ioStatistics.incrementCounter(StreamStatisticNames.STREAM_READ_EXCEPTIONS);
+    return ErrorMapper.lookup(e, path);
+  }
+
+  @Override
+  public IOStatisticsStore getIOStatistics() {
+    return ioStatistics;
   }
 
   private void ensureOpen() throws IOException {

@@ -5,15 +5,20 @@ import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.statistics.IOStatisticsSource;
+import org.apache.hadoop.fs.statistics.StreamStatisticNames;
+import org.apache.hadoop.fs.statistics.impl.IOStatisticsStore;
 
 /**
  * A {@link SluiceOutputStream} whose failures reach Hadoop callers mapped ({@link ErrorMapper}). The file has its
  * content once {@link #close()} succeeds; it is not {@code Syncable}, so {@code hflush}/{@code hsync} degrade to
- * {@link #flush()}, which makes nothing visible (close-to-open consistency, DESIGN §3).
+ * {@link #flush()}, which makes nothing visible (close-to-open consistency, DESIGN §3). Bytes written and failures
+ * are counted in its {@link #getIOStatistics() IOStatistics} ({@code FSDataOutputStream} hands them on).
  */
-final class SluiceFsOutputStream extends OutputStream {
+final class SluiceFsOutputStream extends OutputStream implements IOStatisticsSource {
   private final SluiceOutputStream out;
   private final Path path;
+  private final IOStatisticsStore ioStatistics = SluiceIOStatistics.forOutputStream();
 
   SluiceFsOutputStream(SluiceOutputStream out, Path path) {
     this.out = out;
@@ -24,8 +29,9 @@ final class SluiceFsOutputStream extends OutputStream {
   public void write(int b) throws IOException {
     try {
       out.write(b);
+      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_WRITE_BYTES);
     } catch (RpcException e) {
-      throw ErrorMapper.map(e, path);
+      throw failed(e);
     }
   }
 
@@ -33,8 +39,9 @@ final class SluiceFsOutputStream extends OutputStream {
   public void write(byte[] b, int off, int len) throws IOException {
     try {
       out.write(b, off, len);
+      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_WRITE_BYTES, len);
     } catch (RpcException e) {
-      throw ErrorMapper.map(e, path);
+      throw failed(e);
     }
   }
 
@@ -43,7 +50,7 @@ final class SluiceFsOutputStream extends OutputStream {
     try {
       out.flush();
     } catch (RpcException e) {
-      throw ErrorMapper.map(e, path);
+      throw failed(e);
     }
   }
 
@@ -52,8 +59,19 @@ final class SluiceFsOutputStream extends OutputStream {
     try {
       out.close();
     } catch (RpcException e) {
-      throw ErrorMapper.map(e, path);
+      throw failed(e);
     }
+  }
+
+  /** Counts a failure; returns the exception to throw. */
+  private IOException failed(RpcException e) {
+    ioStatistics.incrementCounter(StreamStatisticNames.STREAM_WRITE_EXCEPTIONS);
+    return ErrorMapper.map(e, path);
+  }
+
+  @Override
+  public IOStatisticsStore getIOStatistics() {
+    return ioStatistics;
   }
 
   @Override
