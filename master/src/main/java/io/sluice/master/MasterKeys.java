@@ -106,4 +106,29 @@ public final class MasterKeys {
    */
   public static final ConfigKey<Duration> TTL_CHECK_INTERVAL = ConfigKey.duration("sluice.master.ttl.check.interval",
       "1m", "How often the leader looks for paths whose TTL ran out (a TTL acts at most this late).");
+
+  /**
+   * How often the leader runs a drain round for decommissioning workers ({@code sluice admin decommission}): checks
+   * which of their blocks another worker holds now and hands out the next copy tasks. A worker turns DECOMMISSIONED
+   * at most this long after its last block was copied.
+   */
+  public static final ConfigKey<Duration> DECOMMISSION_INTERVAL = ConfigKey.duration(
+      "sluice.master.decommission.interval", "1s",
+      "How often the leader checks decommissioning workers' blocks and hands out the next copy tasks.");
+
+  /**
+   * Block copies in flight at once from one decommissioning worker (each read from it by another worker). Higher
+   * drains faster and loads the worker's disk and network more; at least 1.
+   */
+  public static final ConfigKey<Integer> DECOMMISSION_COPIES_PER_WORKER = ConfigKey.integer(
+      "sluice.master.decommission.copies.per.worker", 16,
+      "Block copies in flight at once from one decommissioning worker; at least 1.");
+
+  /**
+   * How long a block copy may take before the leader gives the block to another worker (the first copy, should it
+   * still land, is one more replica). Longer than a block's transfer on the slowest link.
+   */
+  public static final ConfigKey<Duration> DECOMMISSION_COPY_TIMEOUT = ConfigKey.duration(
+      "sluice.master.decommission.copy.timeout", "2m",
+      "How long a decommission's block copy may take before the block is copied to another worker instead.");
 }

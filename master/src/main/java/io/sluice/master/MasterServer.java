@@ -6,6 +6,8 @@ import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.journal.MasterStateMachine;
+import io.sluice.master.decommission.BlockSources;
+import io.sluice.master.decommission.Decommissioner;
 import io.sluice.master.metrics.MasterMetrics;
 import io.sluice.master.metrics.MasterStatusSource;
 import io.sluice.master.job.LoadJobs;
@@ -47,9 +49,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One master process's services, wired from configuration ({@link MasterKeys}): the metrics and their HTTP port,
  * the namespace store ({@code <dir>/metastore}), the journal ({@code <dir>/journal}, Ratis), the worker registry and
- * the RPC server, and the housekeeping (lost workers, expired pending block versions). {@link #start()} opens them
- * in that order and returns once this master leads and serves; {@link #close()} stops them in reverse and frees
- * RocksDB. The CLI launches it; it has no {@code main}.
+ * the RPC server, and the housekeeping (lost workers, expired pending block versions, decommission drains).
+ * {@link #start()} opens them in that order and returns once this master leads and serves; {@link #close()} stops
+ * them in reverse and frees RocksDB. The CLI launches it; it has no {@code main}.
  */
 public final class MasterServer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(MasterServer.class);
@@ -110,13 +112,17 @@ public final class MasterServer implements Closeable {
       int rpcPort = conf.get(MasterKeys.RPC_PORT);
       BlockPlacement placement = new BlockPlacement(new SplittableRandom());
       loads = new LoadJobs(store, journal, mounts, registry, placement, clock);
+      Decommissioner decommissioner = new Decommissioner(registry, placement,
+          new BlockSources(store::reader)::lookup, clock, conf.get(MasterKeys.DECOMMISSION_COPIES_PER_WORKER),
+          conf.get(MasterKeys.DECOMMISSION_COPY_TIMEOUT));
       ttls = new TtlEnforcer(ctx, journal, mounts, registry, conf.get(MasterKeys.TTL_CHECK_INTERVAL),
           metrics.registry());
       MasterStatusSource status = new MasterStatusSource(journal, store, registry, mounts, loads,
           this::advertisedAddress);
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry, placement, rpcExecutor,
           this::advertisedAddress,
-          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads, status);
+          conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads, status,
+          decommissioner);
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
           metrics.rpcObserver()).start();
       metrics.serveStatus("Sluice master", status);
@@ -126,6 +132,8 @@ public final class MasterServer implements Closeable {
       PendingVersionSweeper versions = new PendingVersionSweeper(store, journal, registry, clock, pendingExpiry);
       long versionMs = PendingVersionSweeper.interval(pendingExpiry).toMillis();
       housekeeping.scheduleWithFixedDelay(versions::sweepQuietly, versionMs, versionMs, TimeUnit.MILLISECONDS);
+      long drainMs = Math.max(10, conf.get(MasterKeys.DECOMMISSION_INTERVAL).toMillis());
+      housekeeping.scheduleWithFixedDelay(decommissioner::runQuietly, drainMs, drainMs, TimeUnit.MILLISECONDS);
       LOG.info("master serving on {} (advertised {})", rpcServer.address(), advertisedAddress());
       return this;
     } catch (IOException | RuntimeException e) {

@@ -127,4 +127,12 @@ public final class WorkerKeys {
   public static final ConfigKey<Duration> SHORT_CIRCUIT_LOAD_WAIT = ConfigKey.duration(
       "sluice.worker.short.circuit.load.wait", "5s",
       "How long a short-circuit open of an uncached UFS block waits for the load before the client reads remotely.");
+
+  /**
+   * Block copies this worker runs at once for decommissions ({@code sluice admin decommission}): each reads a whole
+   * block from the decommissioning worker and writes it to this one's store, on a thread of its own. The master
+   * bounds how many it hands out per decommissioning worker; this bounds what one target takes on. At least 1.
+   */
+  public static final ConfigKey<Integer> COPY_THREADS = ConfigKey.integer("sluice.worker.copy.threads", 4,
+      "Block copies from other workers (decommission drains) run at once on this worker; at least 1.");
 }

@@ -20,6 +20,8 @@ import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.data.DataTraffic;
 import io.sluice.worker.data.TransferMode;
 import io.sluice.worker.data.ShortCircuitLeases;
+import io.sluice.worker.copy.BlockCopier;
+import io.sluice.worker.copy.CopyStats;
 import io.sluice.worker.master.MasterLink;
 import io.sluice.worker.metrics.WorkerMetrics;
 import io.sluice.worker.metrics.WorkerStatusSource;
@@ -40,8 +42,8 @@ import java.util.Optional;
 
 /**
  * A worker: its block store, its metrics and their HTTP port, the data server with UFS read-through (its UFS
- * threads and mount connectors), and the link to the master. {@link #start()} scans the store, listens, and
- * begins registering; {@link #close()} stops all of it.
+ * threads and mount connectors), the block copier (decommission drains), and the link to the master.
+ * {@link #start()} scans the store, listens, and begins registering; {@link #close()} stops all of it.
  */
 public final class WorkerServer implements Closeable {
   private final SluiceConf conf;
@@ -53,6 +55,7 @@ public final class WorkerServer implements Closeable {
   private RpcServer data;
   private UfsMounts mounts;
   private ReadThrough readThrough;
+  private BlockCopier copier;
   private volatile MasterLink link;
 
   public WorkerServer(SluiceConf conf) {
@@ -103,6 +106,10 @@ public final class WorkerServer implements Closeable {
     if (maxLeases < 1) {
       throw new IllegalArgumentException(WorkerKeys.SHORT_CIRCUIT_MAX_LEASES.name() + " must be at least 1");
     }
+    int copyThreads = conf.get(WorkerKeys.COPY_THREADS);
+    if (copyThreads < 1) {
+      throw new IllegalArgumentException(WorkerKeys.COPY_THREADS.name() + " must be at least 1");
+    }
     RpcOptions options = RpcOptions.from(conf);
     Duration interval = conf.get(WorkerKeys.HEARTBEAT_INTERVAL);
     String bindHost = conf.get(WorkerKeys.BIND_HOST);
@@ -111,7 +118,8 @@ public final class WorkerServer implements Closeable {
     ReadThroughStats cache = new ReadThroughStats();
     ShortCircuitLeases shortCircuit = new ShortCircuitLeases(store, cache, conf.get(WorkerKeys.SHORT_CIRCUIT_ENABLED),
         maxLeases, conf.get(WorkerKeys.SHORT_CIRCUIT_LOAD_WAIT));
-    new WorkerMetrics(store, traffic, cache, shortCircuit, options.transport()).bindTo(metrics.registry());
+    CopyStats copies = new CopyStats();
+    new WorkerMetrics(store, traffic, cache, shortCircuit, options.transport(), copies).bindTo(metrics.registry());
     mounts = new UfsMounts(this::fetchMounts, ufsRegistry != null ? ufsRegistry : UfsRegistry.load());
     readThrough = new ReadThrough(store, new UfsBlockReader(mounts, cache), this::reportCommitted, ufsThreads,
         (int) ufsBuffer);
@@ -126,7 +134,9 @@ public final class WorkerServer implements Closeable {
     // retry budget would only delay it.
     List<InetSocketAddress> masters = FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES));
     FailoverRpcClient master = new FailoverRpcClient(masters, options, interval);
-    link = new MasterLink(master, self, store, interval, new LoadTasks(store, readThrough));
+    LoadTasks loads = new LoadTasks(store, readThrough);
+    copier = new BlockCopier(store, this::reportCommitted, loads, options, copyThreads, (int) chunk, copies);
+    link = new MasterLink(master, self, store, interval, loads, copier);
     link.start();
     metrics.serveStatus("Sluice worker", new WorkerStatusSource(store, tiers, this::workerId, self,
         masters.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList(), shortCircuit, cache));
@@ -180,6 +190,11 @@ public final class WorkerServer implements Closeable {
     if (link != null) {
       link.close();
       link = null;
+    }
+    // After the link (no new copy tasks), before the data server: a copy stopped mid-way leaves no temp block.
+    if (copier != null) {
+      copier.close();
+      copier = null;
     }
     if (data != null) {
       data.close();

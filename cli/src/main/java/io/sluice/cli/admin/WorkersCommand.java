@@ -4,6 +4,7 @@ import io.sluice.cli.JsonOutput;
 import io.sluice.cli.SizeText;
 import io.sluice.cli.Stdout;
 import io.sluice.cli.Table;
+import io.sluice.common.proto.DecommissionState;
 import io.sluice.common.proto.MasterStatus;
 import io.sluice.common.proto.TierStatus;
 import io.sluice.common.proto.WorkerSummary;
@@ -15,7 +16,9 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code sluice admin workers}: the workers the leader knows, live or lost, with capacity and use, and per tier
- * where the worker's own status answers. Exit 1 when no master leads.
+ * where the worker's own status answers. A worker being decommissioned shows as {@code decommissioning} or
+ * {@code decommissioned} instead of {@code live}, with the blocks it has left and why it waits, if it does, below
+ * the table. Exit 1 when no master leads.
  */
 @Command(name = "workers", description = "Workers known to the leader: live or lost, capacity and use per tier.")
 public final class WorkersCommand implements Callable<Integer> {
@@ -42,7 +45,7 @@ public final class WorkersCommand implements Callable<Integer> {
     for (WorkerView v : workers) {
       WorkerSummary w = v.summary();
       t.row(w.getWorkerId(), w.getAddress().getHost() + ":" + w.getAddress().getDataPort(),
-          w.getLive() ? "live" : "lost", age(w.getHeartbeatAgeMs()), w.getBlockCount(), "all",
+          state(w), age(w.getHeartbeatAgeMs()), w.getBlockCount(), "all",
           SizeText.of(w.getCapacityBytes()), SizeText.of(w.getUsedBytes()),
           SizeText.percent(w.getUsedBytes(), w.getCapacityBytes()));
       if (v.status() != null) {
@@ -56,10 +59,31 @@ public final class WorkersCommand implements Callable<Integer> {
     }
     t.print(out);
     for (WorkerView v : workers) {
+      WorkerSummary w = v.summary();
+      if (w.getDecommission() == DecommissionState.DECOMMISSIONING) {
+        out.printf("worker %d: decommissioning, %d blocks left to copy%s%n", w.getWorkerId(),
+            w.getDecommissionRemainingBlocks(), w.getDecommissionStuck().isEmpty() ? ""
+                : "; waiting: " + w.getDecommissionStuck());
+      }
+    }
+    for (WorkerView v : workers) {
       if (v.statusError() != null) {
         out.printf("worker %d: tiers unknown: %s%n", v.summary().getWorkerId(), v.statusError());
       }
     }
+  }
+
+  /** {@code live} or {@code lost}; a worker out of service shows its decommission state, lost or not. */
+  static String state(WorkerSummary w) {
+    String service = switch (w.getDecommission()) {
+      case DECOMMISSIONING -> "decommissioning";
+      case DECOMMISSIONED -> "decommissioned";
+      default -> "";
+    };
+    if (service.isEmpty()) {
+      return w.getLive() ? "live" : "lost";
+    }
+    return w.getLive() ? service : service + ",lost";
   }
 
   /** A heartbeat's age as people read it: {@code 200ms ago}, {@code 12s ago}, {@code 5m ago}. */

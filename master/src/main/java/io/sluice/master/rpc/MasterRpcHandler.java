@@ -15,6 +15,7 @@ import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.CreateFileResponse;
 import io.sluice.common.proto.CreateSymlinkRequest;
 import io.sluice.common.proto.CreateSymlinkResponse;
+import io.sluice.common.proto.DecommissionWorkerRequest;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.DeleteResponse;
 import io.sluice.common.proto.FreeRequest;
@@ -59,6 +60,7 @@ import io.sluice.common.proto.WorkerHeartbeatRequest;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.ServerCall;
+import io.sluice.master.decommission.Decommissioner;
 import io.sluice.master.job.LoadJobs;
 import io.sluice.master.journal.Journal;
 import io.sluice.master.mount.DeleteThroughUfs;
@@ -124,6 +126,7 @@ public final class MasterRpcHandler implements RpcHandler {
   private final MountService mounts;
   private final LoadJobs loads;
   private final Supplier<MasterStatus> status;
+  private final Decommissioner decommissioner;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
@@ -132,11 +135,14 @@ public final class MasterRpcHandler implements RpcHandler {
    * @param mounts the mount table and the UFS metadata sync
    * @param loads the load jobs this leader runs
    * @param status this master's own view (its /api/status), answered to GET_MASTER_STATUS
+   * @param decommissioner drains the workers an administrator decommissions
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
       BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry,
-      CallerResolver callers, MountService mounts, LoadJobs loads, Supplier<MasterStatus> status) {
+      CallerResolver callers, MountService mounts, LoadJobs loads, Supplier<MasterStatus> status,
+      Decommissioner decommissioner) {
     this.status = status;
+    this.decommissioner = decommissioner;
     this.callers = callers;
     this.mounts = mounts;
     this.loads = loads;
@@ -350,6 +356,7 @@ public final class MasterRpcHandler implements RpcHandler {
       case REGISTER_WORKER -> call.respond(RegisterWorkerResponse.newBuilder()
           .setWorkerId(registry.register(call.parse(RegisterWorkerRequest.parser()))).build());
       case WORKER_HEARTBEAT -> call.respond(registry.heartbeat(call.parse(WorkerHeartbeatRequest.parser())));
+      case DECOMMISSION_WORKER -> decommission(call, call.parse(DecommissionWorkerRequest.parser()), caller);
       case GET_CLUSTER_INFO -> call.respond(GetClusterInfoResponse.newBuilder().setLeader(advertisedAddress.get())
           .addAllWorkers(registry.summaries()).setInodeCount(store.inodeCount()).build());
       default -> throw new RpcException(Status.INVALID_ARGUMENT, "unsupported master method " + method);
@@ -365,6 +372,15 @@ public final class MasterRpcHandler implements RpcHandler {
       throw new RpcException(Status.UNAVAILABLE, e.getMessage(), e);
     }
     call.respond(GetMasterStatusResponse.newBuilder().setStatus(s).build());
+  }
+
+  /** Soft state of the registry, not journaled (see Decommissioner); changing it is for the superuser only. */
+  private void decommission(ServerCall call, DecommissionWorkerRequest req, Caller caller) throws RpcException {
+    if (!req.getStatusOnly() && !caller.superuser()) {
+      throw new RpcException(Status.PERMISSION_DENIED, "only the superuser may decommission a worker (caller "
+          + caller.user() + ")");
+    }
+    call.respond(decommissioner.request(req));
   }
 
   /** Places the block first (no live worker: fail before journaling anything), then allocates it. */

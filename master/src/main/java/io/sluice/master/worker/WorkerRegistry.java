@@ -1,8 +1,10 @@
 package io.sluice.master.worker;
 
+import io.sluice.common.proto.BlockCopyTask;
 import io.sluice.common.proto.BlockLoadFailure;
 import io.sluice.common.proto.BlockLoadTask;
 import io.sluice.common.proto.BlockLocation;
+import io.sluice.common.proto.DecommissionState;
 import io.sluice.common.proto.RegisterWorkerRequest;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.proto.WorkerCommand;
@@ -17,6 +19,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
@@ -35,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * overwritten) and blocks of files deleted later ({@link #removeBlocks}) are sent back as REMOVE_BLOCKS. Time comes
  * from the clock given, so tests move it by hand. Thread-safe (one lock: heartbeats are one per worker per
  * second).
+ *
+ * <p>A worker's decommission state (see {@code io.sluice.master.decommission}) is kept here because placement and
+ * reads depend on it: a worker not IN_SERVICE is no placement candidate, and its locations are listed after those
+ * of in-service workers (a DECOMMISSIONED worker's not at all while another live worker holds the block). The state
+ * outlives the worker's re-registrations, not this master.
  */
 public final class WorkerRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
@@ -47,6 +56,7 @@ public final class WorkerRegistry {
   private final Map<Long, Set<Long>> locations = new HashMap<>();
   private long nextWorkerId = 1;
   private volatile LoadFailureListener loadFailures = (worker, failure) -> { };
+  private volatile LoadFailureListener copyFailures = (worker, failure) -> { };
 
   /** Hears of load tasks a worker reports failed (called under the registry's lock: hand off, do not call back). */
   @FunctionalInterface
@@ -56,6 +66,25 @@ public final class WorkerRegistry {
 
   public void onLoadFailures(LoadFailureListener listener) {
     this.loadFailures = listener;
+  }
+
+  /** Hears of copy tasks a worker reports failed; same rules as {@link #onLoadFailures}. */
+  public void onCopyFailures(LoadFailureListener listener) {
+    this.copyFailures = listener;
+  }
+
+  /**
+   * Queues copy tasks for a worker (their target), sent with its next heartbeat reply.
+   *
+   * @return false when the worker is not live
+   */
+  public synchronized boolean queueCopies(long workerId, List<BlockCopyTask> tasks) {
+    WorkerState w = workers.get(workerId);
+    if (w == null || !w.live || expired(w, clock.millis())) {
+      return false;
+    }
+    w.toCopy.addAll(tasks);
+    return true;
   }
 
   /**
@@ -100,6 +129,11 @@ public final class WorkerRegistry {
       dropLocations(old);
     }
     WorkerState w = new WorkerState(id, address);
+    if (old != null) {
+      w.decommission = old.decommission;
+      w.remaining = old.remaining;
+      w.stuck = old.stuck;
+    }
     w.capacityBytes = req.getCapacityBytes();
     w.usedBytes = req.getUsedBytes();
     w.lastHeartbeatMs = clock.millis();
@@ -135,10 +169,17 @@ public final class WorkerRegistry {
     for (BlockLoadFailure f : req.getFailedLoadsList()) {
       loadFailures.failed(w.id, f);
     }
+    for (BlockLoadFailure f : req.getFailedCopiesList()) {
+      copyFailures.failed(w.id, f);
+    }
     WorkerHeartbeatResponse.Builder reply = WorkerHeartbeatResponse.newBuilder();
     if (!w.toLoad.isEmpty()) {
       reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.LOAD_BLOCKS).addAllLoads(w.toLoad));
       w.toLoad.clear();
+    }
+    if (!w.toCopy.isEmpty()) {
+      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.COPY_BLOCKS).addAllCopies(w.toCopy));
+      w.toCopy.clear();
     }
     if (!w.toRemove.isEmpty()) {
       reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REMOVE_BLOCKS)
@@ -165,44 +206,136 @@ public final class WorkerRegistry {
     }
   }
 
-  /** The live workers holding {@code blockId}, in no particular order. */
+  /**
+   * The live workers holding {@code blockId}: in-service ones first (in no particular order), then decommissioning
+   * ones; decommissioned ones only when no other live worker holds the block.
+   */
   public synchronized List<BlockLocation> locations(long blockId) {
     Set<Long> holders = locations.get(blockId);
     if (holders == null) {
       return List.of();
     }
     long now = clock.millis();
-    List<BlockLocation> out = new ArrayList<>(holders.size());
+    List<WorkerState> live = new ArrayList<>(holders.size());
     for (long id : holders) {
       WorkerState w = workers.get(id);
       if (!expired(w, now)) {
-        out.add(BlockLocation.newBuilder().setWorkerId(id).setAddress(w.address).build());
+        live.add(w);
+      }
+    }
+    boolean othersHold = live.stream().anyMatch(w -> w.decommission != DecommissionState.DECOMMISSIONED);
+    live.sort((a, b) -> Integer.compare(a.decommission.getNumber(), b.decommission.getNumber()));
+    List<BlockLocation> out = new ArrayList<>(live.size());
+    for (WorkerState w : live) {
+      if (!othersHold || w.decommission != DecommissionState.DECOMMISSIONED) {
+        out.add(BlockLocation.newBuilder().setWorkerId(w.id).setAddress(w.address).build());
       }
     }
     return out;
   }
 
-  /** Workers that can take new blocks now. */
+  /** Workers that can take new blocks (and load or copy tasks) now: live and in service. */
   public synchronized List<PlacementCandidate> candidates() {
     long now = clock.millis();
     List<PlacementCandidate> out = new ArrayList<>();
     for (WorkerState w : workers.values()) {
-      if (w.live && !expired(w, now)) {
+      if (w.live && !expired(w, now) && w.decommission == DecommissionState.IN_SERVICE) {
         out.add(new PlacementCandidate(w.id, w.address, w.freeBytes()));
       }
     }
     return out;
   }
 
+  /** The id of the worker serving data at {@code host:dataPort}, as it registered. */
+  public synchronized OptionalLong idOf(String hostAndDataPort) {
+    Long id = idsByAddress.get(hostAndDataPort);
+    return id == null ? OptionalLong.empty() : OptionalLong.of(id);
+  }
+
+  /**
+   * Sets a known worker's decommission state; back IN_SERVICE, its drain's progress is forgotten.
+   *
+   * @return false for a worker this registry does not know
+   */
+  public synchronized boolean setDecommission(long workerId, DecommissionState state) {
+    WorkerState w = workers.get(workerId);
+    if (w == null) {
+      return false;
+    }
+    if (w.decommission != state) {
+      LOG.info("worker {} at {}:{}: {} -> {}", w.id, w.address.getHost(), w.address.getDataPort(), w.decommission,
+          state);
+    }
+    w.decommission = state;
+    if (state == DecommissionState.IN_SERVICE) {
+      w.remaining = 0;
+      w.stuck = "";
+    }
+    return true;
+  }
+
+  /** Every worker being drained or drained, live or not, with the blocks it holds now. */
+  public synchronized List<DrainingWorker> draining() {
+    long now = clock.millis();
+    List<DrainingWorker> out = new ArrayList<>();
+    for (WorkerState w : workers.values()) {
+      if (w.decommission != DecommissionState.IN_SERVICE) {
+        out.add(new DrainingWorker(w.id, w.address, w.live && !expired(w, now), w.decommission,
+            Set.copyOf(w.blocks)));
+      }
+    }
+    return out;
+  }
+
+  /** Whether a live in-service worker holds {@code blockId}: a decommissioning worker's copy is then not its last. */
+  public synchronized boolean heldInService(long blockId) {
+    Set<Long> holders = locations.get(blockId);
+    if (holders == null) {
+      return false;
+    }
+    long now = clock.millis();
+    for (long id : holders) {
+      WorkerState w = workers.get(id);
+      if (w.live && !expired(w, now) && w.decommission == DecommissionState.IN_SERVICE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Records what a drain round found for a worker still being drained, and its state after it; a worker returned
+   * to service meanwhile (cancel) keeps IN_SERVICE.
+   */
+  public synchronized void drained(long workerId, DecommissionState state, long remaining, String stuck) {
+    WorkerState w = workers.get(workerId);
+    if (w == null || w.decommission == DecommissionState.IN_SERVICE) {
+      return;
+    }
+    setDecommission(workerId, state);
+    w.remaining = remaining;
+    w.stuck = stuck;
+  }
+
+  /** One worker as {@link #summaries()} lists it. */
+  public synchronized Optional<WorkerSummary> summary(long workerId) {
+    WorkerState w = workers.get(workerId);
+    return w == null ? Optional.empty() : Optional.of(summary(w, clock.millis()));
+  }
+
   /** Every worker known, live or lost, in id order. */
   public synchronized List<WorkerSummary> summaries() {
     long now = clock.millis();
-    return workers.values().stream().sorted((a, b) -> Long.compare(a.id, b.id))
-        .map(w -> WorkerSummary.newBuilder().setWorkerId(w.id).setAddress(w.address)
-            .setCapacityBytes(w.capacityBytes).setUsedBytes(w.usedBytes).setLastHeartbeatMs(w.lastHeartbeatMs)
-            .setLive(w.live && !expired(w, now)).setBlockCount(w.blocks.size())
-            .setHeartbeatAgeMs(Math.max(0, now - w.lastHeartbeatMs)).build())
+    return workers.values().stream().sorted((a, b) -> Long.compare(a.id, b.id)).map(w -> summary(w, now))
         .toList();
+  }
+
+  private WorkerSummary summary(WorkerState w, long now) {
+    return WorkerSummary.newBuilder().setWorkerId(w.id).setAddress(w.address)
+        .setCapacityBytes(w.capacityBytes).setUsedBytes(w.usedBytes).setLastHeartbeatMs(w.lastHeartbeatMs)
+        .setLive(w.live && !expired(w, now)).setBlockCount(w.blocks.size())
+        .setHeartbeatAgeMs(Math.max(0, now - w.lastHeartbeatMs)).setDecommission(w.decommission)
+        .setDecommissionRemainingBlocks(w.remaining).setDecommissionStuck(w.stuck).build();
   }
 
   /**
@@ -233,6 +366,7 @@ public final class WorkerRegistry {
     w.live = false;
     dropLocations(w);
     w.toRemove.clear();
+    w.toCopy.clear(); // the drain gives them to another target once their deadline passes
   }
 
   private void dropLocations(WorkerState w) {

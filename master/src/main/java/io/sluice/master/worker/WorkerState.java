@@ -1,6 +1,8 @@
 package io.sluice.master.worker;
 
+import io.sluice.common.proto.BlockCopyTask;
 import io.sluice.common.proto.BlockLoadTask;
+import io.sluice.common.proto.DecommissionState;
 import io.sluice.common.proto.WorkerAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +24,13 @@ final class WorkerState {
   final Set<Long> toRemove = new HashSet<>();
   /** Load-job tasks for the worker, sent with the next heartbeat reply. */
   final List<BlockLoadTask> toLoad = new ArrayList<>();
+  /** Decommission copy tasks for the worker (it is their target), sent with the next heartbeat reply. */
+  final List<BlockCopyTask> toCopy = new ArrayList<>();
+  /** Kept across re-registrations and losses: an operator's decision, not something the worker reports. */
+  DecommissionState decommission = DecommissionState.IN_SERVICE;
+  /** What the drain last found: blocks not yet elsewhere, and why it cannot go on (empty while it can). */
+  long remaining;
+  String stuck = "";
 
   WorkerState(long id, WorkerAddress address) {
     this.id = id;

@@ -15,6 +15,7 @@ import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.CommitReporter;
+import io.sluice.worker.copy.BlockCopier;
 import io.sluice.worker.ufs.LoadTasks;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,7 @@ public final class MasterLink implements Closeable, CommitReporter {
   private final Duration interval;
   private final BlockDeltas deltas = new BlockDeltas();
   private final LoadTasks loadTasks;
+  private final BlockCopier copier;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "worker-heartbeat");
     t.setDaemon(true);
@@ -62,8 +64,18 @@ public final class MasterLink implements Closeable, CommitReporter {
    */
   public MasterLink(FailoverRpcClient master, WorkerAddress self, BlockStore store, Duration interval,
       LoadTasks loadTasks) {
+    this(master, self, store, interval, loadTasks, null);
+  }
+
+  /**
+   * @param copier carries out COPY_BLOCKS commands (a decommission's drain) and holds their failures for the
+   *     heartbeats; null for a worker that ignores them
+   */
+  public MasterLink(FailoverRpcClient master, WorkerAddress self, BlockStore store, Duration interval,
+      LoadTasks loadTasks, BlockCopier copier) {
     this.master = master;
     this.loadTasks = loadTasks;
+    this.copier = copier;
     this.self = self;
     this.store = store;
     this.interval = interval;
@@ -146,16 +158,20 @@ public final class MasterLink implements Closeable, CommitReporter {
     store.checkDirs(); // a directory found gone now has its blocks in this beat's removed list
     BlockDeltas.Batch batch = deltas.take();
     List<BlockLoadFailure> failedLoads = loadTasks == null ? List.of() : loadTasks.takeFailures();
+    List<BlockLoadFailure> failedCopies = copier == null ? List.of() : copier.takeFailures();
     WorkerHeartbeatResponse resp;
     try {
       resp = master.call(MasterMethod.WORKER_HEARTBEAT_VALUE, WorkerHeartbeatRequest.newBuilder()
           .setWorkerId(workerId).setCapacityBytes(store.capacity()).setUsedBytes(store.used())
           .addAllAddedBlocks(batch.added()).addAllRemovedBlocks(batch.removed()).addAllFailedLoads(failedLoads)
-          .build(), WorkerHeartbeatResponse.parser());
+          .addAllFailedCopies(failedCopies).build(), WorkerHeartbeatResponse.parser());
     } catch (RpcException | RuntimeException e) {
       deltas.restore(batch);
       if (loadTasks != null) {
         loadTasks.restoreFailures(failedLoads);
+      }
+      if (copier != null) {
+        copier.restoreFailures(failedCopies);
       }
       throw e;
     }
@@ -168,6 +184,7 @@ public final class MasterLink implements Closeable, CommitReporter {
         }
         case REMOVE_BLOCKS -> remove(c);
         case LOAD_BLOCKS -> load(c);
+        case COPY_BLOCKS -> copy(c);
         default -> { }
       }
     }
@@ -180,6 +197,15 @@ public final class MasterLink implements Closeable, CommitReporter {
       return;
     }
     loadTasks.run(c.getLoadsList());
+  }
+
+  /** Queues the copies; they run on the copier's threads, never on this one. */
+  private void copy(WorkerCommand c) {
+    if (copier == null) {
+      LOG.warn("ignoring {} copy tasks: this worker does not copy blocks", c.getCopiesCount());
+      return;
+    }
+    copier.run(c.getCopiesList());
   }
 
   private void remove(WorkerCommand c) {

@@ -9,6 +9,7 @@ import io.sluice.common.rpc.Transport;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.TierAlias;
 import io.sluice.worker.block.TierStats;
+import io.sluice.worker.copy.CopyStats;
 import io.sluice.worker.data.DataTraffic;
 import io.sluice.worker.data.ShortCircuitLeases;
 import io.sluice.worker.ufs.ReadThroughStats;
@@ -26,8 +27,9 @@ import java.util.function.ToDoubleFunction;
  * {@value #SHORT_CIRCUIT_LEASES} (leases open now). For the cache: {@value #HITS} (READ_BLOCK calls and short-circuit opens served from a block the worker held),
  * {@value #MISSES} (calls for a block it did not hold, read through from the UFS), {@value #UFS_READ} (bytes read
  * from UFSs), {@value #UFS_ERRORS} (UFS reads that failed with UFS_ERROR; a file changed under Sluice, STALE, is
- * not counted) and {@value #CORRUPT_BLOCKS} (blocks found not to match their checksums and removed). All counters
- * count since start.
+ * not counted) and {@value #CORRUPT_BLOCKS} (blocks found not to match their checksums and removed). For
+ * decommission drains: {@value #BLOCKS_COPIED} (blocks copied here from another worker) and
+ * {@value #BLOCK_COPY_FAILURES} (copy tasks that failed). All counters count since start.
  */
 public final class WorkerMetrics implements MeterBinder {
   public static final String CAPACITY = "sluice.worker.tier.capacity";
@@ -46,12 +48,15 @@ public final class WorkerMetrics implements MeterBinder {
   public static final String SHORT_CIRCUIT_OPENS = "sluice.worker.short.circuit.opens";
   public static final String SHORT_CIRCUIT_LEASES = "sluice.worker.short.circuit.leases";
   public static final String CORRUPT_BLOCKS = "sluice.worker.blocks.corrupt";
+  public static final String BLOCKS_COPIED = "sluice.worker.blocks.copied";
+  public static final String BLOCK_COPY_FAILURES = "sluice.worker.blocks.copy.failures";
 
   private final BlockStore store;
   private final DataTraffic traffic;
   private final ReadThroughStats cache;
   private final ShortCircuitLeases shortCircuit;
   private final Transport transport;
+  private final CopyStats copies;
 
   /**
    * @param store an opened store: its tiers are read once here, to tag one series per tier
@@ -59,6 +64,13 @@ public final class WorkerMetrics implements MeterBinder {
    */
   public WorkerMetrics(BlockStore store, DataTraffic traffic, ReadThroughStats cache,
       ShortCircuitLeases shortCircuit, Transport transport) {
+    this(store, traffic, cache, shortCircuit, transport, new CopyStats());
+  }
+
+  /** @param copies the decommission copies' counts */
+  public WorkerMetrics(BlockStore store, DataTraffic traffic, ReadThroughStats cache,
+      ShortCircuitLeases shortCircuit, Transport transport, CopyStats copies) {
+    this.copies = copies;
     this.transport = transport;
     this.store = store;
     this.traffic = traffic;
@@ -99,6 +111,10 @@ public final class WorkerMetrics implements MeterBinder {
         .description("Short-circuit leases granted: blocks read by local clients from their files").register(registry);
     FunctionCounter.builder(CORRUPT_BLOCKS, store, BlockStore::corruptBlocks)
         .description("Blocks found not to match their checksums and removed").register(registry);
+    FunctionCounter.builder(BLOCKS_COPIED, copies, CopyStats::copied)
+        .description("Blocks copied here from another worker (decommission drains)").register(registry);
+    FunctionCounter.builder(BLOCK_COPY_FAILURES, copies, CopyStats::failed)
+        .description("Block copy tasks that failed").register(registry);
     Gauge.builder(SHORT_CIRCUIT_LEASES, shortCircuit, ShortCircuitLeases::held)
         .description("Short-circuit leases open now").strongReference(true).register(registry);
   }
