@@ -12,13 +12,11 @@ import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.CommitReporter;
 import io.sluice.worker.block.TempBlock;
 import io.sluice.worker.ufs.LoadTasks;
+import io.sluice.worker.ufs.TaskFailures;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +52,7 @@ public final class BlockCopier implements Closeable {
   private final ExecutorService threads;
   private final Set<Long> running = new HashSet<>();
   /** Failures not yet sent, by block; a later outcome for the same block replaces an earlier one. */
-  private final Map<Long, BlockLoadFailure> failed = new LinkedHashMap<>();
+  private final TaskFailures failed = new TaskFailures();
 
   /**
    * @param loads loads UFS-backed blocks whose source failed; null for a worker without read-through
@@ -161,30 +159,22 @@ public final class BlockCopier implements Closeable {
   }
 
   /** Takes the failures to send in a heartbeat. */
-  public synchronized List<BlockLoadFailure> takeFailures() {
-    if (failed.isEmpty()) {
-      return List.of();
-    }
-    List<BlockLoadFailure> out = new ArrayList<>(failed.values());
-    failed.clear();
-    return out;
+  public List<BlockLoadFailure> takeFailures() {
+    return failed.take();
   }
 
   /** Puts back failures a heartbeat did not deliver, under any newer outcome for the same block. */
-  public synchronized void restoreFailures(List<BlockLoadFailure> undelivered) {
-    for (BlockLoadFailure f : undelivered) {
-      failed.putIfAbsent(f.getBlockId(), f);
-    }
+  public void restoreFailures(List<BlockLoadFailure> undelivered) {
+    failed.restore(undelivered);
   }
 
-  private synchronized void fail(long blockId, Status status, String message) {
+  private void fail(long blockId, Status status, String message) {
     LOG.info("copy task for block {} failed: {}: {}", blockId, status, message);
-    failed.put(blockId, BlockLoadFailure.newBuilder().setBlockId(blockId).setStatus(status)
-        .setMessage(message == null ? "" : message).build());
+    failed.fail(blockId, status, message);
   }
 
-  private synchronized void succeeded(long blockId) {
-    failed.remove(blockId);
+  private void succeeded(long blockId) {
+    failed.succeeded(blockId);
   }
 
   /** Stops the copies: running ones are interrupted and leave no temp block; queued ones are dropped. */

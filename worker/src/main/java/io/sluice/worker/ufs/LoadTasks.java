@@ -6,10 +6,7 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.worker.block.BlockStore;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +27,7 @@ public final class LoadTasks {
   private final BlockStore store;
   private final ReadThrough readThrough;
   /** Failures not yet sent, by block; a later outcome for the same block replaces an earlier one. */
-  private final Map<Long, BlockLoadFailure> failed = new LinkedHashMap<>();
+  private final TaskFailures failed = new TaskFailures();
 
   public LoadTasks(BlockStore store, ReadThrough readThrough) {
     this.store = store;
@@ -90,31 +87,22 @@ public final class LoadTasks {
   }
 
   /** Takes the failures to send in a heartbeat. */
-  public synchronized List<BlockLoadFailure> takeFailures() {
-    if (failed.isEmpty()) {
-      return List.of();
-    }
-    List<BlockLoadFailure> out = new ArrayList<>(failed.values());
-    failed.clear();
-    return out;
+  public List<BlockLoadFailure> takeFailures() {
+    return failed.take();
   }
 
   /** Puts back failures a heartbeat did not deliver, under any newer outcome for the same block. */
-  public synchronized void restoreFailures(List<BlockLoadFailure> undelivered) {
-    for (BlockLoadFailure f : undelivered) {
-      failed.putIfAbsent(f.getBlockId(), f);
-    }
+  public void restoreFailures(List<BlockLoadFailure> undelivered) {
+    failed.restore(undelivered);
   }
 
-  private synchronized void fail(long blockId, Status status, String message) {
+  private void fail(long blockId, Status status, String message) {
     LOG.info("load task for block {} failed: {}: {}", blockId, status, message);
-    failed.put(blockId, BlockLoadFailure.newBuilder().setBlockId(blockId).setStatus(status)
-        .setMessage(message == null ? "" : message).build());
+    failed.fail(blockId, status, message);
   }
 
-  /** A failure of the block not sent yet is moot now that it is held. */
-  private synchronized void succeeded(long blockId) {
-    failed.remove(blockId);
+  private void succeeded(long blockId) {
+    failed.succeeded(blockId);
   }
 
   /**
