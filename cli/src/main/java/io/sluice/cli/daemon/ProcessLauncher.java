@@ -1,11 +1,14 @@
 package io.sluice.cli.daemon;
 
+import io.sluice.common.conf.KeyRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,7 +26,10 @@ public final class ProcessLauncher {
 
   private ProcessLauncher() {}
 
-  /** Starts {@code sluice ARGS... --conf k=v...} logging to {@code log}. */
+  /**
+   * Starts {@code sluice ARGS... --conf k=v...} logging to {@code log}; sensitive keys (the shared secret) go in
+   * the child's environment as {@code SLUICE_...} instead.
+   */
   public static Process launch(List<String> args, Map<String, String> conf, Path log) throws IOException {
     return launch(args, conf, log, null);
   }
@@ -53,13 +59,20 @@ public final class ProcessLauncher {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.sluice.cli.SluiceMain");
     cmd.addAll(args);
+    Map<String, String> secrets = new LinkedHashMap<>();
     conf.forEach((k, v) -> {
-      cmd.add("--conf");
-      cmd.add(k + "=" + v);
+      if (KeyRegistry.isSensitive(k)) {
+        // Not on the command line, which every user of the host can read (ps); the environment is the owner's.
+        secrets.put(k.toUpperCase(Locale.ROOT).replace('.', '_'), v);
+      } else {
+        cmd.add("--conf");
+        cmd.add(k + "=" + v);
+      }
     });
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(outFile(log).toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().putAll(secrets);
     return pb.start();
   }
 

@@ -15,10 +15,13 @@ import java.util.function.Predicate;
 final class ClusterProbe {
   private ClusterProbe() {}
 
-  /** The master's cluster info, or empty when it does not answer. */
-  static Optional<GetClusterInfoResponse> ask(InetSocketAddress master) {
-    RpcOptions opts = RpcOptions.defaults().withCallTimeout(Duration.ofSeconds(2));
-    try (RpcClient c = RpcClient.connect(master, opts)) {
+  /**
+   * The master's cluster info, or empty when it does not answer.
+   *
+   * @param options how to connect (the user and, on a secured cluster, the shared secret)
+   */
+  static Optional<GetClusterInfoResponse> ask(InetSocketAddress master, RpcOptions options) {
+    try (RpcClient c = RpcClient.connect(master, options.withCallTimeout(Duration.ofSeconds(2)))) {
       return Optional.of(c.call(MasterMethod.GET_CLUSTER_INFO_VALUE, GetClusterInfoRequest.getDefaultInstance(),
           GetClusterInfoResponse.parser()));
     } catch (RpcException e) {
@@ -31,14 +34,14 @@ final class ClusterProbe {
    *
    * @return whether it became ready
    */
-  static boolean await(InetSocketAddress master, Predicate<GetClusterInfoResponse> ready, Process process,
-      Duration timeout) throws InterruptedException {
+  static boolean await(InetSocketAddress master, RpcOptions options, Predicate<GetClusterInfoResponse> ready,
+      Process process, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (process != null && !process.isAlive()) {
         return false;
       }
-      if (ask(master).filter(ready).isPresent()) {
+      if (ask(master, options).filter(ready).isPresent()) {
         return true;
       }
       Thread.sleep(200);

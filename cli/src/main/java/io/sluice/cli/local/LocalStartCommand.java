@@ -11,6 +11,7 @@ import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.WorkerSummary;
+import io.sluice.common.rpc.RpcOptions;
 import io.sluice.fuse.FuseKeys;
 import io.sluice.master.MasterKeys;
 import io.sluice.worker.WorkerKeys;
@@ -136,7 +137,9 @@ public final class LocalStartCommand implements Callable<Integer> {
     checkFree(workerPort, "worker data");
     layout.createDirs();
 
-    Map<String, String> common = new LinkedHashMap<>(conf.load().explicitValues());
+    SluiceConf loaded = conf.load();
+    RpcOptions rpc = RpcOptions.from(loaded);
+    Map<String, String> common = new LinkedHashMap<>(loaded.explicitValues());
     common.put(CommonKeys.MASTER_ADDRESSES.name(), "localhost:" + masterPort);
     InetSocketAddress master = new InetSocketAddress("127.0.0.1", masterPort);
 
@@ -147,7 +150,7 @@ public final class LocalStartCommand implements Callable<Integer> {
     masterConf.put(MasterKeys.HTTP_PORT.name(), Integer.toString(masterHttpPort));
     masterConf.put(MasterKeys.DIR.name(), layout.dataDir(LocalLayout.MASTER).toString());
     Process mp = start(layout, LocalLayout.MASTER, masterConf);
-    if (!ClusterProbe.await(master, info -> true, mp, READY_TIMEOUT)) {
+    if (!ClusterProbe.await(master, rpc, info -> true, mp, READY_TIMEOUT)) {
       throw failed(layout, LocalLayout.MASTER, mp);
     }
 
@@ -158,8 +161,8 @@ public final class LocalStartCommand implements Callable<Integer> {
     String tiers = workerTiers(layout);
     workerConf.put(WorkerKeys.TIERS.name(), tiers);
     Process wp = start(layout, LocalLayout.WORKER, workerConf);
-    if (!ClusterProbe.await(master, info -> info.getWorkersList().stream().anyMatch(WorkerSummary::getLive), wp,
-        READY_TIMEOUT)) {
+    if (!ClusterProbe.await(master, rpc, info -> info.getWorkersList().stream().anyMatch(WorkerSummary::getLive),
+        wp, READY_TIMEOUT)) {
       throw failed(layout, LocalLayout.WORKER, wp);
     }
 

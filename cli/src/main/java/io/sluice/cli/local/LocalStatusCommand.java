@@ -1,7 +1,8 @@
 package io.sluice.cli.local;
 
+import io.sluice.cli.ConfOptions;
 import io.sluice.cli.Stdout;
-
+import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.WorkerSummary;
 import io.sluice.fuse.MountTable;
@@ -11,11 +12,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice local status}: which local processes run and what the master sees. Exit 0 only when all run. */
 @Command(name = "status", description = "Show the local cluster's processes and workers.")
 public final class LocalStatusCommand implements Callable<Integer> {
+  @Mixin
+  ConfOptions conf;
+
   @Option(names = "--dir", description = "State directory (default: ~/.sluice/local).")
   Path dir;
 
@@ -41,7 +46,8 @@ public final class LocalStatusCommand implements Callable<Integer> {
       out.printf("%-7s %s%n", LocalLayout.FUSE, mounted ? "mounted at " + mnt.get() + " (pid " + p.get().pid() + ")"
           : "not mounted (" + mnt.get() + ")");
     }
-    Optional<GetClusterInfoResponse> info = ClusterProbe.ask(new InetSocketAddress("127.0.0.1", masterPort));
+    Optional<GetClusterInfoResponse> info = ClusterProbe.ask(new InetSocketAddress("127.0.0.1", masterPort),
+        RpcOptions.from(conf.load()));
     if (info.isPresent()) {
       for (WorkerSummary w : info.get().getWorkersList()) {
         out.printf("worker %d at %s:%d: %s, %d blocks, %d of %d bytes used%n", w.getWorkerId(),
