@@ -5,11 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.common.proto.Status;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * A Netty server speaking the Sluice frame protocol to one {@link RpcHandler}. Each connection's pipeline, in
  * order: {@link FrameDecoder} (bounded frames), {@link FrameEncoder}, {@link ServerHandshakeHandler} (until the
  * peer identified itself), {@link ServerDispatcher} (calls to the handler).
+ *
+ * <p>The server enforces its {@link RpcLimits}: a connection over the connection limit is closed as soon as it is
+ * accepted; each connection's outbound queue has a write buffer water mark, over which the dispatcher stops reading
+ * that connection (see {@link ServerDispatcher}), so a peer that never reads cannot make the server queue without
+ * bound.
  */
 public final class RpcServer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
@@ -26,6 +34,9 @@ public final class RpcServer implements Closeable {
   private final RpcHandler handler;
   private final RpcOptions options;
   private final RpcServerObserver observer;
+  private final RpcLimits limits;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final RefusalLog refusals = new RefusalLog();
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel serverChannel;
@@ -45,6 +56,18 @@ public final class RpcServer implements Closeable {
    */
   public RpcServer(String name, InetSocketAddress bind, RpcHandler handler, RpcOptions options,
       RpcServerObserver observer) {
+    this(name, bind, handler, options, RpcLimits.DEFAULTS, observer);
+  }
+
+  /**
+   * @param name for logs and thread names ("master", "worker-data")
+   * @param bind where to listen; port 0 picks a free port (see {@link #address()})
+   * @param limits what one peer, and all of them together, may hold of this server
+   * @param observer told of connections, rejected frames and calls (metrics)
+   */
+  public RpcServer(String name, InetSocketAddress bind, RpcHandler handler, RpcOptions options, RpcLimits limits,
+      RpcServerObserver observer) {
+    this.limits = limits;
     this.name = name;
     this.bind = bind;
     this.handler = handler;
@@ -60,12 +83,23 @@ public final class RpcServer implements Closeable {
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(limits.writeBufferLow(), limits.writeBufferHigh()))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (connections.incrementAndGet() > limits.maxConnections()) {
+              connections.decrementAndGet();
+              refusals.refused(ch);
+              ch.close();
+              return;
+            }
             observer.connectionOpened();
-            ch.closeFuture().addListener(f -> observer.connectionClosed());
-            ServerDispatcher dispatcher = new ServerDispatcher(handler, name, observer);
+            ch.closeFuture().addListener(f -> {
+              connections.decrementAndGet();
+              observer.connectionClosed();
+            });
+            ServerDispatcher dispatcher = new ServerDispatcher(handler, name, observer, limits.maxInflight());
             ch.pipeline()
                 .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
@@ -81,6 +115,11 @@ public final class RpcServer implements Closeable {
     }
     LOG.info("{} serving RPC on {} ({})", name, address(), transport);
     return this;
+  }
+
+  /** Connections served now. */
+  public int connections() {
+    return connections.get();
   }
 
   /** The address actually bound. */
@@ -102,6 +141,28 @@ public final class RpcServer implements Closeable {
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       workers = null;
+    }
+  }
+
+  /**
+   * Logs refused connections at most once a second, with the count refused since the last line: a flood of
+   * connections must not become a flood of log lines.
+   */
+  private final class RefusalLog {
+    private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private final AtomicLong nextLogNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong refused = new AtomicLong();
+
+    void refused(Channel ch) {
+      long n = refused.incrementAndGet();
+      long now = System.nanoTime();
+      long next = nextLogNanos.get();
+      if (now - next >= 0 && nextLogNanos.compareAndSet(next, now + INTERVAL_NANOS)) {
+        refused.addAndGet(-n);
+        LOG.warn("{}: refused connection from {}: already serving {} connections, the limit ({}); {} refused "
+            + "since the last report", name, ch.remoteAddress(), limits.maxConnections(),
+            RpcLimits.MAX_CONNECTIONS.name(), n);
+      }
     }
   }
 }

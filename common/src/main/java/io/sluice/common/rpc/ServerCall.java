@@ -21,19 +21,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServerCall {
   private static final Logger LOG = LoggerFactory.getLogger(ServerCall.class);
+  /**
+   * The most credits one frame may grant (the largest read window a client is configured with). A hostile grant
+   * of 2^31 would otherwise let a single CREDIT frame release a whole block into the outbound queue at once.
+   */
+  static final int MAX_CREDITS_PER_GRANT = 1024;
 
   private final Channel channel;
   private final Frame request;
+  private final FrameHeader header;
   private final String user;
   private final String clientId;
   private final ServerDispatcher owner;
   private final AtomicBoolean done = new AtomicBoolean();
   private final long startNanos = System.nanoTime();
   private volatile StreamListener listener;
+  /** Guarded by {@code this}: whether the request's buffers were freed, after which its body cannot be parsed. */
+  private boolean released;
 
   ServerCall(Channel channel, Frame request, String user, String clientId, ServerDispatcher owner) {
     this.channel = channel;
     this.request = request;
+    int credits = request.header().getCredits();
+    // uint32 on the wire: a "negative" int is a grant over 2^31.
+    this.header = credits >= 0 && credits <= MAX_CREDITS_PER_GRANT ? request.header()
+        : request.header().toBuilder().setCredits(MAX_CREDITS_PER_GRANT).build();
     this.user = user;
     this.clientId = clientId;
     this.owner = owner;
@@ -48,9 +60,12 @@ public final class ServerCall {
     return request.header().getMethod();
   }
 
-  /** The opening frame's header (e.g. the initial credits of a read stream). */
+  /**
+   * The opening frame's header (e.g. the initial credits of a read stream, at most
+   * {@value #MAX_CREDITS_PER_GRANT}).
+   */
   public FrameHeader header() {
-    return request.header();
+    return header;
   }
 
   /** The user named in the connection's handshake. */
@@ -79,9 +94,23 @@ public final class ServerCall {
     return channel;
   }
 
-  /** Parses the request body; a malformed body fails with INVALID_ARGUMENT. */
-  public <T extends Message> T parse(com.google.protobuf.Parser<T> parser) throws RpcException {
+  /**
+   * Parses the request body; a malformed body fails with INVALID_ARGUMENT. So does parsing after the body was
+   * freed: a ONE_WAY call handed to another thread by a service that expects requests (fuzzing found the master
+   * doing so; it read a freed buffer). Parsing and freeing exclude each other, so the bytes never change under the
+   * parser.
+   */
+  public synchronized <T extends Message> T parse(com.google.protobuf.Parser<T> parser) throws RpcException {
+    if (released) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "call " + callId() + ": the body of a " + header.getKind()
+          + " call is gone once its handler returned");
+    }
     return request.parseBody(parser);
+  }
+
+  private synchronized void releaseRequest() {
+    released = true;
+    request.release();
   }
 
   /** Receives the client's stream frames for this call. Set it before {@link RpcHandler#handle} returns. */
@@ -137,13 +166,19 @@ public final class ServerCall {
       return;
     }
     owner.remove(this);
-    request.release();
+    releaseRequest();
     owner.observer().callEnded(method(), h.getStatus(), System.nanoTime() - startNanos);
     if (request.header().getKind() == FrameKind.ONE_WAY) {
       return;
     }
     h.setCallId(callId()).setMethod(method()).setKind(FrameKind.RESPONSE);
-    channel.writeAndFlush(OutboundFrame.of(h, body)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    channel.writeAndFlush(OutboundFrame.of(h, body)).addListener((ChannelFutureListener) f -> {
+      // An answer that could not be encoded is our fault: the connection closes with a log line. An answer to a
+      // peer that already left is no news (it used to log a WARN per late answer).
+      if (!f.isSuccess() && f.channel().isActive()) {
+        f.channel().pipeline().fireExceptionCaught(f.cause());
+      }
+    });
   }
 
   /** Ends a ONE_WAY call once its handler returned: frees the request. */
@@ -167,7 +202,10 @@ public final class ServerCall {
       }
       case CREDIT -> {
         frame.release();
-        l.onCredit(frame.header().getCredits());
+        int granted = frame.header().getCredits();
+        if (granted != 0) {
+          l.onCredit(granted < 0 || granted > MAX_CREDITS_PER_GRANT ? MAX_CREDITS_PER_GRANT : granted);
+        }
       }
       default -> {
         frame.release();
@@ -182,7 +220,7 @@ public final class ServerCall {
       return;
     }
     owner.remove(this);
-    request.release();
+    releaseRequest();
     owner.observer().callEnded(method(), cause.status(), System.nanoTime() - startNanos);
     StreamListener l = listener;
     if (l != null) {
