@@ -2,6 +2,7 @@ package io.sluice.master;
 
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.metrics.ServerMetrics;
+import io.sluice.common.rpc.RpcLimits;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.master.journal.MasterJournal;
@@ -124,7 +125,7 @@ public final class MasterServer implements Closeable {
           conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads, status,
           decommissioner);
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
-          metrics.rpcObserver()).start();
+          RpcLimits.from(conf), metrics.rpcObserver()).start();
       metrics.serveStatus("Sluice master", status);
       housekeeping = Executors.newSingleThreadScheduledExecutor(daemonThreads("master-housekeeping"));
       long sweepMs = Math.max(100, workerTimeout.toMillis() / 2);

@@ -8,6 +8,7 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.RpcLimits;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.ufs.UfsRegistry;
@@ -126,7 +127,7 @@ public final class WorkerServer implements Closeable {
     DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic, readThrough, cache,
         shortCircuit, TransferMode.parse(conf.get(WorkerKeys.DATA_TRANSFER)), options);
     data = new RpcServer("worker-data", new InetSocketAddress(bindHost, conf.get(WorkerKeys.DATA_PORT)), handler,
-        options, metrics.rpcObserver()).start();
+        options, RpcLimits.from(conf), metrics.rpcObserver()).start();
     WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())
         .setHttpPort(metrics.httpAddress().map(InetSocketAddress::getPort).orElse(0))
         .build();

@@ -2,6 +2,7 @@ package io.sluice.cli.conf;
 
 import io.sluice.client.ClientKeys;
 import io.sluice.common.conf.CommonKeys;
+import io.sluice.common.rpc.RpcLimits;
 import io.sluice.common.conf.ConfigKey;
 import io.sluice.fuse.FuseKeys;
 import io.sluice.master.MasterKeys;
@@ -44,6 +45,7 @@ public final class KnownKeys {
   /** Sections in the order a reader sets things up: where the masters are, then each process. */
   public static final List<Section> SECTIONS = List.of(
       new Section("common: every process (masters' addresses, RPC, identity)", CommonKeys.class),
+      new Section("rpc server limits: the master's and the workers' data servers", RpcLimits.class),
       new Section("master", MasterKeys.class),
       new Section("security: permission checks on the master", SecurityKeys.class),
       new Section("worker", WorkerKeys.class),

@@ -23,6 +23,8 @@ import java.util.Map;
 public final class ProcessLauncher {
   /** The system property naming the file the role creates once it is up (see {@link ReadySignal}). */
   static final String READY_PROPERTY = "sluice.daemon.ready";
+  /** Netty's direct buffers are bounded by this, not by the heap (its default), so a flood fails calls, not hosts. */
+  static final String DIRECT_MEMORY_CAP = "-XX:MaxDirectMemorySize=1g";
 
   private ProcessLauncher() {}
 
@@ -44,6 +46,8 @@ public final class ProcessLauncher {
       cmd.add("/usr/bin/setsid");
     }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // As bin/sluice: direct memory capped, before SLUICE_JAVA_OPTS so that it may set another cap.
+    cmd.add(DIRECT_MEMORY_CAP);
     String extra = System.getenv("SLUICE_JAVA_OPTS");
     if (extra != null && !extra.isBlank()) {
       cmd.addAll(List.of(extra.trim().split("\\s+")));
