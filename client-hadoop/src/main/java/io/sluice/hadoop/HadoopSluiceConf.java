@@ -25,8 +25,8 @@ final class HadoopSluiceConf {
    * Every {@code sluice.*} entry of {@code hadoop}, then the masters named by {@code uri}'s authority and the user.
    *
    * @param uri {@code sluice://host[:port]/} names a master; when that master is one of {@code
-   *     sluice.master.addresses}, the whole list is kept so the client can fail over. {@code sluice:///} uses the
-   *     list as configured.
+   *     sluice.master.addresses}, the whole list is kept so the client can fail over. {@code sluice:///} and
+   *     {@code sluice://NAME/}, NAME being {@link HadoopKeys#CLUSTER_NAME}, use the list as configured.
    * @param user the user to present when {@code sluice.user.name} is not set
    */
   static SluiceConf from(URI uri, Configuration hadoop, String user) {
@@ -34,14 +34,23 @@ final class HadoopSluiceConf {
     for (Map.Entry<String, String> e : hadoop.getPropsWithPrefix(PREFIX).entrySet()) {
       conf = conf.with(PREFIX + e.getKey(), e.getValue());
     }
+    if (namesTheCluster(uri, conf.get(HadoopKeys.CLUSTER_NAME))) {
+      return withUser(conf, user);
+    }
     String authority = masterAddress(uri);
     if (authority != null && !listed(authority, conf.get(CommonKeys.MASTER_ADDRESSES))) {
       conf = conf.with(CommonKeys.MASTER_ADDRESSES, authority);
     }
-    if (conf.get(CommonKeys.USER_NAME).isEmpty()) {
-      conf = conf.with(CommonKeys.USER_NAME, user);
-    }
-    return conf;
+    return withUser(conf, user);
+  }
+
+  private static SluiceConf withUser(SluiceConf conf, String user) {
+    return conf.get(CommonKeys.USER_NAME).isEmpty() ? conf.with(CommonKeys.USER_NAME, user) : conf;
+  }
+
+  /** Whether the URI's authority is the configured logical cluster name (no port). */
+  private static boolean namesTheCluster(URI uri, String cluster) {
+    return !cluster.isEmpty() && uri.getHost() != null && uri.getPort() < 0 && uri.getHost().equalsIgnoreCase(cluster);
   }
 
   /** {@code host:port} of the URI's authority (the default port when it names none), or null when it has none. */

@@ -124,7 +124,6 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   public void initialize(URI name, Configuration conf) throws IOException {
     super.initialize(name, conf);
     setConf(conf);
-    String address = HadoopSluiceConf.masterAddress(name);
     this.uri = URI.create(SCHEME + "://" + (name.getAuthority() == null ? "" : name.getAuthority()) + "/");
     SluiceConf sluice = HadoopSluiceConf.from(name, conf, UserGroupInformation.getCurrentUser().getShortUserName());
     this.user = sluice.get(CommonKeys.USER_NAME);
@@ -138,7 +137,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
     }
     this.workingDir = getHomeDirectory();
     FsStatisticsMetrics.bindGlobalOnce();
-    LOG.debug("{} connected to {} as {}", uri, address == null ? "the configured masters" : address, user);
+    LOG.debug("{} connected to {} as {}", uri, sluice.get(CommonKeys.MASTER_ADDRESSES), user);
   }
 
   @Override

@@ -50,6 +50,20 @@ class HadoopSluiceConfTest {
   }
 
   @Test
+  void theLogicalClusterNameMeansTheConfiguredMasters() {
+    Configuration c = hadoop();
+    c.set("sluice.hadoop.cluster.name", "lake");
+    assertEquals("m1:7070,m2:7070,m3:7070",
+        HadoopSluiceConf.from(URI.create("sluice://lake/data"), c, "u").get(CommonKeys.MASTER_ADDRESSES));
+    assertEquals("m1:7070,m2:7070,m3:7070",
+        HadoopSluiceConf.from(URI.create("sluice://LAKE/data"), c, "u").get(CommonKeys.MASTER_ADDRESSES));
+    assertEquals("lake:7171", HadoopSluiceConf.from(URI.create("sluice://lake:7171/data"), c, "u")
+        .get(CommonKeys.MASTER_ADDRESSES), "with a port it is a host");
+    assertEquals("lake:7070", HadoopSluiceConf.from(URI.create("sluice://lake/data"), hadoop(), "u")
+        .get(CommonKeys.MASTER_ADDRESSES), "without the key it is a host");
+  }
+
+  @Test
   void anAuthorityThatIsNotHostAndPortIsRejected() {
     assertThrows(IllegalArgumentException.class,
         () -> HadoopSluiceConf.from(URI.create("sluice://a_b:x/"), hadoop(), "u"));

@@ -510,6 +510,26 @@ class SluiceFileSystemTest {
   }
 
   @Test
+  void aLogicalClusterNameReachesTheConfiguredMasters() throws IOException {
+    Configuration c = new Configuration(MiniSluiceCluster.get().hadoopConf());
+    c.set("sluice.master.addresses", MiniSluiceCluster.get().uri().getAuthority());
+    c.set("sluice.hadoop.cluster.name", "lake");
+    byte[] data = "by name".getBytes(StandardCharsets.UTF_8);
+    try (FileSystem byName = FileSystem.newInstance(URI.create("sluice://lake/"), c)) {
+      assertEquals(URI.create("sluice://lake/"), byName.getUri());
+      Path p = new Path("sluice://lake/logical-name/f.txt");
+      try (FSDataOutputStream out = byName.create(p, true)) {
+        out.write(data);
+      }
+      assertEquals("sluice://lake/logical-name/f.txt", byName.getFileStatus(p).getPath().toString());
+    }
+    try (FSDataInputStream in = fs.open(new Path("/logical-name/f.txt"))) {
+      assertArrayEquals(data, in.readAllBytes(), "the same cluster, reached by its master's address");
+    }
+    fs.delete(new Path("/logical-name"), true);
+  }
+
+  @Test
   void concatIsNotSupportedAndSaysSo() throws IOException {
     Path target = path("concat/target");
     Path source = path("concat/source");
