@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * reservation to the real length, abort gives it back. When no directory has room, blocks are evicted in the
  * policy's order until one does, and the block goes wherever room appeared; only when pinned, leased and reserved
  * bytes leave no room does the write fail with NO_SPACE. After each commit, a tier over its high watermark is
- * evicted down to its low watermark, so writes rarely wait for eviction.
+ * evicted down to its low watermark, so writes rarely wait for eviction; but not while a slower tier is under its
+ * own: new blocks spill down there instead, and nothing is dropped while the worker still has room.
  *
  * <p>Reuse (MEM only, DESIGN §10): a MEM block that goes (evicted or deleted) while nothing can still read its file
  * is not unlinked but moved to its directory's {@link FilePool}, and the next block in that directory is written
@@ -219,13 +220,32 @@ public final class BlockStore {
     return plan.dir();
   }
 
-  /** Evicts blocks of {@code t}, coldest first, from over its high watermark down to its low one. */
+  /**
+   * Evicts blocks of {@code t}, coldest first, from over its high watermark down to its low one; unless a slower tier
+   * is still under its own (and {@code t} within its capacity): new blocks then spill down there, and no block is
+   * dropped from this worker for headroom the writes do not need.
+   */
   private void evictToWatermark(Tier t, long keep, List<Long> removed) {
+    if (t.occupied() <= t.capacity() && slowerTierHasRoom(t)) {
+      return;
+    }
     for (StoredBlock b : victims.forWatermark(t.occupied(), t.capacity(), evictable(t, keep))) {
       if (blocks.get(b.id) == b) { // an I/O error while evicting may have dropped its whole directory
         evict(b, removed);
       }
     }
+  }
+
+  /** Whether a tier slower than {@code t} is under its high watermark. */
+  private boolean slowerTierHasRoom(Tier t) {
+    boolean slower = false;
+    for (Tier s : tiers) { // fastest first
+      if (slower && !victims.overHighWatermark(s.occupied(), s.capacity())) {
+        return true;
+      }
+      slower |= s == t;
+    }
+    return false;
   }
 
   /** Committed blocks that may be evicted: not pinned, not leased, not {@code keep}, in {@code t} (null: any). */

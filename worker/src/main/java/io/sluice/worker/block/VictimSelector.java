@@ -43,13 +43,18 @@ final class VictimSelector {
     return null;
   }
 
+  /** Whether a tier occupying {@code occupied} of {@code capacity} bytes is over its high watermark. */
+  boolean overHighWatermark(long occupied, long capacity) {
+    return occupied > watermarks.highBytes(capacity);
+  }
+
   /**
    * The coldest blocks of a tier occupying {@code occupied} of {@code capacity} bytes to evict: none under the
    * high watermark, else enough to reach the low one (or all when that is not enough).
    */
   List<StoredBlock> forWatermark(long occupied, long capacity, Collection<StoredBlock> evictable) {
     List<StoredBlock> out = new ArrayList<>();
-    if (occupied <= watermarks.highBytes(capacity)) {
+    if (!overHighWatermark(occupied, capacity)) {
       return out;
     }
     long low = watermarks.lowBytes(capacity);

@@ -3,8 +3,10 @@ package io.sluice.worker.block;
 import static io.sluice.worker.block.StoreFixture.append;
 import static io.sluice.worker.block.StoreFixture.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.common.rpc.RpcException;
 import io.sluice.worker.block.TierSpec.DirSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,6 +47,24 @@ class TieredPlacementTest {
     assertEquals(new TierStats(TierAlias.MEM, 100, 90, 0, 0, 2, 0, 1, 0), stats.get(0));
     assertEquals(new TierStats(TierAlias.SSD, 1000, 60, 0, 0, 1, 0, 1, 0), stats.get(1));
     assertEquals(0, stats.get(2).blocks());
+  }
+
+  @Test
+  void aFullFastTierKeepsItsBlocksWhileASlowerTierHasRoom() throws Exception {
+    BlockStore store = open("MEM:@/mem:100,HDD:@/hdd:1000");
+    put(store, 1, 60);
+    put(store, 2, 40); // MEM at 100%, over its high watermark: yet the HDD has room, so nothing is dropped
+    put(store, 3, 50); // spills down
+    for (long id : new long[] {1, 2}) {
+      assertTrue(store.path(id).startsWith(dir.resolve("mem")), "block " + id + " kept in MEM");
+    }
+    assertTrue(store.path(3).startsWith(dir.resolve("hdd")));
+    assertEquals(0, store.tierStats().get(0).evictions());
+
+    put(store, 4, 910); // the slowest tier over its high watermark: there, the coldest block goes
+    assertEquals(1, store.tierStats().get(1).evictions(), store.tierStats().toString());
+    assertThrows(RpcException.class, () -> store.path(3));
+    assertEquals(100, store.tierStats().get(0).used(), "MEM untouched");
   }
 
   @Test
