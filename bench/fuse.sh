@@ -38,7 +38,7 @@ mkdir -p "$PASS" "$SHM/data"
 bindfs "$SHM/data" "$PASS"
 bin/sluice local start --dir "$STATE" --master-port "$(free_port)" --raft-port "$(free_port)" \
   --worker-port "$(free_port)" --master-http-port "$(free_port)" --worker-http-port "$(free_port)" \
-  --worker-capacity "$((SIZE * 3))m" >/dev/null
+  --worker-capacity "$((SIZE * 3))m" --worker-mem-dir "$SHM/sluice-mem" >/dev/null
 SLUICE=$STATE/mnt
 
 # One fio job on DIR; prints "bandwidth-MiB/s iops" from its JSON.

@@ -29,7 +29,7 @@ stop() {
 trap stop EXIT
 
 "$ROOT/bin/sluice" local start --dir "$STATE" --no-fuse --master-port "$MASTER" --raft-port 17071 \
-  --worker-port 17080 --master-http-port "$HTTP" --worker-http-port 17082
+  --worker-port 17080 --master-http-port "$HTTP" --worker-http-port 17082 --worker-mem-dir "$STATE/mem"
 conf=(--conf "sluice.master.addresses=localhost:$MASTER")
 "$ROOT/bin/sluice" fs mkdir -p /demo "${conf[@]}"
 "$ROOT/bin/sluice" fs put "$ROOT/README.md" /demo/README.md "${conf[@]}"

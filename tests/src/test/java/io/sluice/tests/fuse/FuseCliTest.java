@@ -154,7 +154,7 @@ class FuseCliTest {
     try {
       Shell.Result start = sluice("local", "start", "--dir", state, "--master-port", master, "--raft-port",
           Integer.toString(FuseCluster.freePort()), "--worker-port", Integer.toString(FuseCluster.freePort()),
-          "--worker-capacity", "1g");
+          "--worker-capacity", "1g", "--worker-mem-capacity", "0"); // no MEM tier: nothing left in /dev/shm
       assertEquals(0, start.code(), start.toString());
       assertTrue(start.out().contains("fuse    " + mnt), start.toString());
       assertTrue(start.out().contains("http://localhost:7092/metrics (fuse)"), start.toString());
