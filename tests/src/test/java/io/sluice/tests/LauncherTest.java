@@ -86,7 +86,8 @@ class LauncherTest {
       try (Stream<Path> files = Files.walk(mem)) {
         // New blocks go to the fastest tier with room for a whole block (64 MiB): the 5 MiB file is in memory.
         long inMem = files.filter(Files::isRegularFile)
-            .filter(f -> f.getParent().getFileName().toString().equals("blocks")).mapToLong(f -> f.toFile().length()).sum();
+            .filter(f -> f.getParent().getFileName().toString().equals("blocks"))
+            .mapToLong(f -> f.toFile().length()).sum();
         assertTrue(inMem >= content.length, "the file's blocks are in the MEM tier: " + inMem + " bytes there");
       }
 

@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
  * {@value #READ_ZERO_COPY}, those of the bytes sent that went as a FileRegion (zero copy, tagged with the
  * transport). For short-circuit reads (DESIGN 5): {@value #SHORT_CIRCUIT_OPENS} (leases granted to clients on this
  * host, which then read the block file themselves; those bytes are not in {@value #READ}) and
- * {@value #SHORT_CIRCUIT_LEASES} (leases open now). For the cache: {@value #HITS} (READ_BLOCK calls and short-circuit opens served from a block the worker held),
+ * {@value #SHORT_CIRCUIT_LEASES} (leases open now). For the cache: {@value #HITS} (READ_BLOCK calls and
+ * short-circuit opens served from a block the worker held),
  * {@value #MISSES} (calls for a block it did not hold, read through from the UFS), {@value #UFS_READ} (bytes read
  * from UFSs), {@value #UFS_ERRORS} (UFS reads that failed with UFS_ERROR; a file changed under Sluice, STALE, is
  * not counted) and {@value #CORRUPT_BLOCKS} (blocks found not to match their checksums and removed). For

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The failed block tasks (UFS loads, copies from other workers) a worker still owes the master: kept until a heartbeat delivers them, one
- * per block (the newest outcome wins; success clears it). Thread-safe.
+ * The failed block tasks (UFS loads, copies from other workers) a worker still owes the master: kept until a
+ * heartbeat delivers them, one per block (the newest outcome wins; success clears it). Thread-safe.
  */
 public final class TaskFailures {
   private final Map<Long, BlockLoadFailure> failed = new LinkedHashMap<>();
