@@ -62,6 +62,7 @@ public final class NamespaceScaleBench {
     long heapBefore = usedHeap();
     long start = System.nanoTime();
     try (MasterServer master = new MasterServer(conf).start()) {
+      System.out.println("master serving at " + master.rpcAddress());
       SluiceClient[] clients = new SluiceClient[THREADS];
       try {
         for (int t = 0; t < THREADS; t++) {

@@ -141,15 +141,18 @@ class RpcLimitsTest {
   @EnumSource(Transport.class)
   void connectionsOverTheLimitAreClosedAtOnceAndTheOthersKeepWorking(Transport t) throws Exception {
     RpcOptions opts = start(t, RpcLimits.DEFAULTS.withMaxConnections(2));
-    try (RpcClient a = RpcClient.connect(server.address(), opts);
-        RpcClient b = RpcClient.connect(server.address(), opts)) {
-      assertThrows(RpcException.class, () -> RpcClient.connect(server.address(), opts).close());
-      try (RawRpcPeer raw = new RawRpcPeer(server.address())) {
-        assertTrue(raw.drainUntilClosed(5000), "a connection over the limit must be closed at once");
+    RpcClient a = RpcClient.connect(server.address(), opts);
+    try (RpcClient b = RpcClient.connect(server.address(), opts)) {
+      try {
+        assertThrows(RpcException.class, () -> RpcClient.connect(server.address(), opts).close());
+        try (RawRpcPeer raw = new RawRpcPeer(server.address())) {
+          assertTrue(raw.drainUntilClosed(5000), "a connection over the limit must be closed at once");
+        }
+        assertEquals("/a", echo(a, "/a"));
+        assertEquals("/b", echo(b, "/b"));
+      } finally {
+        a.close();
       }
-      assertEquals("/a", echo(a, "/a"));
-      assertEquals("/b", echo(b, "/b"));
-      a.close();
       await("the closed connection is no longer counted", () -> server.connections() == 1);
       try (RpcClient c = RpcClient.connect(server.address(), opts)) {
         assertEquals("/c", echo(c, "/c"));
