@@ -51,8 +51,14 @@ final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /** Kills it (if still alive) and waits a while for it to go; an interrupt stops the waiting, not the kill. */
   @Override
-  public void close() throws InterruptedException {
-    kill();
+  public void close() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
