@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.fs.ByteBufferPositionedReadable;
 import org.apache.hadoop.fs.ByteBufferReadable;
 import org.apache.hadoop.fs.FSExceptionMessages;
@@ -34,6 +35,9 @@ final class SluiceFsInputStream extends FSInputStream
   private final Path path;
   private final FileSystem.Statistics statistics;
   private final IOStatisticsStore ioStatistics = SluiceIOStatistics.forInputStream();
+  // Resolved once: every read counts, and a name lookup per call would cost more than the count.
+  private final AtomicLong bytesRead = ioStatistics.getCounterReference(StreamStatisticNames.STREAM_READ_BYTES);
+  private final AtomicLong readOps = ioStatistics.getCounterReference(StreamStatisticNames.STREAM_READ_OPERATIONS);
   private volatile boolean closed;
   /** For sequential reads into direct buffers; positioned reads may run concurrently, so they copy on their own. */
   private byte[] scratch;
@@ -216,8 +220,8 @@ final class SluiceFsInputStream extends FSInputStream
       if (statistics != null) {
         statistics.incrementBytesRead(n);
       }
-      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_READ_BYTES, n);
-      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_READ_OPERATIONS);
+      bytesRead.addAndGet(n);
+      readOps.incrementAndGet();
     }
     return n;
   }

@@ -4,6 +4,7 @@ import io.sluice.client.SluiceOutputStream;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.statistics.IOStatisticsSource;
 import org.apache.hadoop.fs.statistics.StreamStatisticNames;
@@ -19,6 +20,8 @@ final class SluiceFsOutputStream extends OutputStream implements IOStatisticsSou
   private final SluiceOutputStream out;
   private final Path path;
   private final IOStatisticsStore ioStatistics = SluiceIOStatistics.forOutputStream();
+  // Resolved once: every write counts, and a name lookup per call would cost more than the count.
+  private final AtomicLong bytesWritten = ioStatistics.getCounterReference(StreamStatisticNames.STREAM_WRITE_BYTES);
 
   SluiceFsOutputStream(SluiceOutputStream out, Path path) {
     this.out = out;
@@ -29,7 +32,7 @@ final class SluiceFsOutputStream extends OutputStream implements IOStatisticsSou
   public void write(int b) throws IOException {
     try {
       out.write(b);
-      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_WRITE_BYTES);
+      bytesWritten.incrementAndGet();
     } catch (RpcException e) {
       throw failed(e);
     }
@@ -39,7 +42,7 @@ final class SluiceFsOutputStream extends OutputStream implements IOStatisticsSou
   public void write(byte[] b, int off, int len) throws IOException {
     try {
       out.write(b, off, len);
-      ioStatistics.incrementCounter(StreamStatisticNames.STREAM_WRITE_BYTES, len);
+      bytesWritten.addAndGet(len);
     } catch (RpcException e) {
       throw failed(e);
     }
