@@ -11,6 +11,8 @@ import io.sluice.common.rpc.RpcException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,7 +27,10 @@ import java.util.Objects;
  * worker sending ahead up to the read window (see {@code ClientKeys.READ_WINDOW}); moving to the next block opens
  * the next stream. A {@link #seek} is lazy: the next read continues the open stream when the target is the current
  * position or a little ahead inside what is already buffered, or anywhere in the block for a short-circuit read
- * (the block's file is here), and otherwise cancels it and opens one at the target.
+ * (the block's file is here), and otherwise cancels it and opens one at the target. A jump to another block sets
+ * a short-circuit reader aside instead of closing it (up to {@value #MAX_PARKED} of them, each holding a lease and an
+ * open file), so random reads across a file's blocks do not ask the worker for a lease each time; a stream that
+ * only ever read on in order closes each block's reader as before.
  *
  * <p>Positioned reads ({@link #read(long, byte[], int, int)}, {@link #readFully(long, byte[], int, int)}) open
  * their own streams for exactly the range asked, so they neither move the position nor disturb read-ahead, and
@@ -38,6 +43,8 @@ import java.util.Objects;
  * buffered frame.
  */
 public final class SluiceInputStream extends InputStream {
+  /** Short-circuit readers set aside for jumps back to their blocks: a 2 GiB file of 64 MiB blocks. */
+  private static final int MAX_PARKED = 32;
   private final StreamContext ctx;
   private final String path;
   // Replaced only by the one re-listing after STALE, under this stream's monitor, before any byte was returned.
@@ -48,6 +55,10 @@ public final class SluiceInputStream extends InputStream {
   /** The sequential stream, or null; {@code readerBlock} is its block index. */
   private BlockReader reader;
   private int readerBlock = -1;
+  /** Short-circuit readers set aside by jumps, by block index, least recently used first. */
+  private final LinkedHashMap<Integer, BlockReader> parked = new LinkedHashMap<>(16, 0.75f, true);
+  /** Whether a read ever went elsewhere than where the last one ended: only then are readers parked. */
+  private boolean jumped;
   private volatile boolean closed;
   /** Whether any read returned bytes: from then on the listing is never replaced. */
   private volatile boolean delivered;
@@ -228,21 +239,28 @@ public final class SluiceInputStream extends InputStream {
    */
   private BlockReader readerAtPos() throws IOException {
     int index = layout.blockAt(pos);
-    if (reader != null && readerBlock == index) {
-      long want = pos - layout.start(index);
-      long ahead = want - reader.position();
-      if (ahead == 0 || (ahead > 0 && ahead <= reader.buffered() && reader.skipBuffered(ahead) == ahead)
-          || (ahead < 0 && reader.rewind(want))) {
+    long want = pos - layout.start(index);
+    if (reader != null && !(readerBlock == index ? reader.position() == want : index == readerBlock + 1 && want == 0)) {
+      jumped = true;
+    }
+    if (reader != null && readerBlock == index && moveTo(reader, want)) {
+      return reader;
+    }
+    setAside();
+    BlockReader p = parked.remove(index);
+    if (p != null) {
+      if (moveTo(p, want)) {
+        reader = p;
+        readerBlock = index;
         return reader;
       }
+      p.close();
     }
-    closeReader();
     BlockInfo block = layout.block(index);
-    long inBlock = pos - layout.start(index);
-    reader = BlockReader.open(ctx.workers(), ctx.fallThrough(), block, inBlock, block.getLength() - inBlock,
-        ctx.read(), path);
+    reader = BlockReader.open(ctx.workers(), ctx.fallThrough(), block, want, block.getLength() - want, ctx.read(),
+        path);
     readerBlock = index;
-    if (inBlock == 0 && index + 1 < layout.blockCount()) {
+    if (want == 0 && index + 1 < layout.blockCount()) {
       // Reading on from a block's start: have the next block loaded meanwhile, if it is cold (a seek elsewhere is
       // not a sequential read and starts nothing).
       ColdReadAhead.start(ctx.workers(), layout.block(index + 1), ctx.read());
@@ -250,12 +268,51 @@ public final class SluiceInputStream extends InputStream {
     return reader;
   }
 
+  /**
+   * Brings {@code r} to {@code target} without reopening: forward within what it buffered, or anywhere in its block
+   * for a short-circuit read; false when it cannot.
+   */
+  private static boolean moveTo(BlockReader r, long target) throws IOException {
+    long ahead = target - r.position();
+    return ahead == 0 || (ahead > 0 && ahead <= r.buffered() && r.skipBuffered(ahead) == ahead)
+        || (ahead < 0 && r.rewind(target));
+  }
+
+  /**
+   * Lets go of the current reader: once this stream has jumped, a short-circuit reader is parked (the least recently
+   * used parked one closed beyond {@value #MAX_PARKED}); otherwise, or for a remote reader, it is closed: a
+   * sequential read never comes back, and a remote stream cannot go back.
+   */
+  private void setAside() {
+    if (reader == null) {
+      return;
+    }
+    if (reader.local() && jumped) {
+      BlockReader old = parked.put(readerBlock, reader);
+      if (old != null) {
+        old.close();
+      }
+      if (parked.size() > MAX_PARKED) {
+        Iterator<BlockReader> eldest = parked.values().iterator();
+        eldest.next().close();
+        eldest.remove();
+      }
+    } else {
+      reader.close();
+    }
+    reader = null;
+    readerBlock = -1;
+  }
+
+  /** Closes the current reader and every parked one (an error, a new listing, the end). */
   private void closeReader() {
     if (reader != null) {
       reader.close();
       reader = null;
       readerBlock = -1;
     }
+    parked.values().forEach(BlockReader::close);
+    parked.clear();
   }
 
   private void ensureOpen() throws IOException {

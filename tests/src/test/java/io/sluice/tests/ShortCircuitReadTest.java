@@ -99,7 +99,7 @@ class ShortCircuitReadTest {
   }
 
   @Test
-  void seeksAnywhereInsideAShortCircuitBlockKeepItsLease() throws Exception {
+  void randomReadsKeepTheirShortCircuitLeases() throws Exception {
     long seed = System.nanoTime();
     System.out.println("ShortCircuitReadTest seed " + seed);
     try (LocalCluster cluster = cluster()) {
@@ -120,6 +120,32 @@ class ShortCircuitReadTest {
           }
         }
         assertEquals(opens0 + 1, Scrape.value(metrics, OPENS), "one lease served every seek inside the block");
+        // Across blocks 0-3: each block's lease is taken once, however the reads jump between them.
+        double opens1 = Scrape.value(metrics, OPENS);
+        try (SluiceInputStream in = client.open("/sc/seek.bin")) {
+          for (int i = 0; i < 200; i++) {
+            int at = random.nextInt(4 * BLOCK - b.length);
+            in.seek(at);
+            assertEquals(b.length, in.readNBytes(b, 0, b.length));
+            assertArrayEquals(Arrays.copyOfRange(data, at, at + b.length), b, "at " + at);
+          }
+          // Leases are closed asynchronously: the first stream's may still be on its way.
+          LocalCluster.await(() -> gauge(metrics, LEASES) == 4, Duration.ofSeconds(30),
+              "the readers of blocks left by a jump stay open");
+        }
+        // A stream that only reads on in order keeps no reader behind it.
+        try (SluiceInputStream in = client.open("/sc/seek.bin")) {
+          for (int at = 0; at < SIZE; at += b.length) {
+            assertEquals(Math.min(b.length, SIZE - at), in.readNBytes(b, 0, b.length));
+            assertArrayEquals(Arrays.copyOfRange(data, at, Math.min(SIZE, at + b.length)),
+                Arrays.copyOf(b, Math.min(b.length, SIZE - at)), "at " + at);
+            if (at % BLOCK == BLOCK / 2) {
+              LocalCluster.await(() -> gauge(metrics, LEASES) <= 1, Duration.ofSeconds(30),
+                  "a sequential read holds one lease at a time");
+            }
+          }
+        }
+        assertEquals(opens1 + 4 + SIZE / BLOCK + 1, Scrape.value(metrics, OPENS), "one lease per block read");
       }
     }
   }

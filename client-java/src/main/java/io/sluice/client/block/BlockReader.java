@@ -238,6 +238,11 @@ public final class BlockReader implements Closeable {
     return stream == null ? 0 : stream.buffered();
   }
 
+  /** Whether the bytes come from the block file on this host (short-circuit) right now. */
+  public boolean local() {
+    return stream instanceof LocalReadStream;
+  }
+
   /**
    * Moves back to {@code target}, before {@link #position()}, when the stream can do it without a round trip (a
    * short-circuit read); false when a new reader is needed.
