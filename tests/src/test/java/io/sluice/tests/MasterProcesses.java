@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * A group of masters as separate processes on loopback (ephemeral ports), for failover tests: start them, find the
  * leader, kill one with SIGKILL (no clean stop) and start it again on its old ports and directory. Each master logs
  * to {@code m<i>.log} in the test's directory; {@link #close} keeps those logs under {@code target/<logFolder>} and
- * stops every process.
+ * stops every process. Public for the FUSE failover test in the {@code fuse} package.
  */
-final class MasterProcesses implements AutoCloseable {
+public final class MasterProcesses implements AutoCloseable {
   private final Path dir;
   private final List<String> extraConf;
   private final int[] rpc;
@@ -30,7 +30,7 @@ final class MasterProcesses implements AutoCloseable {
   private final Process[] masters;
 
   /** @param extraConf {@code key=value} settings every master gets */
-  MasterProcesses(Path dir, int count, String... extraConf) throws IOException {
+  public MasterProcesses(Path dir, int count, String... extraConf) throws IOException {
     this.dir = dir;
     this.extraConf = List.of(extraConf);
     this.rpc = new int[count];
@@ -42,7 +42,7 @@ final class MasterProcesses implements AutoCloseable {
     }
   }
 
-  MasterProcesses startAll() throws IOException {
+  public MasterProcesses startAll() throws IOException {
     for (int i = 0; i < masters.length; i++) {
       start(i);
     }
@@ -50,7 +50,7 @@ final class MasterProcesses implements AutoCloseable {
   }
 
   /** The value of {@code sluice.master.addresses} for clients and workers. */
-  String addresses() {
+  public String addresses() {
     return loopback(rpc);
   }
 
@@ -63,7 +63,7 @@ final class MasterProcesses implements AutoCloseable {
   }
 
   /** Starts master {@code i} (again, after a kill: same ports, same directory, so it recovers its log). */
-  void start(int i) throws IOException {
+  public void start(int i) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
         "-cp", System.getProperty("java.class.path"), "io.sluice.cli.SluiceMain", "master",
@@ -82,12 +82,12 @@ final class MasterProcesses implements AutoCloseable {
   }
 
   /** Master {@code i}'s log file. */
-  Path log(int i) {
+  public Path log(int i) {
     return dir.resolve("m" + i + ".log");
   }
 
   /** The index of the master that answers as leader, waiting up to a minute for an election. */
-  int leader() throws InterruptedException {
+  public int leader() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     RpcOptions opts = RpcOptions.defaults().withCallTimeout(Duration.ofSeconds(2));
     while (System.nanoTime() < deadline) {
@@ -109,7 +109,7 @@ final class MasterProcesses implements AutoCloseable {
   }
 
   /** Kills master {@code i} with SIGKILL and waits until it is gone. */
-  void kill(int i) throws InterruptedException {
+  public void kill(int i) throws InterruptedException {
     masters[i].destroyForcibly();
     if (!masters[i].waitFor(30, TimeUnit.SECONDS)) {
       throw new AssertionError("master " + i + " did not die");
@@ -117,7 +117,7 @@ final class MasterProcesses implements AutoCloseable {
   }
 
   /** Copies the logs to {@code target/<logFolder>/<test>} and stops every master. */
-  void close(String logFolder, String test) throws IOException, InterruptedException {
+  public void close(String logFolder, String test) throws IOException, InterruptedException {
     Path logs = Path.of("target", logFolder, test);
     Files.createDirectories(logs);
     for (int i = 0; i < masters.length; i++) {

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * like any mutation, so every master holds the same result and apply never calls the UFS.
  *
  * <p>When the UFS cannot be reached the namespace is served as it is (cached data keeps working through an
- * outage); only a name Sluice has never seen fails, with UFS_ERROR.
+ * outage); only a name Sluice has never seen fails, with UFS_ERROR, and so does a directory this leader has never
+ * listed to the end (a listing cut short by an outage is never taken for the directory's content).
  *
  * <p>A directory listing is held in memory while it is compared (names and statuses of one directory); the
  * proposals are cut into entries of {@value #CHANGES_PER_ENTRY} changes.
@@ -163,8 +164,11 @@ public final class MetadataSync {
       return;
     }
     try {
-      list(mount, dir, dirPath, now);
-      tracker.listed(dir.getId(), now);
+      // A failed listing is not recorded: the next access lists again rather than take the old (or, for a first
+      // listing, missing) content for fresh.
+      if (list(mount, dir, dirPath, now)) {
+        tracker.listed(dir.getId(), now);
+      }
       mine.complete(null);
     } catch (RpcException | RuntimeException e) {
       mine.completeExceptionally(e);
@@ -174,7 +178,13 @@ public final class MetadataSync {
     }
   }
 
-  private void list(MountInfo mount, InodeRecord dir, NamespacePath dirPath, long now) throws RpcException {
+  /**
+   * Lists {@code dir} from the UFS and proposes what differs. Returns false when the UFS could not be listed to the
+   * end and this leader holds an earlier complete listing, which is then served as it is; without one (a first
+   * listing) fails with UFS_ERROR, since what the namespace holds of the directory (names looked up one at a time,
+   * nothing at all) is not its content. A listing cut short proposes nothing: no partial listing is recorded.
+   */
+  private boolean list(MountInfo mount, InodeRecord dir, NamespacePath dirPath, long now) throws RpcException {
     Map<String, UfsStatus> inUfs = new TreeMap<>();
     try {
       UnderFileSystem ufs = connectors.get(mount);
@@ -188,8 +198,11 @@ public final class MetadataSync {
         cursor = page.next();
       } while (!cursor.isEmpty());
     } catch (IOException e) {
+      if (!tracker.everListed(dir.getId())) {
+        throw UfsConnectors.error(dirPath.toString(), URI.create(mount.getUfsUri()), e);
+      }
       LOG.warn("{}: UFS listing failed, serving the cached listing: {}", dirPath, e.toString());
-      return;
+      return false;
     }
     NamespaceReader reader = ctx.store().reader();
     List<UfsChild> changed = new ArrayList<>();
@@ -228,6 +241,7 @@ public final class MetadataSync {
           Math.min(from + CHANGES_PER_ENTRY, removed.size())));
       propose(e.build());
     }
+    return true;
   }
 
   private UfsSyncEntry.Builder entry(MountInfo mount, InodeRecord dir, NamespacePath dirPath, long now) {

@@ -26,6 +26,14 @@ final class SyncTracker {
     return fresh(entries.get(dirId + "/" + name), intervalMs, now);
   }
 
+  /**
+   * Whether a listing of {@code dirId} ever completed on this leader (as far as the bounded memory goes): only then
+   * does the namespace hold a whole listing of it to serve while the UFS is unreachable.
+   */
+  synchronized boolean everListed(long dirId) {
+    return listings.containsKey(dirId);
+  }
+
   synchronized void listed(long dirId, long time) {
     listings.put(dirId, time);
   }
