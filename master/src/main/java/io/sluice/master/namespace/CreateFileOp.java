@@ -19,7 +19,8 @@ import java.util.List;
  * writer, if any, fails on its next call); a directory is never replaced. A file with other names (hard links)
  * only loses this one: the others keep it, blocks and all. With {@code recursive} missing parents
  * are created. Needs write and search permission on the directory the file (or its first missing parent) goes into;
- * replacing a file is removing it, so a sticky directory also asks for owning it. Errors: ALREADY_EXISTS,
+ * replacing a file is removing it, so a sticky directory also asks for owning it, and rewriting its content, so it
+ * also needs write permission on the file (as HDFS; FUSE's O_TRUNC is such an overwrite). Errors: ALREADY_EXISTS,
  * IS_DIRECTORY, NOT_FOUND, NOT_DIRECTORY, PERMISSION_DENIED, INVALID_ARGUMENT, STALE.
  */
 public final class CreateFileOp {
@@ -95,6 +96,8 @@ public final class CreateFileOp {
       InodeRecord parent = walk.parent();
       Permissions.check(caller, parent, Permissions.WRITE | Permissions.EXECUTE, path.parent());
       Permissions.checkSticky(caller, parent, old, path);
+      // Its content is what an overwrite changes (O_TRUNC through FUSE comes here): as HDFS, write on it too.
+      Permissions.check(caller, old, Permissions.WRITE, path);
     } else if (walk.found() < path.depth() - 1 && !recursive) {
       throw new RpcException(Status.NOT_FOUND, path.parent() + ": no such directory");
     } else {

@@ -99,6 +99,21 @@ class PermissionsOpTest {
     assertEquals("eve", as(EVE, () -> ns.mkdir("/tmp/a/b", true)).getOwner(), "anyone may create in /tmp");
   }
 
+  /**
+   * Issue 9: an overwriting create (Hadoop's create with overwrite, FUSE's O_TRUNC) rewrites the file, so it needs
+   * write permission on it, not only on its directory: bob, who may write his directory, could truncate his own
+   * read-only file through a mount of his, whatever its mode said.
+   */
+  @Test
+  void overwritingAFileNeedsWritePermissionOnItNotOnlyOnItsDirectory() throws Exception {
+    CreateFileRequest overwrite = CreateFileRequest.newBuilder().setPath("/home/bob/f").setOverwrite(true).build();
+    as(BOB, () -> ns.create("/home/bob/f"));
+    as(BOB, () -> chmod("/home/bob/f", 0444));
+    denied(BOB, () -> ns.create(overwrite));
+    as(BOB, () -> chmod("/home/bob/f", 0644));
+    assertEquals("bob", as(BOB, () -> ns.create(overwrite)).getInfo().getOwner());
+  }
+
   @Test
   void theOwnerClassDecidesEvenWhenTheGroupOrOthersHaveMore() throws Exception {
     as(BOB, () -> chmod("/home/bob", 0577));  // owner r-x, group and others rwx
