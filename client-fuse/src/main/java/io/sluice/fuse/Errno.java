@@ -31,6 +31,20 @@ public final class Errno {
     return ErrorCodes.ENODATA();
   }
 
+  /**
+   * The failure to report for a refused change of mode, owner, group or explicit times: chmod(2), chown(2) and
+   * utimensat(2) answer EPERM to a caller that is neither the owner nor privileged (EACCES would say a permission
+   * bit is missing), but the master says PERMISSION_DENIED for every refusal. Other failures are returned as they
+   * are. The kernel makes these checks itself for the caller ({@code default_permissions}); this is what the
+   * master adds when the mount's own user is refused.
+   */
+  static Exception ownerOnly(Exception e) {
+    if (e instanceof RpcException r && r.status() == Status.PERMISSION_DENIED) {
+      return new ErrnoException(ErrorCodes.EPERM(), r.getMessage());
+    }
+    return e;
+  }
+
   /** The (positive) errno for a status. OK has none and maps to 0. */
   public static int of(Status status) {
     return switch (status) {

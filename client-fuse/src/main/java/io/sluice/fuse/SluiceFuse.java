@@ -252,7 +252,7 @@ public final class SluiceFuse extends FuseStubFS {
       client.setMode(path, (int) (mode & 07777));
       return 0;
     } catch (Exception e) {
-      return fail("chmod", path, e);
+      return fail("chmod", path, Errno.ownerOnly(e));
     }
   }
 
@@ -272,7 +272,7 @@ public final class SluiceFuse extends FuseStubFS {
       }
       return 0;
     } catch (Exception e) {
-      return fail("chown", path, e);
+      return fail("chown", path, Errno.ownerOnly(e));
     }
   }
 
@@ -287,9 +287,13 @@ public final class SluiceFuse extends FuseStubFS {
       TimesChange c = TimesChange.of(timespec[0].tv_sec.get(), timespec[0].tv_nsec.longValue(),
           timespec[1].tv_sec.get(), timespec[1].tv_nsec.longValue(), System.currentTimeMillis());
       if (c.touch()) {
-        client.touch(path);
+        client.touch(path);  // the owner or write permission: a refusal is EACCES, as for utimensat(2)
       } else if (!c.none()) {
-        client.setTimes(path, c.mtimeMs(), c.atimeMs());
+        try {
+          client.setTimes(path, c.mtimeMs(), c.atimeMs());
+        } catch (RpcException e) {
+          throw Errno.ownerOnly(e);
+        }
         for (OpenFile writer : files.writers(path)) {
           writer.setTimesAfterCompletion(c);
         }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class ErrnoTest {
   private static final int ENOENT = 2;
   private static final int EIO = 5;
+  private static final int EPERM = 1;
   private static final int EBADF = 9;
   private static final int EACCES = 13;
   private static final int EEXIST = 17;
@@ -69,5 +70,13 @@ class ErrnoTest {
     assertEquals(-EINVAL, Errno.negated(new EOFException("past the end")));
     assertEquals(-EIO, Errno.negated(new IOException("connection reset")));
     assertEquals(-EIO, Errno.negated(new IllegalStateException("bug")));
+  }
+
+  /** Issue 9: chmod, chown and explicit times the master refuses are EPERM, as Linux answers a non-owner. */
+  @Test
+  void refusedOwnerOnlyChangesAreEperm() {
+    assertEquals(-EPERM, Errno.negated(Errno.ownerOnly(new RpcException(Status.PERMISSION_DENIED, "/f: chown"))));
+    assertEquals(-ENOENT, Errno.negated(Errno.ownerOnly(new RpcException(Status.NOT_FOUND, "/f"))));
+    assertEquals(-EIO, Errno.negated(Errno.ownerOnly(new IOException("connection reset"))));
   }
 }
