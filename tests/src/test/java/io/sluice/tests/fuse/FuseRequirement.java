@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Assumptions;
  * {@code /dev/fuse}, no libfuse2), except that with {@code SLUICE_REQUIRE_FUSE=1} in the environment (CI hosts that
  * are meant to have FUSE) a missing FUSE fails them instead.
  */
-final class FuseRequirement {
+public final class FuseRequirement {
   private FuseRequirement() {}
 
-  static void assumeFuse() {
+  public static void assumeFuse() {
     Optional<String> missing = FuseSupport.missing();
     if (missing.isEmpty()) {
       return;
