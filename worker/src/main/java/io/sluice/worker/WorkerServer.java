@@ -125,7 +125,7 @@ public final class WorkerServer implements Closeable {
     readThrough = new ReadThrough(store, new UfsBlockReader(mounts, cache), this::reportCommitted, ufsThreads,
         (int) ufsBuffer);
     DataHandler handler = new DataHandler(store, (int) chunk, this::reportCommitted, traffic, readThrough, cache,
-        shortCircuit, TransferMode.parse(conf.get(WorkerKeys.DATA_TRANSFER)), options);
+        shortCircuit, TransferMode.effective(conf.get(WorkerKeys.DATA_TRANSFER), options), options);
     data = new RpcServer("worker-data", new InetSocketAddress(bindHost, conf.get(WorkerKeys.DATA_PORT)), handler,
         options, RpcLimits.from(conf), metrics.rpcObserver()).start();
     WorkerAddress self = WorkerAddress.newBuilder().setHost(advertisedHost()).setDataPort(data.address().getPort())

@@ -3,6 +3,7 @@ package io.sluice.cli.conf;
 import io.sluice.client.ClientKeys;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.rpc.RpcLimits;
+import io.sluice.common.tls.TlsKeys;
 import io.sluice.common.conf.ConfigKey;
 import io.sluice.fuse.FuseKeys;
 import io.sluice.master.MasterKeys;
@@ -46,6 +47,8 @@ public final class KnownKeys {
   public static final List<Section> SECTIONS = List.of(
       new Section("common: every process (masters' addresses, RPC, identity)", CommonKeys.class),
       new Section("rpc server limits: the master's and the workers' data servers", RpcLimits.class),
+      new Section("rpc tls: encryption of every RPC connection, the same on every process (SECURITY.md)",
+          TlsKeys.class),
       new Section("master", MasterKeys.class),
       new Section("security: permission checks on the master", SecurityKeys.class),
       new Section("worker", WorkerKeys.class),

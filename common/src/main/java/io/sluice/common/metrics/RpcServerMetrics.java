@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.HandshakeFailure;
 import io.sluice.common.rpc.RpcServerObserver;
 import java.time.Duration;
 import java.util.Map;
@@ -21,7 +22,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@value #LATENCY} (timer with a fixed-bucket histogram, 250 µs to 30 s; tag {@code method}),
  *   <li>{@value #IN_FLIGHT} (gauge: calls started and not yet answered or aborted),
  *   <li>{@value #REJECTED} (counter: corrupt or oversized frames, each of which closed its connection),
- *   <li>{@value #CONNECTIONS} (gauge: open connections).
+ *   <li>{@value #CONNECTIONS} (gauge: open connections),
+ *   <li>{@value #HANDSHAKE_FAILURES} (counter; tag {@code reason}, a {@link HandshakeFailure} in lower case:
+ *       connections refused before they were served, each also logged at WARN).
  * </ul>
  *
  * <p>The server's identity ({@code server="master"}) is a common tag of the registry, not added here.
@@ -32,6 +35,7 @@ public final class RpcServerMetrics implements RpcServerObserver {
   public static final String IN_FLIGHT = "sluice.rpc.server.inflight";
   public static final String REJECTED = "sluice.rpc.server.frames.rejected";
   public static final String CONNECTIONS = "sluice.rpc.server.connections";
+  public static final String HANDSHAKE_FAILURES = "sluice.rpc.handshake.failures";
 
   /*
    * The hot path is one array read per call and one per answer: meters are created the first time a method (and a
@@ -57,6 +61,7 @@ public final class RpcServerMetrics implements RpcServerObserver {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final Counter rejected;
+  private final Counter[] handshakeFailures = new Counter[HandshakeFailure.values().length];
 
   public RpcServerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -66,6 +71,17 @@ public final class RpcServerMetrics implements RpcServerObserver {
         .register(registry);
     rejected = Counter.builder(REJECTED).description("Corrupt or oversized RPC frames; each closed its connection")
         .register(registry);
+    // Every reason registered up front, so a dashboard sees zeros rather than missing series.
+    for (HandshakeFailure reason : HandshakeFailure.values()) {
+      handshakeFailures[reason.ordinal()] = Counter.builder(HANDSHAKE_FAILURES)
+          .description("Connections refused before being served (TLS, shared secret, protocol, timeout), by reason")
+          .tag("reason", reason.tag()).register(registry);
+    }
+  }
+
+  @Override
+  public void handshakeFailed(HandshakeFailure reason) {
+    handshakeFailures[reason.ordinal()].increment();
   }
 
   @Override

@@ -3,14 +3,20 @@ package io.sluice.common.rpc;
 import com.google.protobuf.ByteString;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.sluice.common.auth.SharedSecret;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
 import io.sluice.common.proto.Handshake;
 import io.sluice.common.proto.Status;
+import io.sluice.common.tls.TlsKeys;
+import java.nio.channels.ClosedChannelException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * The last handler of a client connection: completes the handshake (with a shared secret, the client's half of the
  * mutual HMAC challenge drawn in {@code rpc.proto}), matches RESPONSE frames to pending calls by call id, routes
  * stream data to the call's listener, fails every pending call when the connection closes, and wakes writers
- * blocked on writability.
+ * blocked on writability. Under TLS it turns a failed TLS handshake into the connecting caller's error, saying
+ * what failed, instead of a bare "connection closed".
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
@@ -221,8 +228,42 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
+      tlsFailed(ctx, tls.cause());
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.warn("closing connection to {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    // With TLS 1.3 a server checks the client's certificate after the client finished its side of the handshake,
+    // so a refusal arrives as an alert while this client waits for the Sluice handshake's answer.
+    if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls
+        && (!handshake.isDone() || handshake.isCompletedExceptionally())) {
+      tlsFailed(ctx, tls); // the connecting caller hears of it (unless it already did): no log line of its own
+    } else {
+      LOG.warn("closing connection to {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    }
     ctx.close();
+  }
+
+  /**
+   * Fails the connecting caller: PERMISSION_DENIED when a side refused the other's certificate or they share no
+   * protocol (a configuration error, not worth retrying), UNAVAILABLE when the connection closed during the TLS
+   * handshake without a TLS answer (most often a server without TLS, which drops what it cannot parse).
+   */
+  private void tlsFailed(ChannelHandlerContext ctx, Throwable cause) {
+    Object server = ctx.channel().remoteAddress();
+    // Netty reports a connection closed mid-handshake as a handshake exception carrying a ClosedChannelException.
+    boolean closed = Arrays.stream(cause.getSuppressed()).anyMatch(ClosedChannelException.class::isInstance)
+        || cause instanceof ClosedChannelException;
+    RpcException e = !closed
+        ? new RpcException(Status.PERMISSION_DENIED, "authentication failed: TLS handshake with " + server
+            + " failed: " + cause.getMessage() + " (check " + TlsKeys.TRUST.name() + " on both sides, and that the "
+            + "server's certificate names the host dialled)", cause)
+        : new RpcException(Status.UNAVAILABLE, "TLS handshake with " + server + " failed: the server closed the "
+            + "connection (does it have " + TlsKeys.ENABLED.name() + "=true?)", cause);
+    handshake.completeExceptionally(e);
   }
 }

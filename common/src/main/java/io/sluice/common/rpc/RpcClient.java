@@ -14,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
 import io.sluice.common.proto.Status;
+import io.sluice.common.tls.RpcTls;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -60,7 +61,7 @@ public final class RpcClient implements Closeable {
    */
   public static RpcClient connect(InetSocketAddress address, RpcOptions options) throws RpcException {
     ClientHandler handler = new ClientHandler(options);
-    ChannelFuture connected = bootstrap(group(options.transport()), options, handler).connect(address);
+    ChannelFuture connected = bootstrap(group(options.transport()), options, handler, address).connect(address);
     if (!connected.awaitUninterruptibly(options.connectTimeout().toMillis() + 1000) || !connected.isSuccess()) {
       connected.channel().close();
       Throwable cause = connected.cause();
@@ -95,7 +96,7 @@ public final class RpcClient implements Closeable {
     ClientHandler handler = new ClientHandler(options);
     CompletableFuture<RpcClient> result = new CompletableFuture<>();
     long timeoutMs = options.connectTimeout().toMillis();
-    bootstrap(loop, options, handler).connect(address).addListener((ChannelFuture f) -> {
+    bootstrap(loop, options, handler, address).connect(address).addListener((ChannelFuture f) -> {
       Channel ch = f.channel();
       if (!f.isSuccess()) {
         ch.close();
@@ -120,13 +121,25 @@ public final class RpcClient implements Closeable {
     return result;
   }
 
-  private static Bootstrap bootstrap(EventLoopGroup group, RpcOptions options, ClientHandler handler) {
+  /**
+   * The connection's pipeline, in order: with TLS an {@code SslHandler} for {@code address} (whose host, as
+   * dialled, the server's certificate must name), then {@link FrameDecoder}, {@link FrameEncoder} and the
+   * {@link ClientHandler}. The Sluice handshake's first frame is written at once; under TLS the {@code SslHandler}
+   * holds it until the TLS handshake is done.
+   */
+  private static Bootstrap bootstrap(EventLoopGroup group, RpcOptions options, ClientHandler handler,
+      InetSocketAddress address) {
+    RpcTls tls = options.tls().orElse(null);
     return new Bootstrap().group(group).channel(options.transport().channel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(RpcServer.TLS_HANDLER,
+                  tls.newClientHandler(ch.alloc(), address.getHostString(), address.getPort()));
+            }
             ch.pipeline()
                 .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)

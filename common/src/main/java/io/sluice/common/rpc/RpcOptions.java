@@ -3,13 +3,15 @@ package io.sluice.common.rpc;
 import io.sluice.common.auth.SharedSecret;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.tls.RpcTls;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * How one endpoint speaks RPC: identity for the handshake (user, client id, the cluster's shared secret), limits
- * and timeouts. Immutable; the {@code with*} methods return copies.
+ * How one endpoint speaks RPC: identity for the handshake (user, client id, the cluster's shared secret), TLS,
+ * limits and timeouts. Immutable; the {@code with*} methods return copies. Every process builds its options with
+ * {@link #from}, so a setting read there (the secret, TLS) reaches every connection it opens or accepts.
  */
 public final class RpcOptions {
   /** Identifies this process's calls for retry deduplication on the master. */
@@ -23,9 +25,10 @@ public final class RpcOptions {
   private final Duration handshakeTimeout;
   private final Transport transport;
   private final SharedSecret secret;
+  private final RpcTls tls;
 
   private RpcOptions(String user, String clientId, int maxFrameBytes, Duration connectTimeout,
-      Duration callTimeout, Duration handshakeTimeout, Transport transport, SharedSecret secret) {
+      Duration callTimeout, Duration handshakeTimeout, Transport transport, SharedSecret secret, RpcTls tls) {
     this.user = user;
     this.clientId = clientId;
     this.maxFrameBytes = maxFrameBytes;
@@ -34,6 +37,7 @@ public final class RpcOptions {
     this.handshakeTimeout = handshakeTimeout;
     this.transport = transport;
     this.secret = secret;
+    this.tls = tls;
   }
 
   /** The built-in defaults, with the OS user. */
@@ -42,10 +46,11 @@ public final class RpcOptions {
   }
 
   /**
-   * Options from configuration: {@code sluice.rpc.*}, {@code sluice.user.name} and the shared secret
-   * ({@code sluice.security.secret[.file]}).
+   * Options from configuration: {@code sluice.rpc.*}, {@code sluice.user.name}, the shared secret
+   * ({@code sluice.security.secret[.file]}) and TLS ({@code sluice.rpc.tls.*}, {@link io.sluice.common.tls.TlsKeys}).
    *
-   * @throws IllegalArgumentException for a bad value, or a secret file that is unreadable or open to others
+   * @throws IllegalArgumentException for a bad value, a secret file that is unreadable or open to others, or TLS
+   *     files that are missing, unreadable, open to others (the key) or do not belong together
    */
   public static RpcOptions from(SluiceConf conf) {
     String user = conf.get(CommonKeys.USER_NAME);
@@ -56,35 +61,44 @@ public final class RpcOptions {
     return new RpcOptions(user.isEmpty() ? System.getProperty("user.name") : user, PROCESS_CLIENT_ID,
         (int) maxFrame, conf.get(CommonKeys.RPC_CONNECT_TIMEOUT), conf.get(CommonKeys.RPC_CALL_TIMEOUT),
         conf.get(CommonKeys.RPC_HANDSHAKE_TIMEOUT), Transport.choose(conf.get(CommonKeys.RPC_EPOLL)),
-        SharedSecret.from(conf).orElse(null));
+        SharedSecret.from(conf).orElse(null), RpcTls.from(conf));
   }
 
   public RpcOptions withUser(String u) {
     return new RpcOptions(u, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, transport,
-        secret);
+        secret, tls);
   }
 
   public RpcOptions withCallTimeout(Duration d) {
-    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, d, handshakeTimeout, transport, secret);
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, d, handshakeTimeout, transport, secret,
+        tls);
   }
 
   public RpcOptions withMaxFrameBytes(int max) {
-    return new RpcOptions(user, clientId, max, connectTimeout, callTimeout, handshakeTimeout, transport, secret);
+    return new RpcOptions(user, clientId, max, connectTimeout, callTimeout, handshakeTimeout, transport, secret,
+        tls);
   }
 
   public RpcOptions withTransport(Transport t) {
-    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, t, secret);
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, t, secret,
+        tls);
   }
 
   /** How long a server gives a new connection to complete its handshake. */
   public RpcOptions withHandshakeTimeout(Duration d) {
-    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, d, transport, secret);
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, d, transport, secret, tls);
   }
 
   /** The shared secret to prove (and demand) in every handshake; null for none. */
   public RpcOptions withSecret(SharedSecret s) {
     return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, transport,
-        s);
+        s, tls);
+  }
+
+  /** TLS for every connection opened or accepted with these options; null for plaintext. */
+  public RpcOptions withTls(RpcTls t) {
+    return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, transport,
+        secret, t);
   }
 
   public String user() {
@@ -118,5 +132,10 @@ public final class RpcOptions {
   /** The cluster's shared secret, when authentication is on. */
   public Optional<SharedSecret> secret() {
     return Optional.ofNullable(secret);
+  }
+
+  /** TLS settings, when {@code sluice.rpc.tls.enabled}. */
+  public Optional<RpcTls> tls() {
+    return Optional.ofNullable(tls);
   }
 }

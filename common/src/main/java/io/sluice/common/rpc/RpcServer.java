@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.common.proto.Status;
+import io.sluice.common.tls.RpcTls;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Netty server speaking the Sluice frame protocol to one {@link RpcHandler}. Each connection's pipeline, in
- * order: {@link FrameDecoder} (bounded frames), {@link FrameEncoder}, {@link ServerHandshakeHandler} (until the
- * peer identified itself), {@link ServerDispatcher} (calls to the handler).
+ * order: with TLS, {@link ServerTlsHandler} (which becomes the {@code SslHandler} once the peer spoke TLS, and
+ * refuses a plaintext peer) and {@link FileRegionEncoder} (file regions cannot pass TLS); then
+ * {@link FrameDecoder} (bounded frames), {@link FrameEncoder}, {@link ServerHandshakeHandler} (until the peer
+ * identified itself; it also reports a failed TLS handshake), {@link ServerDispatcher} (calls to the handler).
  *
  * <p>The server enforces its {@link RpcLimits}: a connection over the connection limit is closed as soon as it is
  * accepted; each connection's outbound queue has a write buffer water mark, over which the dispatcher stops reading
@@ -28,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RpcServer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
+  /** The pipeline name of the TLS handler, first in the pipeline when TLS is on. */
+  static final String TLS_HANDLER = "tls";
 
   private final String name;
   private final InetSocketAddress bind;
@@ -75,8 +80,13 @@ public final class RpcServer implements Closeable {
     this.observer = observer;
   }
 
-  /** Binds and starts serving. */
+  /**
+   * Binds and starts serving.
+   *
+   * @throws IllegalArgumentException when TLS is on and this process has no certificate and key
+   */
   public RpcServer start() throws RpcException {
+    RpcTls tls = options.tls().map(RpcTls::server).orElse(null);
     Transport transport = options.transport();
     boss = transport.newGroup(1, name + "-accept");
     workers = transport.newGroup(0, name + "-io");
@@ -100,6 +110,11 @@ public final class RpcServer implements Closeable {
               observer.connectionClosed();
             });
             ServerDispatcher dispatcher = new ServerDispatcher(handler, name, observer, limits.maxInflight());
+            if (tls != null) {
+              ch.pipeline()
+                  .addLast(TLS_HANDLER, new ServerTlsHandler(tls, name, observer))
+                  .addLast("regionCopier", FileRegionEncoder.INSTANCE);
+            }
             ch.pipeline()
                 .addLast("frameDecoder", new FrameDecoder(options.maxFrameBytes()))
                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
@@ -113,7 +128,7 @@ public final class RpcServer implements Closeable {
       close();
       throw new RpcException(Status.UNAVAILABLE, name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
     }
-    LOG.info("{} serving RPC on {} ({})", name, address(), transport);
+    LOG.info("{} serving RPC on {} ({}{})", name, address(), transport, tls == null ? "" : ", " + tls);
     return this;
   }
 

@@ -17,6 +17,12 @@ public interface RpcServerObserver {
   /** A connection accepted earlier closed, for whatever reason. */
   default void connectionClosed() {}
 
+  /**
+   * A connection was refused before it was served (each refused connection is reported once, with the first reason
+   * found); the server logged a WARN line naming the peer.
+   */
+  default void handshakeFailed(HandshakeFailure reason) {}
+
   /** A frame was corrupt or oversized; its connection is being closed. */
   default void frameRejected() {}
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.sluice.common.auth.SharedSecret;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
@@ -13,6 +14,7 @@ import io.sluice.common.proto.Handshake;
 import io.sluice.common.proto.Status;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@code rpc.proto}. Once admitted, the handler tells the dispatcher who the peer is, answers OK and steps out of
  * the pipeline; any other first frame, a failed proof, or a handshake not finished within the handshake timeout
  * closes the connection with a WARN line naming the peer and the reason (never the secret or a MAC), so no request
- * is served before the peer identified itself.
+ * is served before the peer identified itself. Under TLS the handler also sees the TLS handshake's outcome (it is in
+ * the pipeline from the start), and refuses the connection the same way when that failed. Each refused connection
+ * is reported to the observer once, with its {@link HandshakeFailure}.
  */
 final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ServerHandshakeHandler.class);
@@ -54,7 +58,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     // A peer that connects and never finishes would otherwise hold the connection (and its buffers) forever.
     timer = ctx.executor().schedule(() -> {
       if (ctx.channel().isActive() && !refused) {
-        refused = true;
+        failed(HandshakeFailure.TIMEOUT);
         LOG.warn("{}: closing connection from {}: no complete handshake within {} ms", serverName,
             ctx.channel().remoteAddress(), timeoutMs);
         ctx.close();
@@ -138,19 +142,27 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   /** Answers the refusal, then closes. */
   private void refuse(ChannelHandlerContext ctx, Status status, String reason) {
-    refused = true;
     if (status == Status.PERMISSION_DENIED) {
       deny(ctx, reason);
     } else {
+      failed(HandshakeFailure.PROTOCOL);
       LOG.warn("{}: rejecting connection from {}: {}", serverName, ctx.channel().remoteAddress(), reason);
     }
     reply(ctx, status, reason, null).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void deny(ChannelHandlerContext ctx, String reason) {
-    refused = true;
+    failed(HandshakeFailure.SECRET);
     LOG.warn("{}: authentication failed for connection from {}: {}", serverName, ctx.channel().remoteAddress(),
         reason);
+  }
+
+  /** Marks the connection refused, counting it once whatever else goes wrong with it afterwards. */
+  private void failed(HandshakeFailure why) {
+    if (!refused) {
+      refused = true;
+      observer.handshakeFailed(why);
+    }
   }
 
   private static ChannelFuture reply(ChannelHandlerContext ctx, Status status, String error, Handshake body) {
@@ -167,12 +179,35 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof DecoderException) {
-      observer.frameRejected();
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess() && !refused) {
+      failed(HandshakeFailure.TLS);
+      LOG.warn("{}: TLS handshake failed for connection from {}: {}", serverName, ctx.channel().remoteAddress(),
+          tls.cause().getMessage());
+      ctx.close();
     }
-    LOG.warn("{}: closing connection from {} before its handshake: {}", serverName, ctx.channel().remoteAddress(),
-        cause.toString());
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (refused) {
+      // Already reported (a failed TLS handshake is announced before its exception arrives): only close.
+      ctx.close();
+      return;
+    }
+    if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+      failed(HandshakeFailure.TLS);
+      LOG.warn("{}: TLS failed for connection from {}: {}", serverName, ctx.channel().remoteAddress(),
+          tls.getMessage());
+    } else {
+      if (cause instanceof DecoderException) {
+        observer.frameRejected();
+        failed(HandshakeFailure.PROTOCOL);
+      }
+      LOG.warn("{}: closing connection from {} before its handshake: {}", serverName,
+          ctx.channel().remoteAddress(), cause.toString());
+    }
     ctx.close();
   }
 }
