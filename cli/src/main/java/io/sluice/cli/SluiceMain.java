@@ -6,6 +6,8 @@ import io.sluice.cli.conf.ConfCommand;
 import io.sluice.cli.daemon.StatusCommand;
 import io.sluice.cli.daemon.StopCommand;
 import io.sluice.cli.fs.FsCommand;
+import io.sluice.cli.fs.PinCommand;
+import io.sluice.cli.fs.UnpinCommand;
 import io.sluice.cli.fuse.FuseCommand;
 import io.sluice.cli.local.LocalCommand;
 import io.sluice.cli.mount.FreeCommand;
@@ -27,8 +29,8 @@ import picocli.CommandLine.Command;
     exitCodeList = {"0:done", "1:the operation failed (one line on stderr says why)", "2:usage error"},
     subcommands = {MasterCommand.class, WorkerCommand.class, StopCommand.class, StatusCommand.class,
         ClusterCommand.class, FsCommand.class, MountCommand.class, UmountCommand.class,
-        MountsCommand.class, LoadCommand.class, JobCommand.class, FreeCommand.class, TtlCommand.class,
-        FuseCommand.class, LocalCommand.class, AdminCommand.class, ConfCommand.class, CompletionCommand.class})
+        MountsCommand.class, LoadCommand.class, JobCommand.class, FreeCommand.class, PinCommand.class,
+        UnpinCommand.class, TtlCommand.class, FuseCommand.class, LocalCommand.class, AdminCommand.class, ConfCommand.class, CompletionCommand.class})
 public final class SluiceMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -419,7 +419,7 @@ public final class FileEditor implements Closeable {
       BlockInfo version = ctx.master().allocateBlockVersion(fileId, path, index, ctx.clientHost(), excluded);
       BlockWriter writer;
       try {
-        writer = BlockWriter.open(ctx.workers(), version, blockSize, path);
+        writer = BlockWriter.open(ctx.workers(), version, blockSize, path, true); // native files only
       } catch (RpcException e) {
         abandoned.add(version.getBlockId());
         if (e.status() != Status.UNAVAILABLE || attempt == PLACEMENT_ATTEMPTS) {

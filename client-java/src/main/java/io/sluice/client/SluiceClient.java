@@ -380,10 +380,31 @@ public final class SluiceClient implements Closeable {
    * Drops the cached blocks of the UFS-backed files at or under {@code path} (metadata stays; the next read reads
    * through again). Files whose data is only in Sluice are skipped and counted.
    *
-   * @throws RpcException NOT_FOUND, PERMISSION_DENIED (write permission on each file freed)
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED (write permission on each file freed), INVALID_ARGUMENT when
+   *     a file at or under it is pinned ({@link #setPinned}; nothing is freed then)
    */
   public FreeResponse free(String path) throws RpcException {
-    return ctx.master().free(AbsolutePath.require(path));
+    return free(path, false);
+  }
+
+  /** As {@link #free(String)}; with {@code force} pinned files are freed too (they stay pinned). */
+  public FreeResponse free(String path, boolean force) throws RpcException {
+    return ctx.master().free(AbsolutePath.require(path), force);
+  }
+
+  /**
+   * Pins ({@code pinned = true}) or unpins {@code path}, as Alluxio's setPinned: the blocks of a pinned file are
+   * never evicted from the workers holding them, and a worker full of such blocks refuses new ones (NO_SPACE)
+   * rather than evict one. A file is pinned when it or a directory above it is: pinning a directory pins every file
+   * under it, also those created or loaded later; a file moved out of it is no longer pinned (unless pinned itself).
+   * Sluice-native files (not under a mount) are always kept so, pinned or not: their blocks are the only copy of
+   * their data. Journaled ({@link FileInfo#getPinned} shows the path's own flag).
+   *
+   * @return the path's status with its new flag
+   * @throws RpcException NOT_FOUND, PERMISSION_DENIED (write permission on the path)
+   */
+  public FileInfo setPinned(String path, boolean pinned) throws RpcException {
+    return ctx.master().setPinned(AbsolutePath.require(path), pinned);
   }
 
   /**

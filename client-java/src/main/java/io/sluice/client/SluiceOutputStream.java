@@ -41,6 +41,8 @@ public final class SluiceOutputStream extends OutputStream {
   private final String path;
   private final long fileId;
   private final long blockSize;
+  /** A Sluice-native file: the workers hold the only copy of its blocks, so they pin them at commit. */
+  private final boolean pinBlocks;
   private final List<BlockMeta> blocks = new ArrayList<>();
   private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
   private BlockWriter writer;
@@ -56,6 +58,7 @@ public final class SluiceOutputStream extends OutputStream {
     this.ctx = ctx;
     this.path = path;
     this.fileId = info.getId();
+    this.pinBlocks = info.getMountId() == 0;
     this.blockSize = blockSize;
     this.ufs = ufs;
   }
@@ -181,7 +184,7 @@ public final class SluiceOutputStream extends OutputStream {
     for (int attempt = 1; ; attempt++) {
       BlockInfo block = ctx.master().addBlock(fileId, path, blocks, ctx.clientHost(), excluded);
       try {
-        writer = BlockWriter.open(ctx.workers(), block, blockSize, path);
+        writer = BlockWriter.open(ctx.workers(), block, blockSize, path, pinBlocks);
         return;
       } catch (RpcException e) {
         if (e.status() != Status.UNAVAILABLE || attempt == PLACEMENT_ATTEMPTS) {

@@ -25,6 +25,8 @@ import io.sluice.master.security.CallerResolver;
 import io.sluice.master.store.NamespaceStore;
 import io.sluice.master.worker.BlockPlacement;
 import io.sluice.master.worker.WorkerRegistry;
+import io.sluice.master.namespace.KeptFiles;
+import io.sluice.master.store.StoreSnapshot;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -101,6 +103,11 @@ public final class MasterServer implements Closeable {
       Duration pendingExpiry = conf.get(MasterKeys.BLOCK_VERSION_PENDING_EXPIRY);
       registry = new WorkerRegistry(clock, workerTimeout, b -> AllocatedBlocks.isAllocated(store.reader(), b,
           clock.millis() - pendingExpiry.toMillis()));
+      registry.keepBlocks(blocks -> {
+        try (StoreSnapshot snap = store.snapshot()) {
+          return new KeptFiles(snap).keep(blocks);
+        }
+      });
       new MasterMetrics(store, journal, registry).bindTo(metrics.registry());
       LeaderContext ctx = new LeaderContext(store, new InodeIdAllocator(store::nextInodeId), clock,
           conf.get(MasterKeys.DEFAULT_BLOCK_SIZE));

@@ -131,7 +131,9 @@ class MasterServerTest {
     WorkerHeartbeatResponse hb = call(MasterMethod.WORKER_HEARTBEAT, WorkerHeartbeatRequest.newBuilder()
         .setWorkerId(worker).setCapacityBytes(1 << 30).addAddedBlocks(b0).build(),
         WorkerHeartbeatResponse.parser());
-    assertEquals(0, hb.getCommandsCount());
+    assertEquals(1, hb.getCommandsCount());
+    assertEquals(WorkerCommand.Type.PIN_BLOCKS, hb.getCommands(0).getType(), "a Sluice-native block is kept");
+    assertEquals(List.of(b0), hb.getCommands(0).getBlockIdsList());
 
     BlockMeta written = BlockMeta.newBuilder().setBlockId(b0).setLength(100).build();
     FileInfo done = call(MasterMethod.COMPLETE_FILE, CompleteFileRequest.newBuilder().setFileId(f.getId())

@@ -85,7 +85,10 @@ class PendingVersionExpiryTest {
         .setFileId(f.getId()).setPath("/f").setIndex(0).build(), AllocateBlockVersionResponse.parser())
         .getBlock().getBlockId();
     // The writer wrote the version to the worker, then died: no commit, no abandon.
-    assertEquals(0, heartbeat(worker, List.of(b0, version)).size());
+    // Nothing is removed; both blocks are of a Sluice-native file, so the worker must keep them (pin).
+    assertEquals(List.of(WorkerCommand.newBuilder().setType(WorkerCommand.Type.PIN_BLOCKS).addBlockIds(b0)
+        .addBlockIds(version).build()), heartbeat(worker, List.of(b0, version)).stream().map(c -> c.toBuilder()
+        .clearBlockIds().addAllBlockIds(c.getBlockIdsList().stream().sorted().toList()).build()).toList());
 
     clock.advance(Duration.ofSeconds(10));
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

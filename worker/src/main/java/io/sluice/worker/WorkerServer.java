@@ -88,6 +88,7 @@ public final class WorkerServer implements Closeable {
   }
 
   private WorkerServer startServices() throws IOException {
+    store.holdEviction(); // what it finds, until the master's pins arrive with the registration (MasterLink)
     store.open();
     // In the background: start does not wait, and blocks may be written meanwhile (sizes are never negative).
     warmer = store.warmPools(conf.get(WorkerKeys.MEM_PRETOUCH));

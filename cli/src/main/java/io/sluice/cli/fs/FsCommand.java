@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
     subcommands = {LsCommand.class, StatCommand.class, MkdirCommand.class, PutCommand.class, GetCommand.class,
         CatCommand.class, HeadCommand.class, TailCommand.class, CpCommand.class, RmCommand.class, MvCommand.class,
         TouchCommand.class, LnCommand.class, DuCommand.class, DfCommand.class, CountCommand.class, ChmodCommand.class,
-        ChownCommand.class, ChecksumCommand.class})
+        ChownCommand.class, ChecksumCommand.class, PinCommand.class, UnpinCommand.class})
 public final class FsCommand {
 }

@@ -48,6 +48,9 @@ public final class StatCommand implements Callable<Integer> {
       if (f.getTtlMs() > 0) {
         out.printf("ttl:        %s%n", TtlText.of(f));
       }
+      if (f.getPinned()) {
+        out.printf("pinned:     true%n");
+      }
       if (f.getType() == io.sluice.common.proto.FileType.FILE) {
         out.printf("complete:   %s%n", f.getComplete());
         out.printf("block size: %d%n", f.getBlockSize());

@@ -19,12 +19,16 @@ public final class FreeCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", description = "File or directory under a mount.")
   String path;
 
+  @picocli.CommandLine.Option(names = "--force",
+      description = "Free pinned files too (they stay pinned); without it a pinned file fails the free.")
+  boolean force;
+
   @Override
   public Integer call() {
     path = FsPaths.clean(path);
     FreeResponse r;
     try (SluiceClient client = ctx.connect()) {
-      r = client.free(path);
+      r = client.free(path, force);
     } catch (IOException e) {
       throw MountGroup.failure(path, e);
     }

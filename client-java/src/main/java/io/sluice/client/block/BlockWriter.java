@@ -60,14 +60,16 @@ public final class BlockWriter {
    *
    * @param maxLength the file's block size: the worker refuses more
    * @param path the file, for error messages
+   * @param pin have every pipeline member pin the block at commit: the block of a Sluice-native file, whose only
+   *     copy the workers hold, must never be evictable (a full worker then fails the write with NO_SPACE)
    * @throws RpcException UNAVAILABLE when the first location cannot be reached (nothing was sent: the caller may
    *     ask the master for another placement)
    */
-  public static BlockWriter open(WorkerClientPool pool, BlockInfo block, long maxLength, String path)
+  public static BlockWriter open(WorkerClientPool pool, BlockInfo block, long maxLength, String path, boolean pin)
       throws RpcException {
     RpcClient client = pool.get(block.getLocations(0).getAddress());
     WriteBlockRequest req = WriteBlockRequest.newBuilder().setBlockId(block.getBlockId()).setMaxLength(maxLength)
-        .addAllPipeline(block.getLocationsList()).build();
+        .addAllPipeline(block.getLocationsList()).setPin(pin).build();
     // The worker sends no data on a write stream; a stray frame is released.
     ClientStream stream = client.openStream(WorkerMethod.WRITE_BLOCK.getNumber(), req, 0, Frame::release);
     String what = path + ": block " + block.getBlockId() + " on "
@@ -176,6 +178,11 @@ public final class BlockWriter {
 
   private RpcException naming(RpcException e) {
     String msg = String.valueOf(e.getMessage());
+    if (e.status() == Status.NO_SPACE && !msg.startsWith(what)) {
+      // Said plainly: the worker is full of blocks it must keep, and evicting them would lose data.
+      return new RpcException(Status.NO_SPACE, what + ": no space left on the worker (its cache holds only "
+          + "blocks it must keep): " + msg, e);
+    }
     return msg.contains(what) ? e : new RpcException(e.status(), what + ": " + msg, e);
   }
 }

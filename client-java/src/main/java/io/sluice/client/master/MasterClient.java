@@ -53,6 +53,8 @@ import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
 import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.SetAttributesResponse;
+import io.sluice.common.proto.SetPinnedRequest;
+import io.sluice.common.proto.SetPinnedResponse;
 import io.sluice.common.proto.SetTtlRequest;
 import io.sluice.common.proto.SetTtlResponse;
 import io.sluice.common.proto.SetXattrRequest;
@@ -223,8 +225,15 @@ public final class MasterClient implements Closeable {
         "job " + id).getJob();
   }
 
-  public FreeResponse free(String path) throws RpcException {
-    return call(MasterMethod.FREE, FreeRequest.newBuilder().setPath(path).build(), FreeResponse.parser(), path);
+  public FreeResponse free(String path, boolean force) throws RpcException {
+    return call(MasterMethod.FREE, FreeRequest.newBuilder().setPath(path).setForce(force).build(),
+        FreeResponse.parser(), path);
+  }
+
+  /** Pins or unpins {@code path}; returns its new status. */
+  public FileInfo setPinned(String path, boolean pinned) throws RpcException {
+    return call(MasterMethod.SET_PINNED, SetPinnedRequest.newBuilder().setPath(path).setPinned(pinned).build(),
+        SetPinnedResponse.parser(), path).getInfo();
   }
 
   /** Sets ({@code ttlMs > 0}) or clears ({@code ttlMs = 0}) the TTL of {@code path}; returns its new status. */

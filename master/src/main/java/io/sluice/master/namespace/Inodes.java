@@ -42,7 +42,7 @@ final class Inodes {
         .setComplete(r.getType() != FileType.FILE || r.getComplete()).setReplicas(r.getReplicas())
         .addAllBlocks(r.getBlocksList()).setParentId(r.getParentId()).setSymlinkTarget(r.getSymlinkTarget())
         .setXattrCount(r.getXattrsCount()).setMountId(r.getMountId()).setCreatedMs(createdMs(r))
-        .setTtlMs(r.getTtlMs()).setTtlAction(r.getTtlAction()).build();
+        .setTtlMs(r.getTtlMs()).setTtlAction(r.getTtlAction()).setPinned(r.getPinned()).build();
   }
 
   /**

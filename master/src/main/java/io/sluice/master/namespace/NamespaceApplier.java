@@ -76,6 +76,7 @@ public final class NamespaceApplier {
           case COMMIT_EDIT -> CommitEditOp.apply(entry.getCommitEdit(), Caller.of(entry), b);
           case LINK -> LinkOp.apply(entry.getLink(), Caller.of(entry), b);
           case EXPIRE_VERSIONS -> ExpireVersionsOp.apply(entry.getExpireVersions(), b);
+          case SET_PINNED -> SetPinnedOp.apply(entry.getSetPinned(), Caller.of(entry), b);
           case ENTRY_NOT_SET -> throw new IllegalStateException("unknown journal entry at index " + index
               + " (written by a newer master?): " + entry);
         };

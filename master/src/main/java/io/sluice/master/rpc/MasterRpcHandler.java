@@ -48,6 +48,8 @@ import io.sluice.common.proto.RenameRequest;
 import io.sluice.common.proto.RenameResponse;
 import io.sluice.common.proto.SetAttributesRequest;
 import io.sluice.common.proto.SetAttributesResponse;
+import io.sluice.common.proto.SetPinnedRequest;
+import io.sluice.common.proto.SetPinnedResponse;
 import io.sluice.common.proto.SetTtlRequest;
 import io.sluice.common.proto.SetTtlResponse;
 import io.sluice.common.proto.SetXattrRequest;
@@ -82,7 +84,9 @@ import io.sluice.master.namespace.ListStatusOp;
 import io.sluice.master.namespace.MkdirOp;
 import io.sluice.master.namespace.Prepared;
 import io.sluice.master.namespace.RenameOp;
+import io.sluice.master.namespace.KeptFiles;
 import io.sluice.master.namespace.SetAttributesOp;
+import io.sluice.master.namespace.SetPinnedOp;
 import io.sluice.master.namespace.SetTtlOp;
 import io.sluice.master.namespace.XattrOps;
 import io.sluice.master.proto.ApplyResult;
@@ -127,6 +131,8 @@ public final class MasterRpcHandler implements RpcHandler {
   private final LoadJobs loads;
   private final Supplier<MasterStatus> status;
   private final Decommissioner decommissioner;
+  private final PinSync pins;
+  private final Executor offApplyThread;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
@@ -154,6 +160,16 @@ public final class MasterRpcHandler implements RpcHandler {
     this.executor = executor;
     this.advertisedAddress = advertisedAddress;
     this.retried = new RetriedRequests(ctx, retryExpiry);
+    this.pins = new PinSync(store, registry);
+    // A walk of a pinned directory must not hold up the thread that completed the proposal (it applies the log);
+    // under overload it runs there all the same rather than leave the workers untold.
+    this.offApplyThread = task -> {
+      try {
+        executor.execute(task);
+      } catch (RejectedExecutionException e) {
+        task.run();
+      }
+    };
   }
 
   @Override
@@ -223,15 +239,33 @@ public final class MasterRpcHandler implements RpcHandler {
           MountGuard.checkWritable(store.reader(), p);
           mounts.sync(p, false);
         }
-        mutate(call, () -> throughUfs(RenameOp.prepare(req, caller, ctx),
-            () -> mounts.renameInUfs(req.getSrc(), req.getDst(), req.getReplace())),
-            r -> RenameResponse.getDefaultInstance());
+        boolean pinnedBefore = KeptFiles.pinnedAbove(store.reader(), req.getSrc());
+        CompletableFuture<ApplyResult> renamed = propose(call, () -> throughUfs(RenameOp.prepare(req, caller, ctx),
+            () -> mounts.renameInUfs(req.getSrc(), req.getDst(), req.getReplace())));
+        // Moved from under a pinned directory to under none, or the other way: what is kept there changed.
+        reply(call, renamed.thenApplyAsync(r -> {
+          if (r.getStatus() == Status.OK && pinnedBefore != KeptFiles.pinnedAbove(store.reader(), req.getDst())) {
+            pins.changed(req.getDst());
+          }
+          return r;
+        }, offApplyThread), r -> RenameResponse.getDefaultInstance());
       }
       case SET_ATTRIBUTES -> {
         SetAttributesRequest req = call.parse(SetAttributesRequest.parser());
         MountGuard.checkWritable(store.reader(), req.getPath());
         mutate(call, () -> SetAttributesOp.prepare(req, caller, ctx),
             r -> SetAttributesResponse.newBuilder().setInfo(r.getInfo()).build());
+      }
+      case SET_PINNED -> {
+        SetPinnedRequest req = call.parse(SetPinnedRequest.parser());
+        mounts.sync(req.getPath(), false);  // under a mount the path may not be loaded yet
+        // The workers' pins are queued before the answer: any heartbeat after it carries them.
+        reply(call, propose(call, () -> SetPinnedOp.prepare(req, caller, ctx)).thenApplyAsync(r -> {
+          if (r.getStatus() == Status.OK) {
+            pins.changed(req.getPath());
+          }
+          return r;
+        }, offApplyThread), r -> SetPinnedResponse.newBuilder().setInfo(r.getInfo()).build());
       }
       case CREATE_SYMLINK -> {
         CreateSymlinkRequest req = call.parse(CreateSymlinkRequest.parser());
@@ -319,10 +353,10 @@ public final class MasterRpcHandler implements RpcHandler {
       }
       case FREE -> {
         journal.readBarrier();
-        String path = call.parse(FreeRequest.parser()).getPath();
+        FreeRequest req = call.parse(FreeRequest.parser());
         FreeOp.Plan plan;
         try (StoreSnapshot snap = store.snapshot()) {
-          plan = FreeOp.plan(snap, path, caller);
+          plan = FreeOp.plan(snap, req.getPath(), caller, req.getForce());
         }
         // Workers drop them with their next heartbeat; the locations are forgotten now, so reads go to the UFS.
         registry.removeBlocks(plan.blockIds());
@@ -353,8 +387,11 @@ public final class MasterRpcHandler implements RpcHandler {
         journal.readBarrier();
         call.respond(mounts.mounts());
       }
-      case REGISTER_WORKER -> call.respond(RegisterWorkerResponse.newBuilder()
-          .setWorkerId(registry.register(call.parse(RegisterWorkerRequest.parser()))).build());
+      case REGISTER_WORKER -> {
+        long id = registry.register(call.parse(RegisterWorkerRequest.parser()));
+        call.respond(RegisterWorkerResponse.newBuilder().setWorkerId(id).addAllPinnedBlockIds(registry.takePins(id))
+            .build());
+      }
       case WORKER_HEARTBEAT -> call.respond(registry.heartbeat(call.parse(WorkerHeartbeatRequest.parser())));
       case DECOMMISSION_WORKER -> decommission(call, call.parse(DecommissionWorkerRequest.parser()), caller);
       case GET_CLUSTER_INFO -> call.respond(GetClusterInfoResponse.newBuilder().setLeader(advertisedAddress.get())
@@ -421,13 +458,18 @@ public final class MasterRpcHandler implements RpcHandler {
 
   /** Decides a mutation on the leader, unless it is the retry of one in flight or applied (see RetriedRequests). */
   private void mutate(ServerCall call, PrepareStep prepare, Function<ApplyResult, Message> response) {
-    reply(call, retried.run(call.clientId(), call.requestId(), stamp -> {
+    reply(call, propose(call, prepare), response);
+  }
+
+  /** As {@link #mutate}, for a caller that acts on the outcome before answering. */
+  private CompletableFuture<ApplyResult> propose(ServerCall call, PrepareStep prepare) {
+    return retried.run(call.clientId(), call.requestId(), stamp -> {
       Prepared p = prepare.run();
       if (p.answer() != null) {
         return CompletableFuture.completedFuture(p.answer());
       }
       return journal.propose(stamp == null ? p.entry() : p.entry().toBuilder().setRequest(stamp).build());
-    }), response);
+    });
   }
 
   /**

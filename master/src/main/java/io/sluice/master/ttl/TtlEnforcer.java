@@ -207,7 +207,7 @@ public final class TtlEnforcer implements Closeable {
   private void free(String path) throws RpcException {
     FreeOp.Plan plan;
     try (StoreSnapshot snap = ctx.store().snapshot()) {
-      plan = FreeOp.plan(snap, path, Caller.SYSTEM);
+      plan = FreeOp.plan(snap, path, Caller.SYSTEM, true); // a TTL is an explicit free: pins yield, as Alluxio's
     }
     // As the FREE RPC: workers drop them with their next heartbeat; reads go to the UFS from now on.
     registry.removeBlocks(plan.blockIds());

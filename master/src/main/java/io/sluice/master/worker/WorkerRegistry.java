@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,7 @@ public final class WorkerRegistry {
   private long nextWorkerId = 1;
   private volatile LoadFailureListener loadFailures = (worker, failure) -> { };
   private volatile LoadFailureListener copyFailures = (worker, failure) -> { };
+  private volatile Function<Collection<Long>, Set<Long>> keeper = blocks -> Set.of();
 
   /** Hears of load tasks a worker reports failed (called under the registry's lock: hand off, do not call back). */
   @FunctionalInterface
@@ -66,6 +68,47 @@ public final class WorkerRegistry {
 
   public void onLoadFailures(LoadFailureListener listener) {
     this.loadFailures = listener;
+  }
+
+  /**
+   * Decides which of the blocks a worker reports it must never evict (issue 4: those of Sluice-native and pinned
+   * files); they are answered PIN_BLOCKS, in the registration's answer ({@link #takePins}) or the heartbeat's. Called
+   * under the registry's lock: it may read the namespace, never call back. Pins are soft state on the worker, so
+   * every registration (a worker restart, a master failover) pins again all that its full report must keep.
+   */
+  public void keepBlocks(Function<Collection<Long>, Set<Long>> keeper) {
+    this.keeper = keeper;
+  }
+
+  /**
+   * Tells the workers holding {@code pin} to pin them and those holding {@code unpin} to let them be evicted, with
+   * their next heartbeat replies (a pin or rename changed what must be kept). Blocks no live worker holds are skipped:
+   * a worker that reports one later is answered as {@link #keepBlocks} decides then.
+   */
+  public synchronized void queuePins(Collection<Long> pin, Collection<Long> unpin) {
+    queuePins(pin, true);
+    queuePins(unpin, false);
+  }
+
+  private void queuePins(Collection<Long> blockIds, boolean pin) {
+    for (long b : blockIds) {
+      for (long id : locations.getOrDefault(b, Set.of())) {
+        WorkerState w = workers.get(id);
+        (pin ? w.toPin : w.toUnpin).add(b);
+        (pin ? w.toUnpin : w.toPin).remove(b);
+      }
+    }
+  }
+
+  /** Takes the pins queued for worker {@code workerId} (to send them in its registration's answer). */
+  public synchronized List<Long> takePins(long workerId) {
+    WorkerState w = workers.get(workerId);
+    if (w == null) {
+      return List.of();
+    }
+    List<Long> out = List.copyOf(w.toPin);
+    w.toPin.clear();
+    return out;
   }
 
   /** Hears of copy tasks a worker reports failed; same rules as {@link #onLoadFailures}. */
@@ -160,6 +203,8 @@ public final class WorkerRegistry {
     for (long b : req.getRemovedBlocksList()) {
       w.blocks.remove(b);
       w.toRemove.remove(b);
+      w.toPin.remove(b);
+      w.toUnpin.remove(b);
       Set<Long> holders = locations.get(b);
       if (holders != null && holders.remove(w.id) && holders.isEmpty()) {
         locations.remove(b);
@@ -181,6 +226,15 @@ public final class WorkerRegistry {
       reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.COPY_BLOCKS).addAllCopies(w.toCopy));
       w.toCopy.clear();
     }
+    if (!w.toPin.isEmpty()) {
+      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.PIN_BLOCKS).addAllBlockIds(w.toPin));
+      w.toPin.clear();
+    }
+    if (!w.toUnpin.isEmpty()) {
+      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.UNPIN_BLOCKS)
+          .addAllBlockIds(w.toUnpin));
+      w.toUnpin.clear();
+    }
     if (!w.toRemove.isEmpty()) {
       reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REMOVE_BLOCKS)
           .addAllBlockIds(w.toRemove));
@@ -201,6 +255,8 @@ public final class WorkerRegistry {
       for (long id : holders) {
         WorkerState w = workers.get(id);
         w.blocks.remove(b);
+        w.toPin.remove(b);
+        w.toUnpin.remove(b);
         w.toRemove.add(b);
       }
     }
@@ -366,6 +422,8 @@ public final class WorkerRegistry {
     w.live = false;
     dropLocations(w);
     w.toRemove.clear();
+    w.toPin.clear(); // its registration pins again all it must keep
+    w.toUnpin.clear();
     w.toCopy.clear(); // the drain gives them to another target once their deadline passes
   }
 
@@ -380,13 +438,20 @@ public final class WorkerRegistry {
   }
 
   private void addBlocks(WorkerState w, List<Long> blockIds) {
+    List<Long> added = new ArrayList<>(blockIds.size());
     for (long b : blockIds) {
       if (isAllocated.test(b)) {
         w.blocks.add(b);
         locations.computeIfAbsent(b, k -> new HashSet<>(4)).add(w.id);
+        added.add(b);
       } else {
         w.toRemove.add(b);
       }
+    }
+    if (!added.isEmpty()) {
+      Set<Long> keep = keeper.apply(added);
+      w.toPin.addAll(keep);
+      w.toUnpin.removeAll(keep);
     }
   }
 }

@@ -22,6 +22,9 @@ final class WorkerState {
   final Set<Long> blocks = new HashSet<>();
   /** Blocks the worker should delete, sent with the next heartbeat reply. */
   final Set<Long> toRemove = new HashSet<>();
+  /** Blocks the worker must pin (of kept files) or may evict again, sent with the next heartbeat reply. */
+  final Set<Long> toPin = new HashSet<>();
+  final Set<Long> toUnpin = new HashSet<>();
   /** Load-job tasks for the worker, sent with the next heartbeat reply. */
   final List<BlockLoadTask> toLoad = new ArrayList<>();
   /** Decommission copy tasks for the worker (it is their target), sent with the next heartbeat reply. */

@@ -59,6 +59,10 @@ public final class BlockStore {
   private final VictimSelector victims;
   private final Map<Long, StoredBlock> blocks = new HashMap<>();
   private final Set<Long> pinned = new HashSet<>();
+  /** Set by {@link #holdEviction()}: {@link #open()} holds what it finds in {@link #heldSinceStart}. */
+  private boolean holdAtOpen;
+  /** Blocks found at start, kept from eviction until the master's pins are known ({@link #releaseEviction()}). */
+  private final Set<Long> heldSinceStart = new HashSet<>();
   private long corruptBlocks;
   private final AtomicLong tmpNames = new AtomicLong();
   private volatile BlockListener listener = new BlockListener() {
@@ -95,7 +99,8 @@ public final class BlockStore {
    * Scans every directory: drops unfinished writes, verifies and loads committed blocks (a block found in two
    * directories is kept in the faster one), keeps a MEM directory's pooled files as far as they fit beside its
    * blocks (deleting the rest, and any pool of a disk directory), then evicts any tier left over its high
-   * watermark (its capacity may have been lowered). A directory that cannot be opened is marked failed.
+   * watermark (its capacity may have been lowered), unless eviction is held ({@link #holdEviction()}). A directory
+   * that cannot be opened is marked failed.
    *
    * @throws IOException when no directory can be used
    */
@@ -113,6 +118,9 @@ public final class BlockStore {
                 Files.deleteIfExists(d.sumsPath(f.blockId(), f.length()));
               } else {
                 add(new StoredBlock(f.blockId(), d, f.path(), f.length(), null));
+                if (holdAtOpen) {
+                  heldSinceStart.add(f.blockId());
+                }
               }
             }
             d.fitPool(); // its capacity may have been lowered
@@ -185,8 +193,10 @@ public final class BlockStore {
         dir = evictFor(size, removed);
       }
       if (dir == null) {
-        throw new RpcException(Status.NO_SPACE, "no room for block " + blockId + " of " + size + " bytes: "
-            + describe());
+        // Nothing evictable makes room: the rest is pinned (kept files), leased (being read) or reserved (being
+        // written). Failing here, rather than dropping a kept block, is what keeps Sluice-native data safe.
+        throw new RpcException(Status.NO_SPACE, "no room for block " + blockId + " of " + size + " bytes: no "
+            + "evictable block left, the rest is pinned, being read or being written (" + describe() + ")");
       }
       if (!dir.failed()) { // evicting can hit an I/O error that fails the directory: look again
         dir.reserve(size);
@@ -248,11 +258,45 @@ public final class BlockStore {
     return false;
   }
 
-  /** Committed blocks that may be evicted: not pinned, not leased, not {@code keep}, in {@code t} (null: any). */
+  /**
+   * Keeps every block {@link #open()} finds from eviction until {@link #releaseEviction()}: pins are soft state that
+   * the master sends when the worker registers, so a worker that just started cannot tell the only copies of
+   * Sluice-native data among its blocks from blocks it may drop (issue 4: at start, a tier over its high watermark
+   * was evicted before any pin was known). Blocks written since are pinned or not as their writes say. Call before
+   * {@link #open()}; a store never held evicts what it found at once.
+   */
+  public synchronized void holdEviction() {
+    holdAtOpen = true;
+  }
+
+  /**
+   * Ends {@link #holdEviction()} (the master's pins arrived: call after pinning them) and evicts any tier left over its
+   * high watermark.
+   */
+  public void releaseEviction() {
+    List<Long> removed = new ArrayList<>();
+    synchronized (this) {
+      if (!holdAtOpen) {
+        return;
+      }
+      holdAtOpen = false;
+      heldSinceStart.clear();
+      for (Tier t : tiers) {
+        evictToWatermark(t, Long.MIN_VALUE, removed);
+      }
+    }
+    removed.forEach(listener::removed);
+  }
+
+  /**
+   * Committed blocks that may be evicted: not pinned, not leased, not {@code keep}, not held since start, in {@code t}
+   * (null: any).
+   */
   private List<StoredBlock> evictable(Tier t, long keep) {
     List<StoredBlock> out = new ArrayList<>();
     for (StoredBlock b : blocks.values()) {
-      if (b.leases == 0 && b.id != keep && !pinned.contains(b.id) && (t == null || b.dir.tier() == t.alias)) {
+      if (b.leases == 0 && b.id != keep && !pinned.contains(b.id) && !heldSinceStart.contains(b.id)
+          && (t == null || b.dir.tier() == t.alias)) {
         out.add(b);
       }
     }
@@ -312,9 +356,9 @@ public final class BlockStore {
   /**
    * Makes a finished temp block visible; called by {@link TempBlock#commit()}. With {@code lease}, the block is
    * leased in the same critical section, so no eviction can slip in between commit and lease, and the lease is
-   * returned (else null).
+   * returned (else null). With {@code pin} it is pinned in that section too.
    */
-  ReadLease commit(TempBlock block, long length, boolean lease) throws RpcException {
+  ReadLease commit(TempBlock block, long length, boolean lease, boolean pin) throws RpcException {
     List<Long> removed = new ArrayList<>();
     boolean committed = false;
     ReadLease held = null;
@@ -364,6 +408,9 @@ public final class BlockStore {
         if (lease) {
           b.leases++;
           held = new ReadLease(this, b);
+        }
+        if (pin) {
+          pinned.add(b.id);
         }
         // The block just written is the one a reader most likely wants next: never its own victim.
         evictToWatermark(tier(dir), block.blockId(), removed);
@@ -453,6 +500,8 @@ public final class BlockStore {
 
   private void drop(StoredBlock b, List<Long> removed) {
     blocks.remove(b.id);
+    pinned.remove(b.id); // a pin is for the block held: one cached again later is pinned again by the master
+    heldSinceStart.remove(b.id);
     b.dir.removed(b.length);
     policy.removed(b.id);
     removed.add(b.id);
@@ -491,15 +540,34 @@ public final class BlockStore {
   }
 
   /**
-   * Pins a block: it is never evicted until unpinned. The id need not be here yet (a pinned file's blocks may
-   * be cached later). Pins live in memory only; the master re-sends them.
+   * Pins a committed block: it is never evicted until unpinned (a write that finds only pinned, leased and reserved
+   * bytes fails with NO_SPACE instead), though an explicit {@link #delete} still removes it. The master pins the
+   * blocks of Sluice-native and pinned files (PIN_BLOCKS); a native block's writer pins it at commit
+   * ({@link TempBlock#commitPinned}). Pins live in memory only: the master sends them again at each registration.
+   *
+   * @return false when the block is not here (nothing is pinned: the master pins a block when it hears of it)
    */
-  public synchronized void pin(long blockId) {
+  public synchronized boolean pin(long blockId) {
+    if (!blocks.containsKey(blockId)) {
+      return false;
+    }
     pinned.add(blockId);
+    return true;
   }
 
+  /** Lets a block be evicted again; no-op for a block not pinned. */
   public synchronized void unpin(long blockId) {
     pinned.remove(blockId);
+  }
+
+  /** Whether {@code blockId} is here and pinned. */
+  public synchronized boolean pinned(long blockId) {
+    return pinned.contains(blockId);
+  }
+
+  /** How many of the blocks held are pinned. */
+  public synchronized int pinnedBlocks() {
+    return pinned.size();
   }
 
   private StoredBlock find(long blockId) throws RpcException {
@@ -742,6 +810,13 @@ public final class BlockStore {
       s.append(s.length() == 0 ? "" : ", ").append(st.alias()).append(' ').append(st.used()).append(" used + ")
           .append(st.reserved()).append(" reserved of ").append(st.capacity());
     }
-    return s.append(", ").append(pinned.size()).append(" pinned").toString();
+    long pinnedBytes = 0;
+    int leased = 0;
+    for (StoredBlock b : blocks.values()) {
+      pinnedBytes += pinned.contains(b.id) ? b.length : 0;
+      leased += b.leases > 0 ? 1 : 0;
+    }
+    return s.append("; ").append(pinned.size()).append(" blocks pinned (").append(pinnedBytes).append(" bytes), ")
+        .append(leased).append(" being read").toString();
   }
 }

@@ -157,7 +157,15 @@ public final class TempBlock {
 
   /** Closes the file and makes the block visible under its id. On failure the temp file is removed. */
   public void commit() throws RpcException {
-    commit(false);
+    commit(false, false);
+  }
+
+  /**
+   * Like {@link #commit()}, and pins the block in the same step ({@link BlockStore#pin}): the block of a
+   * Sluice-native file is the only copy of its data and must never be evictable, not even until the master pins it.
+   */
+  public void commitPinned() throws RpcException {
+    commit(false, true);
   }
 
   /**
@@ -165,16 +173,16 @@ public final class TempBlock {
    * followed the write is done with it). The caller closes the lease.
    */
   public ReadLease commitAndLease() throws RpcException {
-    return commit(true);
+    return commit(true, false);
   }
 
-  private ReadLease commit(boolean lease) throws RpcException {
+  private ReadLease commit(boolean lease, boolean pin) throws RpcException {
     if (ended) {
       throw new IllegalStateException("block " + blockId + " already ended");
     }
     ended = true;
     try {
-      return store.commit(this, length, lease);
+      return store.commit(this, length, lease, pin);
     } catch (RpcException e) {
       deleteTmp();
       throw e;

@@ -33,13 +33,16 @@ final class BlockWriteStream implements StreamListener {
   private final List<Long> self;
   private final CommitReporter reporter;
   private final DataTraffic traffic;
+  private final boolean pin;
 
   /**
    * @param downstream forwards to the rest of the pipeline, or null when this worker is its last member
    * @param selfId this worker's id as the pipeline names it, or -1 when the request named no pipeline
+   * @param pin pin the block at commit (WriteBlockRequest.pin: a Sluice-native file's)
    */
   BlockWriteStream(ServerCall call, TempBlock block, PipelineForwarder downstream, long selfId,
-      CommitReporter reporter, DataTraffic traffic) {
+      CommitReporter reporter, DataTraffic traffic, boolean pin) {
+    this.pin = pin;
     this.call = call;
     this.block = block;
     this.downstream = downstream;
@@ -81,7 +84,11 @@ final class BlockWriteStream implements StreamListener {
   @Override
   public void onEnd() {
     try {
-      block.commit();
+      if (pin) {
+        block.commitPinned();
+      } else {
+        block.commit();
+      }
     } catch (RpcException e) {
       if (downstream != null) {
         downstream.abort();

@@ -194,6 +194,6 @@ public final class DataHandler implements RpcHandler {
     TempBlock block = store.create(req.getBlockId(), req.getMaxLength());
     PipelineForwarder downstream = req.getPipelineCount() > 1 ? PipelineForwarder.start(call, req, peers) : null;
     long self = req.getPipelineCount() > 0 ? req.getPipeline(0).getWorkerId() : -1;
-    call.setStreamListener(new BlockWriteStream(call, block, downstream, self, reporter, traffic));
+    call.setStreamListener(new BlockWriteStream(call, block, downstream, self, reporter, traffic, req.getPin()));
   }
 }

@@ -149,9 +149,15 @@ public final class MasterLink implements Closeable, CommitReporter {
     for (long id : store.blockIds()) {
       req.addBlockIds(id);
     }
-    workerId = master.call(MasterMethod.REGISTER_WORKER_VALUE, req.build(), RegisterWorkerResponse.parser())
-        .getWorkerId();
-    LOG.info("registered with the master as worker {} ({} blocks)", workerId, req.getBlockIdsCount());
+    RegisterWorkerResponse resp = master.call(MasterMethod.REGISTER_WORKER_VALUE, req.build(),
+        RegisterWorkerResponse.parser());
+    workerId = resp.getWorkerId();
+    // Pins are soft state: after a restart this worker has none until here, after a master failover it may hold
+    // pins the new master would not give (an unpin the old one had not sent yet), which only keep blocks longer.
+    resp.getPinnedBlockIdsList().forEach(store::pin);
+    store.releaseEviction(); // the blocks to keep are known now (a no-op after the first registration)
+    LOG.info("registered with the master as worker {} ({} blocks, {} pinned)", workerId, req.getBlockIdsCount(),
+        resp.getPinnedBlockIdsCount());
   }
 
   private void heartbeat() throws RpcException {
@@ -185,6 +191,8 @@ public final class MasterLink implements Closeable, CommitReporter {
         case REMOVE_BLOCKS -> remove(c);
         case LOAD_BLOCKS -> load(c);
         case COPY_BLOCKS -> copy(c);
+        case PIN_BLOCKS -> c.getBlockIdsList().forEach(store::pin);
+        case UNPIN_BLOCKS -> c.getBlockIdsList().forEach(store::unpin);
         default -> { }
       }
     }

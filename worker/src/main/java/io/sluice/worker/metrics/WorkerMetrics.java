@@ -49,6 +49,8 @@ public final class WorkerMetrics implements MeterBinder {
   public static final String SHORT_CIRCUIT_OPENS = "sluice.worker.short.circuit.opens";
   public static final String SHORT_CIRCUIT_LEASES = "sluice.worker.short.circuit.leases";
   public static final String CORRUPT_BLOCKS = "sluice.worker.blocks.corrupt";
+  /** Blocks held that are pinned (of Sluice-native or pinned files), never evicted: sluice_worker_blocks_pinned. */
+  public static final String PINNED_BLOCKS = "sluice.worker.blocks.pinned";
   public static final String BLOCKS_COPIED = "sluice.worker.blocks.copied";
   public static final String BLOCK_COPY_FAILURES = "sluice.worker.blocks.copy.failures";
 
@@ -116,6 +118,9 @@ public final class WorkerMetrics implements MeterBinder {
         .description("Blocks copied here from another worker (decommission drains)").register(registry);
     FunctionCounter.builder(BLOCK_COPY_FAILURES, copies, CopyStats::failed)
         .description("Block copy tasks that failed").register(registry);
+    Gauge.builder(PINNED_BLOCKS, store, BlockStore::pinnedBlocks)
+        .description("Blocks held that are pinned (of Sluice-native or pinned files): never evicted")
+        .strongReference(true).register(registry);
     Gauge.builder(SHORT_CIRCUIT_LEASES, shortCircuit, ShortCircuitLeases::held)
         .description("Short-circuit leases open now").strongReference(true).register(registry);
   }

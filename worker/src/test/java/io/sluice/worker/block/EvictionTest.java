@@ -2,7 +2,9 @@ package io.sluice.worker.block;
 
 import static io.sluice.worker.block.StoreFixture.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
@@ -124,6 +126,91 @@ class EvictionTest {
     store.unpin(3);
     put(store, 6, 250);
     assertEquals(List.of(2L, 3L), reports.removed);
+  }
+
+  /** Writes and commits a block of {@code length} bytes pinned at commit, as a Sluice-native file's write does. */
+  private static void putPinned(BlockStore store, long id, int length) throws RpcException {
+    TempBlock b = store.create(id, length);
+    StoreFixture.append(b, length);
+    b.commitPinned();
+  }
+
+  /** Issue 4: a cache full of blocks that are the only copy of their data refuses new ones instead of losing one. */
+  @Test
+  void storeFullOfBlocksPinnedAtCommitRefusesANewBlockWithNoSpaceAndKeepsThemAll() throws Exception {
+    BlockStore store = open(LruPolicy::new, Watermarks.DEFAULT);
+    for (long id = 1; id <= 4; id++) {
+      tick();
+      putPinned(store, id, 250); // the last commit passes the high watermark: nothing evictable, nothing evicted
+    }
+    assertEquals(4, store.pinnedBlocks());
+    RpcException e = assertThrows(RpcException.class, () -> store.create(5, 1));
+    assertEquals(Status.NO_SPACE, e.status());
+    assertTrue(e.getMessage().contains("4 blocks pinned (1000 bytes)"), e.getMessage());
+    assertEquals(List.of(), reports.removed);
+    assertEquals(List.of(1L, 2L, 3L, 4L), Arrays.stream(sorted(store.blockIds())).boxed().toList());
+    assertEquals(1000, store.used());
+  }
+
+  @Test
+  void unpinnedBlocksBesidePinnedOnesAreEvictedInPolicyOrder() throws Exception {
+    BlockStore store = open(LruPolicy::new);
+    tick();
+    put(store, 1, 250);
+    tick();
+    putPinned(store, 2, 250);
+    tick();
+    put(store, 3, 250);
+    tick();
+    putPinned(store, 4, 250);
+    read(store, 1); // LRU order now: 2 (pinned), 3, 4 (pinned), 1
+    tick();
+    put(store, 5, 250);
+    tick();
+    put(store, 6, 250);
+    assertEquals(List.of(3L, 1L), reports.removed, "the unpinned ones, least recently used first");
+    store.unpin(2); // unpinned: evictable again, and the coldest
+    tick();
+    put(store, 7, 250);
+    assertEquals(List.of(3L, 1L, 2L), reports.removed);
+    assertEquals(1, store.pinnedBlocks());
+  }
+
+  /** Issue 4: pins are the worker's memory only, so a restarted store evicts nothing before the master's arrive. */
+  @Test
+  void aRestartedStoreOverItsWatermarkEvictsNothingUntilThePinsAreKnown() throws Exception {
+    BlockStore first = open(LruPolicy::new);
+    for (long id = 1; id <= 4; id++) {
+      tick();
+      put(first, id, 250);
+    }
+    BlockStore store = new BlockStore(TierSpec.parse("HDD:" + dir + ":1000"), false, Watermarks.DEFAULT,
+        new LruPolicy(clock));
+    store.holdEviction();
+    store.open(); // 1000 of 1000: over the high watermark, which a store not held would evict at once
+    store.setListener(reports);
+    assertEquals(4, store.blockIds().length);
+    assertEquals(Status.NO_SPACE, assertThrows(RpcException.class, () -> store.create(5, 1)).status());
+    assertTrue(store.pin(1));
+    assertTrue(store.pin(2));
+    store.releaseEviction();
+    assertEquals(1, reports.removed.size(), "down to the low watermark: one block of 250");
+    assertTrue(List.of(3L, 4L).containsAll(reports.removed), "an unpinned one: " + reports.removed);
+    assertTrue(store.contains(1) && store.contains(2));
+  }
+
+  @Test
+  void aPinIsForABlockHeldAndGoesWithIt() throws Exception {
+    BlockStore store = open(LruPolicy::new);
+    assertFalse(store.pin(9), "no block 9 here: nothing to pin");
+    put(store, 9, 250);
+    assertFalse(store.pinned(9));
+    assertTrue(store.pin(9));
+    assertEquals(1, store.pinnedBlocks());
+    assertTrue(store.delete(9), "an explicit delete (the file is gone) removes a pinned block too");
+    assertEquals(0, store.pinnedBlocks());
+    put(store, 9, 250);
+    assertFalse(store.pinned(9), "the same id cached again is not pinned until the master says so");
   }
 
   @Test

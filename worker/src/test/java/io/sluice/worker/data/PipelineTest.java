@@ -123,7 +123,12 @@ class PipelineTest {
   }
 
   private ClientStream open(long blockId, int maxLength) {
-    WriteBlockRequest.Builder req = WriteBlockRequest.newBuilder().setBlockId(blockId).setMaxLength(maxLength);
+    return open(blockId, maxLength, false);
+  }
+
+  private ClientStream open(long blockId, int maxLength, boolean pin) {
+    WriteBlockRequest.Builder req = WriteBlockRequest.newBuilder().setBlockId(blockId).setMaxLength(maxLength)
+        .setPin(pin);
     for (Member m : members) {
       req.addPipeline(m.location());
     }
@@ -184,6 +189,23 @@ class PipelineTest {
       assertArrayEquals(data, Files.readAllBytes(m.store().path(7)), "block on worker " + m.id());
       assertArrayEquals(sums0, sumsFile(m, 7, data.length), "sums on worker " + m.id());
       assertTrue(tmpEmpty(m));
+    }
+  }
+
+  /** Issue 4: a Sluice-native block is pinned as it commits, on every member, before any master pins it. */
+  @Test
+  void aBlockWrittenWithPinIsPinnedOnEveryMember() throws Exception {
+    start(Transport.choose(true));
+    byte[] data = data(3 * CHUNK + 5);
+    ClientStream s = open(12, data.length, true);
+    send(s, data, 0, data.length, CHUNK);
+    assertEquals(List.of(1L, 2L, 3L), finish(s).getCommittedWorkerIdsList());
+    ClientStream plain = open(13, data.length);
+    send(plain, data, 0, data.length, CHUNK);
+    finish(plain);
+    for (Member m : members) {
+      assertTrue(m.store().pinned(12), "block 12 pinned on worker " + m.id());
+      assertFalse(m.store().pinned(13), "block 13 (no pin asked) on worker " + m.id());
     }
   }
 
