@@ -134,7 +134,7 @@ public final class DataHandler implements RpcHandler {
   private boolean readThrough(ServerCall call, ReadBlockRequest req) throws RpcException {
     UfsBlockSource src = req.getUfs();
     long end = end(req, src.getLength());
-    LoadReadStream follower = new LoadReadStream(call, req.getOffset(), end, chunk(req), traffic);
+    LoadReadStream follower = new LoadReadStream(call, req.getOffset(), end, chunk(req), traffic, transfer);
     BlockLoad load;
     try {
       load = readThrough.join(req.getBlockId(), src, req.getNoCache(), follower.waker());

@@ -2,6 +2,7 @@ package io.sluice.worker.data;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCounted;
 import io.sluice.common.proto.ReadBlockResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.Frame;
@@ -9,6 +10,7 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.worker.ufs.BlockLoad;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Serves one READ_BLOCK call of a block that is being read through from the UFS, by following its
  * {@link BlockLoad}: the range goes out as the load writes it, one chunk-sized STREAM_DATA frame per credit, each
- * a zero-copy region of the load's shared file, sent once the whole chunk (or the rest of the range) is in the
+ * a zero-copy region of the load's shared file (or a copy of it, as the {@link TransferMode} says), sent once the whole chunk (or the rest of the range) is in the
  * file. So the first frame leaves as soon as its bytes arrived, not when the block is complete, and frames have
  * the same size as for a cached block.
  *
@@ -32,6 +34,7 @@ final class LoadReadStream implements StreamListener {
   private final long end;
   private final int chunk;
   private final DataTraffic traffic;
+  private final TransferMode mode;
   private final AtomicBoolean wakeQueued = new AtomicBoolean();
   private final Runnable waker = this::wake;
   private BlockLoad load;
@@ -39,13 +42,15 @@ final class LoadReadStream implements StreamListener {
   private int credits;
   private boolean ended;
 
-  LoadReadStream(ServerCall call, long offset, long end, int chunk, DataTraffic traffic) {
+  /** @param mode a region of the file per frame, or a copy ({@link TransferMode#effective}: always under TLS) */
+  LoadReadStream(ServerCall call, long offset, long end, int chunk, DataTraffic traffic, TransferMode mode) {
     this.call = call;
     this.loop = call.channel().eventLoop();
     this.position = offset;
     this.end = end;
     this.chunk = chunk;
     this.traffic = traffic;
+    this.mode = mode;
   }
 
   /** What the load calls on progress; the same instance throughout, so it can be unfollowed. */
@@ -100,11 +105,24 @@ final class LoadReadStream implements StreamListener {
       if (position + n > available) {
         break; // wait for the whole chunk: frames stay chunk-sized however the UFS delivers
       }
+      ReferenceCounted data;
+      try {
+        data = mode == TransferMode.ZERO_COPY ? load.file().region(position, n)
+            : load.file().copy(call.channel().alloc(), position, (int) n);
+      } catch (IOException e) {
+        call.fail(new RpcException(Status.IO_ERROR, "reading block " + load.blockId() + " at " + position + ": " + e));
+        finish();
+        return;
+      }
       credits--;
-      call.sendData(position, List.of(), load.file().region(position, n), n).addListener(
+      call.sendData(position, List.of(), data, n).addListener(
           (ChannelFutureListener) f -> {
             if (f.isSuccess()) {
-              traffic.sent(n);
+              if (mode == TransferMode.ZERO_COPY) {
+                traffic.sentZeroCopy(n);
+              } else {
+                traffic.sent(n);
+              }
             } else if (f.channel().isActive()) {
               call.fail(new RpcException(Status.IO_ERROR, "reading block " + load.blockId() + ": " + f.cause()));
               finish();

@@ -1,5 +1,7 @@
 package io.sluice.worker.ufs;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
 import io.netty.util.AbstractReferenceCounted;
@@ -43,6 +45,27 @@ public final class SharedBlockFile extends AbstractReferenceCounted {
         SharedBlockFile.this.release();
       }
     };
+  }
+
+  /**
+   * {@code count} bytes at {@code position} read into a new direct buffer of {@code alloc}: the copy mode's frame
+   * ({@code sluice.worker.data.transfer=copy}, and always under TLS, which cannot send a region).
+   *
+   * @throws IOException when the file cannot be read or ends before {@code position + count}
+   */
+  public ByteBuf copy(ByteBufAllocator alloc, long position, int count) throws IOException {
+    ByteBuf buf = alloc.directBuffer(count);
+    try {
+      while (buf.readableBytes() < count) {
+        if (buf.writeBytes(channel, position + buf.readableBytes(), count - buf.readableBytes()) < 0) {
+          throw new IOException("the block file ends at " + (position + buf.readableBytes()));
+        }
+      }
+      return buf;
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e;
+    }
   }
 
   @Override
