@@ -2,8 +2,11 @@ package io.sluice.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.netty.channel.Channel;
 import io.sluice.client.block.ShortCircuit;
 import io.sluice.client.testing.FakeMaster;
 import io.sluice.client.testing.FakeWorker;
@@ -11,10 +14,14 @@ import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.BlockLocation;
 import io.sluice.common.proto.BlockMeta;
+import io.sluice.common.auth.ShortCircuitToken;
 import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.CloseLocalBlockResponse;
 import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockResponse;
+import io.sluice.common.proto.ShortCircuitChallengeResponse;
+import io.sluice.common.proto.ShortCircuitProofRequest;
+import io.sluice.common.proto.ShortCircuitProofResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.proto.WorkerMethod;
@@ -28,9 +35,11 @@ import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,10 +83,21 @@ class ShortCircuitFallbackTest {
     return out;
   }
 
-  /** A {@link FakeWorker} that also answers OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK, with switches and counters. */
+  /**
+   * A {@link FakeWorker} that also answers OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK, with switches and counters, and
+   * leases only to a connection that proved it read the token in {@link #tokenFile} (SHORT_CIRCUIT_CHALLENGE and
+   * SHORT_CIRCUIT_PROOF, as a real worker does).
+   */
   private final class LeasingWorker implements RpcHandler {
+    final ShortCircuitToken token = ShortCircuitToken.generate();
+    final Map<Channel, byte[]> nonces = new ConcurrentHashMap<>();
+    final Set<Channel> proven = ConcurrentHashMap.newKeySet();
+    final AtomicInteger challenges = new AtomicInteger();
+    final AtomicInteger proofs = new AtomicInteger();
+    final AtomicInteger wrongProofs = new AtomicInteger();
     final AtomicInteger opens = new AtomicInteger();
     final AtomicInteger refusals = new AtomicInteger();
+    final AtomicInteger unproven = new AtomicInteger();
     final Set<Long> open = ConcurrentHashMap.newKeySet();
     final Semaphore closes = new Semaphore(0);
     final AtomicLong ids = new AtomicLong();
@@ -88,8 +108,30 @@ class ShortCircuitFallbackTest {
     public void handle(ServerCall call) {
       try {
         WorkerMethod m = WorkerMethod.forNumber(call.method());
-        if (m == WorkerMethod.OPEN_LOCAL_BLOCK) {
+        if (m == WorkerMethod.SHORT_CIRCUIT_CHALLENGE) {
+          challenges.incrementAndGet();
+          byte[] nonce = ShortCircuitToken.newNonce();
+          nonces.put(call.channel(), nonce);
+          call.respond(ShortCircuitChallengeResponse.newBuilder().setTokenPath(tokenFile().toString())
+              .setNonce(ByteString.copyFrom(nonce)).build());
+        } else if (m == WorkerMethod.SHORT_CIRCUIT_PROOF) {
+          proofs.incrementAndGet();
+          byte[] nonce = nonces.remove(call.channel());
+          if (nonce == null
+              || !token.verify(nonce, call.parse(ShortCircuitProofRequest.parser()).getProof().toByteArray())) {
+            wrongProofs.incrementAndGet();
+            call.fail(Status.PERMISSION_DENIED, "wrong short-circuit proof");
+            return;
+          }
+          proven.add(call.channel());
+          call.respond(ShortCircuitProofResponse.getDefaultInstance());
+        } else if (m == WorkerMethod.OPEN_LOCAL_BLOCK) {
           long id = call.parse(OpenLocalBlockRequest.parser()).getBlockId();
+          if (!proven.contains(call.channel())) {
+            unproven.incrementAndGet();
+            call.fail(Status.PERMISSION_DENIED, "connection not proven");
+            return;
+          }
           if (refuseWith != null || blocks.get(id) == null) {
             refusals.incrementAndGet();
             call.fail(refuseWith != null ? refuseWith : Status.NOT_FOUND, "no lease for block " + id);
@@ -118,11 +160,16 @@ class ShortCircuitFallbackTest {
     return dir.resolve("block-" + blockId);
   }
 
+  private Path tokenFile() {
+    return dir.resolve("short-circuit.token");
+  }
+
   @BeforeEach
   void start() throws Exception {
     RpcOptions opts = RpcOptions.defaults();
     blocks = new FakeWorker();
     worker = new LeasingWorker();
+    worker.token.write(tokenFile(), "");
     workerServer = new RpcServer("leasing-worker", new InetSocketAddress("127.0.0.1", 0), worker, opts).start();
     BlockLocation loc = BlockLocation.newBuilder().setWorkerId(1).setAddress(WorkerAddress.newBuilder()
         .setHost("127.0.0.1").setDataPort(workerServer.address().getPort())).build();
@@ -179,7 +226,104 @@ class ShortCircuitFallbackTest {
     assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
     assertEquals(4 + 2, worker.opens.get());
     assertEquals(data.length + BLOCK, ShortCircuit.bytesRead() - bytes0);
+    assertEquals(1, worker.challenges.get(), "one proof for the connection, not one per lease");
+    assertEquals(0, worker.unproven.get(), "no open before the proof");
     assertEveryLeaseClosed();
+  }
+
+  @Test
+  void aClientThatCannotReadTheTokenReadsRemotelyAndAsksNoLease() throws Exception {
+    Files.delete(tokenFile()); // as for a client of another OS user: the file is not there for it to read
+    long opens0 = ShortCircuit.opens();
+    assertArrayEquals(data, readAll(client));
+    assertArrayEquals(data, readAll(client));
+    assertEquals(8, blocks.readStreams.get(), "every block over the RPC");
+    assertEquals(0, worker.opens.get() + worker.unproven.get(), "no lease asked for");
+    assertEquals(opens0, ShortCircuit.opens());
+    assertEquals(1, worker.challenges.get(), "remembered for the connection: no retry per block");
+    assertEquals(0, worker.proofs.get(), "nothing to prove with");
+  }
+
+  /**
+   * A client running as another OS user (nobody) that may read the block files but not the worker's token (mode
+   * 0600): it reads the right bytes, all over the RPC, and asks for no lease. The test runs as root.
+   */
+  @Test
+  void aClientOfAnotherOsUserReadsRemotely() throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    long first = blockList().get(0).getBlockId();
+    assertTrue(nobodyCanRead(file(first)), "nobody may read the block files");
+    assertFalse(nobodyCanRead(tokenFile()), "but not the token");
+
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+        classPathForNobody(), OtherUserRead.class.getName(),
+        "127.0.0.1:" + masterServer.address().getPort(), "/f"));
+    Process p = asNobody(cmd.toArray(String[]::new));
+    String out;
+    try {
+      out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    } finally {
+      p.destroyForcibly();
+    }
+    assertEquals(0, p.exitValue(), out);
+    String result = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow(() ->
+        new AssertionError(out));
+    assertEquals("RESULT " + Arrays.hashCode(data) + " 0", result, "the right bytes, none by short-circuit");
+    assertEquals(1, worker.challenges.get());
+    assertEquals(0, worker.proofs.get(), "it could not read the token");
+    assertEquals(0, worker.opens.get() + worker.unproven.get(), "no lease asked for");
+    assertEquals(4, blocks.readStreams.get());
+
+    assertArrayEquals(data, readAll(client)); // this process's user may
+    assertEquals(4, worker.opens.get());
+  }
+
+  /** Starts {@code cmd} as the user nobody, its error output merged into its output. */
+  private static Process asNobody(String... cmd) throws IOException {
+    List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+    all.addAll(List.of(cmd));
+    return new ProcessBuilder(all).redirectErrorStream(true).start();
+  }
+
+  private static boolean nobodyCanRead(Path file) throws Exception {
+    return asNobody("test", "-r", file.toString()).waitFor() == 0;
+  }
+
+  /** This JVM's class path, its jars (under root's home, closed to others) copied where nobody may read them. */
+  private String classPathForNobody() throws IOException {
+    Path lib = Files.createDirectories(dir.resolve("lib"));
+    List<String> out = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (Files.isRegularFile(p)) {
+        p = Files.copy(p, lib.resolve(out.size() + "-" + p.getFileName()));
+      }
+      out.add(p.toString());
+    }
+    return String.join(java.io.File.pathSeparator, out);
+  }
+
+  @Test
+  void aRejectedProofMeansRemoteReads() throws Exception {
+    ShortCircuitToken.generate().write(tokenFile(), ""); // another worker's token: the proof cannot be right
+    assertArrayEquals(data, readAll(client));
+    assertArrayEquals(data, readAll(client));
+    assertEquals(1, worker.wrongProofs.get());
+    assertEquals(1, worker.challenges.get(), "remembered for the connection: no retry per block");
+    assertEquals(0, worker.opens.get() + worker.unproven.get(), "no lease asked for");
+    assertEquals(8, blocks.readStreams.get());
+  }
+
+  @Test
+  void aNewConnectionProvesItselfAgain() throws Exception {
+    assertArrayEquals(data, readAll(client));
+    try (SluiceClient other = SluiceClient.connect(conf)) {
+      assertArrayEquals(data, readAll(other));
+    }
+    assertEquals(2, worker.challenges.get());
+    assertEquals(8, worker.opens.get());
+    assertEquals(0, blocks.readStreams.get());
   }
 
   @Test

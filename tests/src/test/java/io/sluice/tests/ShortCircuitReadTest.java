@@ -169,6 +169,45 @@ class ShortCircuitReadTest {
   }
 
   /**
+   * A client that cannot read the worker's short-circuit token (issue 9: as a client of another OS user could not;
+   * here the file is deleted) reads every byte over the block RPC and never holds a lease; once the token is back, a
+   * new client short-circuits again.
+   */
+  @Test
+  void aClientThatCannotReadTheWorkersTokenReadsRemotely() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("ShortCircuitReadTest seed " + seed);
+    try (LocalCluster cluster = cluster()) {
+      InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+      try (SluiceClient writer = cluster.client()) {
+        cluster.awaitWorker(writer);
+        byte[] data = write(writer, "/sc/token.bin", seed);
+        java.nio.file.Path token = dir.resolve("worker/short-circuit.token");
+        byte[] saved = java.nio.file.Files.readAllBytes(token);
+        java.nio.file.Files.delete(token);
+
+        double opens0 = Scrape.value(metrics, OPENS);
+        double remote0 = Scrape.value(metrics, REMOTE_BYTES);
+        long clientOpens0 = ShortCircuit.opens();
+        try (SluiceClient other = cluster.client()) {
+          readEveryWay(other, "/sc/token.bin", data, new Random(seed + 1));
+        }
+        assertEquals(opens0, Scrape.value(metrics, OPENS), "no lease granted");
+        assertEquals(0, Scrape.value(metrics, LEASES));
+        assertEquals(clientOpens0, ShortCircuit.opens());
+        LocalCluster.await(() -> gauge(metrics, REMOTE_BYTES) >= remote0 + 2.0 * SIZE, Duration.ofSeconds(30),
+            "every byte over the block RPC");
+
+        java.nio.file.Files.write(token, saved);
+        try (SluiceClient local = cluster.client()) {
+          readEveryWay(local, "/sc/token.bin", data, new Random(seed + 2));
+        }
+        assertTrue(Scrape.value(metrics, OPENS) >= opens0 + 6, "short-circuit again");
+      }
+    }
+  }
+
+  /**
    * A cold block of a mounted UFS file is read through by the worker on this host and then read from its file: the
    * bytes are the UFS's, every block is read from the UFS once and opened once, and none goes over the block RPC.
    */

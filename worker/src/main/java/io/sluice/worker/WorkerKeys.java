@@ -129,6 +129,29 @@ public final class WorkerKeys {
       "How long a short-circuit open of an uncached UFS block waits for the load before the client reads remotely.");
 
   /**
+   * Where the worker keeps its short-circuit token (DESIGN 5; worker.proto, SHORT_CIRCUIT_CHALLENGE): random bytes,
+   * new at each start, written atomically with mode 0600 (0640 with {@link #SHORT_CIRCUIT_GROUP}). A client proves
+   * it may read short-circuit by reading this file, so only clients of the worker's OS user (or that group) on this
+   * host get leases; every other client reads over the block RPC. Empty (the default) means
+   * {@code short-circuit.token} in the first directory of the first tier. Not written when short-circuit is
+   * disabled.
+   */
+  public static final ConfigKey<String> SHORT_CIRCUIT_TOKEN_FILE = ConfigKey.string(
+      "sluice.worker.short.circuit.token.file", "",
+      "File the worker writes its short-circuit token to (mode 0600, new at each start); clients that can read it "
+          + "may read block files directly. Empty: short-circuit.token in the first tier's first directory.");
+
+  /**
+   * A group whose members may also read short-circuit: the token file is given to it with mode 0640. The worker's OS
+   * user must be allowed to give files to that group (be a member, or root); the worker does not start otherwise.
+   * Members also need read access to the tier directories and block files. Empty (the default): the worker's OS
+   * user only.
+   */
+  public static final ConfigKey<String> SHORT_CIRCUIT_GROUP = ConfigKey.string("sluice.worker.short.circuit.group",
+      "", "OS group whose members may also read short-circuit (the token file becomes 0640, that group's); empty: "
+          + "only the worker's OS user.");
+
+  /**
    * Block copies this worker runs at once for decommissions ({@code sluice admin decommission}): each reads a whole
    * block from the decommissioning worker and writes it to this one's store, on a thread of its own. The master
    * bounds how many it hands out per decommissioning worker; this bounds what one target takes on. At least 1.

@@ -19,6 +19,7 @@ import io.sluice.worker.block.TierSpec;
 import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.data.DataTraffic;
+import io.sluice.worker.data.LocalClientCheck;
 import io.sluice.worker.data.TransferMode;
 import io.sluice.worker.data.ShortCircuitLeases;
 import io.sluice.worker.copy.BlockCopier;
@@ -36,6 +37,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -118,8 +120,8 @@ public final class WorkerServer implements Closeable {
     metrics = ServerMetrics.start("worker", new InetSocketAddress(bindHost, conf.get(WorkerKeys.HTTP_PORT)));
     DataTraffic traffic = new DataTraffic();
     ReadThroughStats cache = new ReadThroughStats();
-    ShortCircuitLeases shortCircuit = new ShortCircuitLeases(store, cache, conf.get(WorkerKeys.SHORT_CIRCUIT_ENABLED),
-        maxLeases, conf.get(WorkerKeys.SHORT_CIRCUIT_LOAD_WAIT));
+    ShortCircuitLeases shortCircuit = new ShortCircuitLeases(store, cache, localClientCheck(), maxLeases,
+        conf.get(WorkerKeys.SHORT_CIRCUIT_LOAD_WAIT));
     CopyStats copies = new CopyStats();
     new WorkerMetrics(store, traffic, cache, shortCircuit, options.transport(), copies).bindTo(metrics.registry());
     mounts = new UfsMounts(this::fetchMounts, ufsRegistry != null ? ufsRegistry : UfsRegistry.load());
@@ -143,6 +145,23 @@ public final class WorkerServer implements Closeable {
     metrics.serveStatus("Sluice worker", new WorkerStatusSource(store, tiers, this::workerId, self,
         masters.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList(), shortCircuit, cache));
     return this;
+  }
+
+  /** Writes a new short-circuit token ({@link WorkerKeys#SHORT_CIRCUIT_TOKEN_FILE}); null when disabled. */
+  private LocalClientCheck localClientCheck() throws IOException {
+    if (!conf.get(WorkerKeys.SHORT_CIRCUIT_ENABLED)) {
+      return null;
+    }
+    String file = conf.get(WorkerKeys.SHORT_CIRCUIT_TOKEN_FILE).trim();
+    // By default in the first tier directory that can take it.
+    List<Path> places = !file.isEmpty() ? List.of(Path.of(file)) : tiers.stream().flatMap(t -> t.dirs().stream())
+        .map(d -> d.path().resolve("short-circuit.token")).toList();
+    try {
+      return LocalClientCheck.createInFirst(places, conf.get(WorkerKeys.SHORT_CIRCUIT_GROUP).trim());
+    } catch (IOException e) {
+      throw new IOException("cannot write the short-circuit token (" + WorkerKeys.SHORT_CIRCUIT_TOKEN_FILE.name()
+          + ", " + WorkerKeys.SHORT_CIRCUIT_GROUP.name() + "): " + e, e);
+    }
   }
 
   /** Until the link exists (a moment during start) there is no master to tell: answer at once. */

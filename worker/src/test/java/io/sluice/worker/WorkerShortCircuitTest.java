@@ -22,6 +22,7 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.TempBlock;
+import io.sluice.worker.data.ShortCircuitProver;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -29,6 +30,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +79,14 @@ class WorkerShortCircuitTest {
     }
   }
 
-  private RpcClient connect() throws RpcException {
+  /** A connection proven for short-circuit, as a client on this host running as this user makes it. */
+  private RpcClient connect() throws Exception {
+    RpcClient c = connectUnproven();
+    ShortCircuitProver.prove(c);
+    return c;
+  }
+
+  private RpcClient connectUnproven() throws RpcException {
     RpcClient c = RpcClient.connect(worker.dataAddress(),
         RpcOptions.defaults().withCallTimeout(Duration.ofSeconds(20)));
     clients.add(c);
@@ -228,12 +238,58 @@ class WorkerShortCircuitTest {
   void disabledByConfigIsRefused() throws Exception {
     start(WorkerKeys.SHORT_CIRCUIT_ENABLED.name(), "false");
     put(1);
-    RpcClient c = connect();
+    RpcClient c = connectUnproven();
     RpcException e = assertThrows(RpcException.class, () -> open(c, 1));
     assertEquals(Status.PERMISSION_DENIED, e.status());
     assertTrue(e.getMessage().contains("sluice.worker.short.circuit.enabled"), e.getMessage());
     assertEquals(0, metric("sluice_worker_short_circuit_opens_total"));
     assertTrue(roomForAnother(2), "nothing was leased");
+    assertFalse(Files.exists(dir.resolve("hdd/short-circuit.token")), "no token for a short-circuit nobody may use");
+  }
+
+  @Test
+  void theTokenIsWrittenOwnerOnlyToTheFirstTierAndAnUnprovenConnectionGetsNoLease() throws Exception {
+    start(WorkerKeys.TIERS.name(), "MEM:" + dir.resolve("mem") + ":1m,HDD:" + dir.resolve("hdd") + ":1m");
+    Path token = dir.resolve("mem/short-circuit.token");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
+    put(1);
+    RpcClient c = connectUnproven();
+    RpcException e = assertThrows(RpcException.class, () -> open(c, 1));
+    assertEquals(Status.PERMISSION_DENIED, e.status());
+    assertEquals(0, metric("sluice_worker_short_circuit_leases"));
+    ShortCircuitProver.prove(c);
+    open(c, 1);
+    assertEquals(1, metric("sluice_worker_short_circuit_leases"));
+  }
+
+  @Test
+  void theTokenFileAndItsGroupAreConfigurable() throws Exception {
+    Path token = dir.resolve("run/sluice/sc.token");
+    start(WorkerKeys.SHORT_CIRCUIT_TOKEN_FILE.name(), token.toString(),
+        WorkerKeys.SHORT_CIRCUIT_GROUP.name(), "daemon");
+    PosixFileAttributes attrs = Files.readAttributes(token, PosixFileAttributes.class);
+    assertEquals("rw-r-----", PosixFilePermissions.toString(attrs.permissions()));
+    assertEquals("daemon", attrs.group().getName());
+    put(1);
+    open(connect(), 1); // the client reads the token where the worker says it is
+    assertFalse(Files.exists(dir.resolve("hdd/short-circuit.token")));
+  }
+
+  @Test
+  void aFailedFirstTierDirectoryDoesNotTurnShortCircuitOff() throws Exception {
+    Path dead = Files.writeString(dir.resolve("dead"), "a file where a directory should be");
+    start(WorkerKeys.TIERS.name(), "HDD:" + dead + ":1m;" + dir.resolve("hdd") + ":1m");
+    assertTrue(Files.exists(dir.resolve("hdd/short-circuit.token")));
+    put(1);
+    open(connect(), 1);
+  }
+
+  @Test
+  void aGroupTheTokenCannotBeGivenToStopsTheStart() {
+    java.io.IOException e = assertThrows(java.io.IOException.class,
+        () -> start(WorkerKeys.SHORT_CIRCUIT_GROUP.name(), "no-such-group-x"));
+    assertTrue(e.getMessage().contains(WorkerKeys.SHORT_CIRCUIT_GROUP.name()), e.getMessage());
+    assertTrue(e.getMessage().contains("no group no-such-group-x"), e.getMessage());
   }
 
   @Test

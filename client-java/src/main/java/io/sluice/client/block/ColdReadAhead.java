@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * next block's read-through is started too (an OPEN_LOCAL_BLOCK carrying its UFS source, whose lease is closed as
  * soon as it comes), so the worker loads block i+1 while block i is read, and the reader finds it cached or joins
  * its load. Nothing waits for it and nothing fails because of it: it only starts work the reader would start a
- * moment later anyway.
+ * moment later anyway. On a connection not yet proven for short-circuit ({@link ShortCircuitProof}) the caller runs
+ * the proof first, as its own first read on that connection would.
  */
 public final class ColdReadAhead {
   private static final Logger LOG = LoggerFactory.getLogger(ColdReadAhead.class);
@@ -37,7 +38,7 @@ public final class ColdReadAhead {
     } catch (RpcException e) {
       return;  // the reader will find out, and say so
     }
-    if (ShortCircuit.refused(worker)) {
+    if (ShortCircuit.refused(worker) || !ShortCircuitProof.proven(worker)) {
       return;
     }
     OpenLocalBlockRequest req = OpenLocalBlockRequest.newBuilder().setBlockId(next.getBlockId())

@@ -76,7 +76,8 @@ final class LocalReadStream implements ReadStream {
   }
 
   /**
-   * Asks {@code worker} (on this host) for a lease on {@code block} and opens its file at {@code offset}. An uncached
+   * Asks {@code worker} (on this host) for a lease on {@code block} and opens its file at {@code offset}, first
+   * proving the connection ({@link ShortCircuitProof}) if it has not been yet. An uncached
    * block of a UFS-backed file is read through by the worker first: the call returns once the block is cached.
    *
    * @param what names the block in messages, e.g. {@code /a/b: block 42 on host:7080}
@@ -85,6 +86,9 @@ final class LocalReadStream implements ReadStream {
   static LocalReadStream open(RpcClient worker, BlockInfo block, long offset, long length, String what) {
     if (ShortCircuit.refused(worker)) {
       return null;
+    }
+    if (!ShortCircuitProof.proven(worker)) {
+      return fallBack(what, "the connection did not prove itself for short-circuit");
     }
     OpenLocalBlockResponse lease;
     try {

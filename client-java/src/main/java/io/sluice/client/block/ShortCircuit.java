@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>A worker is on this host when its advertised host name resolves to a loopback address or to an address of one
  * of this machine's interfaces; each name is resolved once per process (workers are few and rarely move host).
- * A connection whose worker answered PERMISSION_DENIED (disabled there) or INVALID_ARGUMENT (a worker without
+ * Before its first lease a connection proves to the worker that this process may read the worker's files
+ * ({@link ShortCircuitProof}). A connection whose proof failed (this process cannot read the worker's token, the
+ * worker refused), whose worker answered PERMISSION_DENIED (disabled there) or INVALID_ARGUMENT (a worker without
  * short-circuit), or whose block files this process may not read, is not asked again: its blocks go over the RPC
  * without the extra round trip. A new connection to the same worker (after a restart) is asked again.
  */

@@ -5,6 +5,7 @@ import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.ReadBlockRequest;
 import io.sluice.common.proto.ReportCorruptBlockRequest;
 import io.sluice.common.proto.ReportCorruptBlockResponse;
+import io.sluice.common.proto.ShortCircuitProofRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.proto.WorkerMethod;
@@ -25,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's data service: opens a read or write stream per call, or grants and ends a short-circuit lease
- * ({@link ShortCircuitLeases}). Everything runs on the event loop; a read of a block this worker does not hold, with
- * a UFS source, goes through {@link ReadThrough}, whose UFS work runs on its own threads.
+ * The worker's data service: opens a read or write stream per call, or verifies a short-circuit client and grants
+ * and ends its leases ({@link ShortCircuitLeases}). Everything runs on the event loop; a read of a block this worker
+ * does not hold, with a UFS source, goes through {@link ReadThrough}, whose UFS work runs on its own threads.
  *
  * <p>A READ_BLOCK is served from the store whenever the block is held, whatever the request's {@code ufs} says (a
  * {@link BlockReadStream}, zero copy; a cache hit). Otherwise, with {@code ufs} set (a cache miss), the reader
@@ -57,7 +58,7 @@ public final class DataHandler implements RpcHandler {
    * @param traffic counts the block bytes this handler's streams send and receive
    * @param readThrough reads blocks this worker does not hold from their UFS
    * @param stats counts cache hits and misses
-   * @param shortCircuit answers OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK
+   * @param shortCircuit answers SHORT_CIRCUIT_CHALLENGE, SHORT_CIRCUIT_PROOF, OPEN_LOCAL_BLOCK and CLOSE_LOCAL_BLOCK
    * @param transfer how cached blocks are sent
    * @param peers how a write is forwarded to the next worker of its pipeline: the data server's own options (the
    *     connection shares the server's event loops, so it must be of the same transport)
@@ -88,6 +89,10 @@ public final class DataHandler implements RpcHandler {
         shortCircuit.open(call, call.parse(OpenLocalBlockRequest.parser()), readThrough);
       } else if (m == WorkerMethod.CLOSE_LOCAL_BLOCK) {
         shortCircuit.close(call, call.parse(CloseLocalBlockRequest.parser()));
+      } else if (m == WorkerMethod.SHORT_CIRCUIT_CHALLENGE) {
+        shortCircuit.challenge(call);
+      } else if (m == WorkerMethod.SHORT_CIRCUIT_PROOF) {
+        shortCircuit.prove(call, call.parse(ShortCircuitProofRequest.parser()));
       } else if (m == WorkerMethod.REPORT_CORRUPT_BLOCK) {
         checkCorrupt(call, call.parse(ReportCorruptBlockRequest.parser()));
       } else {

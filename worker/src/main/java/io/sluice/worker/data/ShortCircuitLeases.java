@@ -7,6 +7,7 @@ import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.CloseLocalBlockResponse;
 import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockResponse;
+import io.sluice.common.proto.ShortCircuitProofRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
@@ -30,6 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
  * its file's absolute path and length; CLOSE_LOCAL_BLOCK closes it. The client on this host then reads the file
  * itself. A granted open counts as a cache hit, as a READ_BLOCK of a held block does.
  *
+ * <p>Only a connection that proved it comes from this host, from an OS user allowed to read the worker's files
+ * ({@link LocalClientCheck}: SHORT_CIRCUIT_CHALLENGE and SHORT_CIRCUIT_PROOF, once per connection), gets a lease;
+ * any other is answered PERMISSION_DENIED and pins nothing.
+ *
  * <p>Leases belong to the connection that asked: when it closes (the client closed it or died) every lease it still
  * holds is closed, so a dead client cannot pin blocks for ever. Lease ids are per connection, so one client cannot
  * close another's. A connection may hold at most {@code maxLeases}: each pins a block against eviction.
@@ -42,7 +47,8 @@ public final class ShortCircuitLeases {
 
   private final BlockStore store;
   private final ReadThroughStats stats;
-  private final boolean enabled;
+  /** Null when short-circuit is disabled. */
+  private final LocalClientCheck check;
   private final int maxLeases;
   private final Duration loadWait;
   private final LongAdder opens = new LongAdder();
@@ -50,19 +56,20 @@ public final class ShortCircuitLeases {
 
   /**
    * @param stats counts each granted open as a cache hit
-   * @param enabled false answers every open PERMISSION_DENIED ({@code sluice.worker.short.circuit.enabled})
+   * @param check verifies a connection before it gets leases; null when short-circuit is disabled
+   *     ({@code sluice.worker.short.circuit.enabled}): every challenge and open is answered PERMISSION_DENIED
    * @param maxLeases leases one connection may hold at once, at least 1
    * @param loadWait how long an open of an uncached UFS block waits for its load before answering NOT_FOUND
    *     ({@code sluice.worker.short.circuit.load.wait})
    */
-  public ShortCircuitLeases(BlockStore store, ReadThroughStats stats, boolean enabled, int maxLeases,
+  public ShortCircuitLeases(BlockStore store, ReadThroughStats stats, LocalClientCheck check, int maxLeases,
       Duration loadWait) {
     if (maxLeases < 1) {
       throw new IllegalArgumentException("short-circuit leases per connection must be at least 1: " + maxLeases);
     }
     this.store = store;
     this.stats = stats;
-    this.enabled = enabled;
+    this.check = check;
     this.maxLeases = maxLeases;
     this.loadWait = loadWait;
   }
@@ -83,9 +90,11 @@ public final class ShortCircuitLeases {
    * client on this host reads even a cold block from the file instead of through the block RPC.
    */
   void open(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough) throws RpcException {
-    if (!enabled) {
-      throw new RpcException(Status.PERMISSION_DENIED, "short-circuit reads are disabled on this worker"
-          + " (sluice.worker.short.circuit.enabled=false); read block " + req.getBlockId() + " remotely");
+    checkEnabled("read block " + req.getBlockId() + " remotely");
+    if (!check.verified(call.channel())) {
+      throw new RpcException(Status.PERMISSION_DENIED, "connection from " + call.remoteAddress() + " has not proven"
+          + " it runs on this host as a user who may read the worker's files (SHORT_CIRCUIT_PROOF); read block "
+          + req.getBlockId() + " remotely");
     }
     checkRoom(call, req);
     ReadLease lease;
@@ -102,6 +111,25 @@ public final class ShortCircuitLeases {
       stats.hit();
     }
     grant(call, lease, req.getReadAhead());
+  }
+
+  /** Answers a SHORT_CIRCUIT_CHALLENGE; on the call's event loop. */
+  void challenge(ServerCall call) throws RpcException {
+    checkEnabled("read remotely");
+    check.challenge(call);
+  }
+
+  /** Answers a SHORT_CIRCUIT_PROOF; on the call's event loop. */
+  void prove(ServerCall call, ShortCircuitProofRequest req) throws RpcException {
+    checkEnabled("read remotely");
+    check.prove(call, req);
+  }
+
+  private void checkEnabled(String instead) throws RpcException {
+    if (check == null) {
+      throw new RpcException(Status.PERMISSION_DENIED, "short-circuit reads are disabled on this worker"
+          + " (sluice.worker.short.circuit.enabled=false); " + instead);
+    }
   }
 
   private void checkRoom(ServerCall call, OpenLocalBlockRequest req) throws RpcException {

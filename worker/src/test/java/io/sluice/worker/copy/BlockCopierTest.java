@@ -18,6 +18,7 @@ import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.TempBlock;
 import io.sluice.worker.data.DataHandler;
 import io.sluice.worker.data.DataTraffic;
+import io.sluice.worker.data.LocalClientCheck;
 import io.sluice.worker.data.ShortCircuitLeases;
 import io.sluice.worker.data.TransferMode;
 import io.sluice.worker.ufs.ReadThrough;
@@ -68,9 +69,10 @@ class BlockCopierTest {
     ReadThroughStats cache = new ReadThroughStats();
     readThrough = new ReadThrough(source, new UfsBlockReader(new UfsMounts(List::of, UfsRegistry.load()), cache),
         id -> CompletableFuture.completedFuture(null), 1, 4096);
+    LocalClientCheck check = LocalClientCheck.create(dir.resolve("sc.token"), "");
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(source, CHUNK,
         id -> CompletableFuture.completedFuture(null), new DataTraffic(), readThrough, cache,
-        new ShortCircuitLeases(source, cache, true, 16, Duration.ofSeconds(5)), TransferMode.ZERO_COPY, opts),
+        new ShortCircuitLeases(source, cache, check, 16, Duration.ofSeconds(5)), TransferMode.ZERO_COPY, opts),
         opts).start();
     copier = new BlockCopier(target, id -> {
       synchronized (reported) {

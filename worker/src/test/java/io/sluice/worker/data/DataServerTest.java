@@ -85,9 +85,10 @@ class DataServerTest {
     ReadThroughStats stats = new ReadThroughStats();
     readThrough = new ReadThrough(store, new UfsBlockReader(new UfsMounts(List::of, UfsRegistry.load()), stats),
         id -> java.util.concurrent.CompletableFuture.completedFuture(null), 1, 4096);
+    LocalClientCheck check = LocalClientCheck.create(dir.resolve("sc.token"), "");
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
         id -> java.util.concurrent.CompletableFuture.completedFuture(null), traffic, readThrough, stats,
-        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5)), transfer, opts), opts).start();
+        new ShortCircuitLeases(store, stats, check, 1024, Duration.ofSeconds(5)), transfer, opts), opts).start();
     client = RpcClient.connect(server.address(), opts);
   }
 
@@ -414,6 +415,7 @@ class DataServerTest {
     byte[] data = new byte[2 * CHUNK + 5];
     new Random(5).nextBytes(data);
     write(10, data, CHUNK);
+    ShortCircuitProver.prove(client);
     OpenLocalBlockResponse lease = client.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE,
         OpenLocalBlockRequest.newBuilder().setBlockId(10).build(), OpenLocalBlockResponse.parser());
     assertEquals(sums(data, 0, data.length), lease.getChunkCrcsList());

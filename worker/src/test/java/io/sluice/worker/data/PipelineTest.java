@@ -87,9 +87,10 @@ class PipelineTest {
       ReadThrough rt = new ReadThrough(store, new UfsBlockReader(new UfsMounts(List::of, UfsRegistry.load()),
           stats), id -> CompletableFuture.completedFuture(null), 1, 4096);
       DataTraffic traffic = new DataTraffic();
+      LocalClientCheck check = LocalClientCheck.create(dir.resolve("sc-" + i + ".token"), "");
       RpcServer server = new RpcServer("worker-data-" + i, new InetSocketAddress("127.0.0.1", 0),
           new DataHandler(store, CHUNK, id -> CompletableFuture.completedFuture(null), traffic, rt, stats,
-              new ShortCircuitLeases(store, stats, true, 16, Duration.ofSeconds(5)), TransferMode.ZERO_COPY, opts),
+              new ShortCircuitLeases(store, stats, check, 16, Duration.ofSeconds(5)), TransferMode.ZERO_COPY, opts),
           opts).start();
       members.add(new Member(i + 1, root, store, rt, server, traffic, server.address().getPort()));
     }

@@ -105,9 +105,10 @@ class ReadThroughTest {
       return CompletableFuture.completedFuture(null);
     }, 4, 16 * 1024);
     opts = RpcOptions.defaults().withTransport(t).withCallTimeout(Duration.ofSeconds(20));
+    LocalClientCheck check = LocalClientCheck.create(dir.resolve("sc.token"), "");
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0),
         new DataHandler(store, CHUNK, id -> CompletableFuture.completedFuture(null), traffic, readThrough, stats,
-            shortCircuit = new ShortCircuitLeases(store, stats, true, 1024, loadWait), TransferMode.ZERO_COPY,
+            shortCircuit = new ShortCircuitLeases(store, stats, check, 1024, loadWait), TransferMode.ZERO_COPY,
             opts),
         opts).start();
     client = connect();
@@ -120,6 +121,7 @@ class ReadThroughTest {
   private RpcClient connect() throws Exception {
     RpcClient c = RpcClient.connect(server.address(), opts);
     clients.add(c);
+    ShortCircuitProver.prove(c); // so that any connection may take short-circuit leases
     return c;
   }
 

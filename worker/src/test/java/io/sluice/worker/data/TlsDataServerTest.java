@@ -97,7 +97,7 @@ class TlsDataServerTest {
         id -> CompletableFuture.completedFuture(null), 1, 4096);
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
         id -> CompletableFuture.completedFuture(null), traffic, readThrough, stats,
-        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5)),
+        new ShortCircuitLeases(store, stats, null, 1024, Duration.ofSeconds(5)),
         TransferMode.effective("zero-copy", opts), opts), opts).start();
     return opts;
   }

@@ -99,9 +99,10 @@ class WorkerDataFuzzTest {
     ReadThroughStats stats = new ReadThroughStats();
     readThrough = new ReadThrough(store, new UfsBlockReader(new UfsMounts(List::of, UfsRegistry.load()), stats),
         id -> CompletableFuture.completedFuture(null), 1, 4096);
+    LocalClientCheck check = LocalClientCheck.create(dir.resolve("sc.token"), "");
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
         id -> CompletableFuture.completedFuture(null), new DataTraffic(), readThrough, stats,
-        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5)), mode, opts), opts).start();
+        new ShortCircuitLeases(store, stats, check, 1024, Duration.ofSeconds(5)), mode, opts), opts).start();
     good = RpcClient.connect(server.address(), opts);
     byte[] data = new byte[BLOCK_BYTES];
     new SplittableRandom(7).nextBytes(data);

@@ -89,9 +89,10 @@ class WorkerDataLimitsTest {
     ReadThroughStats stats = new ReadThroughStats();
     readThrough = new ReadThrough(store, new UfsBlockReader(new UfsMounts(List::of, UfsRegistry.load()), stats),
         id -> CompletableFuture.completedFuture(null), 1, 4096);
+    LocalClientCheck check = LocalClientCheck.create(dir.resolve("sc.token"), "");
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
         id -> CompletableFuture.completedFuture(null), new DataTraffic(), readThrough, stats,
-        new ShortCircuitLeases(store, stats, true, 1024, Duration.ofSeconds(5)), TransferMode.COPY, opts), opts)
+        new ShortCircuitLeases(store, stats, check, 1024, Duration.ofSeconds(5)), TransferMode.COPY, opts), opts)
         .start();
     good = RpcClient.connect(server.address(), opts);
     byte[] block = write(1);
