@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@value #REJECTED} (counter: corrupt or oversized frames, each of which closed its connection),
  *   <li>{@value #CONNECTIONS} (gauge: open connections),
  *   <li>{@value #HANDSHAKE_FAILURES} (counter; tag {@code reason}, a {@link HandshakeFailure} in lower case:
- *       connections refused before they were served, each also logged at WARN).
+ *       connections refused before they were served, each also logged at WARN; those over the connection limit
+ *       in one WARN line per interval).
  * </ul>
  *
  * <p>The server's identity ({@code server="master"}) is a common tag of the registry, not added here.
@@ -74,7 +75,7 @@ public final class RpcServerMetrics implements RpcServerObserver {
     // Every reason registered up front, so a dashboard sees zeros rather than missing series.
     for (HandshakeFailure reason : HandshakeFailure.values()) {
       handshakeFailures[reason.ordinal()] = Counter.builder(HANDSHAKE_FAILURES)
-          .description("Connections refused before being served (TLS, shared secret, protocol, timeout), by reason")
+          .description("Connections refused before being served (TLS, shared secret, protocol, timeout, connection limit), by reason")
           .tag("reason", reason.tag()).register(registry);
     }
   }

@@ -13,7 +13,9 @@ public enum HandshakeFailure {
   /** The first frames were not a valid handshake (wrong kind, protocol version, no user, a corrupt frame). */
   PROTOCOL,
   /** The handshake did not finish within {@code sluice.rpc.handshake.timeout}. */
-  TIMEOUT;
+  TIMEOUT,
+  /** The server already had {@code sluice.rpc.server.max.connections} connections open. */
+  CONNECTIONS;
 
   /** The metric tag value: the name in lower case. */
   public String tag() {

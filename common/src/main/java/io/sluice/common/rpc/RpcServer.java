@@ -101,6 +101,7 @@ public final class RpcServer implements Closeable {
             if (connections.incrementAndGet() > limits.maxConnections()) {
               connections.decrementAndGet();
               refusals.refused(ch);
+              observer.handshakeFailed(HandshakeFailure.CONNECTIONS);
               ch.close();
               return;
             }

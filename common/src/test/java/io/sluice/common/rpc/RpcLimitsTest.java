@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +48,7 @@ class RpcLimitsTest {
 
   private final BlockingQueue<ServerCall> parked = new LinkedBlockingQueue<>();
   private final AtomicInteger bigAnswered = new AtomicInteger();
+  private final List<HandshakeFailure> refusals = new CopyOnWriteArrayList<>();
   private final String bigName = "x".repeat(BIG_BYTES);
   private RpcServer server;
 
@@ -106,7 +108,12 @@ class RpcLimitsTest {
     RpcOptions opts = RpcOptions.defaults().withTransport(t).withUser("alice").withMaxFrameBytes(1 << 20)
         .withCallTimeout(Duration.ofSeconds(5));
     server = new RpcServer("limits", new InetSocketAddress("127.0.0.1", 0), handler, opts, limits,
-        RpcServerObserver.NONE).start();
+        new RpcServerObserver() {
+          @Override
+          public void handshakeFailed(HandshakeFailure reason) {
+            refusals.add(reason);
+          }
+        }).start();
     return opts;
   }
 
@@ -150,6 +157,8 @@ class RpcLimitsTest {
         }
         assertEquals("/a", echo(a, "/a"));
         assertEquals("/b", echo(b, "/b"));
+        assertEquals(List.of(HandshakeFailure.CONNECTIONS, HandshakeFailure.CONNECTIONS), refusals,
+            "each refused connection counted, by its reason");
       } finally {
         a.close();
       }
