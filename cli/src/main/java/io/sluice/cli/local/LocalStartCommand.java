@@ -94,7 +94,7 @@ public final class LocalStartCommand implements Callable<Integer> {
 
   /**
    * Mounts the local UFS directory at {@value #UFS_MOUNT}, unless the master (restarted on its old state) has it
-   * mounted already; describes the outcome in one line.
+   * mounted already, there or elsewhere; describes the outcome in one line.
    */
   private String mountUfs(LocalLayout layout, Map<String, String> common) throws IOException {
     Path ufs = (ufsDir == null ? layout.root.resolve("ufs") : ufsDir).toAbsolutePath().normalize();
@@ -104,13 +104,20 @@ public final class LocalStartCommand implements Callable<Integer> {
       clientConf = clientConf.with(e.getKey(), e.getValue());
     }
     try (SluiceClient client = SluiceClient.connect(clientConf)) {
-      Optional<Mount> existing = client.mounts().stream().filter(m -> m.path().equals(UFS_MOUNT)).findFirst();
+      // State from an older Sluice may have the directory mounted elsewhere (it was /ufs): keep that mount.
+      String uri = withoutSlash(ufs.toUri().toString());
+      Optional<Mount> existing = client.mounts().stream()
+          .filter(m -> m.path().equals(UFS_MOUNT) || withoutSlash(m.ufsUri().toString()).equals(uri)).findFirst();
       Mount m = existing.isPresent() ? existing.get() : client.mount(UFS_MOUNT, ufs.toUri(), MountOptions.defaults());
       return String.format("  ufs     %s -> %s (its files show up in Sluice; files written under %1$s go to it)",
           m.path(), m.ufsUri());
     } catch (IOException e) {
       return "  ufs     not mounted: " + e.getMessage();
     }
+  }
+
+  private static String withoutSlash(String uri) {
+    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
   }
 
   /** A MEM tier on tmpfs (unless its capacity is 0 or there is no tmpfs), then the disk tier under the state dir. */
