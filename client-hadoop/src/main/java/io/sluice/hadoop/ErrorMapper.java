@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * blocks or the length first, is an {@link IOException} saying the changes were not applied; INVALID_ARGUMENT, a
  * file the master will not change in place (still being written, a symbolic link), is an {@link IOException} too,
  * since the caller's arguments were fine. A file under a mount is not mapped here: telling it apart needs the
- * file's status, so {@link SluiceFileSystem} makes it an {@link UnsupportedOperationException}
+ * file's status, so {@link EditCalls} makes it an {@link UnsupportedOperationException}
  * ({@link #underMount}).
  */
 final class ErrorMapper {

@@ -2,27 +2,17 @@ package io.sluice.hadoop;
 
 import io.sluice.client.ClientKeys;
 import io.sluice.client.ClusterUsage;
-import io.sluice.client.CreateOptions;
 import io.sluice.client.FileEditor;
 import io.sluice.client.Mount;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
-import io.sluice.common.proto.BlockInfo;
-import io.sluice.common.proto.FileInfo;
-import io.sluice.common.proto.FileType;
-import io.sluice.common.proto.SetXattrRequest;
-import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.HadoopIllegalArgumentException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
@@ -34,7 +24,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FsStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.Options.ChecksumOpt;
 import org.apache.hadoop.fs.XAttrSetFlag;
@@ -103,15 +92,25 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   /** The URI scheme. */
   public static final String SCHEME = "sluice";
   private static final Logger LOG = LoggerFactory.getLogger(SluiceFileSystem.class);
-  /** HDFS's error text for an absent xattr, which callers may match on. */
-  private static final String XATTR_NOT_FOUND = "At least one of the attributes provided was not found.";
 
+  /*
+   * Hadoop finds this class by reflection, so it keeps every override, but a call with logic of its own lives in a
+   * package-private helper sharing one CallContext: creates, appends and truncates, listings, namespace changes,
+   * attributes, block locations. All are built in initialize, once the client is connected.
+   */
   private URI uri;
   private Path workingDir;
   private String user;
   private long defaultBlockSize;
   private short defaultReplication;
   private SluiceClient client;
+  private CallContext ctx;
+  private CreateCalls creates;
+  private EditCalls edits;
+  private ListingCalls listings;
+  private AttributeCalls attributes;
+  private NamespaceCalls namespace;
+  private BlockLocations blockLocations;
   /** Operation counts under Hadoop's names ({@link SluiceIOStatistics}); streams keep their own. */
   private final IOStatisticsStore ioStatistics = SluiceIOStatistics.forFileSystem();
 
@@ -135,6 +134,13 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
       // A bad sluice.* value: the message names the key and where it came from.
       throw new IOException(name + ": " + e.getMessage(), e);
     }
+    this.ctx = new CallContext(client, this, statistics, ioStatistics);
+    this.edits = new EditCalls(ctx);
+    this.creates = new CreateCalls(ctx, edits);
+    this.listings = new ListingCalls(ctx);
+    this.attributes = new AttributeCalls(ctx);
+    this.namespace = new NamespaceCalls(ctx);
+    this.blockLocations = new BlockLocations(ctx);
     this.workingDir = getHomeDirectory();
     FsStatisticsMetrics.bindGlobalOnce();
     LOG.debug("{} connected to {} as {}", uri, sluice.get(CommonKeys.MASTER_ADDRESSES), user);
@@ -203,7 +209,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
     statistics.incrementReadOps(1);
     ioStatistics.incrementCounter(StoreStatisticNames.OP_OPEN);
     try {
-      return new FSDataInputStream(new SluiceFsInputStream(client.open(pathOf(f)), f, statistics));
+      return new FSDataInputStream(new SluiceFsInputStream(client.open(ctx.pathOf(f)), f, statistics));
     } catch (RpcException e) {
       throw ErrorMapper.lookup(e, f);
     }
@@ -211,43 +217,14 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
 
   @Override
   public BlockLocation[] getFileBlockLocations(FileStatus file, long start, long len) throws IOException {
-    if (file == null) {
-      return null;  // FileSystem's contract
-    }
-    if (start < 0 || len < 0) {
-      throw new IllegalArgumentException("Invalid start or len parameter");
-    }
-    if (file.getLen() <= start || file.isDirectory()) {
-      return new BlockLocation[0];
-    }
-    statistics.incrementReadOps(1);
-    List<BlockInfo> blocks;
-    try {
-      blocks = client.getBlockLocations(pathOf(file.getPath()));
-    } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, file.getPath());
-    }
-    List<BlockLocation> out = new ArrayList<>();
-    long offset = 0;
-    long end = start + len;
-    for (BlockInfo b : blocks) {
-      long blockEnd = offset + b.getLength();
-      if (blockEnd > start && offset < end) {
-        String[] names = b.getLocationsList().stream()
-            .map(l -> l.getAddress().getHost() + ":" + l.getAddress().getDataPort()).toArray(String[]::new);
-        String[] hosts = b.getLocationsList().stream().map(l -> l.getAddress().getHost()).toArray(String[]::new);
-        out.add(new BlockLocation(names, hosts, offset, b.getLength()));
-      }
-      offset = blockEnd;
-    }
-    return out.toArray(new BlockLocation[0]);
+    return blockLocations.of(file, start, len);
   }
 
   /** Creates {@code f}, and its missing parents as HDFS does. */
   @Override
   public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
       short replication, long blockSize, Progressable progress) throws IOException {
-    return create(f, permission, overwrite, replication, blockSize, true);
+    return creates.create(f, permission, overwrite, replication, blockSize, true);
   }
 
   /**
@@ -257,7 +234,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   @Override
   public FSDataOutputStream createNonRecursive(Path f, FsPermission permission, EnumSet<CreateFlag> flags,
       int bufferSize, short replication, long blockSize, Progressable progress) throws IOException {
-    return create(f, permission, flags, replication, blockSize, false);
+    return creates.create(f, permission, flags, replication, blockSize, false);
   }
 
   /**
@@ -267,48 +244,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   @Override
   public FSDataOutputStream create(Path f, FsPermission permission, EnumSet<CreateFlag> flags, int bufferSize,
       short replication, long blockSize, Progressable progress, ChecksumOpt checksumOpt) throws IOException {
-    return create(f, permission, flags, replication, blockSize, true);
-  }
-
-  /** HDFS's semantics for the flags: APPEND with OVERWRITE is refused, APPEND without CREATE needs the file. */
-  private FSDataOutputStream create(Path f, FsPermission permission, EnumSet<CreateFlag> flags, short replication,
-      long blockSize, boolean recursive) throws IOException {
-    if (!flags.contains(CreateFlag.APPEND)) {
-      return create(f, permission, flags.contains(CreateFlag.OVERWRITE), replication, blockSize, recursive);
-    }
-    CreateFlag.validate(flags);
-    if (!flags.contains(CreateFlag.CREATE)) {
-      return append(f, 0, null);
-    }
-    FileEditor editor;
-    try {
-      editor = client.edit(pathOf(f));
-    } catch (RpcException e) {
-      if (e.status() == Status.NOT_FOUND) {
-        // Created afresh; should another client create it meanwhile, this fails as any create would.
-        return create(f, permission, false, replication, blockSize, recursive);
-      }
-      boolean inTheWay = e.status() == Status.IS_DIRECTORY || e.status() == Status.NOT_DIRECTORY;
-      // A directory at the path or a file above it stops the create as it would a plain create.
-      throw inTheWay ? ErrorMapper.create(e, f) : notEditable(e, f, "append");
-    }
-    // Counted here, not above: the create a missing file gets counts itself.
-    statistics.incrementWriteOps(1);
-    ioStatistics.incrementCounter(StoreStatisticNames.OP_APPEND);
-    return appendStream(editor, f);
-  }
-
-  private FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, short replication,
-      long blockSize, boolean recursive) throws IOException {
-    statistics.incrementWriteOps(1);
-    ioStatistics.incrementCounter(StoreStatisticNames.OP_CREATE);
-    CreateOptions options = CreateOptions.defaults().withMode(maskedMode(permission)).withOverwrite(overwrite)
-        .withRecursive(recursive).withBlockSize(Math.max(0, blockSize)).withReplicas(Math.max(0, replication));
-    try {
-      return new FSDataOutputStream(new SluiceFsOutputStream(client.create(pathOf(f), options), f), statistics);
-    } catch (RpcException e) {
-      throw ErrorMapper.create(e, f);
-    }
+    return creates.create(f, permission, flags, replication, blockSize, true);
   }
 
   /**
@@ -319,14 +255,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
    */
   @Override
   public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
-    statistics.incrementWriteOps(1);
-    ioStatistics.incrementCounter(StoreStatisticNames.OP_APPEND);
-    return appendStream(edit(f, "append"), f);
-  }
-
-  /** The stream reports positions in the file, from its end on, as HDFS's append stream does. */
-  private FSDataOutputStream appendStream(FileEditor editor, Path f) throws IOException {
-    return new FSDataOutputStream(new SluiceAppendStream(editor, f), statistics, editor.length());
+    return edits.append(f);
   }
 
   /**
@@ -339,47 +268,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
    */
   @Override
   public boolean truncate(Path f, long newLength) throws IOException {
-    if (newLength < 0) {
-      throw new HadoopIllegalArgumentException(f + ": cannot truncate to a negative file size: " + newLength);
-    }
-    statistics.incrementWriteOps(1);
-    FileEditor editor = edit(f, "truncate");
-    try (editor) {
-      if (newLength > editor.length()) {
-        throw new HadoopIllegalArgumentException(f + ": cannot truncate to a larger file size. Current size: "
-            + editor.length() + ", truncate size: " + newLength);
-      }
-      editor.truncate(newLength);
-    } catch (RpcException e) {
-      throw ErrorMapper.edit(e, f);
-    }
-    return true;
-  }
-
-  /** An editor of the complete file {@code f}, for {@code operation}. */
-  private FileEditor edit(Path f, String operation) throws IOException {
-    try {
-      return client.edit(pathOf(f));
-    } catch (RpcException e) {
-      throw notEditable(e, f, operation);
-    }
-  }
-
-  /**
-   * The exception for an editor refused: the master answers INVALID_ARGUMENT both for a file under a mount and for
-   * one still being written, so only the file's status tells which (asked on this failure path only).
-   */
-  private IOException notEditable(RpcException e, Path f, String operation) {
-    if (e.status() == Status.INVALID_ARGUMENT) {
-      try {
-        if (client.getStatus(pathOf(f)).getMountId() != 0) {
-          throw ErrorMapper.underMount(e, f, operation);
-        }
-      } catch (RpcException lookup) {
-        e.addSuppressed(lookup);
-      }
-    }
-    return ErrorMapper.edit(e, f);
+    return edits.truncate(f, newLength);
   }
 
   /**
@@ -393,7 +282,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
     switch (PathCapabilitiesSupport.validatePathCapabilityArgs(p, capability)) {
       case CommonPathCapabilities.FS_APPEND:
       case CommonPathCapabilities.FS_TRUNCATE:
-        return !underMount(pathOf(p));
+        return !edits.underMount(ctx.pathOf(p));
       case CommonPathCapabilities.FS_CONCAT:
         return false;
       default:
@@ -404,21 +293,6 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   /** Every mount, as the master has them now (for {@link CachingShimFileSystem}). */
   List<Mount> mounts() throws RpcException {
     return client.mounts();
-  }
-
-  /** Whether {@code path} is a mount point or below one; asks the master for its mounts. */
-  private boolean underMount(String path) throws IOException {
-    try {
-      for (Mount m : client.mounts()) {
-        String point = m.path();
-        if (path.equals(point) || path.startsWith(point.endsWith("/") ? point : point + "/")) {
-          return true;
-        }
-      }
-      return false;
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, new Path(path));
-    }
   }
 
   /**
@@ -444,7 +318,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   public boolean rename(Path src, Path dst) throws IOException {
     statistics.incrementWriteOps(1);
     ioStatistics.incrementCounter(StoreStatisticNames.OP_RENAME);
-    return HdfsRename.rename(client, pathOf(src), pathOf(dst), src, dst);
+    return HdfsRename.rename(client, ctx.pathOf(src), ctx.pathOf(dst), src, dst);
   }
 
   /**
@@ -453,96 +327,25 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
    */
   @Override
   public boolean delete(Path f, boolean recursive) throws IOException {
-    statistics.incrementWriteOps(1);
-    ioStatistics.incrementCounter(StoreStatisticNames.OP_DELETE);
-    String path = pathOf(f);
-    try {
-      if (path.equals("/")) {
-        if (!recursive && client.listStatus(path).iterator().hasNext()) {
-          throw new PathIsNotEmptyDirectoryException(makeQualified(f).toString());
-        }
-        return false;
-      }
-      client.delete(path, recursive);
-      return true;
-    } catch (RpcException e) {
-      if (e.status() == Status.NOT_FOUND || e.status() == Status.NOT_DIRECTORY) {
-        return false;
-      }
-      throw ErrorMapper.map(e, f);
-    }
+    return namespace.delete(f, recursive);
   }
 
   /** Every entry, all pages fetched; a file lists as itself. */
   @Override
   public FileStatus[] listStatus(Path f) throws IOException {
-    statistics.incrementReadOps(1);
-    ioStatistics.incrementCounter(StoreStatisticNames.OP_LIST_STATUS);
-    Path dir = makeQualified(f);
-    try {
-      List<FileInfo> entries = client.listStatusAll(pathOf(dir));
-      if (listsItself(dir, entries)) {
-        return new FileStatus[] {FileStatusMapper.toFileStatus(entries.get(0), dir)};
-      }
-      FileStatus[] out = new FileStatus[entries.size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = FileStatusMapper.toFileStatus(entries.get(i), new Path(dir, entries.get(i).getName()));
-      }
-      return out;
-    } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, f);
-    }
+    return listings.listStatus(f);
   }
 
   /** Lazily, a page at a time; a file lists as itself. */
   @Override
   public RemoteIterator<FileStatus> listStatusIterator(Path f) throws IOException {
-    statistics.incrementReadOps(1);
-    ioStatistics.incrementCounter(StoreStatisticNames.OP_LIST_STATUS);
-    Path dir = makeQualified(f);
-    try {
-      Iterator<FileInfo> rest = client.listStatus(pathOf(dir)).iterator();
-      // The first page is in memory already, so looking at its first two entries costs nothing.
-      List<FileInfo> head = new ArrayList<>(2);
-      while (head.size() < 2 && rest.hasNext()) {
-        head.add(rest.next());
-      }
-      if (listsItself(dir, head)) {
-        return ListingIterator.of(FileStatusMapper.toFileStatus(head.get(0), dir));
-      }
-      return new ListingIterator(head, rest, dir);
-    } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, f);
-    } catch (UncheckedIOException e) {
-      // A second page (page size 1) that failed to load.
-      throw e.getCause() instanceof RpcException rpc ? ErrorMapper.lookup(rpc, f) : e.getCause();
-    }
-  }
-
-  /**
-   * Whether a listing of {@code dir} is the file {@code dir} itself, which is how Sluice lists a file. A directory
-   * holding one file of its own name looks the same, so only then is the master asked what {@code dir} is.
-   */
-  private boolean listsItself(Path dir, List<FileInfo> firstEntries) throws IOException {
-    if (firstEntries.size() != 1) {
-      return false;
-    }
-    FileInfo only = firstEntries.get(0);
-    return only.getType() != FileType.DIRECTORY && only.getName().equals(dir.getName())
-        && statusOf(dir).getType() != FileType.DIRECTORY;
+    return listings.listStatusIterator(f);
   }
 
   /** Creates {@code f} and its missing parents with {@code permission} less the umask; true when it exists. */
   @Override
   public boolean mkdirs(Path f, FsPermission permission) throws IOException {
-    statistics.incrementWriteOps(1);
-    ioStatistics.incrementCounter(StoreStatisticNames.OP_MKDIRS);
-    try {
-      client.mkdir(pathOf(f), true, maskedMode(permission));
-      return true;
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, f);
-    }
+    return namespace.mkdirs(f, permission);
   }
 
   @Override
@@ -550,7 +353,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
     statistics.incrementReadOps(1);
     ioStatistics.incrementCounter(StoreStatisticNames.OP_GET_FILE_STATUS);
     Path p = makeQualified(f);
-    return FileStatusMapper.toFileStatus(statusOf(p), p);
+    return FileStatusMapper.toFileStatus(ctx.statusOf(p), p);
   }
 
   /** The same as {@link #getFileStatus}: Sluice never follows symlinks. */
@@ -567,15 +370,7 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   /** Creates {@code link} pointing at {@code target}, stored as given. */
   @Override
   public void createSymlink(Path target, Path link, boolean createParent) throws IOException {
-    statistics.incrementWriteOps(1);
-    try {
-      if (createParent && link.getParent() != null) {
-        client.mkdir(pathOf(link.getParent()), true);
-      }
-      client.createSymlink(pathOf(link), target.toString());
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, link);
-    }
+    namespace.createSymlink(target, link, createParent);
   }
 
   @Override
@@ -589,102 +384,51 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
 
   @Override
   public void setPermission(Path p, FsPermission permission) throws IOException {
-    statistics.incrementWriteOps(1);
-    try {
-      client.setMode(pathOf(p), permission.toShort() & 07777);
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, p);
-    }
+    attributes.setPermission(p, permission);
   }
 
   /** Null leaves the owner or the group as it is. */
   @Override
   public void setOwner(Path p, String username, String groupname) throws IOException {
-    statistics.incrementWriteOps(1);
-    try {
-      client.setOwner(pathOf(p), username, groupname);
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, p);
-    }
+    attributes.setOwner(p, username, groupname);
   }
 
   /** Epoch milliseconds; -1 leaves a time as it is. */
   @Override
   public void setTimes(Path p, long mtime, long atime) throws IOException {
-    statistics.incrementWriteOps(1);
-    try {
-      client.setTimes(pathOf(p), mtime, atime);
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, p);
-    }
+    attributes.setTimes(p, mtime, atime);
   }
 
   @Override
   public void setXAttr(Path path, String name, byte[] value, EnumSet<XAttrSetFlag> flag) throws IOException {
-    statistics.incrementWriteOps(1);
-    SetXattrRequest.Mode mode;
-    if (flag.contains(XAttrSetFlag.CREATE) && flag.contains(XAttrSetFlag.REPLACE)) {
-      mode = SetXattrRequest.Mode.ANY;
-    } else if (flag.contains(XAttrSetFlag.REPLACE)) {
-      mode = SetXattrRequest.Mode.REPLACE;
-    } else {
-      mode = SetXattrRequest.Mode.CREATE;
-    }
-    try {
-      client.setXattr(pathOf(path), name, value == null ? new byte[0] : value, mode);
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, path);
-    }
+    attributes.setXAttr(path, name, value, flag);
   }
 
   /** @throws IOException (HDFS's message) when {@code name} is not set */
   @Override
   public byte[] getXAttr(Path path, String name) throws IOException {
-    byte[] value = getXAttrs(path).get(name);
-    if (value == null) {
-      throw new IOException(XATTR_NOT_FOUND + " " + path + ": " + name);
-    }
-    return value;
+    return attributes.getXAttr(path, name);
   }
 
   @Override
   public Map<String, byte[]> getXAttrs(Path path) throws IOException {
-    statistics.incrementReadOps(1);
-    try {
-      return client.getXattrs(pathOf(path));
-    } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, path);
-    }
+    return attributes.getXAttrs(path);
   }
 
   /** @throws IOException (HDFS's message) when any of {@code names} is not set */
   @Override
   public Map<String, byte[]> getXAttrs(Path path, List<String> names) throws IOException {
-    Map<String, byte[]> all = getXAttrs(path);
-    Map<String, byte[]> out = new TreeMap<>();
-    for (String name : names) {
-      byte[] value = all.get(name);
-      if (value == null) {
-        throw new IOException(XATTR_NOT_FOUND + " " + path + ": " + name);
-      }
-      out.put(name, value);
-    }
-    return out;
+    return attributes.getXAttrs(path, names);
   }
 
   @Override
   public List<String> listXAttrs(Path path) throws IOException {
-    return new ArrayList<>(getXAttrs(path).keySet());
+    return attributes.listXAttrs(path);
   }
 
   @Override
   public void removeXAttr(Path path, String name) throws IOException {
-    statistics.incrementWriteOps(1);
-    try {
-      client.removeXattr(pathOf(path), name);
-    } catch (RpcException e) {
-      throw ErrorMapper.map(e, path);
-    }
+    attributes.removeXAttr(path, name);
   }
 
   /** Cache capacity and use summed over the live workers. */
@@ -714,26 +458,5 @@ public class SluiceFileSystem extends FileSystem implements IOStatisticsSource {
   @Override
   public String toString() {
     return "SluiceFileSystem{" + uri + ", user=" + user + "}";
-  }
-
-  private FileInfo statusOf(Path qualified) throws IOException {
-    try {
-      return client.getStatus(pathOf(qualified));
-    } catch (RpcException e) {
-      throw ErrorMapper.lookup(e, qualified);
-    }
-  }
-
-  /**
-   * The Sluice path of {@code p}: qualified against the working directory, checked to belong to this file system.
-   */
-  private String pathOf(Path p) {
-    return makeQualified(p).toUri().getPath();
-  }
-
-  /** {@code permission} less the configured umask ({@code fs.permissions.umask-mode}), as HDFS clients apply it. */
-  private int maskedMode(FsPermission permission) {
-    FsPermission p = permission == null ? FsPermission.getFileDefault() : permission;
-    return p.applyUMask(FsPermission.getUMask(getConf())).toShort() & 07777;
   }
 }
