@@ -24,13 +24,13 @@ public final class PoolWarmer implements AutoCloseable {
   static final long FILE_SIZE = 64L << 20;
   private static final int BUFFER = 1 << 20;
 
-  private final BlockStore store;
+  private final PoolReservations reservations;
   private final long bytes;
   private final long fileSize;
   private final Thread thread;
 
-  PoolWarmer(BlockStore store, long bytes, long fileSize) {
-    this.store = store;
+  PoolWarmer(PoolReservations reservations, long bytes, long fileSize) {
+    this.reservations = reservations;
     this.bytes = bytes;
     this.fileSize = fileSize;
     this.thread = new Thread(this::run, "worker-mem-pretouch");
@@ -63,7 +63,7 @@ public final class PoolWarmer implements AutoCloseable {
 
   private void run() {
     ByteBuffer zeros = ByteBuffer.allocateDirect(BUFFER);
-    for (StorageDir d : store.poolingDirs()) {
+    for (StorageDir d : reservations.poolingDirs()) {
       if (!warm(d, zeros)) {
         return;
       }
@@ -73,15 +73,15 @@ public final class PoolWarmer implements AutoCloseable {
   /** Fills one directory's pool; false when interrupted. */
   private boolean warm(StorageDir d, ByteBuffer zeros) {
     long start = System.nanoTime();
-    long left = Math.min(bytes, d.capacity()) - store.pooled(d);
+    long left = Math.min(bytes, d.capacity()) - reservations.pooled(d);
     long written = 0;
     boolean interrupted = false;
     while (left > 0) {
-      long size = store.reserveWarm(d, Math.min(fileSize, left));
+      long size = reservations.reserveWarm(d, Math.min(fileSize, left));
       if (size <= 0) {
         break; // blocks took the room: nothing left to pre-touch
       }
-      Path file = store.warmPath(d);
+      Path file = reservations.warmPath(d);
       boolean whole = false;
       try {
         write(file, size, zeros);
@@ -91,7 +91,7 @@ public final class PoolWarmer implements AutoCloseable {
       } catch (IOException e) {
         LOG.warn("pre-touching {} stopped after {} bytes: {}", d.root(), written, e.toString());
       } finally {
-        store.warmed(d, file, size, whole);
+        reservations.warmed(d, file, size, whole);
       }
       if (!whole) {
         break;

@@ -22,7 +22,7 @@ import java.util.List;
  * before commit: every reader of a temp block reads at most {@link #length()} bytes.
  */
 public final class TempBlock {
-  private final BlockStore store;
+  private final BlockCommitter committer;
   private final StorageDir dir;
   private final long blockId;
   private final Path tmp;
@@ -35,9 +35,9 @@ public final class TempBlock {
   private boolean ended;
 
   /** @param reused {@code tmp} is a pooled file to overwrite, not to be created */
-  TempBlock(BlockStore store, long blockId, StorageDir dir, Path tmp, long maxLength, boolean reused)
+  TempBlock(BlockCommitter committer, long blockId, StorageDir dir, Path tmp, long maxLength, boolean reused)
       throws IOException {
-    this.store = store;
+    this.committer = committer;
     this.dir = dir;
     this.blockId = blockId;
     this.tmp = tmp;
@@ -131,7 +131,7 @@ public final class TempBlock {
       throw new RpcException(Status.UNAVAILABLE, "block " + blockId + ": write interrupted (worker stopping)", e);
     } catch (IOException e) {
       boolean full = String.valueOf(e.getMessage()).contains("No space left");
-      store.writeFailed(this, e);
+      committer.writeFailed(this, e);
       throw new RpcException(full ? Status.NO_SPACE : Status.IO_ERROR, "block " + blockId + ": write failed: "
           + e.getMessage(), e);
     }
@@ -182,7 +182,7 @@ public final class TempBlock {
     }
     ended = true;
     try {
-      return store.commit(this, length, lease, pin);
+      return committer.commit(this, length, lease, pin);
     } catch (RpcException e) {
       deleteTmp();
       throw e;
@@ -202,7 +202,7 @@ public final class TempBlock {
     ended = true;
     long size = readerOpened ? -1 : sizeQuietly();
     closeQuietly();
-    if (!store.aborted(this, size)) {
+    if (!committer.aborted(this, size)) {
       deleteTmp();
     }
   }
