@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * {@code sluice fs pin|unpin PATH} (Alluxio's setPinned): sets the inode's own {@code pinned} flag. What that keeps
  * on the workers follows from {@link KeptFiles} (the flag of the file or of any directory above it); telling the
- * workers is the leader's business once the entry is applied ({@code io.sluice.master.worker.PinSync}), since apply
+ * workers is the leader's business once the entry is applied ({@code io.sluice.master.rpc.PinSync}), since apply
  * never calls a worker. Needs write permission on the path, as a TTL does. Errors: NOT_FOUND, NOT_DIRECTORY,
  * PERMISSION_DENIED.
  */

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,20 +44,29 @@ import org.slf4j.LoggerFactory;
  * reads depend on it: a worker not IN_SERVICE is no placement candidate, and its locations are listed after those
  * of in-service workers (a DECOMMISSIONED worker's not at all while another live worker holds the block). The state
  * outlives the worker's re-registrations, not this master.
+ *
+ * <p>What each worker is told next waits in its {@link WorkerCommandQueue}; who holds each block is in
+ * {@link BlockLocations}. Both are guarded by this registry's lock.
  */
 public final class WorkerRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
 
-  private final Clock clock;
-  private final long timeoutMs;
-  private final LongPredicate isAllocated;
+  private final HeartbeatTimeout timeout;
   private final Map<Long, WorkerState> workers = new HashMap<>();
   private final Map<String, Long> idsByAddress = new HashMap<>();
-  private final Map<Long, Set<Long>> locations = new HashMap<>();
+  private final BlockLocations locations;
   private long nextWorkerId = 1;
-  private volatile LoadFailureListener loadFailures = (worker, failure) -> { };
-  private volatile LoadFailureListener copyFailures = (worker, failure) -> { };
+  private final TaskFailureRelay failures = new TaskFailureRelay();
   private volatile Function<Collection<Long>, Set<Long>> keeper = blocks -> Set.of();
+
+  /**
+   * @param timeout how long a worker may stay silent before it is lost
+   * @param isAllocated whether a block id belongs to a file of the namespace
+   */
+  public WorkerRegistry(Clock clock, Duration timeout, LongPredicate isAllocated) {
+    this.timeout = new HeartbeatTimeout(clock, timeout);
+    this.locations = new BlockLocations(isAllocated);
+  }
 
   /** Hears of load tasks a worker reports failed (called under the registry's lock: hand off, do not call back). */
   @FunctionalInterface
@@ -67,7 +75,7 @@ public final class WorkerRegistry {
   }
 
   public void onLoadFailures(LoadFailureListener listener) {
-    this.loadFailures = listener;
+    failures.onLoadFailures(listener);
   }
 
   /**
@@ -86,34 +94,23 @@ public final class WorkerRegistry {
    * a worker that reports one later is answered as {@link #keepBlocks} decides then.
    */
   public synchronized void queuePins(Collection<Long> pin, Collection<Long> unpin) {
-    queuePins(pin, true);
-    queuePins(unpin, false);
-  }
-
-  private void queuePins(Collection<Long> blockIds, boolean pin) {
-    for (long b : blockIds) {
-      for (long id : locations.getOrDefault(b, Set.of())) {
-        WorkerState w = workers.get(id);
-        (pin ? w.toPin : w.toUnpin).add(b);
-        (pin ? w.toUnpin : w.toPin).remove(b);
-      }
+    for (long b : pin) {
+      locations.holders(b).forEach(id -> workers.get(id).commands.pin(b));
+    }
+    for (long b : unpin) {
+      locations.holders(b).forEach(id -> workers.get(id).commands.unpin(b));
     }
   }
 
   /** Takes the pins queued for worker {@code workerId} (to send them in its registration's answer). */
   public synchronized List<Long> takePins(long workerId) {
     WorkerState w = workers.get(workerId);
-    if (w == null) {
-      return List.of();
-    }
-    List<Long> out = List.copyOf(w.toPin);
-    w.toPin.clear();
-    return out;
+    return w == null ? List.of() : w.commands.takePins();
   }
 
   /** Hears of copy tasks a worker reports failed; same rules as {@link #onLoadFailures}. */
   public void onCopyFailures(LoadFailureListener listener) {
-    this.copyFailures = listener;
+    failures.onCopyFailures(listener);
   }
 
   /**
@@ -122,12 +119,11 @@ public final class WorkerRegistry {
    * @return false when the worker is not live
    */
   public synchronized boolean queueCopies(long workerId, List<BlockCopyTask> tasks) {
-    WorkerState w = workers.get(workerId);
-    if (w == null || !w.live || expired(w, clock.millis())) {
-      return false;
+    WorkerState w = liveWorker(workerId);
+    if (w != null) {
+      w.commands.copy(tasks);
     }
-    w.toCopy.addAll(tasks);
-    return true;
+    return w != null;
   }
 
   /**
@@ -136,31 +132,26 @@ public final class WorkerRegistry {
    * @return false when the worker is not live (the caller picks another)
    */
   public synchronized boolean queueLoads(long workerId, List<BlockLoadTask> tasks) {
-    WorkerState w = workers.get(workerId);
-    if (w == null || !w.live || expired(w, clock.millis())) {
-      return false;
+    WorkerState w = liveWorker(workerId);
+    if (w != null) {
+      w.commands.load(tasks);
     }
-    w.toLoad.addAll(tasks);
-    return true;
+    return w != null;
   }
 
-  /**
-   * @param timeout how long a worker may stay silent before it is lost
-   * @param isAllocated whether a block id belongs to a file of the namespace
-   */
-  public WorkerRegistry(Clock clock, Duration timeout, LongPredicate isAllocated) {
-    this.clock = clock;
-    this.timeoutMs = timeout.toMillis();
-    this.isAllocated = isAllocated;
+  /** The worker if it is live now, else null. */
+  private WorkerState liveWorker(long workerId) {
+    WorkerState w = workers.get(workerId);
+    return w == null || !timeout.live(w, timeout.now()) ? null : w;
   }
+
   /**
    * How long after taking over this registry may still miss workers: a live worker heartbeats well within the
    * timeout, is told to register again, and brings its block report.
    */
   public Duration settleTime() {
-    return Duration.ofMillis(timeoutMs);
+    return timeout.timeout();
   }
-
 
   /** Registers (or re-registers) the worker at {@code req.address}, replacing what it reported before. */
   public synchronized long register(RegisterWorkerRequest req) {
@@ -168,18 +159,14 @@ public final class WorkerRegistry {
     String key = address.getHost() + ":" + address.getDataPort();
     long id = idsByAddress.computeIfAbsent(key, k -> nextWorkerId++);
     WorkerState old = workers.get(id);
-    if (old != null) {
-      dropLocations(old);
-    }
     WorkerState w = new WorkerState(id, address);
     if (old != null) {
-      w.decommission = old.decommission;
-      w.remaining = old.remaining;
-      w.stuck = old.stuck;
+      locations.dropAll(old);
+      w.keepDecommissionOf(old);
     }
     w.capacityBytes = req.getCapacityBytes();
     w.usedBytes = req.getUsedBytes();
-    w.lastHeartbeatMs = clock.millis();
+    w.lastHeartbeatMs = timeout.now();
     workers.put(id, w);
     addBlocks(w, req.getBlockIdsList());
     LOG.info("worker {} registered at {} ({} blocks, {} of {} bytes used)", id, key, w.blocks.size(),
@@ -190,56 +177,23 @@ public final class WorkerRegistry {
   /** Records a heartbeat and answers with what the worker must do. */
   public synchronized WorkerHeartbeatResponse heartbeat(WorkerHeartbeatRequest req) {
     WorkerState w = workers.get(req.getWorkerId());
-    if (w != null && w.live && expired(w, clock.millis())) {
+    if (w != null && w.live && timeout.expired(w, timeout.now())) {
       markLost(w);
     }
     if (w == null || !w.live) {
       return WorkerHeartbeatResponse.newBuilder()
           .addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REGISTER)).build();
     }
-    w.lastHeartbeatMs = clock.millis();
+    w.lastHeartbeatMs = timeout.now();
     w.capacityBytes = req.getCapacityBytes();
     w.usedBytes = req.getUsedBytes();
     for (long b : req.getRemovedBlocksList()) {
-      w.blocks.remove(b);
-      w.toRemove.remove(b);
-      w.toPin.remove(b);
-      w.toUnpin.remove(b);
-      Set<Long> holders = locations.get(b);
-      if (holders != null && holders.remove(w.id) && holders.isEmpty()) {
-        locations.remove(b);
-      }
+      locations.removed(w, b);
     }
     addBlocks(w, req.getAddedBlocksList());
-    for (BlockLoadFailure f : req.getFailedLoadsList()) {
-      loadFailures.failed(w.id, f);
-    }
-    for (BlockLoadFailure f : req.getFailedCopiesList()) {
-      copyFailures.failed(w.id, f);
-    }
+    failures.relay(w.id, req);
     WorkerHeartbeatResponse.Builder reply = WorkerHeartbeatResponse.newBuilder();
-    if (!w.toLoad.isEmpty()) {
-      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.LOAD_BLOCKS).addAllLoads(w.toLoad));
-      w.toLoad.clear();
-    }
-    if (!w.toCopy.isEmpty()) {
-      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.COPY_BLOCKS).addAllCopies(w.toCopy));
-      w.toCopy.clear();
-    }
-    if (!w.toPin.isEmpty()) {
-      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.PIN_BLOCKS).addAllBlockIds(w.toPin));
-      w.toPin.clear();
-    }
-    if (!w.toUnpin.isEmpty()) {
-      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.UNPIN_BLOCKS)
-          .addAllBlockIds(w.toUnpin));
-      w.toUnpin.clear();
-    }
-    if (!w.toRemove.isEmpty()) {
-      reply.addCommands(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REMOVE_BLOCKS)
-          .addAllBlockIds(w.toRemove));
-      w.toRemove.clear();
-    }
+    w.commands.drainTo(reply);
     return reply.build();
   }
 
@@ -248,54 +202,33 @@ public final class WorkerRegistry {
    */
   public synchronized void removeBlocks(Collection<Long> blockIds) {
     for (long b : blockIds) {
-      Set<Long> holders = locations.remove(b);
-      if (holders == null) {
-        continue;
-      }
-      for (long id : holders) {
-        WorkerState w = workers.get(id);
-        w.blocks.remove(b);
-        w.toPin.remove(b);
-        w.toUnpin.remove(b);
-        w.toRemove.add(b);
-      }
+      locations.deleted(b, workers::get);
     }
   }
 
   /**
-   * The live workers holding {@code blockId}: in-service ones first (in no particular order), then decommissioning
-   * ones; decommissioned ones only when no other live worker holds the block.
+   * The live workers holding {@code blockId}, in {@link ReadOrder}: in-service ones first, then decommissioning ones;
+   * decommissioned ones only when no other live worker holds the block.
    */
   public synchronized List<BlockLocation> locations(long blockId) {
-    Set<Long> holders = locations.get(blockId);
-    if (holders == null) {
-      return List.of();
-    }
-    long now = clock.millis();
+    Set<Long> holders = locations.holders(blockId);
+    long now = timeout.now();
     List<WorkerState> live = new ArrayList<>(holders.size());
     for (long id : holders) {
       WorkerState w = workers.get(id);
-      if (!expired(w, now)) {
+      if (!timeout.expired(w, now)) {
         live.add(w);
       }
     }
-    boolean othersHold = live.stream().anyMatch(w -> w.decommission != DecommissionState.DECOMMISSIONED);
-    live.sort((a, b) -> Integer.compare(a.decommission.getNumber(), b.decommission.getNumber()));
-    List<BlockLocation> out = new ArrayList<>(live.size());
-    for (WorkerState w : live) {
-      if (!othersHold || w.decommission != DecommissionState.DECOMMISSIONED) {
-        out.add(BlockLocation.newBuilder().setWorkerId(w.id).setAddress(w.address).build());
-      }
-    }
-    return out;
+    return ReadOrder.of(live);
   }
 
   /** Workers that can take new blocks (and load or copy tasks) now: live and in service. */
   public synchronized List<PlacementCandidate> candidates() {
-    long now = clock.millis();
+    long now = timeout.now();
     List<PlacementCandidate> out = new ArrayList<>();
     for (WorkerState w : workers.values()) {
-      if (w.live && !expired(w, now) && w.decommission == DecommissionState.IN_SERVICE) {
+      if (timeout.live(w, now) && w.decommission == DecommissionState.IN_SERVICE) {
         out.add(new PlacementCandidate(w.id, w.address, w.freeBytes()));
       }
     }
@@ -322,21 +255,17 @@ public final class WorkerRegistry {
       LOG.info("worker {} at {}:{}: {} -> {}", w.id, w.address.getHost(), w.address.getDataPort(), w.decommission,
           state);
     }
-    w.decommission = state;
-    if (state == DecommissionState.IN_SERVICE) {
-      w.remaining = 0;
-      w.stuck = "";
-    }
+    w.setDecommission(state);
     return true;
   }
 
   /** Every worker being drained or drained, live or not, with the blocks it holds now. */
   public synchronized List<DrainingWorker> draining() {
-    long now = clock.millis();
+    long now = timeout.now();
     List<DrainingWorker> out = new ArrayList<>();
     for (WorkerState w : workers.values()) {
       if (w.decommission != DecommissionState.IN_SERVICE) {
-        out.add(new DrainingWorker(w.id, w.address, w.live && !expired(w, now), w.decommission,
+        out.add(new DrainingWorker(w.id, w.address, timeout.live(w, now), w.decommission,
             Set.copyOf(w.blocks)));
       }
     }
@@ -345,14 +274,10 @@ public final class WorkerRegistry {
 
   /** Whether a live in-service worker holds {@code blockId}: a decommissioning worker's copy is then not its last. */
   public synchronized boolean heldInService(long blockId) {
-    Set<Long> holders = locations.get(blockId);
-    if (holders == null) {
-      return false;
-    }
-    long now = clock.millis();
-    for (long id : holders) {
+    long now = timeout.now();
+    for (long id : locations.holders(blockId)) {
       WorkerState w = workers.get(id);
-      if (w.live && !expired(w, now) && w.decommission == DecommissionState.IN_SERVICE) {
+      if (timeout.live(w, now) && w.decommission == DecommissionState.IN_SERVICE) {
         return true;
       }
     }
@@ -369,29 +294,21 @@ public final class WorkerRegistry {
       return;
     }
     setDecommission(workerId, state);
-    w.remaining = remaining;
-    w.stuck = stuck;
+    w.drainFound(remaining, stuck);
   }
 
   /** One worker as {@link #summaries()} lists it. */
   public synchronized Optional<WorkerSummary> summary(long workerId) {
     WorkerState w = workers.get(workerId);
-    return w == null ? Optional.empty() : Optional.of(summary(w, clock.millis()));
+    long now = timeout.now();
+    return w == null ? Optional.empty() : Optional.of(w.summary(timeout.live(w, now), now));
   }
 
   /** Every worker known, live or lost, in id order. */
   public synchronized List<WorkerSummary> summaries() {
-    long now = clock.millis();
-    return workers.values().stream().sorted((a, b) -> Long.compare(a.id, b.id)).map(w -> summary(w, now))
-        .toList();
-  }
-
-  private WorkerSummary summary(WorkerState w, long now) {
-    return WorkerSummary.newBuilder().setWorkerId(w.id).setAddress(w.address)
-        .setCapacityBytes(w.capacityBytes).setUsedBytes(w.usedBytes).setLastHeartbeatMs(w.lastHeartbeatMs)
-        .setLive(w.live && !expired(w, now)).setBlockCount(w.blocks.size())
-        .setHeartbeatAgeMs(Math.max(0, now - w.lastHeartbeatMs)).setDecommission(w.decommission)
-        .setDecommissionRemainingBlocks(w.remaining).setDecommissionStuck(w.stuck).build();
+    long now = timeout.now();
+    return workers.values().stream().sorted((a, b) -> Long.compare(a.id, b.id))
+        .map(w -> w.summary(timeout.live(w, now), now)).toList();
   }
 
   /**
@@ -401,10 +318,10 @@ public final class WorkerRegistry {
    * @return how many workers were lost by this call
    */
   public synchronized int expireLost() {
-    long now = clock.millis();
+    long now = timeout.now();
     int lost = 0;
     for (WorkerState w : workers.values()) {
-      if (w.live && expired(w, now)) {
+      if (w.live && timeout.expired(w, now)) {
         markLost(w);
         lost++;
       }
@@ -412,46 +329,18 @@ public final class WorkerRegistry {
     return lost;
   }
 
-  private boolean expired(WorkerState w, long now) {
-    return now - w.lastHeartbeatMs > timeoutMs;
-  }
-
   private void markLost(WorkerState w) {
     LOG.warn("worker {} at {}:{} lost: no heartbeat for over {} ms", w.id, w.address.getHost(),
-        w.address.getDataPort(), timeoutMs);
+        w.address.getDataPort(), timeout.timeout().toMillis());
     w.live = false;
-    dropLocations(w);
-    w.toRemove.clear();
-    w.toPin.clear(); // its registration pins again all it must keep
-    w.toUnpin.clear();
-    w.toCopy.clear(); // the drain gives them to another target once their deadline passes
-  }
-
-  private void dropLocations(WorkerState w) {
-    for (long b : w.blocks) {
-      Set<Long> holders = locations.get(b);
-      if (holders != null && holders.remove(w.id) && holders.isEmpty()) {
-        locations.remove(b);
-      }
-    }
-    w.blocks.clear();
+    locations.dropAll(w);
+    w.commands.clearOnLoss();
   }
 
   private void addBlocks(WorkerState w, List<Long> blockIds) {
-    List<Long> added = new ArrayList<>(blockIds.size());
-    for (long b : blockIds) {
-      if (isAllocated.test(b)) {
-        w.blocks.add(b);
-        locations.computeIfAbsent(b, k -> new HashSet<>(4)).add(w.id);
-        added.add(b);
-      } else {
-        w.toRemove.add(b);
-      }
-    }
+    List<Long> added = locations.add(w, blockIds);
     if (!added.isEmpty()) {
-      Set<Long> keep = keeper.apply(added);
-      w.toPin.addAll(keep);
-      w.toUnpin.removeAll(keep);
+      w.commands.pinAll(keeper.apply(added));
     }
   }
 }

@@ -1,12 +1,9 @@
 package io.sluice.master.worker;
 
-import io.sluice.common.proto.BlockCopyTask;
-import io.sluice.common.proto.BlockLoadTask;
 import io.sluice.common.proto.DecommissionState;
 import io.sluice.common.proto.WorkerAddress;
-import java.util.ArrayList;
+import io.sluice.common.proto.WorkerSummary;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /** What the registry knows of one worker. Mutable; guarded by the {@link WorkerRegistry}'s lock. */
@@ -20,15 +17,8 @@ final class WorkerState {
   boolean live = true;
   /** Blocks the worker reported holding. */
   final Set<Long> blocks = new HashSet<>();
-  /** Blocks the worker should delete, sent with the next heartbeat reply. */
-  final Set<Long> toRemove = new HashSet<>();
-  /** Blocks the worker must pin (of kept files) or may evict again, sent with the next heartbeat reply. */
-  final Set<Long> toPin = new HashSet<>();
-  final Set<Long> toUnpin = new HashSet<>();
-  /** Load-job tasks for the worker, sent with the next heartbeat reply. */
-  final List<BlockLoadTask> toLoad = new ArrayList<>();
-  /** Decommission copy tasks for the worker (it is their target), sent with the next heartbeat reply. */
-  final List<BlockCopyTask> toCopy = new ArrayList<>();
+  /** What the worker is told with its next heartbeat reply. */
+  final WorkerCommandQueue commands = new WorkerCommandQueue();
   /** Kept across re-registrations and losses: an operator's decision, not something the worker reports. */
   DecommissionState decommission = DecommissionState.IN_SERVICE;
   /** What the drain last found: blocks not yet elsewhere, and why it cannot go on (empty while it can). */
@@ -40,7 +30,38 @@ final class WorkerState {
     this.address = address;
   }
 
+  /** Sets the decommission state; back IN_SERVICE, the drain's progress is forgotten. */
+  void setDecommission(DecommissionState state) {
+    decommission = state;
+    if (state == DecommissionState.IN_SERVICE) {
+      remaining = 0;
+      stuck = "";
+    }
+  }
+
+  /** Records what the last drain round found. */
+  void drainFound(long remaining, String stuck) {
+    this.remaining = remaining;
+    this.stuck = stuck;
+  }
+
+  /** Takes over the decommission of the worker's previous registration: an operator's decision outlives it. */
+  void keepDecommissionOf(WorkerState old) {
+    decommission = old.decommission;
+    remaining = old.remaining;
+    stuck = old.stuck;
+  }
+
   long freeBytes() {
     return Math.max(0, capacityBytes - usedBytes);
+  }
+
+  /** The worker as an administrator sees it; {@code liveNow} says whether it is live and not yet expired. */
+  WorkerSummary summary(boolean liveNow, long now) {
+    return WorkerSummary.newBuilder().setWorkerId(id).setAddress(address)
+        .setCapacityBytes(capacityBytes).setUsedBytes(usedBytes).setLastHeartbeatMs(lastHeartbeatMs)
+        .setLive(liveNow).setBlockCount(blocks.size())
+        .setHeartbeatAgeMs(Math.max(0, now - lastHeartbeatMs)).setDecommission(decommission)
+        .setDecommissionRemainingBlocks(remaining).setDecommissionStuck(stuck).build();
   }
 }

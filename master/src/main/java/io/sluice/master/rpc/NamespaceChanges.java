@@ -1,0 +1,146 @@
+package io.sluice.master.rpc;
+
+import io.sluice.common.proto.CommitEditRequest;
+import io.sluice.common.proto.CommitEditResponse;
+import io.sluice.common.proto.CompleteFileRequest;
+import io.sluice.common.proto.CompleteFileResponse;
+import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.CreateFileResponse;
+import io.sluice.common.proto.CreateSymlinkRequest;
+import io.sluice.common.proto.CreateSymlinkResponse;
+import io.sluice.common.proto.DeleteRequest;
+import io.sluice.common.proto.DeleteResponse;
+import io.sluice.common.proto.LinkRequest;
+import io.sluice.common.proto.LinkResponse;
+import io.sluice.common.proto.MkdirRequest;
+import io.sluice.common.proto.MkdirResponse;
+import io.sluice.common.proto.RemoveXattrRequest;
+import io.sluice.common.proto.RemoveXattrResponse;
+import io.sluice.common.proto.SetAttributesRequest;
+import io.sluice.common.proto.SetAttributesResponse;
+import io.sluice.common.proto.SetTtlRequest;
+import io.sluice.common.proto.SetTtlResponse;
+import io.sluice.common.proto.SetXattrRequest;
+import io.sluice.common.proto.SetXattrResponse;
+import io.sluice.common.proto.TtlAction;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.ServerCall;
+import io.sluice.master.mount.DeleteThroughUfs;
+import io.sluice.master.mount.MountGuard;
+import io.sluice.master.mount.MountService;
+import io.sluice.master.namespace.Caller;
+import io.sluice.master.namespace.CommitEditOp;
+import io.sluice.master.namespace.CompleteFileOp;
+import io.sluice.master.namespace.CreateFileOp;
+import io.sluice.master.namespace.CreateSymlinkOp;
+import io.sluice.master.namespace.LeaderContext;
+import io.sluice.master.namespace.LinkOp;
+import io.sluice.master.namespace.MkdirOp;
+import io.sluice.master.namespace.SetAttributesOp;
+import io.sluice.master.namespace.SetTtlOp;
+import io.sluice.master.namespace.XattrOps;
+import io.sluice.master.store.NamespaceStore;
+
+/**
+ * The namespace changes that touch no worker and no pin: each checks the mounts (a read-only mount refuses it, a
+ * path under a mount is synced from the UFS first), then has its op decide and {@link Proposals} propose it. Holds
+ * no mutable state.
+ */
+final class NamespaceChanges {
+  private final NamespaceStore store;
+  private final LeaderContext ctx;
+  private final MountService mounts;
+  private final Proposals proposals;
+
+  NamespaceChanges(NamespaceStore store, LeaderContext ctx, MountService mounts, Proposals proposals) {
+    this.store = store;
+    this.ctx = ctx;
+    this.mounts = mounts;
+    this.proposals = proposals;
+  }
+
+  void mkdir(ServerCall call, Caller caller) throws RpcException {
+    MkdirRequest req = call.parse(MkdirRequest.parser());
+    MountGuard.checkWritable(store.reader(), req.getPath());
+    mounts.sync(req.getPath(), false);  // under a mount the parents may not be loaded yet
+    proposals.mutate(call, () -> Proposals.throughUfs(MkdirOp.prepare(req, caller, ctx),
+        () -> mounts.mkdirInUfs(req.getPath())), r -> MkdirResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+
+  void createFile(ServerCall call, Caller caller) throws RpcException {
+    CreateFileRequest req = call.parse(CreateFileRequest.parser());
+    // Under a mount the client writes the file through to the UFS (COMPLETE_FILE carries its fingerprint);
+    // the namespace must know what the UFS has there first, for ALREADY_EXISTS and overwrite.
+    MountGuard.checkWritable(store.reader(), req.getPath());
+    mounts.sync(req.getPath(), false);
+    proposals.mutate(call, () -> CreateFileOp.prepare(req, caller, ctx),
+        r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+
+  /** Not deduplicated, being idempotent by design: a retried complete of a complete file succeeds. */
+  void completeFile(ServerCall call) throws RpcException {
+    proposals.answer(call, CompleteFileOp.prepare(call.parse(CompleteFileRequest.parser()), ctx),
+        r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+
+  void commitEdit(ServerCall call, Caller caller) {
+    proposals.mutate(call, () -> CommitEditOp.prepare(call.parse(CommitEditRequest.parser()), caller, ctx),
+        r -> CommitEditResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+
+  void delete(ServerCall call, Caller caller) throws RpcException {
+    DeleteRequest req = call.parse(DeleteRequest.parser());
+    DeleteThroughUfs.check(ctx, mounts, req.getPath());
+    proposals.mutate(call, () -> DeleteThroughUfs.prepare(req, caller, ctx, mounts),
+        r -> DeleteResponse.getDefaultInstance());
+  }
+
+  void setAttributes(ServerCall call, Caller caller) throws RpcException {
+    SetAttributesRequest req = call.parse(SetAttributesRequest.parser());
+    MountGuard.checkWritable(store.reader(), req.getPath());
+    proposals.mutate(call, () -> SetAttributesOp.prepare(req, caller, ctx),
+        r -> SetAttributesResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+
+  void createSymlink(ServerCall call, Caller caller) throws RpcException {
+    CreateSymlinkRequest req = call.parse(CreateSymlinkRequest.parser());
+    MountGuard.checkNotUnderMount(store.reader(), req.getPath(), "symbolic links");
+    proposals.mutate(call, () -> CreateSymlinkOp.prepare(req, caller, ctx),
+        r -> CreateSymlinkResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+
+  /**
+   * Deduplicated like every namespace change: a retried LINK answers what the first did, not ALREADY_EXISTS. Under a
+   * mount LinkOp refuses it from the mount ids of the inodes on the way, loaded from the UFS or not.
+   */
+  void link(ServerCall call, Caller caller) throws RpcException {
+    LinkRequest req = call.parse(LinkRequest.parser());
+    proposals.mutate(call, () -> LinkOp.prepare(req, caller, ctx),
+        r -> LinkResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+
+  void setXattr(ServerCall call, Caller caller) throws RpcException {
+    SetXattrRequest req = call.parse(SetXattrRequest.parser());
+    MountGuard.checkWritable(store.reader(), req.getPath());
+    proposals.mutate(call, () -> XattrOps.prepareSet(req, caller, ctx), r -> SetXattrResponse.getDefaultInstance());
+  }
+
+  void removeXattr(ServerCall call, Caller caller) throws RpcException {
+    RemoveXattrRequest req = call.parse(RemoveXattrRequest.parser());
+    MountGuard.checkWritable(store.reader(), req.getPath());
+    proposals.mutate(call, () -> XattrOps.prepareRemove(req, caller, ctx),
+        r -> RemoveXattrResponse.getDefaultInstance());
+  }
+
+  void setTtl(ServerCall call, Caller caller) throws RpcException {
+    SetTtlRequest req = call.parse(SetTtlRequest.parser());
+    if (req.getAction() == TtlAction.TTL_DELETE && req.getTtlMs() > 0) {
+      // Refused now rather than dropped with a warning when it expires.
+      MountGuard.checkHoldsNoMount(store.reader(), req.getPath());
+      MountGuard.checkWritable(store.reader(), req.getPath());
+    }
+    mounts.sync(req.getPath(), false);
+    proposals.mutate(call, () -> SetTtlOp.prepare(req, caller, ctx),
+        r -> SetTtlResponse.newBuilder().setInfo(r.getInfo()).build());
+  }
+}

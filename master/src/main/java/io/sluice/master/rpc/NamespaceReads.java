@@ -1,0 +1,58 @@
+package io.sluice.master.rpc;
+
+import io.sluice.common.proto.GetStatusRequest;
+import io.sluice.common.proto.GetStatusResponse;
+import io.sluice.common.proto.GetXattrsRequest;
+import io.sluice.common.proto.ListStatusRequest;
+import io.sluice.common.rpc.RpcException;
+import io.sluice.common.rpc.ServerCall;
+import io.sluice.master.journal.Journal;
+import io.sluice.master.mount.MountService;
+import io.sluice.master.namespace.Caller;
+import io.sluice.master.namespace.GetStatusOp;
+import io.sluice.master.namespace.ListStatusOp;
+import io.sluice.master.namespace.XattrOps;
+import io.sluice.master.store.NamespaceStore;
+import io.sluice.master.store.StoreSnapshot;
+
+/**
+ * The reads of the namespace's metadata, on the leader after a read barrier, from the store directly (through a
+ * snapshot when they read several keys); a path under a mount is synced from the UFS first. Holds no mutable state.
+ */
+final class NamespaceReads {
+  private final NamespaceStore store;
+  private final Journal journal;
+  private final MountService mounts;
+
+  NamespaceReads(NamespaceStore store, Journal journal, MountService mounts) {
+    this.store = store;
+    this.journal = journal;
+    this.mounts = mounts;
+  }
+
+  void getXattrs(ServerCall call, Caller caller) throws RpcException {
+    journal.readBarrier();
+    String path = call.parse(GetXattrsRequest.parser()).getPath();
+    mounts.sync(path, false);
+    call.respond(XattrOps.get(store.reader(), path, caller));
+  }
+
+  void getStatus(ServerCall call, Caller caller) throws RpcException {
+    journal.readBarrier();
+    String path = call.parse(GetStatusRequest.parser()).getPath();
+    mounts.sync(path, false);
+    try (StoreSnapshot snap = store.snapshot()) {
+      call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path, caller)).build());
+    }
+  }
+
+  void listStatus(ServerCall call, Caller caller) throws RpcException {
+    journal.readBarrier();
+    ListStatusRequest req = call.parse(ListStatusRequest.parser());
+    // Only the first page lists the UFS: later pages continue the listing that one loaded.
+    mounts.sync(req.getPath(), req.getStartAfter().isEmpty());
+    try (StoreSnapshot snap = store.snapshot()) {
+      call.respond(ListStatusOp.run(snap, req, caller));
+    }
+  }
+}
