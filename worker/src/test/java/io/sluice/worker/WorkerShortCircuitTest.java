@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.metrics.Scrape;
@@ -21,6 +19,7 @@ import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.StoreFixture;
 import io.sluice.worker.block.TempBlock;
 import io.sluice.worker.data.ShortCircuitProver;
 import java.net.InetSocketAddress;
@@ -35,7 +34,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,28 +92,12 @@ class WorkerShortCircuitTest {
   }
 
   private byte[] put(long blockId) throws RpcException {
-    byte[] data = new byte[BLOCK];
-    new Random(blockId).nextBytes(data);
-    TempBlock b = worker.blockStore().create(blockId, data.length);
-    ByteBuf buf = Unpooled.wrappedBuffer(data);
-    try {
-      b.append(buf);
-    } finally {
-      buf.release();
-    }
-    b.commit();
-    return data;
+    return StoreFixture.putRandom(worker.blockStore(), blockId, BLOCK);
   }
 
   /** Whether another block of the same size can be placed now: only by evicting the one already there. */
-  private boolean roomForAnother(long blockId) {
-    try {
-      temps.add(worker.blockStore().create(blockId, BLOCK));
-      return true;
-    } catch (RpcException e) {
-      assertEquals(Status.NO_SPACE, e.status(), e.getMessage());
-      return false;
-    }
+  private boolean roomForAnother(long blockId) throws RpcException {
+    return StoreFixture.roomFor(worker.blockStore(), blockId, BLOCK, temps);
   }
 
   private static OpenLocalBlockResponse open(RpcClient c, long blockId) throws RpcException {

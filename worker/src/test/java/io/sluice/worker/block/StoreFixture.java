@@ -2,13 +2,15 @@ package io.sluice.worker.block;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 
-/** Helpers shared by the block store tests: writing whole blocks and recording what the store reports. */
-final class StoreFixture {
+/** Helpers shared by the worker tests: writing whole blocks and recording what the store reports. */
+public final class StoreFixture {
   private StoreFixture() {}
 
   /** Writes and commits a block of {@code length} bytes, declaring exactly that length. */
@@ -16,6 +18,37 @@ final class StoreFixture {
     TempBlock b = store.create(id, length);
     append(b, length);
     b.commit();
+  }
+
+  /** Writes and commits a block of {@code length} random bytes seeded by its id; returns them. */
+  public static byte[] putRandom(BlockStore store, long id, int length) throws RpcException {
+    byte[] data = new byte[length];
+    new Random(id).nextBytes(data);
+    TempBlock b = store.create(id, length);
+    ByteBuf buf = Unpooled.wrappedBuffer(data);
+    try {
+      b.append(buf);
+    } finally {
+      buf.release();
+    }
+    b.commit();
+    return data;
+  }
+
+  /**
+   * Whether a block of {@code length} bytes can be placed now, keeping its temp block in {@code temps} (the caller
+   * aborts them) so the room stays taken; false when the store answers NO_SPACE.
+   */
+  public static boolean roomFor(BlockStore store, long id, int length, List<TempBlock> temps) throws RpcException {
+    try {
+      temps.add(store.create(id, length));
+      return true;
+    } catch (RpcException e) {
+      if (e.status() != Status.NO_SPACE) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   static void append(TempBlock b, int length) throws RpcException {

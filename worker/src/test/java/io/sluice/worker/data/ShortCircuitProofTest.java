@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.sluice.common.auth.ShortCircuitToken;
 import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockResponse;
@@ -21,6 +19,7 @@ import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.StoreFixture;
 import io.sluice.worker.block.TempBlock;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
@@ -37,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiPredicate;
 import org.junit.jupiter.api.AfterEach;
@@ -99,28 +97,12 @@ class ShortCircuitProofTest {
   }
 
   private byte[] put(long blockId) throws RpcException {
-    byte[] data = new byte[BLOCK];
-    new Random(blockId).nextBytes(data);
-    TempBlock b = store.create(blockId, data.length);
-    ByteBuf buf = Unpooled.wrappedBuffer(data);
-    try {
-      b.append(buf);
-    } finally {
-      buf.release();
-    }
-    b.commit();
-    return data;
+    return StoreFixture.putRandom(store, blockId, BLOCK);
   }
 
   /** Whether another block of the same size can be placed now: only by evicting the one already there. */
-  private boolean roomForAnother(long blockId) {
-    try {
-      temps.add(store.create(blockId, BLOCK));
-      return true;
-    } catch (RpcException e) {
-      assertEquals(Status.NO_SPACE, e.status(), e.getMessage());
-      return false;
-    }
+  private boolean roomForAnother(long blockId) throws RpcException {
+    return StoreFixture.roomFor(store, blockId, BLOCK, temps);
   }
 
   private static OpenLocalBlockResponse open(RpcClient c, long blockId) throws RpcException {
