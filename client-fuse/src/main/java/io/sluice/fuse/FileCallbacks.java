@@ -41,6 +41,7 @@ final class FileCallbacks {
   private final LongAdder readRequests = new LongAdder();
   /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
+  private final RequestBuffers requestBuffers = new RequestBuffers();
 
   FileCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, HandleGate gate, FuseOpMetrics ops,
       NewFileSetup setup) {
@@ -144,10 +145,7 @@ final class FileCallbacks {
       return -ErrorCodes.EBADF();
     }
     try {
-      byte[] b = scratch(size);
-      int n = f.read(offset, b, (int) size);
-      buf.put(0, b, 0, n);
-      return n;
+      return f.read(offset, requestBuffers.view(buf, (int) size), scratch(size));
     } catch (Exception e) {
       return fail("read", path, e);
     }

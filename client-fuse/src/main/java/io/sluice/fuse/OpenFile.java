@@ -7,6 +7,7 @@ import io.sluice.client.SluiceInputStream;
 import io.sluice.client.SluiceOutputStream;
 import io.sluice.common.proto.FileInfo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import ru.serce.jnrfuse.ErrorCodes;
 
 /**
@@ -106,11 +107,13 @@ final class OpenFile {
   }
 
   /**
-   * Reads up to {@code len} bytes at {@code offset} into {@code dst}.
+   * Reads up to {@code dst.remaining()} bytes at {@code offset} into {@code dst} (the FUSE request's native buffer:
+   * a short-circuit read fills it straight from the block file), advancing its position.
    *
+   * @param scratch a heap array at least as large as {@code dst}, for reads through this mount's editor
    * @return bytes read, 0 at or past the end
    */
-  int read(long offset, byte[] dst, int len) throws IOException {
+  int read(long offset, ByteBuffer dst, byte[] scratch) throws IOException {
     if (streaming()) {
       if (offset >= out.length()) {
         return 0;
@@ -119,8 +122,9 @@ final class OpenFile {
     }
     FileEditor e = editor != null ? editor : editors.active(path);
     if (e != null) {
-      int n = e.read(offset, dst, 0, len);
-      return Math.max(n, 0);
+      int n = Math.max(e.read(offset, scratch, 0, dst.remaining()), 0);
+      dst.put(scratch, 0, n);
+      return n;
     }
     if (in == null) {
       in = client.open(path);
@@ -130,9 +134,9 @@ final class OpenFile {
     }
     in.seek(offset);
     int done = 0;
-    while (done < len) {
+    while (dst.hasRemaining()) {
       // A read stops at a block's end; go on into the next block so the kernel gets the whole request.
-      int n = in.read(dst, done, len - done);
+      int n = in.read(dst);
       if (n < 0) {
         break;
       }

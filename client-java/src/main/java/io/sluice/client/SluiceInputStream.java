@@ -11,6 +11,7 @@ import io.sluice.common.rpc.RpcException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,8 +109,17 @@ public final class SluiceInputStream extends InputStream {
   @Override
   public synchronized int read(byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
+    return read(ByteBuffer.wrap(b, off, len));
+  }
+
+  /**
+   * Reads up to {@code dst.remaining()} bytes into {@code dst}, at most to the end of the current block, advancing
+   * its position; -1 at the end of the file. A direct buffer (native memory, such as a FUSE request's) is filled
+   * from a block file on this host without a copy through the Java heap.
+   */
+  public synchronized int read(ByteBuffer dst) throws IOException {
     ensureOpen();
-    if (len == 0) {
+    if (!dst.hasRemaining()) {
       return 0;
     }
     if (pos >= layout.length()) {
@@ -119,7 +129,7 @@ public final class SluiceInputStream extends InputStream {
     while (true) {
       BlockReader r = readerAtPos();
       try {
-        n = r.read(b, off, len);
+        n = r.read(dst);
         break;
       } catch (IOException e) {
         closeReader();

@@ -3,6 +3,7 @@ package io.sluice.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -30,9 +31,11 @@ import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.common.rpc.ServerCall;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -229,6 +232,41 @@ class ShortCircuitFallbackTest {
     assertEquals(1, worker.challenges.get(), "one proof for the connection, not one per lease");
     assertEquals(0, worker.unproven.get(), "no open before the proof");
     assertEveryLeaseClosed();
+  }
+
+  @Test
+  void readsIntoANativeBufferInPlaceAndChecksItThere() throws Exception {
+    // As FUSE reads: 128 KiB requests into native memory, the first at an offset inside a chunk.
+    ByteBuffer request = ByteBuffer.allocateDirect(128 * 1024);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    try (SluiceInputStream in = client.open("/f")) {
+      in.seek(12_345);
+      while (in.read(request.clear()) > 0) {
+        byte[] b = new byte[request.flip().remaining()];
+        request.get(b);
+        got.write(b);
+      }
+    }
+    assertArrayEquals(Arrays.copyOfRange(data, 12_345, data.length), got.toByteArray());
+    assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
+
+    // A flipped byte on disk is caught in the native buffer too, not passed on.
+    long second = blockList().get(1).getBlockId();
+    try (RandomAccessFile f = new RandomAccessFile(file(second).toFile(), "rw")) {
+      f.seek(3 * 64 * 1024 + 10);
+      int b = f.read();
+      f.seek(3 * 64 * 1024 + 10);
+      f.write(b ^ 0x40);
+    }
+    try (SluiceInputStream in = client.open("/f")) {
+      in.seek(BLOCK);
+      IOException e = assertThrows(IOException.class, () -> {
+        while (in.read(request.clear()) > 0) {
+          // reads on until the corrupt chunk
+        }
+      });
+      assertTrue(e.getMessage().contains("offset " + 3 * 64 * 1024), e.getMessage());
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BlockReader implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(BlockReader.class);
+  /** Largest copy from the UFS into a direct buffer in one read. */
+  private static final int UFS_COPY = 64 * 1024;
 
   private final WorkerClientPool pool;
   private final UfsFallThrough fallThrough;
@@ -52,6 +55,8 @@ public final class BlockReader implements Closeable {
   private ReadStream stream;
   /** Set instead of {@code stream} once the read fell through to the UFS. */
   private InputStream ufsStream;
+  /** Carries UFS bytes into a direct buffer; allocated on the first such read. */
+  private byte[] ufsCopy;
   private RpcException lastFailure;
   /** A short-circuit stream failed while reading: the rest of the range goes over the RPC. */
   private boolean localFailed;
@@ -116,27 +121,39 @@ public final class BlockReader implements Closeable {
    * @return bytes read, at least 1 when {@code len > 0} and the range is not exhausted; -1 at its end
    */
   public int read(byte[] b, int off, int len) throws IOException {
+    return read(ByteBuffer.wrap(b, off, len));
+  }
+
+  /**
+   * Reads up to {@code dst.remaining()} bytes at {@link #position()} into {@code dst}, advancing its position. A
+   * direct buffer is filled without passing through the Java heap when the bytes come from a block file here.
+   *
+   * @return bytes read, at least 1 when {@code dst} has room and the range is not exhausted; -1 at its end
+   */
+  public int read(ByteBuffer dst) throws IOException {
     if (closed) {
       throw new IOException(path + ": block " + block.getBlockId() + ": reader closed");
     }
     if (position == end) {
       return -1;
     }
-    if (len == 0) {
+    if (!dst.hasRemaining()) {
       return 0;
     }
+    int start = dst.position();
     while (true) {
       if (stream == null && ufsStream == null) {
         connect();
       }
       if (ufsStream != null) {
-        return readUfs(b, off, len);
+        return readUfs(dst);
       }
       try {
-        int n = stream.read(b, off, len);
+        int n = stream.read(dst);
         position += n;
         return n;
       } catch (RpcException e) {
+        dst.position(start); // what the failed stream put there is read again from the next source
         boolean local = stream instanceof LocalReadStream;
         stream.close();
         stream = null;
@@ -165,10 +182,21 @@ public final class BlockReader implements Closeable {
     }
   }
 
-  private int readUfs(byte[] b, int off, int len) throws RpcException {
+  private int readUfs(ByteBuffer dst) throws RpcException {
     int n;
     try {
-      n = ufsStream.read(b, off, len);
+      if (dst.hasArray()) {
+        n = ufsStream.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+      } else {
+        // Falling through to the UFS is the slow path: a copy through a small array costs nothing next to it.
+        if (ufsCopy == null) {
+          ufsCopy = new byte[UFS_COPY];
+        }
+        n = ufsStream.read(ufsCopy, 0, Math.min(dst.remaining(), UFS_COPY));
+        if (n > 0) {
+          dst.put(dst.position(), ufsCopy, 0, n);
+        }
+      }
     } catch (IOException e) {
       throw UfsFallThrough.readFailure(e, path + ": block " + block.getBlockId());
     }
@@ -177,6 +205,7 @@ public final class BlockReader implements Closeable {
       throw new IllegalStateException(path + ": block " + block.getBlockId() + ": UFS range ended at " + position
           + " before " + end);
     }
+    dst.position(dst.position() + n);
     position += n;
     return n;
   }

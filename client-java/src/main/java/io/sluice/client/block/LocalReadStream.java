@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * block's chunk CRC32Cs, which come with the lease, before the caller gets it (a file corrupted on the worker's disk
  * raises {@link CorruptChunkException}); it is read no further than the length the worker answered.
  *
- * <p>Reads of whole chunks go from the file straight into the caller's array in positioned reads of
- * {@value #PIECE} bytes (which also bounds the JDK's per-thread temporary direct buffer), each checked right after
- * it is read; other reads fill a one-chunk buffer, allocated once on the first such read, and are served from it, so
- * byte-wise reading costs one system call and one checksum per chunk, not per byte. Nothing is allocated per read.
+ * <p>Reads of whole chunks go from the file straight into the caller's buffer in positioned reads of
+ * {@value #PIECE} bytes, each checked right after it is read: into a direct buffer with one copy from the page
+ * cache, into a heap one through the JDK's per-thread temporary direct buffer (which the piece size bounds). Other
+ * reads fill a one-chunk buffer, allocated once on the first such read, and are served from it, so byte-wise
+ * reading costs one system call and one checksum per chunk, not per byte. Nothing is allocated per read.
  *
  * <p>{@link #open} never fails: when the worker does not grant a lease or the file cannot be opened it returns null
  * and the caller reads over the RPC. A failure while reading surfaces as IO_ERROR; {@link BlockReader} then reads
@@ -58,8 +59,6 @@ final class LocalReadStream implements ReadStream {
    */
   private ByteBuffer buffer;
   private long bufferStart;
-  /** The caller's array of the last large read, wrapped once for as long as the caller reuses it. */
-  private ByteBuffer wrapped;
   private boolean closed;
 
   private LocalReadStream(RpcClient worker, OpenLocalBlockResponse lease, FileChannel file, String what,
@@ -145,43 +144,55 @@ final class LocalReadStream implements ReadStream {
   }
 
   @Override
-  public int read(byte[] b, int off, int len) throws IOException {
+  public int read(ByteBuffer dst) throws IOException {
     if (position == end) {
       return -1;
     }
-    if (len == 0) {
+    if (!dst.hasRemaining()) {
       return 0;
     }
     int n;
     if (buffer != null && buffer.hasRemaining()) {
-      n = (int) Math.min(Math.min(len, buffer.remaining()), end - position);
-      buffer.get(b, off, n);
+      n = (int) Math.min(Math.min(dst.remaining(), buffer.remaining()), end - position);
+      dst.put(dst.position(), buffer, buffer.position(), n).position(dst.position() + n);
+      buffer.position(buffer.position() + n);
     } else {
-      int want = (int) Math.min(Math.min(len, MAX_READ), end - position);
-      // Whole chunks go straight into the caller's array and are checked there; the block's last chunk is whole
+      int want = (int) Math.min(Math.min(dst.remaining(), MAX_READ), end - position);
+      // Whole chunks go straight into the caller's buffer and are checked there; the block's last chunk is whole
       // when it reaches the block's end.
       int direct = position % CHUNK != 0 ? 0
           : position + want == blockLength ? want : want / CHUNK * CHUNK;
-      if (direct > 0) {
-        // Piece by piece, so each piece is checked while it is still in the CPU cache: checking the whole read
-        // afterwards made a second pass over memory and cost a quarter of the read's speed (bench/datapath.sh).
-        for (int done = 0; done < direct; done += PIECE) {
-          int k = Math.min(PIECE, direct - done);
-          readFully(target(b, off + done, k), position + done);
-          verify(b, off + done, k, position + done);
-        }
-        n = direct;
-      } else {
-        n = readBuffered(b, off, want);
-      }
+      n = direct > 0 ? readChunks(dst, direct) : readBuffered(dst, want);
     }
     position += n;
     ShortCircuit.read(n);
     return n;
   }
 
+  /**
+   * Reads {@code len} bytes of whole chunks at {@link #position} into {@code dst}, piece by piece, so each piece is
+   * checked while it is still in the CPU cache: checking the whole read afterwards made a second pass over memory
+   * and cost a quarter of the read's speed (bench/datapath.sh).
+   */
+  private int readChunks(ByteBuffer dst, int len) throws IOException {
+    int start = dst.position();
+    int limit = dst.limit();
+    try {
+      for (int done = 0; done < len; done += PIECE) {
+        int k = Math.min(PIECE, len - done);
+        dst.limit(start + done + k).position(start + done);
+        readFully(dst, position + done);
+        verify(dst, start + done, k, position + done);
+      }
+    } finally {
+      dst.limit(limit);
+    }
+    dst.position(start + len);
+    return len;
+  }
+
   /** Reads the chunk holding {@link #position} into the buffer, checks it, and copies up to {@code len} bytes. */
-  private int readBuffered(byte[] b, int off, int len) throws IOException {
+  private int readBuffered(ByteBuffer dst, int len) throws IOException {
     if (buffer == null) {
       buffer = ByteBuffer.allocate(CHUNK);
     }
@@ -190,28 +201,20 @@ final class LocalReadStream implements ReadStream {
     long at = position;
     readFully(buffer, chunkStart);
     bufferStart = chunkStart;
-    verify(buffer.array(), 0, buffer.limit(), chunkStart);
+    verify(buffer, 0, buffer.limit(), chunkStart);
     buffer.flip().position((int) (at - chunkStart));
     int n = Math.min(len, buffer.remaining());
-    buffer.get(b, off, n);
+    dst.put(dst.position(), buffer, buffer.position(), n).position(dst.position() + n);
+    buffer.position(buffer.position() + n);
     return n;
   }
 
-  /** Checks whole chunks {@code b[off, off + len)} that start at {@code blockOffset} against the lease's sums. */
-  private void verify(byte[] b, int off, int len, long blockOffset) throws CorruptChunkException {
-    long bad = ChunkChecksums.firstMismatch(b, off, len, sums, (int) (blockOffset / CHUNK));
+  /** Checks whole chunks {@code b[index, index + len)} that start at {@code blockOffset} against the lease's sums. */
+  private void verify(ByteBuffer b, int index, int len, long blockOffset) throws CorruptChunkException {
+    long bad = ChunkChecksums.firstMismatch(b, index, len, sums, (int) (blockOffset / CHUNK));
     if (bad >= 0) {
       throw new CorruptChunkException(what + " (short-circuit, " + path + ")", bad);
     }
-  }
-
-  /** {@code b[off, off + len)} as a buffer, reusing the wrapper when the caller reuses its array. */
-  private ByteBuffer target(byte[] b, int off, int len) {
-    if (wrapped == null || wrapped.array() != b) {
-      wrapped = ByteBuffer.wrap(b);
-    }
-    wrapped.clear().position(off).limit(off + len);
-    return wrapped;
   }
 
   /** Fills {@code dst} from the file at {@code at}. */

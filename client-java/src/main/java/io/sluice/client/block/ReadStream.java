@@ -1,6 +1,7 @@
 package io.sluice.client.block;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The bytes {@code [offset, end)} of one block from one worker, however they travel: over the block RPC
@@ -12,13 +13,15 @@ sealed interface ReadStream permits RemoteReadStream, LocalReadStream {
   long position();
 
   /**
-   * Copies up to {@code len} bytes at {@link #position()} into {@code b}.
+   * Copies up to {@code dst.remaining()} bytes at {@link #position()} into {@code dst}, advancing its position by
+   * the count; its limit is left as it was. A direct {@code dst} (a native buffer, such as a FUSE request's) is
+   * filled without a copy through the Java heap.
    *
-   * @return bytes copied (at least 1 when {@code len > 0}), or -1 at the end of the range
-   * @throws IOException the stream is then unusable: an {@code RpcException} with the worker's error or IO_ERROR,
-   *     or an {@code InterruptedIOException}
+   * @return bytes copied (at least 1 when {@code dst} has room), or -1 at the end of the range
+   * @throws IOException the stream is then unusable, and {@code dst}'s position is undefined: an
+   *     {@code RpcException} with the worker's error or IO_ERROR, or an {@code InterruptedIOException}
    */
-  int read(byte[] b, int off, int len) throws IOException;
+  int read(ByteBuffer dst) throws IOException;
 
   /** Bytes that can be read without waiting for the worker. */
   long buffered();

@@ -14,6 +14,7 @@ import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.StreamListener;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -98,14 +99,15 @@ final class RemoteReadStream implements ReadStream, StreamListener {
   }
 
   /**
-   * Copies up to {@code len} bytes at {@link #position()}, waiting at most the timeout for the next frame.
+   * Copies up to {@code dst.remaining()} bytes at {@link #position()}, waiting at most the timeout for the next
+   * frame.
    *
-   * @return bytes copied (at least 1 when {@code len > 0}), or -1 at the end of the range
+   * @return bytes copied (at least 1 when {@code dst} has room), or -1 at the end of the range
    * @throws RpcException the worker's error, IO_ERROR for a misplaced or missing frame, {@link CorruptChunkException}
    *     for bytes that do not match their checksums, UNAVAILABLE on a timeout; the stream is then unusable
    */
   @Override
-  public int read(byte[] b, int off, int len) throws IOException {
+  public int read(ByteBuffer dst) throws IOException {
     if (position == end) {
       return -1;
     }
@@ -113,12 +115,17 @@ final class RemoteReadStream implements ReadStream, StreamListener {
       current = next();
     }
     ByteBuf data = current.data();
-    int n = (int) Math.min(Math.min(len, data.readableBytes()), end - position);
-    for (int done = 0; done < n; ) {
-      int k = Math.min(PIECE, n - done);
-      verifyTo(position + done + k);
-      data.readBytes(b, off + done, k);
-      done += k;
+    int n = (int) Math.min(Math.min(dst.remaining(), data.readableBytes()), end - position);
+    int limit = dst.limit();
+    try {
+      for (int done = 0; done < n; ) {
+        int k = Math.min(PIECE, n - done);
+        verifyTo(position + done + k);
+        data.readBytes(dst.limit(dst.position() + k));
+        done += k;
+      }
+    } finally {
+      dst.limit(limit);
     }
     position += n;
     if (!data.isReadable() || position == end) {

@@ -112,15 +112,19 @@ public final class ChunkChecksums {
   }
 
   /**
-   * Checks {@code b[off, off + len)}, which starts on the chunk boundary {@code firstChunk}, against {@code sums}.
+   * Checks {@code b[index, index + len)} (absolute indexes; the buffer's position and limit are not used or moved),
+   * which starts on the chunk boundary {@code firstChunk}, against {@code sums}. Heap or direct: a direct buffer is
+   * checked where it lies, without a copy.
    *
    * @return the block offset of the first chunk that does not match, or -1 when all match
    */
-  public static long firstMismatch(byte[] b, int off, int len, int[] sums, int firstChunk) {
+  public static long firstMismatch(ByteBuffer b, int index, int len, int[] sums, int firstChunk) {
     CRC32C c = new CRC32C();
+    ByteBuffer d = b.duplicate().clear();
     for (int at = 0, i = firstChunk; at < len; at += CHUNK, i++) {
       c.reset();
-      c.update(b, off + at, Math.min(CHUNK, len - at));
+      d.limit(index + Math.min(len, at + CHUNK)).position(index + at);
+      c.update(d);
       if (i >= sums.length || (int) c.getValue() != sums[i]) {
         return (long) i * CHUNK;
       }

@@ -56,11 +56,19 @@ class ChunkChecksumsTest {
   void firstMismatchNamesTheCorruptChunk() {
     byte[] data = random(4 * CHUNK + 10, 4);
     int[] sums = expected(data);
-    assertEquals(-1, ChunkChecksums.firstMismatch(data, 0, data.length, sums, 0));
+    assertEquals(-1, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data), 0, data.length, sums, 0));
     // Chunks 2.. checked from their own offset in a larger array.
-    assertEquals(-1, ChunkChecksums.firstMismatch(data, 2 * CHUNK, data.length - 2 * CHUNK, sums, 2));
+    assertEquals(-1, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data), 2 * CHUNK, data.length - 2 * CHUNK, sums,
+        2));
+    // The same bytes in native memory are checked where they lie, and the buffer is left as it was.
+    ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).position(5).limit(6);
+    assertEquals(-1, ChunkChecksums.firstMismatch(direct, 0, data.length, sums, 0));
+    assertEquals(5, direct.position());
+    assertEquals(6, direct.limit());
+    direct.clear().put(CHUNK + 1, (byte) (data[CHUNK + 1] ^ 1));
+    assertEquals(CHUNK, ChunkChecksums.firstMismatch(direct, 0, data.length, sums, 0));
     data[3 * CHUNK + 77] ^= 1;
-    assertEquals(3L * CHUNK, ChunkChecksums.firstMismatch(data, 0, data.length, sums, 0));
+    assertEquals(3L * CHUNK, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data), 0, data.length, sums, 0));
     List<Integer> tail = List.of(sums[1], sums[2], sums[3], sums[4]);
     assertEquals(2L * CHUNK, ChunkChecksums.firstMismatch(tail, ByteBuffer.wrap(data, CHUNK, data.length - CHUNK)),
         "relative to the data");
@@ -74,6 +82,7 @@ class ChunkChecksumsTest {
         "a sum too many is a mismatch");
     assertEquals(0, ChunkChecksums.firstMismatch(List.of(), ByteBuffer.wrap(data, 0, 10)), "no sums: a mismatch");
     // More data than sums: the missing sum is a mismatch, not an exception.
-    assertEquals(4L * CHUNK, ChunkChecksums.firstMismatch(data, 4 * CHUNK, 10, new int[4], 4));
+    assertEquals(4L * CHUNK, ChunkChecksums.firstMismatch(ByteBuffer.wrap(data), 4 * CHUNK, 10, new int[4],
+        4));
   }
 }
