@@ -9,6 +9,7 @@ import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import jnr.constants.platform.OpenFlags;
 import jnr.ffi.Pointer;
@@ -39,6 +40,9 @@ final class FileCallbacks {
   private final FuseOpMetrics ops;
   private final NewFileSetup setup;
   private final LongAdder readRequests = new LongAdder();
+  /** READ callbacks running now, and the most that ever ran at once (reads of read-only files run side by side). */
+  private final AtomicInteger readsInFlight = new AtomicInteger();
+  private final AtomicInteger peakReadsInFlight = new AtomicInteger();
   /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
   private final RequestBuffers requestBuffers = new RequestBuffers();
@@ -56,6 +60,11 @@ final class FileCallbacks {
   /** READ requests the kernel sent so far (not those it served from its page cache). */
   long readRequests() {
     return readRequests.sum();
+  }
+
+  /** The most reads that ran at once since the last call. */
+  int takePeakReadsInFlight() {
+    return peakReadsInFlight.getAndSet(0);
   }
 
   int create(String path, @mode_t long mode, FuseFileInfo fi) {
@@ -126,14 +135,25 @@ final class FileCallbacks {
     }
   }
 
+  /**
+   * Whether a READ of {@code fh} may be served beside other requests ({@code SessionLoop}): a file open only for
+   * reading, whose reads change nothing but its own read stream.
+   */
+  boolean readsConcurrently(long fh) {
+    OpenFile f = files.get(fh, OpenFile.class);
+    return f != null && !f.writable();
+  }
+
   int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     long start = System.nanoTime();
     if (!gate.enter()) {
       return ops.done(FuseOp.READ, start, -ErrorCodes.EIO());
     }
+    peakReadsInFlight.accumulateAndGet(readsInFlight.incrementAndGet(), Math::max);
     try {
       return ops.done(FuseOp.READ, start, doRead(path, buf, size, offset, fi));
     } finally {
+      readsInFlight.decrementAndGet();
       gate.exit();
     }
   }

@@ -49,4 +49,13 @@ public final class FuseKeys {
   public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("sluice.fuse.http.port", 7092,
       "Port of the FUSE mount's HTTP service (/metrics, /health); 0 picks a free port. If taken, a warning is logged "
       + "and the mount runs without it.");
+
+  /**
+   * Threads that serve reads of files open only for reading, beside the one thread that serves every other request
+   * in kernel order ({@code SessionLoop}). Started with the mount and kept for its life, so the mount's thread count
+   * is this plus one under any load. 0 serves everything on the one thread.
+   */
+  public static final ConfigKey<Integer> READ_THREADS = ConfigKey.integer("sluice.fuse.read.threads", 4,
+      "Threads serving reads of files open read-only, beside the one serving all other requests in order; fixed "
+      + "for the mount's life. 0 = all requests on one thread.");
 }

@@ -2,6 +2,7 @@ package io.sluice.fuse;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.common.metrics.ServerMetrics;
+import io.sluice.fuse.loop.SessionLoop;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -39,13 +40,15 @@ public final class FuseMount implements Closeable {
   private final SluiceFuse fs;
   private final Path dir;
   private final ServerMetrics metrics;
+  private final SessionLoop loop;
   private final Thread hook;
   private boolean closed;
 
-  private FuseMount(SluiceFuse fs, Path dir, ServerMetrics metrics) {
+  private FuseMount(SluiceFuse fs, Path dir, ServerMetrics metrics, SessionLoop loop) {
     this.fs = fs;
     this.dir = dir;
     this.metrics = metrics;
+    this.loop = loop;
     this.hook = new Thread(this::closeQuietly, "sluice-fuse-unmount");
   }
 
@@ -75,13 +78,13 @@ public final class FuseMount implements Closeable {
   private static FuseMount mount(SluiceClient client, Path target, MountOptions options, ServerMetrics metrics)
       throws IOException {
     SluiceFuse fs = new SluiceFuse(client, new FuseOpMetrics(metrics.registry()));
-    FuseMount m = new FuseMount(fs, target, metrics);
+    SessionLoop loop;
     try {
-      // Not blocking: jnr-fuse runs libfuse's loop on its own (single, see MountOptions) thread.
-      fs.mount(target, false, options.debug(), options.args());
-    } catch (FuseException e) {
+      loop = fs.serve(target, options);
+    } catch (IOException | FuseException e) {
       throw new IOException("cannot mount " + target + ": " + e.getMessage(), e);
     }
+    FuseMount m = new FuseMount(fs, target, metrics, loop);
     long started = System.nanoTime();
     // FUSE_INIT from the kernel is the proof the mount is live; the mount table is only the fallback.
     boolean live;
@@ -118,6 +121,11 @@ public final class FuseMount implements Closeable {
     return metrics.httpAddress();
   }
 
+  /** Threads serving the mount's requests now: fixed at mount time ({@link MountOptions#readThreads()} + 1). */
+  public int loopThreads() {
+    return loop.threads();
+  }
+
   /** Open files and directories of the mount. */
   public int openHandles() {
     return fs.openHandles();
@@ -126,6 +134,11 @@ public final class FuseMount implements Closeable {
   /** READ requests the kernel sent this mount: reads it served from its page cache are not among them. */
   public long readRequests() {
     return fs.readRequests();
+  }
+
+  /** The most READ requests this mount served at once since the last call: above 1 only with read threads. */
+  public int takePeakReadsInFlight() {
+    return fs.takePeakReadsInFlight();
   }
 
   /**

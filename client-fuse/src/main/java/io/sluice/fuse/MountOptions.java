@@ -9,13 +9,14 @@ import java.util.Locale;
 /**
  * The libfuse command-line options of a Sluice mount, from {@link FuseKeys}, and the port its metrics are served on.
  *
- * <p>Threading: the mount always runs libfuse's <b>single-threaded</b> loop ({@code -s}). libfuse2's
- * multi-threaded loop starts and ends native worker threads as load comes and goes, and jnr-fuse attaches each new
- * native thread to the JVM as a new Java thread: one fio run was measured at 70,000 threads, and the
- * single-threaded loop was faster (DESIGN §10). With {@code -s} every callback runs on the one thread that called
- * {@code fuse_main}, already attached, so the daemon's thread count is constant. The price is that callbacks run
- * one at a time, so each must stay short: data moves in at most 128 KiB per request, the client's Netty threads do
- * the network work, and sequential reads are served from the stream's read-ahead rather than a round trip each.
+ * <p>Threading: the mount is served by {@code SessionLoop}, on threads started once: one receives every request and
+ * serves it in the kernel's order, as libfuse's single-threaded loop ({@code -s}, passed so libfuse's own parsing
+ * agrees) would; reads of files open only for reading go to {@link #readThreads()} more threads, so readers of
+ * different files do not queue behind each other. libfuse2's multi-threaded loop is not used: it starts and ends
+ * native worker threads as load comes and goes, and jnr-fuse attaches each new one to the JVM as a new Java thread
+ * (one fio run was measured at 70,000 threads; DESIGN §10). The ordered thread's callbacks run one at a time, so
+ * each must stay short: data moves in at most 128 KiB per request, the client's Netty threads do the network work,
+ * and sequential reads are served from the stream's read-ahead rather than a round trip each.
  *
  * <p>Permissions: {@code default_permissions} has the kernel check each caller against the mode, owner and group
  * the mount reports, as for a local file system. The master cannot: it sees every request as the mount's user.
@@ -40,11 +41,13 @@ public final class MountOptions {
   private final List<String> args;
   private final boolean debug;
   private final int httpPort;
+  private final int readThreads;
 
-  private MountOptions(List<String> args, boolean debug, int httpPort) {
+  private MountOptions(List<String> args, boolean debug, int httpPort, int readThreads) {
     this.args = List.copyOf(args);
     this.debug = debug;
     this.httpPort = httpPort;
+    this.readThreads = readThreads;
   }
 
   /** The options {@code conf} asks for. */
@@ -62,13 +65,22 @@ public final class MountOptions {
     if (!extra.isEmpty()) {
       o.add(extra);
     }
+    int readThreads = conf.get(FuseKeys.READ_THREADS);
+    if (readThreads < 0) {
+      throw new IllegalArgumentException(FuseKeys.READ_THREADS.name() + " must be 0 or more, not " + readThreads);
+    }
     return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
-        conf.get(FuseKeys.HTTP_PORT));
+        conf.get(FuseKeys.HTTP_PORT), readThreads);
   }
 
   /** Arguments for libfuse after the mount point: {@code -s -o opt,opt,...}. */
   public String[] args() {
     return args.toArray(new String[0]);
+  }
+
+  /** Threads serving reads of read-only handles beside the ordered one ({@link FuseKeys#READ_THREADS}). */
+  public int readThreads() {
+    return readThreads;
   }
 
   public boolean debug() {
@@ -90,6 +102,6 @@ public final class MountOptions {
 
   @Override
   public String toString() {
-    return String.join(" ", args);
+    return String.join(" ", args) + ", " + readThreads + " read threads";
   }
 }

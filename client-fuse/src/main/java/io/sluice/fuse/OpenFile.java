@@ -37,7 +37,9 @@ import ru.serce.jnrfuse.ErrorCodes;
  * {@link #fsync} completes a fast-path file at once (only a complete file is durable); later writes of that handle
  * change it through an editor.
  *
- * <p>Not thread-safe; the mount's single-threaded loop calls it (see {@link MountOptions}).
+ * <p>Thread-safe, one call at a time: the mount's loop serves all requests in order on one thread, except reads of
+ * handles open only for reading, which run on reader threads beside it ({@code SessionLoop}). A read through the
+ * file's shared editor holds the editor, never this handle's lock while another handle waits for it.
  */
 final class OpenFile {
   private final SluiceClient client;
@@ -83,22 +85,27 @@ final class OpenFile {
     return f;
   }
 
-  String path() {
+  synchronized String path() {
     return path;
   }
 
   /** Follows a rename of the open file. */
-  void renamed(String to) {
+  synchronized void renamed(String to) {
     path = to;
   }
 
+  /** Whether this handle was opened for writing. */
+  boolean writable() {
+    return writable;
+  }
+
   /** Whether this handle writes the file: on the fast path or through an editor. */
-  boolean writing() {
+  synchronized boolean writing() {
     return streaming() || editor != null;
   }
 
   /** Bytes this handle has written on the fast path and not yet completed, or -1 when it is not on it. */
-  long writingLength() {
+  synchronized long writingLength() {
     return streaming() ? out.length() : -1;
   }
 
@@ -113,7 +120,7 @@ final class OpenFile {
    * @param scratch a heap array at least as large as {@code dst}, for reads through this mount's editor
    * @return bytes read, 0 at or past the end
    */
-  int read(long offset, ByteBuffer dst, byte[] scratch) throws IOException {
+  synchronized int read(long offset, ByteBuffer dst, byte[] scratch) throws IOException {
     if (streaming()) {
       if (offset >= out.length()) {
         return 0;
@@ -146,7 +153,7 @@ final class OpenFile {
   }
 
   /** Writes {@code len} bytes of {@code src} at {@code offset}. */
-  void write(long offset, byte[] src, int len) throws IOException {
+  synchronized void write(long offset, byte[] src, int len) throws IOException {
     if (!writable) {
       throw new ErrnoException(ErrorCodes.EBADF(), path + ": not open for writing");
     }
@@ -168,7 +175,7 @@ final class OpenFile {
   }
 
   /** Sets the file's length: the fast path only when it already is that long, else through the editor. */
-  void truncate(long length) throws IOException {
+  synchronized void truncate(long length) throws IOException {
     if (streaming() && length == out.length()) {
       return;
     }
@@ -208,7 +215,7 @@ final class OpenFile {
    *
    * @return whether the file changed (see {@link #dropReadStream})
    */
-  boolean flush() throws IOException {
+  synchronized boolean flush() throws IOException {
     if (streaming()) {
       out.flush();
     }
@@ -219,7 +226,7 @@ final class OpenFile {
    * Forgets the read stream, which holds the file's block list as it was opened: after this mount changed the
    * file, the next read opens it again and sees the change.
    */
-  void dropReadStream() throws IOException {
+  synchronized void dropReadStream() throws IOException {
     if (in != null) {
       SluiceInputStream old = in;
       in = null;
@@ -231,7 +238,7 @@ final class OpenFile {
    * Sets {@code c} again once the file is complete: {@code cp -a}, {@code tar x} and {@code rsync -t} set the times
    * before closing, and completing would otherwise overwrite the modification time with its own.
    */
-  void setTimesAfterCompletion(TimesChange c) {
+  synchronized void setTimesAfterCompletion(TimesChange c) {
     timesAfterCompletion = c;
   }
 
@@ -240,7 +247,7 @@ final class OpenFile {
    *
    * @return whether the file changed
    */
-  boolean fsync() throws IOException {
+  synchronized boolean fsync() throws IOException {
     boolean completing = streaming();
     if (completing) {
       complete();
@@ -276,7 +283,7 @@ final class OpenFile {
    *
    * @return whether the file changed
    */
-  boolean close() throws IOException {
+  synchronized boolean close() throws IOException {
     boolean changed = false;
     try {
       if (streaming()) {

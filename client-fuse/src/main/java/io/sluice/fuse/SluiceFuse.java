@@ -11,11 +11,15 @@ import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerSummary;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.fuse.loop.SessionLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CountDownLatch;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
@@ -111,6 +115,32 @@ public final class SluiceFuse extends FuseStubFS {
     ended.countDown();
   }
 
+  /**
+   * Mounts at {@code dir} with {@code options} and serves the mount on {@link SessionLoop}'s threads: one in kernel
+   * order, plus {@link MountOptions#readThreads()} for reads of files open only for reading.
+   *
+   * @throws IOException when libfuse cannot mount
+   */
+  SessionLoop serve(Path dir, MountOptions options) throws IOException {
+    if (!mounted.compareAndSet(false, true)) {
+      throw new IllegalStateException("already mounted at " + mountPoint);
+    }
+    mountPoint = dir;
+    List<String> argv = new ArrayList<>(List.of(getFSName(), "-f"));
+    if (options.debug()) {
+      argv.add("-d");
+    }
+    argv.add(dir.toString());
+    argv.addAll(List.of(options.args()));
+    try {
+      return SessionLoop.start(fuseOperations, argv.toArray(new String[0]), options.readThreads(),
+          handles::readsConcurrently, "sluice-fuse");
+    } catch (IOException | RuntimeException e) {
+      mounted.set(false);
+      throw e;
+    }
+  }
+
   /** Waits until the kernel connected this file system; false when {@code timeout} passed first. */
   boolean awaitConnected(java.time.Duration timeout) throws InterruptedException {
     return connected.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -129,6 +159,11 @@ public final class SluiceFuse extends FuseStubFS {
   /** READ requests the kernel sent so far (not those it served from its page cache). */
   long readRequests() {
     return handles.readRequests();
+  }
+
+  /** The most READ requests served at once since the last call. */
+  int takePeakReadsInFlight() {
+    return handles.takePeakReadsInFlight();
   }
 
   @Override

@@ -38,7 +38,8 @@ import java.util.TreeMap;
  *
  * <p>Any failure of a write, truncate or commit fails the editor: its uncommitted changes are dropped (with the
  * versions a failed commit wrote) and every later call throws. A failed read, or an argument refused before anything
- * changed, leaves it as it was. Not thread-safe: one thread at a time.
+ * changed, leaves it as it was. Thread-safe: calls run one at a time (a FUSE mount reads through it from reader
+ * threads while its loop writes).
  */
 public final class FileEditor implements Closeable {
   /** How many placements to try for one block version when its first worker cannot be reached. */
@@ -114,22 +115,22 @@ public final class FileEditor implements Closeable {
     return fileId;
   }
 
-  public String path() {
+  public synchronized String path() {
     return path;
   }
 
   /** Follows a rename of the file. The master finds the file by its id; the path is what messages name. */
-  public void renamed(String to) {
+  public synchronized void renamed(String to) {
     path = to;
   }
 
   /** The file's length as this editor sees it, uncommitted changes included. */
-  public long length() {
+  public synchronized long length() {
     return length;
   }
 
   /** Whether there are changes to commit. */
-  public boolean dirty() {
+  public synchronized boolean dirty() {
     return !dirtyBlocks.isEmpty() || length != baseLength || keptLength < baseLength;
   }
 
@@ -140,7 +141,7 @@ public final class FileEditor implements Closeable {
    *     (0 when {@code len} is 0)
    * @throws EOFException when {@code pos} is negative
    */
-  public int read(long pos, byte[] b, int off, int len) throws IOException {
+  public synchronized int read(long pos, byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
     ensureUsable();
     if (pos < 0) {
@@ -160,7 +161,7 @@ public final class FileEditor implements Closeable {
    *
    * @throws IllegalArgumentException when {@code pos} is negative or the file would be longer than a file can be
    */
-  public void write(long pos, byte[] b, int off, int len) throws IOException {
+  public synchronized void write(long pos, byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
     ensureUsable();
     if (pos < 0 || pos > Long.MAX_VALUE - len) {
@@ -189,7 +190,7 @@ public final class FileEditor implements Closeable {
    *
    * @throws IllegalArgumentException when {@code newLength} is negative or longer than a file can be
    */
-  public void truncate(long newLength) throws IOException {
+  public synchronized void truncate(long newLength) throws IOException {
     ensureUsable();
     if (newLength < 0) {
       throw new IllegalArgumentException(path + ": cannot truncate to " + newLength + " bytes");
@@ -224,7 +225,7 @@ public final class FileEditor implements Closeable {
    *     writer since this editor opened it or last committed, NOT_FOUND when it was deleted or replaced,
    *     PERMISSION_DENIED; any failure fails the editor
    */
-  public FileInfo commit() throws IOException {
+  public synchronized FileInfo commit() throws IOException {
     ensureUsable();
     if (!dirty()) {
       return info;
@@ -258,7 +259,7 @@ public final class FileEditor implements Closeable {
    * Drops changes not committed yet, without committing them, and releases everything; the editor is closed.
    * Nothing reaches the master.
    */
-  public void abort() throws IOException {
+  public synchronized void abort() throws IOException {
     if (closed) {
       return;
     }
@@ -287,7 +288,7 @@ public final class FileEditor implements Closeable {
    * commit's failure, or the editor's earlier failure the first time.
    */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (closed) {
       return;
     }

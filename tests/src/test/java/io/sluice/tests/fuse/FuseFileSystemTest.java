@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceOutputStream;
+import io.sluice.fuse.FuseMount;
+import io.sluice.fuse.MountOptions;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -420,6 +422,45 @@ class FuseFileSystemTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Reads of files open only for reading are served side by side, on the threads the mount started with: four
+   * readers of four files overlap inside the daemon (with the one ordered thread alone they never would).
+   */
+  @Test
+  void readersOfDifferentFilesAreServedSideBySideOnFixedThreads() throws Exception {
+    FuseMount mount = cluster.mounted();
+    int threads = MountOptions.from(cluster.conf()).readThreads() + 1;
+    assertEquals(threads, mount.loopThreads());
+    int files = 4;
+    byte[][] data = new byte[files][];
+    String dir = "/" + mnt.relativize(work);
+    for (int i = 0; i < files; i++) {
+      data[i] = new byte[8 << 20];
+      new Random(40 + i).nextBytes(data[i]);
+      // Written through the client, so the kernel holds none of it: every byte read is a READ request.
+      try (SluiceOutputStream out = cluster.client().create(dir + "/r" + i)) {
+        out.write(data[i]);
+      }
+    }
+    mount.takePeakReadsInFlight();
+    ExecutorService readers = Executors.newFixedThreadPool(files);
+    try {
+      List<Future<byte[]>> got = new java.util.ArrayList<>();
+      for (int i = 0; i < files; i++) {
+        Path f = work.resolve("r" + i);
+        got.add(readers.submit(() -> Files.readAllBytes(f)));
+      }
+      for (int i = 0; i < files; i++) {
+        assertArrayEquals(data[i], got.get(i).get(120, TimeUnit.SECONDS), "file " + i);
+      }
+    } finally {
+      readers.shutdownNow();
+    }
+    int peak = mount.takePeakReadsInFlight();
+    assertTrue(peak >= 2, "at most " + peak + " READ at a time");
+    assertEquals(threads, mount.loopThreads(), "no thread started or lost under load");
   }
 
   /** Each caller writes, stats, reads, lists and deletes its own files through the mount. */

@@ -1,0 +1,179 @@
+package io.sluice.fuse.loop;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongPredicate;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.PointerByReference;
+import jnr.ffi.Struct;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.struct.FuseOperations;
+
+/**
+ * Serves a FUSE mount on a fixed set of Java threads, started once and attached to the JVM for the mount's life.
+ *
+ * <p>The threads take turns at receiving (leader/follower): the one holding the turn reads the next request from
+ * the kernel and serves it before passing the turn on, so requests are served one at a time in the kernel's order,
+ * as libfuse's single-threaded loop would: metadata changes, writes, opens and releases keep the ordering the mount's
+ * close-to-open reasoning relies on (see {@code OpenFile}). The exception is a READ of a handle that {@code
+ * concurrentRead} accepts (a file open only for reading): its thread passes the turn on first and then serves it,
+ * so reads of different open files (or of one file by several readers) run side by side on all cores, and beside
+ * the ordered requests. No request changes hands between threads, so serving one costs no extra wake-up.
+ *
+ * <p>libfuse's own multi-threaded loop was not used: it starts a native thread whenever all are busy and ends it
+ * when more than ten are idle, and each such thread entering Java became a new JVM thread (70,000 in one fio run,
+ * DESIGN §10); here the thread count is fixed. Each thread owns one native buffer for its request (a {@code struct
+ * fuse_buf} and libfuse's channel buffer size of data), reused.
+ */
+public final class SessionLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionLoop.class);
+  /** FUSE_READ in the kernel's fuse_in_header.opcode. */
+  private static final int FUSE_READ = 15;
+  /** Offsets in a request: fuse_in_header.opcode, and fuse_read_in.fh right after the 40-byte header. */
+  private static final int OPCODE_OFFSET = 4;
+  private static final int READ_FH_OFFSET = 40;
+  /** struct fuse_buf (fuse_common.h, 2.9) on LP64: size_t size, int flags, void *mem, int fd, off_t pos. */
+  private static final int FUSE_BUF_SIZE = 40;
+  private static final int EINTR = 4;
+  private static final int EAGAIN = 11;
+
+  private final LibFuseSession lib;
+  private final Pointer fuse;
+  private final Pointer mountpoint;
+  private final Pointer session;
+  private final Pointer channel;
+  private final long bufsize;
+  private final LongPredicate concurrentRead;
+  /** The turn to receive: held from a receive until its request is served, or only until a concurrent READ is in. */
+  private final ReentrantLock turn = new ReentrantLock();
+  private final List<Thread> threads = new ArrayList<>();
+  private final AtomicInteger running;
+
+  private SessionLoop(LibFuseSession lib, Pointer fuse, Pointer mountpoint, int threadCount,
+      LongPredicate concurrentRead, String name) {
+    this.lib = lib;
+    this.fuse = fuse;
+    this.mountpoint = mountpoint;
+    this.session = lib.fuse_get_session(fuse);
+    this.channel = lib.fuse_session_next_chan(session, null);
+    this.bufsize = lib.fuse_chan_bufsize(channel);
+    this.concurrentRead = concurrentRead;
+    this.running = new AtomicInteger(threadCount);
+    for (int i = 0; i < threadCount; i++) {
+      Request r = new Request(Runtime.getSystemRuntime(), bufsize, channel);
+      threads.add(new Thread(() -> serve(r), name + "-" + i));
+    }
+  }
+
+  /**
+   * Mounts with {@code argv} (as {@code fuse_main} takes it: program name, mount point, options) and starts serving.
+   * The loop ends when the file system is unmounted (fusermount -u); then {@code destroy} runs and the threads end.
+   *
+   * @param readers threads beyond the first, for concurrent reads (0: every request on one thread)
+   * @param concurrentRead whether a READ of this {@code fh} may run beside other requests
+   * @throws IOException when libfuse could not mount (it printed why on standard error)
+   */
+  public static SessionLoop start(FuseOperations ops, String[] argv, int readers, LongPredicate concurrentRead,
+      String name) throws IOException {
+    LibFuseSession lib = LibFuseSession.load();
+    PointerByReference mountpoint = new PointerByReference();
+    Pointer fuse = lib.fuse_setup(argv.length, argv, ops, Struct.size(ops), mountpoint, new IntByReference(), null);
+    if (fuse == null) {
+      throw new IOException("libfuse could not mount (fuse_setup failed; see its message above)");
+    }
+    SessionLoop loop = new SessionLoop(lib, fuse, mountpoint.getValue(), readers + 1, concurrentRead, name);
+    loop.threads.forEach(Thread::start);
+    return loop;
+  }
+
+  /** Threads serving the mount, while they run: fixed at the start. */
+  public int threads() {
+    int n = 0;
+    for (Thread t : threads) {
+      n += t.isAlive() ? 1 : 0;
+    }
+    return n;
+  }
+
+  private void serve(Request r) {
+    try {
+      while (true) {
+        turn.lock();
+        boolean held = true;
+        try {
+          if (lib.fuse_session_exited(session) != 0) {
+            break;
+          }
+          int res = r.receive(lib, session);
+          if (res == -EINTR || res == -EAGAIN) {
+            continue;
+          }
+          if (res <= 0) {
+            if (res < 0) {
+              LOG.warn("reading a FUSE request failed: errno {}; ending the mount's loop", -res);
+            }
+            lib.fuse_session_exit(session);
+            break;
+          }
+          if (r.opcode() == FUSE_READ && threads.size() > 1 && concurrentRead.test(r.readFh())) {
+            turn.unlock();
+            held = false;
+          }
+          r.process(lib, session);
+        } finally {
+          if (held) {
+            turn.unlock();
+          }
+        }
+      }
+    } finally {
+      if (running.decrementAndGet() == 0) {
+        lib.fuse_teardown(fuse, mountpoint); // the last thread out: no request is being served any more
+      }
+    }
+  }
+
+  /** One request's native buffer: its {@code struct fuse_buf} and the data it points at. */
+  private static final class Request {
+    private final Pointer fuseBuf;
+    private final Pointer data;
+    private final long size;
+    private final PointerByReference channel;
+
+    Request(Runtime runtime, long size, Pointer channel) {
+      this.size = size;
+      this.fuseBuf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
+      this.data = size == 0 ? null : Memory.allocateDirect(runtime, (int) size, false);
+      this.channel = new PointerByReference(channel);
+    }
+
+    /** libfuse sets the size to what it read, so every receive starts from a whole buffer again. */
+    int receive(LibFuseSession lib, Pointer session) {
+      fuseBuf.putLong(0, size);
+      fuseBuf.putInt(8, 0);
+      fuseBuf.putAddress(16, data.address());
+      fuseBuf.putInt(24, -1);
+      fuseBuf.putLong(32, 0);
+      return lib.fuse_session_receive_buf(session, fuseBuf, channel);
+    }
+
+    int opcode() {
+      return data.getInt(OPCODE_OFFSET);
+    }
+
+    long readFh() {
+      return data.getLong(READ_FH_OFFSET);
+    }
+
+    void process(LibFuseSession lib, Pointer session) {
+      lib.fuse_session_process_buf(session, fuseBuf, channel.getValue());
+    }
+  }
+}
