@@ -53,9 +53,11 @@ public final class FuseKeys {
   /**
    * Threads that serve reads of files open only for reading, beside the one thread that serves every other request
    * in kernel order ({@code SessionLoop}). Started with the mount and kept for its life, so the mount's thread count
-   * is this plus one under any load. 0 serves everything on the one thread.
+   * is this plus one under any load. 0 serves everything on the one thread. -1 (the default) picks by the cores:
+   * {@code min(4, cores - 2)}, so none on 2 cores, where the kernel's copies and the readers already fill both cores
+   * and passing requests between threads was measured to cost more than it gained (bench/RESULTS.md).
    */
-  public static final ConfigKey<Integer> READ_THREADS = ConfigKey.integer("sluice.fuse.read.threads", 4,
+  public static final ConfigKey<Integer> READ_THREADS = ConfigKey.integer("sluice.fuse.read.threads", -1,
       "Threads serving reads of files open read-only, beside the one serving all other requests in order; fixed "
-      + "for the mount's life. 0 = all requests on one thread.");
+      + "for the mount's life. 0 = all requests on one thread; -1 = min(4, cores - 2).");
 }

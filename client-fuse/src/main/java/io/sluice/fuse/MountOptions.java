@@ -66,8 +66,11 @@ public final class MountOptions {
       o.add(extra);
     }
     int readThreads = conf.get(FuseKeys.READ_THREADS);
-    if (readThreads < 0) {
-      throw new IllegalArgumentException(FuseKeys.READ_THREADS.name() + " must be 0 or more, not " + readThreads);
+    if (readThreads == -1) {
+      readThreads = Math.max(0, Math.min(4, Runtime.getRuntime().availableProcessors() - 2));
+    } else if (readThreads < 0) {
+      throw new IllegalArgumentException(FuseKeys.READ_THREADS.name() + " must be -1 (by the cores) or 0 or more, not "
+          + readThreads);
     }
     return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
         conf.get(FuseKeys.HTTP_PORT), readThreads);

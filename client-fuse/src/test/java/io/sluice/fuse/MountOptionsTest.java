@@ -42,6 +42,17 @@ class MountOptionsTest {
   }
 
   @Test
+  void readThreadsFollowTheCoresUnlessSet() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(Math.max(0, Math.min(4, cores - 2)), MountOptions.from(SluiceConf.defaults()).readThreads());
+    assertEquals(3, MountOptions.from(SluiceConf.defaults().with(FuseKeys.READ_THREADS, "3")).readThreads());
+    assertEquals(0, MountOptions.from(SluiceConf.defaults().with(FuseKeys.READ_THREADS, "0")).readThreads());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MountOptions.from(SluiceConf.defaults().with(FuseKeys.READ_THREADS, "-2")));
+    assertTrue(e.getMessage().contains("sluice.fuse.read.threads"), e.getMessage());
+  }
+
+  @Test
   void rejectsABadTimeout() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> MountOptions.from(SluiceConf.defaults().with(FuseKeys.ATTR_TIMEOUT, "soon")));

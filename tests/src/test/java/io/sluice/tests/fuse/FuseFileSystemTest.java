@@ -55,7 +55,9 @@ class FuseFileSystemTest {
   static void mount() throws Exception {
     FuseRequirement.assumeFuse();
     // Small listing pages, so a directory listing spans many pages and readdir calls.
-    cluster = new FuseCluster(tmp.resolve("cluster"), "sluice.user.list.page.size", "100").start();
+    // Read threads even on 2 cores (where the default has none): every test here then runs on the concurrent loop.
+    cluster = new FuseCluster(tmp.resolve("cluster"), "sluice.user.list.page.size", "100",
+        "sluice.fuse.read.threads", "2").start();
     mnt = cluster.mount(tmp.resolve("mnt"));
   }
 
