@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * pinned directory's edge is applied, the blocks of the UFS-backed files at or under the path are pinned or unpinned
  * on the workers holding them, as {@link KeptFiles} now decides, with their next heartbeat replies. On the leader,
  * after apply (apply never calls a worker). Losing this (a failover right after the change) only delays it: every
- * worker registers with the new leader, which pins from its block report then; an unpin lost so is kept until the
- * worker restarts (a pin held too long, never data lost).
+ * worker registers with the new leader, whose answer sets the pins of all the blocks it reported, so a lost pin is
+ * given and a lost unpin taken back then.
  */
 final class PinSync {
   private static final Logger LOG = LoggerFactory.getLogger(PinSync.class);

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -269,6 +272,23 @@ public final class BlockStore {
     }
     pins.pin(blockId);
     return true;
+  }
+
+  /**
+   * Takes the master's answer to a registration as the pins of the blocks that registration reported: each is pinned
+   * if and only if {@code keep} names it. So a pin an earlier leader never took back (an unpin lost in a failover:
+   * the new leader has every worker register) ends here, while a block committed since the report keeps what its
+   * writer gave it (a native block's writer pins it at commit).
+   */
+  public synchronized void repin(Collection<Long> reported, Collection<Long> keep) {
+    Set<Long> kept = new HashSet<>(keep);
+    for (long b : reported) {
+      if (kept.contains(b) && table.contains(b)) {
+        pins.pin(b);
+      } else {
+        pins.unpin(b);
+      }
+    }
   }
 
   /** Lets a block be evicted again; no-op for a block not pinned. */

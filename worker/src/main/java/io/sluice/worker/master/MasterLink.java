@@ -152,9 +152,10 @@ public final class MasterLink implements Closeable, CommitReporter {
     RegisterWorkerResponse resp = master.call(MasterMethod.REGISTER_WORKER_VALUE, req.build(),
         RegisterWorkerResponse.parser());
     workerId = resp.getWorkerId();
-    // Pins are soft state: after a restart this worker has none until here, after a master failover it may hold
-    // pins the new master would not give (an unpin the old one had not sent yet), which only keep blocks longer.
-    resp.getPinnedBlockIdsList().forEach(store::pin);
+    // Pins are soft state: after a restart this worker has none until here; after a master failover it may hold
+    // pins the new leader would not give (an unpin the old one had not sent yet). The answer is the whole truth for
+    // the blocks reported.
+    store.repin(req.getBlockIdsList(), resp.getPinnedBlockIdsList());
     store.releaseEviction(); // the blocks to keep are known now (a no-op after the first registration)
     LOG.info("registered with the master as worker {} ({} blocks, {} pinned)", workerId, req.getBlockIdsCount(),
         resp.getPinnedBlockIdsCount());

@@ -49,6 +49,10 @@ class MasterLinkTest {
   private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
   private RpcServer master;
   private MasterLink link;
+  /** What the fake master pins in its answer to a registration. */
+  private volatile List<Long> registrationPins = List.of();
+  /** Runs while a registration is answered: after the worker took its report, before it hears the pins. */
+  private volatile Runnable duringRegistration = () -> { };
 
   private void startMaster() throws Exception {
     master = new RpcServer("fake-master", new InetSocketAddress("127.0.0.1", 0), call -> {
@@ -58,7 +62,9 @@ class MasterLinkTest {
           call.fail(new RpcException(io.sluice.common.proto.Status.NOT_LEADER, "down"));
         } else if (call.method() == MasterMethod.REGISTER_WORKER_VALUE) {
           registrations.add(call.parse(RegisterWorkerRequest.parser()));
-          call.respond(RegisterWorkerResponse.newBuilder().setWorkerId(registrations.size()).build());
+          duringRegistration.run();
+          call.respond(RegisterWorkerResponse.newBuilder().setWorkerId(registrations.size())
+              .addAllPinnedBlockIds(registrationPins).build());
         } else {
           WorkerHeartbeatRequest hb = call.parse(WorkerHeartbeatRequest.parser());
           reportedAdded.addAll(hb.getAddedBlocksList());
@@ -155,6 +161,42 @@ class MasterLinkTest {
     await(() -> registrations.size() == 2, "second registration");
     RegisterWorkerRequest[] all = registrations.toArray(RegisterWorkerRequest[]::new);
     assertTrue(all[1].getBlockIdsList().contains(31L));
+  }
+
+  /**
+   * A registration's answer sets the pins of every block it reported: after a master failover the new leader has each
+   * worker register, and a pin the old leader never took back (its UNPIN lost) ends. A block committed pinned after
+   * the report keeps its pin.
+   */
+  @Test
+  void aRegistrationAnswerSetsThePinsOfTheReportedBlocks() throws Exception {
+    startMaster();
+    BlockStore pre = new BlockStore(dir, 1 << 20, false);
+    pre.open();
+    commit(pre, 41);
+    commit(pre, 42);
+    commit(pre, 43);
+    registrationPins = List.of(41L, 42L);
+    BlockStore store = startLink();
+    await(() -> link.workerId() == 1, "first registration");
+    assertTrue(store.pinned(41) && store.pinned(42));
+    assertFalse(store.pinned(43));
+
+    registrationPins = List.of(42L); // 41 was unpinned, and the unpin never reached this worker
+    duringRegistration = () -> {
+      try {
+        TempBlock b = store.create(44, 10);
+        b.commitPinned(); // a native block's writer pins it at commit, after the worker took its report
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    commands.add(WorkerCommand.newBuilder().setType(WorkerCommand.Type.REGISTER).build());
+    await(() -> link.workerId() == 2, "second registration");
+    assertFalse(store.pinned(41), "the lost unpin is taken back");
+    assertTrue(store.pinned(42));
+    assertFalse(store.pinned(43));
+    assertTrue(store.pinned(44), "a block committed after the report keeps its pin");
   }
 
   @Test
