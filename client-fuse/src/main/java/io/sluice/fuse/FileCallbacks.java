@@ -28,7 +28,7 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
 final class FileCallbacks {
   private static final int ACCMODE = 3;
 
-  /** What a new file needs beyond its creation (its mode and owner as the caller asked; see SluiceFuse). */
+  /** What a new file needs beyond its creation (its mode and owner as the caller asked; see NewInodeSetup). */
   interface NewFileSetup {
     void created(String path, long mode) throws IOException;
   }
