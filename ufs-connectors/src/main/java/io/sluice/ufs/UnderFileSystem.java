@@ -39,6 +39,28 @@ public interface UnderFileSystem extends Closeable {
   InputStream open(UfsPath path, long offset, long length) throws IOException;
 
   /**
+   * Opens like {@link #open} and says what the file was as it was opened, for a caller that must not trust bytes of
+   * a file changed since it was listed (a block read through). A store that returns the file's status with the
+   * bytes (S3: the GET's ETag, Last-Modified and Content-Range) answers with one request instead of the status call
+   * and the read of this default. Empty when nothing is there; for a directory, or a range starting at or past the
+   * file's end, the stream is empty and the status says why. Errors: INVALID_ARGUMENT (offset < 0).
+   */
+  default Optional<OpenedFile> openWithStatus(UfsPath path, long offset, long length) throws IOException {
+    Optional<UfsStatus> status = getStatus(path);
+    if (status.isEmpty()) {
+      return Optional.empty();
+    }
+    UfsStatus s = status.get();
+    if (s.isDirectory() || offset >= s.length() || length == 0) {
+      if (offset < 0) {
+        throw new UfsException(UfsException.Kind.INVALID_ARGUMENT, path.toString(), "negative offset " + offset);
+      }
+      return Optional.of(new OpenedFile(s, InputStream.nullInputStream()));
+    }
+    return Optional.of(new OpenedFile(s, open(path, offset, length)));
+  }
+
+  /**
    * Starts creating file {@code path}, invisible until the stream is closed (see {@link UfsOutputStream}). Missing
    * ancestors are created. Errors: ALREADY_EXISTS (a file is there and not {@code overwrite}), IS_DIRECTORY (a
    * directory is there), NOT_DIRECTORY (an ancestor is a file, where {@link UfsCapability#DIRECTORIES}),

@@ -5,6 +5,7 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.ufs.BlockSourceCheck;
+import io.sluice.ufs.OpenedFile;
 import io.sluice.ufs.UfsException;
 import io.sluice.ufs.UfsPath;
 import io.sluice.ufs.UfsStatus;
@@ -61,9 +62,16 @@ public final class UfsFallThrough {
     try {
       UnderFileSystem ufs = connectors.get(src.getMountId());
       UfsPath file = UfsPath.parse(src.getUfsPath());
-      checkUnchanged(ufs.getStatus(file), src, what);
-      InputStream in = ufs.open(file, src.getOffset() + offset, length);
-      return new UfsRangeStream(in, length, what);
+      Optional<OpenedFile> opened = ufs.openWithStatus(file, src.getOffset() + offset, length);
+      try {
+        checkUnchanged(opened.map(OpenedFile::status), src, what);
+      } catch (RpcException e) {
+        if (opened.isPresent()) {
+          opened.get().in().close();  // a changed file's bytes are not wanted
+        }
+        throw e;
+      }
+      return new UfsRangeStream(opened.get().in(), length, what);
     } catch (UfsException e) {
       // A file gone from the UFS since it was listed is STALE, as the worker says it: the listing is what is wrong.
       Status s = e.kind() == UfsException.Kind.NOT_FOUND ? Status.STALE : e.kind().status();

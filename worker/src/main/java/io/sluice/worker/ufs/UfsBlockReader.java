@@ -4,9 +4,9 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.ufs.BlockSourceCheck;
+import io.sluice.ufs.OpenedFile;
 import io.sluice.ufs.UfsException;
 import io.sluice.ufs.UfsPath;
-import io.sluice.ufs.UfsStatus;
 import io.sluice.ufs.UnderFileSystem;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -51,23 +51,34 @@ public final class UfsBlockReader {
       throw new RpcException(Status.INVALID_ARGUMENT, describe(src) + ": " + e.getMessage(), e);
     }
     try {
-      // One status call per open buys the fingerprint check: without it a file rewritten with the same length
-      // would be cached with the new bytes under the old metadata.
-      Optional<UfsStatus> found = ufs.getStatus(path);
-      if (found.isEmpty()) {
+      // The file's status as of this read buys the fingerprint check: without it a file rewritten with the same
+      // length would be cached with the new bytes under the old metadata. Where the store returns it with the
+      // bytes (S3) this is one request, not a status call before the read.
+      Optional<OpenedFile> opened = ufs.openWithStatus(path, src.getOffset() + from, length);
+      if (opened.isEmpty()) {
         throw missing(ufs, src);
       }
-      Optional<String> changed = BlockSourceCheck.changed(found.get(), src);
+      Optional<String> changed = BlockSourceCheck.changed(opened.get().status(), src);
       if (changed.isPresent()) {
+        closeQuietly(opened.get().in());
         throw changed(src, changed.get());
       }
-      return new Counted(ufs.open(path, src.getOffset() + from, length), stats);
+      return new Counted(opened.get().in(), stats);
     } catch (RpcException e) {
       throw e;
     } catch (UfsException e) {
       throw e.kind() == UfsException.Kind.NOT_FOUND ? missing(ufs, src) : storeFailed(src, e);
     } catch (IOException | RuntimeException e) {
       throw storeFailed(src, e);
+    }
+  }
+
+  /** Closes a stream of a changed file unread; nothing of it was wanted. */
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // Read-only and abandoned: nothing is lost.
     }
   }
 

@@ -54,6 +54,11 @@ public final class S3UfsFactory implements UnderFileSystemFactory {
 
   /** An S3 client for these options; the caller closes it. */
   public static S3Client client(S3Options o) {
+    return builder(o).build();
+  }
+
+  /** What {@link #client} builds; tests add to it (e.g. an interceptor counting requests). */
+  static S3ClientBuilder builder(S3Options o) {
     S3ClientBuilder b = S3Client.builder()
         .httpClientBuilder(Apache5HttpClient.builder())
         .forcePathStyle(o.pathStyle())
@@ -69,7 +74,7 @@ public final class S3UfsFactory implements UnderFileSystemFactory {
     } else {
       b.credentialsProvider(DefaultCredentialsProvider.builder().build());
     }
-    return b.build();
+    return b;
   }
 
   private static Region defaultRegion() {

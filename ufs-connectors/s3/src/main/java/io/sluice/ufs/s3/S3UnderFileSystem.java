@@ -1,5 +1,6 @@
 package io.sluice.ufs.s3;
 
+import io.sluice.ufs.OpenedFile;
 import io.sluice.ufs.UfsCapability;
 import io.sluice.ufs.UfsException;
 import io.sluice.ufs.UfsException.Kind;
@@ -174,8 +175,7 @@ public final class S3UnderFileSystem implements UnderFileSystem {
       requireFile(path);
       return InputStream.nullInputStream();
     }
-    String range = length < 0 || offset + length < 0
-        ? "bytes=" + offset + "-" : "bytes=" + offset + "-" + (offset + length - 1);
+    String range = range(offset, length);
     try {
       ResponseInputStream<GetObjectResponse> in =
           s3.getObject(r -> r.bucket(bucket()).key(layout.fileKey(path)).range(range));
@@ -189,6 +189,55 @@ public final class S3UnderFileSystem implements UnderFileSystem {
         throw new UfsException(Kind.IS_DIRECTORY, path.toString(), "is a directory");
       }
       throw S3Errors.translate(e, path);
+    }
+  }
+
+  /**
+   * One ranged GET, whose response carries the status: ETag and Last-Modified as a HEAD gives them, the length from
+   * Content-Range. When the GET cannot tell (no such key: a directory or nothing; a range past the end; a server
+   * that ignored the range) the status is asked for as {@link UnderFileSystem#openWithStatus} does.
+   */
+  @Override
+  public Optional<OpenedFile> openWithStatus(UfsPath path, long offset, long length) throws IOException {
+    if (offset < 0) {
+      throw new UfsException(Kind.INVALID_ARGUMENT, path.toString(), "negative offset " + offset);
+    }
+    if (path.isRoot() || length == 0) {
+      return UnderFileSystem.super.openWithStatus(path, offset, length);
+    }
+    ResponseInputStream<GetObjectResponse> in;
+    try {
+      in = s3.getObject(r -> r.bucket(bucket()).key(layout.fileKey(path)).range(range(offset, length)));
+    } catch (SdkException e) {
+      if (S3Errors.isRangeNotSatisfiable(e) || S3Errors.isNotFound(e)) {
+        return UnderFileSystem.super.openWithStatus(path, offset, length);
+      }
+      throw S3Errors.translate(e, path);
+    }
+    GetObjectResponse r = in.response();
+    long total = totalLength(r.contentRange());
+    if (total < 0) {
+      in.abort();  // not the range asked for: do not download the whole object
+      return UnderFileSystem.super.openWithStatus(path, offset, length);
+    }
+    return Optional.of(new OpenedFile(fileStatus(path, total, r.lastModified(), r.eTag()), new S3RangeStream(in)));
+  }
+
+  private static String range(long offset, long length) {
+    return length < 0 || offset + length < 0
+        ? "bytes=" + offset + "-" : "bytes=" + offset + "-" + (offset + length - 1);
+  }
+
+  /** The object's length from a Content-Range header ({@code bytes 0-99/1000}); -1 when absent or unknown. */
+  static long totalLength(String contentRange) {
+    if (contentRange == null) {
+      return -1;
+    }
+    int slash = contentRange.lastIndexOf('/');
+    try {
+      return slash < 0 ? -1 : Long.parseLong(contentRange.substring(slash + 1).trim());
+    } catch (NumberFormatException e) {
+      return -1;  // "*": the server does not know
     }
   }
 

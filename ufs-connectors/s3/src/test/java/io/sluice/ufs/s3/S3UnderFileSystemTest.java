@@ -3,9 +3,11 @@ package io.sluice.ufs.s3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.ufs.OpenedFile;
 import io.sluice.ufs.UfsException;
 import io.sluice.ufs.UfsException.Kind;
 import io.sluice.ufs.UfsListing;
@@ -18,17 +20,22 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -137,6 +144,48 @@ class S3UnderFileSystemTest {
       assertEquals(0, raw.headObject(r -> r.bucket(BUCKET).key("markers/x/y/")).contentLength());
       assertTrue(ufs.getStatus(UfsPath.parse("x/y")).orElseThrow().mtimeMs() > 0);
       assertEquals(Set.of(), names(ufs, "x/y"), "the marker is not a child");
+    }
+  }
+
+  @Test
+  void openWithStatusIsOneGetThatCarriesTheStatus() throws Exception {
+    List<String> requests = new CopyOnWriteArrayList<>();
+    ExecutionInterceptor counter = new ExecutionInterceptor() {
+      @Override
+      public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        requests.add(context.request().getClass().getSimpleName());
+      }
+    };
+    S3Options o = S3Options.parse(options);
+    S3Client counted = S3UfsFactory.builder(o).overrideConfiguration(c -> c.addExecutionInterceptor(counter)).build();
+    put("with-status/f", "hello world");
+    put("with-status/d/x", "x");
+    try (UnderFileSystem ufs = new S3UnderFileSystem(URI.create("s3://" + BUCKET + "/with-status"), counted,
+        o.partSize())) {
+      UfsPath f = UfsPath.parse("f");
+      requests.clear();
+      OpenedFile opened = ufs.openWithStatus(f, 6, 5).orElseThrow();
+      try (InputStream in = opened.in()) {
+        assertEquals("world", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      assertEquals(List.of("GetObjectRequest"), requests, "no HEAD before the GET");
+      assertEquals(ufs.getStatus(f).orElseThrow(), opened.status(), "the GET's status is the HEAD's");
+
+      // Rewritten with the same length: only the fingerprint tells, and it comes with the bytes.
+      put("with-status/f", "HELLO WORLD");
+      UfsStatus now = ufs.openWithStatus(f, 0, 5).orElseThrow().status();
+      assertEquals(11, now.length());
+      assertEquals(raw.headObject(r -> r.bucket(BUCKET).key("with-status/f")).eTag(), now.fingerprint());
+      assertNotEquals(opened.status().fingerprint(), now.fingerprint());
+
+      // A range past the end, a directory, nothing: no bytes, and the status says which.
+      OpenedFile past = ufs.openWithStatus(f, 20, 5).orElseThrow();
+      assertEquals(11, past.status().length());
+      assertEquals(-1, past.in().read());
+      OpenedFile dir = ufs.openWithStatus(UfsPath.parse("d"), 0, 5).orElseThrow();
+      assertTrue(dir.status().isDirectory());
+      assertEquals(-1, dir.in().read());
+      assertTrue(ufs.openWithStatus(UfsPath.parse("none"), 0, 5).isEmpty());
     }
   }
 
