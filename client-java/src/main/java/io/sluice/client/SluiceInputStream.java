@@ -267,14 +267,15 @@ public final class SluiceInputStream extends InputStream {
       p.close();
     }
     BlockInfo block = layout.block(index);
+    if (want == 0 && index + 1 < layout.blockCount()) {
+      // Reading on from a block's start: have the next block loaded meanwhile, if it is cold (a seek elsewhere is
+      // not a sequential read and starts nothing). Asked before this block is opened, since opening a cold block
+      // may wait for its whole load: asked after, the next load would only start once this one ended.
+      ColdReadAhead.start(ctx.workers(), layout.block(index + 1), ctx.read());
+    }
     reader = BlockReader.open(ctx.workers(), ctx.fallThrough(), block, want, block.getLength() - want, ctx.read(),
         path);
     readerBlock = index;
-    if (want == 0 && index + 1 < layout.blockCount()) {
-      // Reading on from a block's start: have the next block loaded meanwhile, if it is cold (a seek elsewhere is
-      // not a sequential read and starts nothing).
-      ColdReadAhead.start(ctx.workers(), layout.block(index + 1), ctx.read());
-    }
     return reader;
   }
 
