@@ -9,14 +9,16 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3 server for tests: S3Proxy with its in-memory blob store, run as a child JVM from the self-contained jar
- * the build copies next to the tests, on a free loopback port. Its output goes to a log file in {@code workDir}.
+ * A real S3 server for tests: S3Proxy with its in-memory blob store (or, from {@link #startOnDisk}, its filesystem
+ * one), run as a child JVM from the self-contained jar the build copies next to the tests, on a free loopback port.
+ * Its output goes to a log file in {@code workDir}.
  */
 public final class S3ProxyProcess implements AutoCloseable {
   static final String IDENTITY = "test-identity";
@@ -33,8 +35,24 @@ public final class S3ProxyProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts a server writing its files and log under {@code workDir}; needs the sluice.test.s3proxy.jar property. */
+  /**
+   * Starts a server keeping its objects in its heap, writing its files and log under {@code workDir}; needs the
+   * sluice.test.s3proxy.jar property. Its heap limits objects to about 64 MiB.
+   */
   public static S3ProxyProcess start(Path workDir) throws IOException, InterruptedException {
+    return start(workDir, List.of("jclouds.provider=transient"));
+  }
+
+  /**
+   * Starts a server keeping its objects in files under {@code workDir/blobs} (S3Proxy's {@code filesystem} store),
+   * for objects larger than its heap holds, e.g. a benchmark's 256 MiB files.
+   */
+  public static S3ProxyProcess startOnDisk(Path workDir) throws IOException, InterruptedException {
+    Path blobs = Files.createDirectories(workDir.resolve("blobs"));
+    return start(workDir, List.of("jclouds.provider=filesystem", "jclouds.filesystem.basedir=" + blobs));
+  }
+
+  private static S3ProxyProcess start(Path workDir, List<String> store) throws IOException, InterruptedException {
     String jar = System.getProperty("sluice.test.s3proxy.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("S3Proxy jar not found (sluice.test.s3proxy.jar=" + jar
@@ -48,15 +66,16 @@ public final class S3ProxyProcess implements AutoCloseable {
     }
     URI endpoint = URI.create("http://127.0.0.1:" + port);
     Path props = workDir.resolve("s3proxy.properties");
-    Files.writeString(props, String.join("\n",
+    List<String> lines = new ArrayList<>(List.of(
         "s3proxy.endpoint=" + endpoint,
         "s3proxy.authorization=aws-v2-or-v4",
         "s3proxy.identity=" + IDENTITY,
         "s3proxy.credential=" + CREDENTIAL,
-        "jclouds.provider=transient",
         "jclouds.identity=" + IDENTITY,
-        "jclouds.credential=" + CREDENTIAL,
-        ""));
+        "jclouds.credential=" + CREDENTIAL));
+    lines.addAll(store);
+    lines.add("");
+    Files.writeString(props, String.join("\n", lines));
     Path log = workDir.resolve("s3proxy.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
