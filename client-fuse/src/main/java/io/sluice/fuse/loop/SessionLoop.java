@@ -50,8 +50,6 @@ public final class SessionLoop {
   private final Pointer fuse;
   private final Pointer mountpoint;
   private final Pointer session;
-  private final Pointer channel;
-  private final long bufsize;
   private final LongPredicate concurrentRead;
   /** The turn to receive: held from a receive until its request is served, or only until a concurrent READ is in. */
   private final ReentrantLock turn = new ReentrantLock();
@@ -66,8 +64,8 @@ public final class SessionLoop {
     this.fuse = fuse;
     this.mountpoint = mountpoint;
     this.session = lib.fuse_get_session(fuse);
-    this.channel = lib.fuse_session_next_chan(session, null);
-    this.bufsize = lib.fuse_chan_bufsize(channel);
+    Pointer channel = lib.fuse_session_next_chan(session, null);
+    long bufsize = lib.fuse_chan_bufsize(channel);
     this.concurrentRead = concurrentRead;
     this.running = new AtomicInteger(threadCount);
     for (int i = 0; i < threadCount; i++) {
@@ -92,7 +90,13 @@ public final class SessionLoop {
     if (fuse == null) {
       throw new IOException("libfuse could not mount (fuse_setup failed; see its message above)");
     }
-    SessionLoop loop = new SessionLoop(lib, fuse, mountpoint.getValue(), readers + 1, concurrentRead, name);
+    SessionLoop loop;
+    try {
+      loop = new SessionLoop(lib, fuse, mountpoint.getValue(), readers + 1, concurrentRead, name);
+    } catch (RuntimeException | Error e) {
+      lib.fuse_teardown(fuse, mountpoint.getValue()); // mounted but never served: leave no mount behind
+      throw e;
+    }
     loop.threads.forEach(Thread::start);
     return loop;
   }
@@ -169,7 +173,7 @@ public final class SessionLoop {
     Request(Runtime runtime, long size, Pointer channel) {
       this.size = size;
       this.fuseBuf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
-      this.data = size == 0 ? null : Memory.allocateDirect(runtime, (int) size, false);
+      this.data = Memory.allocateDirect(runtime, (int) size, false);
       this.channel = new PointerByReference(channel);
     }
 
