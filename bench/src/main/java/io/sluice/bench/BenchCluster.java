@@ -46,6 +46,13 @@ final class BenchCluster implements AutoCloseable {
     }
   }
 
+  /** Waits for the worker's MEM pre-touch ({@code sluice.worker.mem.pretouch}) to finish. */
+  void awaitPretouch() throws InterruptedException {
+    if (!worker.awaitPretouch(Duration.ofMinutes(5))) {
+      throw new IllegalStateException("the worker's MEM pre-touch did not finish in 5 minutes");
+    }
+  }
+
   SluiceConf conf() {
     return conf;
   }

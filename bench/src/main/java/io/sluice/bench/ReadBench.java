@@ -23,7 +23,10 @@ import java.util.Random;
  * reads it through from the UFS and caches it), and read warm (served from the worker's cache), for a local
  * directory and for a real S3 server (S3Proxy as its own process). Each round uses a new file so the cold read is
  * really cold; figures are medians over the rounds. One master and one worker in this JVM on loopback; the worker's
- * tier is given as {@code sluice.worker.tiers} (default a MEM tier on /dev/shm).
+ * tier is given as {@code sluice.worker.tiers} (default a MEM tier on /dev/shm), and the worker pre-touches as much
+ * MEM space as the cold reads will fill ({@code sluice.worker.mem.pretouch}) before the first round: on this VM,
+ * memory touched for the first time faults in at about 0.2 GiB/s, which would time the VM's page reporting instead of
+ * the cache (the direct read's buffer is resident too). Operators of such hosts configure the same.
  *
  * <p>The file in S3Proxy's in-memory store is at most 64 MiB (it holds objects in its heap); when the size asked for
  * is larger, the full size is also read from S3Proxy's filesystem store ("S3Proxy fs"), where a cold read's per-file
@@ -47,7 +50,12 @@ public final class ReadBench {
     new Random(1).nextBytes(data);
     System.out.printf("read bench: %d MiB file, %d rounds, worker tiers %s, %d cores%n", sizeMiB, rounds, tiers,
         Runtime.getRuntime().availableProcessors());
-    try (BenchCluster c = new BenchCluster(dir, tiers); SluiceClient client = c.client()) {
+    // What the cold reads write: every round's file for the local dir, the S3Proxy store and (when larger) its fs one.
+    long pretouch = (long) rounds * (data.length + Math.min(data.length, S3_MAX) + (data.length > S3_MAX ? data.length
+        : 0));
+    try (BenchCluster c = new BenchCluster(dir, tiers, "sluice.worker.mem.pretouch", Long.toString(pretouch));
+        SluiceClient client = c.client()) {
+      c.awaitPretouch();
       Path localRoot = Files.createDirectories(dir.resolve("ufs"));
       client.mount("/local", localRoot.toUri(), MountOptions.defaults());
       try (UnderFileSystem local = UfsRegistry.load().create(localRoot.toUri(), Map.of())) {

@@ -190,6 +190,15 @@ public final class WorkerServer implements Closeable {
   }
 
   /**
+   * Waits up to {@code timeout} for the MEM pre-touch ({@code sluice.worker.mem.pretouch}) to finish; true when done
+   * or none runs. For benchmarks and tests that must start on resident pages.
+   */
+  public boolean awaitPretouch(Duration timeout) throws InterruptedException {
+    PoolWarmer w = warmer;
+    return w == null || w.await(timeout);
+  }
+
+  /**
    * The address of the HTTP service ({@code /metrics}, {@code /api/status}), or empty when its port was taken or
    * before start.
    */

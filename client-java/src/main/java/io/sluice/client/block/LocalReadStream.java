@@ -6,6 +6,8 @@ import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockResponse;
 import io.sluice.common.proto.Status;
+import io.sluice.common.proto.WaitLocalBlockRequest;
+import io.sluice.common.proto.WaitLocalBlockResponse;
 import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
@@ -15,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
@@ -51,7 +54,12 @@ final class LocalReadStream implements ReadStream {
   private final String what;
   private final long end;
   private final long blockLength;
+  /** One per chunk; while {@link #loading}, only the first {@link #knownSums} are filled. */
   private final int[] sums;
+  private int knownSums;
+  /** The block is still being read through: only [0, available) is in the file so far. */
+  private boolean loading;
+  private long available;
   private long position;
   /**
    * Holds one checked chunk, the file's bytes {@code [bufferStart, bufferStart + limit)}; its position is
@@ -71,18 +79,31 @@ final class LocalReadStream implements ReadStream {
     this.position = offset;
     this.end = end;
     this.blockLength = lease.getLength();
-    this.sums = lease.getChunkCrcsList().stream().mapToInt(Integer::intValue).toArray();
+    this.sums = new int[ChunkChecksums.chunks(blockLength)];
+    this.knownSums = lease.getChunkCrcsCount();
+    for (int i = 0; i < knownSums; i++) {
+      sums[i] = lease.getChunkCrcs(i);
+    }
+    this.loading = lease.getLoading();
+    this.available = loading ? lease.getAvailable() : blockLength;
   }
 
   /**
    * Asks {@code worker} (on this host) for a lease on {@code block} and opens its file at {@code offset}, first
-   * proving the connection ({@link ShortCircuitProof}) if it has not been yet. An uncached
-   * block of a UFS-backed file is read through by the worker first: the call returns once the block is cached.
+   * proving the connection ({@link ShortCircuitProof}) if it has not been yet. An uncached block of a UFS-backed file is
+   * read through by the worker, and followed: the lease comes at once, on the file being filled, and reads wait
+   * (WAIT_LOCAL_BLOCK) only for bytes not yet in it.
    *
    * @param what names the block in messages, e.g. {@code /a/b: block 42 on host:7080}
    * @return the stream, or null (logged at debug) when the block must be read over the RPC instead
    */
   static LocalReadStream open(RpcClient worker, BlockInfo block, long offset, long length, String what) {
+    return open(worker, block, offset, length, what, true);
+  }
+
+  /** @param retry whether a follow lease whose temp file was already renamed or removed may be asked for again */
+  private static LocalReadStream open(RpcClient worker, BlockInfo block, long offset, long length, String what,
+      boolean retry) {
     if (ShortCircuit.refused(worker)) {
       return null;
     }
@@ -93,7 +114,7 @@ final class LocalReadStream implements ReadStream {
     try {
       OpenLocalBlockRequest.Builder req = OpenLocalBlockRequest.newBuilder().setBlockId(block.getBlockId());
       if (!block.getCached() && block.hasUfs()) {
-        req.setUfs(block.getUfs());  // the worker reads it through first and answers once it is cached
+        req.setUfs(block.getUfs()).setFollow(true);  // the worker reads it through; we read as it loads
       }
       lease = worker.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE, req.build(), OpenLocalBlockResponse.parser());
     } catch (RpcException e) {
@@ -104,10 +125,11 @@ final class LocalReadStream implements ReadStream {
     }
     // From here the lease is ours: every way out without a stream must close it.
     long end = offset + length;
-    if (lease.getChunkCrcsCount() != ChunkChecksums.chunks(lease.getLength())) {
+    long inFile = lease.getLoading() ? lease.getAvailable() : lease.getLength();
+    int wholeChunks = inFile >= lease.getLength() ? ChunkChecksums.chunks(lease.getLength()) : (int) (inFile / CHUNK);
+    if (lease.getChunkCrcsCount() != wholeChunks) {
       closeLease(worker, lease.getLeaseId());
-      return fallBack(what, "the worker sent " + lease.getChunkCrcsCount() + " checksums for " + lease.getLength()
-          + " bytes");
+      return fallBack(what, "the worker sent " + lease.getChunkCrcsCount() + " checksums for " + inFile + " bytes");
     }
     if (end > lease.getLength()) {
       closeLease(worker, lease.getLeaseId());
@@ -117,18 +139,23 @@ final class LocalReadStream implements ReadStream {
     FileChannel file = null;
     try {
       file = FileChannel.open(path, StandardOpenOption.READ);
-      if (file.size() < lease.getLength()) {
+      // A loading block's file is still growing (or a reused file longer than the block): its size says nothing.
+      if (!lease.getLoading() && file.size() < lease.getLength()) {
         throw new IOException("the file has " + file.size() + " bytes, the block " + lease.getLength());
       }
     } catch (IOException e) {
       closeQuietly(file);
       closeLease(worker, lease.getLeaseId());
+      if (e instanceof NoSuchFileException && lease.getLoading() && retry) {
+        // The load ended between the answer and the open (renamed into place, or aborted): ask again.
+        return open(worker, block, offset, length, what, false);
+      }
       if (e instanceof AccessDeniedException) {
         ShortCircuit.refuse(worker); // this process may not read that worker's directories: no block will do
       }
       return fallBack(what, "cannot open " + path + ": " + e);
     }
-    ShortCircuit.opened();
+    ShortCircuit.opened(lease.getLoading());
     return new LocalReadStream(worker, lease, file, what, offset, end);
   }
 
@@ -157,7 +184,7 @@ final class LocalReadStream implements ReadStream {
       dst.put(dst.position(), buffer, buffer.position(), n).position(dst.position() + n);
       buffer.position(buffer.position() + n);
     } else {
-      int want = (int) Math.min(Math.min(dst.remaining(), MAX_READ), end - position);
+      int want = (int) Math.min(Math.min(dst.remaining(), MAX_READ), readable(dst.remaining()));
       // Whole chunks go straight into the caller's buffer and are checked there; the block's last chunk is whole
       // when it reaches the block's end.
       int direct = position % CHUNK != 0 ? 0
@@ -237,15 +264,45 @@ final class LocalReadStream implements ReadStream {
     }
   }
 
-  /** Every byte to the end of the range: the file is here, so none of it waits for the worker. */
+  /**
+   * Bytes of the range readable at {@link #position} now, at least the rest of its chunk: for a block still loading,
+   * waits until the file holds the {@code want} bytes the caller asked for (so one round trip serves the whole
+   * read), or the rest of the range, or at least that chunk.
+   */
+  private long readable(long want) throws IOException {
+    long chunkEnd = Math.min(blockLength, position - position % CHUNK + CHUNK);
+    while (loading && available < chunkEnd) {
+      awaitLoad(Math.max(chunkEnd, Math.min(end, position + Math.min(want, MAX_READ))));
+    }
+    return Math.min(end, available) - position;
+  }
+
+  /** Waits (WAIT_LOCAL_BLOCK) until the loading block's file holds {@code offset} bytes or its load ended. */
+  private void awaitLoad(long offset) throws IOException {
+    WaitLocalBlockResponse r = worker.call(WorkerMethod.WAIT_LOCAL_BLOCK_VALUE, WaitLocalBlockRequest.newBuilder()
+        .setLeaseId(leaseId).setOffset(offset).setFirstChunk(knownSums).build(), WaitLocalBlockResponse.parser());
+    long now = r.getLoading() ? r.getAvailable() : blockLength;
+    int whole = now >= blockLength ? sums.length : (int) (now / CHUNK);
+    if (now < available || knownSums + r.getChunkCrcsCount() != whole) {
+      throw new RpcException(Status.IO_ERROR, what + ": the worker said " + now + " bytes are loaded with "
+          + r.getChunkCrcsCount() + " more checksums after " + knownSums + " (" + available + " bytes before)");
+    }
+    for (int i = 0; i < r.getChunkCrcsCount(); i++) {
+      sums[knownSums++] = r.getChunkCrcs(i);
+    }
+    available = now;
+    loading = r.getLoading();
+  }
+
+  /** The range's bytes in the file now: all of them, unless the block is still loading. */
   @Override
   public long buffered() {
-    return end - position;
+    return Math.max(0, Math.min(end, available) - position);
   }
 
   @Override
   public long skipBuffered(long n) {
-    long k = Math.min(n, end - position);
+    long k = Math.min(n, buffered());
     position += k;
     syncBuffer();
     return k;

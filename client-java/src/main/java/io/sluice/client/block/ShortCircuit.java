@@ -29,6 +29,7 @@ public final class ShortCircuit {
   /** Weak, so a dropped connection's entry goes with it. */
   private static final Map<RpcClient, Boolean> REFUSED = Collections.synchronizedMap(new WeakHashMap<>());
   private static final LongAdder OPENS = new LongAdder();
+  private static final LongAdder FOLLOWS = new LongAdder();
   private static final LongAdder BYTES = new LongAdder();
   private static final LongAdder FALLBACKS = new LongAdder();
 
@@ -37,6 +38,14 @@ public final class ShortCircuit {
   /** Blocks opened by short-circuit in this process since it started. */
   public static long opens() {
     return OPENS.sum();
+  }
+
+  /**
+   * Of {@link #opens()}, the blocks opened while the worker was still reading them through from the UFS, read as
+   * the load filled the file.
+   */
+  public static long follows() {
+    return FOLLOWS.sum();
   }
 
   /** Block bytes read by short-circuit in this process since it started. */
@@ -79,8 +88,11 @@ public final class ShortCircuit {
     REFUSED.put(worker, Boolean.TRUE);
   }
 
-  static void opened() {
+  static void opened(boolean loading) {
     OPENS.increment();
+    if (loading) {
+      FOLLOWS.increment();
+    }
   }
 
   static void read(long bytes) {

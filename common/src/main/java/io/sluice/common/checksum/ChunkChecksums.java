@@ -75,6 +75,24 @@ public final class ChunkChecksums {
     return Arrays.copyOf(sums, complete);
   }
 
+  /**
+   * Copies the sums of the chunks complete so far, from chunk {@code from} on, to the same indexes of {@code dst},
+   * without ending anything; with {@code withPartial} also the sum of the bytes of the chunk begun so far (final only
+   * when no more bytes come: the block's end). For a reader following a block being written.
+   *
+   * @return how many sums {@code dst} now holds from its start
+   */
+  public int copySums(int[] dst, int from, boolean withPartial) {
+    if (from < complete) {
+      System.arraycopy(sums, from, dst, from, complete - from);
+    }
+    if (withPartial && partial > 0) {
+      dst[complete] = (int) crc.getValue();
+      return complete + 1;
+    }
+    return complete;
+  }
+
   /** How many chunks a block of {@code length} bytes has. */
   public static int chunks(long length) {
     return (int) ((length + CHUNK - 1) / CHUNK);

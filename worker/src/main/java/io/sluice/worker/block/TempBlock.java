@@ -65,7 +65,8 @@ public final class TempBlock {
     return dir;
   }
 
-  Path tmpPath() {
+  /** The temp file; renamed to the block's file by commit, deleted (or pooled) by abort. */
+  public Path tmpPath() {
     return tmp;
   }
 
@@ -148,6 +149,11 @@ public final class TempBlock {
     FileChannel c = FileChannel.open(tmp, StandardOpenOption.READ);
     readerOpened = true;
     return c;
+  }
+
+  /** See {@link ChunkChecksums#copySums}; by the thread that appends. */
+  public int copySums(int[] dst, int from, boolean withPartial) {
+    return sums.copySums(dst, from, withPartial);
   }
 
   /** The CRC32C of every chunk written; ends the sums, so call once, when committing. */

@@ -8,6 +8,7 @@ import io.sluice.common.proto.ReportCorruptBlockResponse;
 import io.sluice.common.proto.ShortCircuitProofRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
+import io.sluice.common.proto.WaitLocalBlockRequest;
 import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.proto.WriteBlockRequest;
 import io.sluice.common.rpc.RpcException;
@@ -87,6 +88,8 @@ public final class DataHandler implements RpcHandler {
         write(call, call.parse(WriteBlockRequest.parser()));
       } else if (m == WorkerMethod.OPEN_LOCAL_BLOCK) {
         shortCircuit.open(call, call.parse(OpenLocalBlockRequest.parser()), readThrough);
+      } else if (m == WorkerMethod.WAIT_LOCAL_BLOCK) {
+        shortCircuit.await(call, call.parse(WaitLocalBlockRequest.parser()));
       } else if (m == WorkerMethod.CLOSE_LOCAL_BLOCK) {
         shortCircuit.close(call, call.parse(CloseLocalBlockRequest.parser()));
       } else if (m == WorkerMethod.SHORT_CIRCUIT_CHALLENGE) {

@@ -1,7 +1,6 @@
 package io.sluice.worker.data;
 
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCounted;
 import io.sluice.common.proto.ReadBlockResponse;
 import io.sluice.common.proto.Status;
@@ -12,8 +11,6 @@ import io.sluice.common.rpc.StreamListener;
 import io.sluice.worker.ufs.BlockLoad;
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves one READ_BLOCK call of a block that is being read through from the UFS, by following its
@@ -23,20 +20,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the same size as for a cached block.
  *
  * <p>Threading: everything here runs on the connection's event loop. The load wakes the stream from its UFS thread
- * through {@link #waker()}, which only queues {@link #pump()} on the event loop (at most one queued at a time, so a
- * fast load does not flood the loop). The stream holds a reference to the load's file until it ends; every region
- * it sends holds its own, released by the transport, so the file (and the lease on the committed block) outlives
- * the last frame. Ending this stream (the client went away) never stops the load.
+ * through {@link #waker()}, which only queues {@link #pump()} on the event loop ({@link LoopWaker}). The stream
+ * holds a reference to the load's file until it ends; every region it sends holds its own, released by the
+ * transport, so the file (and the lease on the committed block) outlives the last frame. Ending this stream (the client went away) never stops the load.
  */
 final class LoadReadStream implements StreamListener {
   private final ServerCall call;
-  private final EventLoop loop;
   private final long end;
   private final int chunk;
   private final DataTraffic traffic;
   private final TransferMode mode;
-  private final AtomicBoolean wakeQueued = new AtomicBoolean();
-  private final Runnable waker = this::wake;
+  private final LoopWaker waker;
   private BlockLoad load;
   private long position;
   private int credits;
@@ -45,7 +39,7 @@ final class LoadReadStream implements StreamListener {
   /** @param mode a region of the file per frame, or a copy ({@link TransferMode#effective}: always under TLS) */
   LoadReadStream(ServerCall call, long offset, long end, int chunk, DataTraffic traffic, TransferMode mode) {
     this.call = call;
-    this.loop = call.channel().eventLoop();
+    this.waker = new LoopWaker(call.channel().eventLoop(), this::pump);
     this.position = offset;
     this.end = end;
     this.chunk = chunk;
@@ -63,19 +57,6 @@ final class LoadReadStream implements StreamListener {
     this.load = joined;
     call.setStreamListener(this);
     onCredit(Math.max(1, call.header().getCredits()));
-  }
-
-  private void wake() {
-    if (wakeQueued.compareAndSet(false, true)) {
-      try {
-        loop.execute(() -> {
-          wakeQueued.set(false); // before reading the load's state, so a later change queues another wake
-          pump();
-        });
-      } catch (RejectedExecutionException e) {
-        wakeQueued.set(false); // the server is shutting down; its calls are aborted
-      }
-    }
   }
 
   @Override

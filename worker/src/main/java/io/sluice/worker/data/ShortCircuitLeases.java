@@ -9,7 +9,7 @@ import io.sluice.common.proto.OpenLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockResponse;
 import io.sluice.common.proto.ShortCircuitProofRequest;
 import io.sluice.common.proto.Status;
-import io.sluice.common.proto.UfsBlockSource;
+import io.sluice.common.proto.WaitLocalBlockRequest;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.worker.block.BlockStore;
@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Serves short-circuit reads (DESIGN 5): OPEN_LOCAL_BLOCK takes a {@link ReadLease} on a held block and answers
  * its file's absolute path and length; CLOSE_LOCAL_BLOCK closes it. The client on this host then reads the file
- * itself. A granted open counts as a cache hit, as a READ_BLOCK of a held block does.
+ * itself. A granted open counts as a cache hit, as a READ_BLOCK of a held block does. A block the worker does not
+ * hold is read through from the UFS when the open names its source: answered once cached, or at once with a
+ * {@link FollowLease} on the file being filled when the client asks to follow (WAIT_LOCAL_BLOCK then asks for more).
  *
  * <p>Only a connection that proved it comes from this host, from an OS user allowed to read the worker's files
  * ({@link LocalClientCheck}: SHORT_CIRCUIT_CHALLENGE and SHORT_CIRCUIT_PROOF, once per connection), gets a lease;
@@ -104,7 +106,11 @@ public final class ShortCircuitLeases {
       if (e.status() != Status.NOT_FOUND || !req.hasUfs()) {
         throw e;
       }
-      loadThenGrant(call, req, readThrough);
+      if (req.getFollow()) {
+        follow(call, req, readThrough);
+      } else {
+        loadThenGrant(call, req, readThrough);
+      }
       return;
     }
     if (!req.getReadAhead()) {
@@ -159,7 +165,7 @@ public final class ShortCircuitLeases {
       throw new RpcException(Status.UNAVAILABLE, "connection from " + call.remoteAddress() + " closed");
     }
     long id = ++leases.lastId;
-    leases.byId.put(id, lease);
+    leases.byId.put(id, new Committed(lease));
     held.increment();
     if (!readAhead) {
       opens.increment();
@@ -169,12 +175,86 @@ public final class ShortCircuitLeases {
   }
 
   /**
+   * Joins the block's load and answers at once with a {@link FollowLease} on its temp file; on the call's event loop.
+   * A load that already ended is answered as a held block would be.
+   */
+  private void follow(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough) throws RpcException {
+    FollowLease lease = new FollowLease(call.channel().eventLoop());
+    BlockLoad load = join(call, req, readThrough, lease.waker());
+    if (load == null) {
+      return;
+    }
+    lease.start(load);
+    ConnectionLeases leases = leasesOf(call.channel());
+    if (lease.loadEnded() || leases.closed) {
+      // The temp file is renamed or gone: a committed block gets a plain lease, a failed load its error.
+      lease.close();
+      RpcException failure = load.failure();
+      if (failure != null) {
+        throw failure;
+      }
+      open(call, req.toBuilder().clearUfs().build(), readThrough);
+      return;
+    }
+    long id = ++leases.lastId;
+    leases.byId.put(id, lease);
+    held.increment();
+    if (!req.getReadAhead()) {
+      opens.increment();
+    }
+    call.respond(lease.granted(id));
+  }
+
+  /**
+   * Joins (or starts) the load of the requested block, counted as a miss unless a read-ahead; {@code wake} follows
+   * it, holding a file reference the caller releases.
+   *
+   * @return the load, or null when the block was committed since the store was asked and {@code call} was answered
+   *     as for a held block
+   * @throws RpcException NOT_FOUND when the block cannot be cached now, or what {@link ReadThrough#join} throws
+   */
+  private BlockLoad join(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough, Runnable wake)
+      throws RpcException {
+    BlockLoad load;
+    try {
+      load = readThrough.join(req.getBlockId(), req.getUfs(), false, wake);
+    } catch (RpcException e) {
+      if (e.status() == Status.ALREADY_EXISTS) {
+        open(call, req.toBuilder().clearUfs().build(), readThrough);  // committed since we looked
+        return null;
+      }
+      throw e;
+    }
+    if (load == null) {
+      throw new RpcException(Status.NOT_FOUND, "block " + req.getBlockId() + " cannot be cached now (no room, or"
+          + " another load of it from other metadata); read it remotely");
+    }
+    if (!req.getReadAhead()) {
+      stats.miss();
+    }
+    return load;
+  }
+
+  /** Answers a WAIT_LOCAL_BLOCK; on the call's event loop. */
+  void await(ServerCall call, WaitLocalBlockRequest req) throws RpcException {
+    ConnectionLeases leases = call.channel().attr(LEASES).get();
+    HeldLease lease = leases == null ? null : leases.byId.get(req.getLeaseId());
+    if (lease == null) {
+      throw new RpcException(Status.NOT_FOUND, "no short-circuit lease " + req.getLeaseId() + " on this connection");
+    }
+    if (!(lease instanceof FollowLease follow)) {
+      throw new RpcException(Status.INVALID_ARGUMENT, "short-circuit lease " + req.getLeaseId() + " is on a"
+          + " committed block: all of it is in the file");
+    }
+    follow.await(call, req);
+  }
+
+  /**
    * Joins the block's load and answers when it ended: a lease on the cached block, or the load's error. The load's
    * wake-ups come on a UFS thread; the answer is given on the call's event loop, once.
    */
   private void loadThenGrant(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough)
       throws RpcException {
-    UfsBlockSource src = req.getUfs();
     AtomicReference<BlockLoad> joined = new AtomicReference<>();
     AtomicBoolean answered = new AtomicBoolean();
     EventLoop loop = call.channel().eventLoop();
@@ -192,22 +272,9 @@ public final class ShortCircuitLeases {
         });
       }
     };
-    BlockLoad load;
-    try {
-      load = readThrough.join(req.getBlockId(), src, false, wake);
-    } catch (RpcException e) {
-      if (e.status() == Status.ALREADY_EXISTS) {
-        open(call, req.toBuilder().clearUfs().build(), readThrough);  // committed since we looked
-        return;
-      }
-      throw e;
-    }
+    BlockLoad load = join(call, req, readThrough, wake);
     if (load == null) {
-      throw new RpcException(Status.NOT_FOUND, "block " + req.getBlockId() + " cannot be cached now (no room, or"
-          + " another load of it from other metadata); read it remotely");
-    }
-    if (!req.getReadAhead()) {
-      stats.miss();
+      return;
     }
     joined.set(load);
     wake.run();  // the load may have ended before it was known here
@@ -236,7 +303,7 @@ public final class ShortCircuitLeases {
   /** Answers a CLOSE_LOCAL_BLOCK; on the call's event loop. */
   void close(ServerCall call, CloseLocalBlockRequest req) throws RpcException {
     ConnectionLeases leases = call.channel().attr(LEASES).get();
-    ReadLease lease = leases == null ? null : leases.byId.remove(req.getLeaseId());
+    HeldLease lease = leases == null ? null : leases.byId.remove(req.getLeaseId());
     if (lease == null) {
       throw new RpcException(Status.NOT_FOUND, "no short-circuit lease " + req.getLeaseId() + " on this connection");
     }
@@ -260,7 +327,7 @@ public final class ShortCircuitLeases {
 
   private void releaseAll(ConnectionLeases leases) {
     leases.closed = true;
-    for (ReadLease lease : leases.byId.values()) {
+    for (HeldLease lease : leases.byId.values()) {
       // The client may still be reading the file (its process outlives the connection): never reuse it.
       lease.closeDetached();
       held.decrement();
@@ -270,8 +337,21 @@ public final class ShortCircuitLeases {
 
   /** One connection's leases; event loop only. */
   private static final class ConnectionLeases {
-    final Map<Long, ReadLease> byId = new HashMap<>();
+    final Map<Long, HeldLease> byId = new HashMap<>();
     long lastId;
     boolean closed;
+  }
+
+  /** A lease on a committed block in the table. */
+  private record Committed(ReadLease lease) implements HeldLease {
+    @Override
+    public void close() {
+      lease.close();
+    }
+
+    @Override
+    public void closeDetached() {
+      lease.closeDetached();
+    }
   }
 }

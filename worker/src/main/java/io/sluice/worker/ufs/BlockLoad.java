@@ -2,6 +2,7 @@ package io.sluice.worker.ufs;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.UfsBlockSource;
 import io.sluice.common.rpc.RpcException;
@@ -9,6 +10,8 @@ import io.sluice.worker.block.CommitReporter;
 import io.sluice.worker.block.TempBlock;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -36,6 +39,12 @@ public final class BlockLoad implements Runnable {
   private final int bufferSize;
   private final Consumer<BlockLoad> onEnd;
   private final List<Runnable> followers = new CopyOnWriteArrayList<>();
+  /**
+   * The sums of the chunks in [0, available), filled by the UFS thread before it publishes {@link #available}: a
+   * reader that read {@code available} may read the sums of the chunks it covers.
+   */
+  private final int[] sums;
+  private int sumCount; // the UFS thread's
   private volatile long available;
   private volatile boolean complete;
   private volatile RpcException failure;
@@ -55,6 +64,7 @@ public final class BlockLoad implements Runnable {
     this.reporter = reporter;
     this.bufferSize = bufferSize;
     this.onEnd = onEnd;
+    this.sums = new int[ChunkChecksums.chunks(source.getLength())];
   }
 
   public long blockId() {
@@ -84,6 +94,24 @@ public final class BlockLoad implements Runnable {
   /** Why the load failed, or null while it has not. */
   public RpcException failure() {
     return failure;
+  }
+
+  /**
+   * The temp file being filled, for a follower on this host to open (see {@link TempBlock#tmpPath}): gone once the
+   * load committed (renamed) or aborted.
+   */
+  public Path tempPath() {
+    return temp.tmpPath();
+  }
+
+  /**
+   * The sums of chunks {@code [from, n)}, where {@code n} is how many chunks are whole in the first {@code upTo}
+   * bytes (all of them when {@code upTo} is the block's length); {@code upTo} must be a value {@link #available()}
+   * returned.
+   */
+  public int[] sums(int from, long upTo) {
+    int n = upTo >= length() ? sums.length : (int) (upTo / ChunkChecksums.CHUNK);
+    return from >= n ? new int[0] : Arrays.copyOfRange(sums, from, n);
   }
 
   /** The file being filled; a follower reads [0, available()) from it. */
@@ -166,7 +194,8 @@ public final class BlockLoad implements Runnable {
         wrapped.setIndex(0, n);
         temp.append(wrapped); // the cache disk failing is an RpcException (IO_ERROR, NO_SPACE) of its own
         got += n;
-        available = got;
+        sumCount = temp.copySums(sums, sumCount, got == length);
+        available = got; // publishes the sums written above
         wakeAll();
       }
     } finally {

@@ -19,6 +19,8 @@ import java.nio.channels.FileChannel;
 public final class SharedBlockFile extends AbstractReferenceCounted {
   private final FileChannel channel;
   private ReadLease lease;
+  /** A short-circuit client may read the file after the last release: end the lease detached. */
+  private boolean detached;
 
   SharedBlockFile(FileChannel channel) {
     this.channel = channel;
@@ -26,11 +28,21 @@ public final class SharedBlockFile extends AbstractReferenceCounted {
 
   /** Keeps {@code l} until the last reference is released (closes it at once if that already happened). */
   synchronized void attach(ReadLease l) {
-    if (refCnt() == 0) {
+    if (refCnt() == 0 && detached) {
+      l.closeDetached();
+    } else if (refCnt() == 0) {
       l.close();
     } else {
       lease = l;
     }
+  }
+
+  /**
+   * Marks that a holder outside this process (a short-circuit client whose connection closed) may go on reading the
+   * file: the attached lease then ends detached ({@link ReadLease#closeDetached}), so the file is never reused.
+   */
+  public synchronized void detach() {
+    detached = true;
   }
 
   /**
@@ -71,16 +83,20 @@ public final class SharedBlockFile extends AbstractReferenceCounted {
   @Override
   protected void deallocate() {
     ReadLease l;
+    boolean d;
     synchronized (this) {
       l = lease;
       lease = null;
+      d = detached;
     }
     try {
       channel.close();
     } catch (IOException ignored) {
       // A read-only channel: nothing to flush, nothing lost.
     }
-    if (l != null) {
+    if (l != null && d) {
+      l.closeDetached();
+    } else if (l != null) {
       l.close();
     }
   }

@@ -616,6 +616,103 @@ class ReadThroughTest {
     assertEquals(1, stats.hits());
   }
 
+  private io.sluice.common.proto.OpenLocalBlockResponse follow(RpcClient c, UfsBlockSource src) throws RpcException {
+    return c.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE, io.sluice.common.proto.OpenLocalBlockRequest.newBuilder()
+        .setBlockId(BLOCK).setUfs(src).setFollow(true).build(), io.sluice.common.proto.OpenLocalBlockResponse.parser());
+  }
+
+  private CompletableFuture<io.sluice.common.proto.WaitLocalBlockResponse> waitFor(long leaseId, long offset,
+      int firstChunk) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return client.call(WorkerMethod.WAIT_LOCAL_BLOCK_VALUE, io.sluice.common.proto.WaitLocalBlockRequest
+            .newBuilder().setLeaseId(leaseId).setOffset(offset).setFirstChunk(firstChunk).build(),
+            io.sluice.common.proto.WaitLocalBlockResponse.parser());
+      } catch (RpcException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+  }
+
+  /** The CRC32C of each whole chunk of {@code data[0, upTo)} from chunk {@code from} on (and of a short last one). */
+  private static List<Integer> sums(byte[] data, int from, long upTo) {
+    List<Integer> out = new ArrayList<>();
+    for (long at = (long) from * CHUNK; at < upTo && (at + CHUNK <= upTo || upTo == data.length); at += CHUNK) {
+      CRC32C c = new CRC32C();
+      c.update(data, (int) at, (int) Math.min(CHUNK, data.length - at));
+      out.add((int) c.getValue());
+    }
+    return out;
+  }
+
+  @Test
+  void aFollowOpenLeasesTheFileBeingFilledAndEachWaitAnswersAsTheLoadGoes() throws Exception {
+    start(Transport.NIO);
+    byte[] file = ufsFile("fl", 5 * CHUNK + 123, 21);
+    UfsBlockSource src = src("fl", 0, file.length);
+    mounts.get(1);
+    ufs().pauseAfter(2 * CHUNK + 100);
+    io.sluice.common.proto.OpenLocalBlockResponse lease = follow(client, src);
+    ufs().awaitPaused();
+    assertTrue(lease.getLoading(), "answered while the block loads");
+    assertEquals(file.length, lease.getLength());
+    long available = lease.getAvailable();
+    assertTrue(available <= 2 * CHUNK + 100, "no more than the UFS gave: " + available);
+    assertEquals(sums(file, 0, available), lease.getChunkCrcsList(), "the sums of the whole chunks in the file");
+    byte[] head = new byte[(int) available];
+    try (RandomAccessFile f = new RandomAccessFile(lease.getPath(), "r")) {
+      f.readFully(head);
+    }
+    assertArrayEquals(Arrays.copyOf(file, head.length), head, "the leased file holds what the load wrote");
+
+    int known = lease.getChunkCrcsCount();
+    CompletableFuture<io.sluice.common.proto.WaitLocalBlockResponse> rest = waitFor(lease.getLeaseId(), 4 * CHUNK,
+        known);
+    Thread.sleep(200);
+    assertFalse(rest.isDone(), "a wait for bytes the UFS has not given is not answered");
+    ufs().resume();
+    io.sluice.common.proto.WaitLocalBlockResponse more = rest.get(20, TimeUnit.SECONDS);
+    assertTrue(more.getAvailable() >= 4 * CHUNK, "answered once the file holds the bytes asked for");
+    assertEquals(sums(file, known, more.getAvailable()), more.getChunkCrcsList());
+    known += more.getChunkCrcsCount();
+    await(() -> readThrough.loadsRunning() == 0, "the load to end");
+    io.sluice.common.proto.WaitLocalBlockResponse end = waitFor(lease.getLeaseId(), file.length, known)
+        .get(20, TimeUnit.SECONDS);
+    assertFalse(end.getLoading(), "the load ended");
+    assertEquals(file.length, end.getAvailable());
+    assertEquals(sums(file, known, file.length), end.getChunkCrcsList(), "every remaining sum, the short last too");
+    assertArrayEquals(file, Files.readAllBytes(store.path(BLOCK)));
+    assertEquals(1, ufs().opens.get());
+    assertEquals(1, stats.misses());
+    assertEquals(1, shortCircuit.held(), "the lease outlives the load");
+    assertEquals(Status.INVALID_ARGUMENT, assertThrows(RpcException.class, () -> client.call(
+        WorkerMethod.WAIT_LOCAL_BLOCK_VALUE, io.sluice.common.proto.WaitLocalBlockRequest.newBuilder()
+            .setLeaseId(openLocal(client, null).getLeaseId()).build(),
+        io.sluice.common.proto.WaitLocalBlockResponse.parser())).status(), "a plain lease has nothing to wait for");
+    assertEquals(2, shortCircuit.held());
+    client.close();
+    await(() -> shortCircuit.held() == 0, "the connection's leases to end with it");
+  }
+
+  @Test
+  void aFollowOpenOfAChangedUfsFileGetsTheLoadsStaleAndHoldsNothing() throws Exception {
+    start(Transport.NIO);
+    ufsFile("chg", 3 * CHUNK, 22);
+    UfsBlockSource src = src("chg", 0, 3 * CHUNK).toBuilder().setFingerprint("1@0#old").build();
+    RpcException e = assertThrows(RpcException.class, () -> {
+      io.sluice.common.proto.OpenLocalBlockResponse lease = follow(client, src);
+      // Answered before the load found the change: the wait gets its error.
+      try {
+        waitFor(lease.getLeaseId(), 1, 0).get(20, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException ee) {
+        throw (RpcException) ee.getCause();
+      }
+    });
+    assertEquals(Status.STALE, e.status());
+    await(() -> readThrough.loadsRunning() == 0, "the load to end");
+    assertNotHeld();
+  }
+
   @Test
   void aShortCircuitOpenOfAChangedUfsFileIsStaleAndKeepsNothing() throws Exception {
     start(Transport.NIO);
