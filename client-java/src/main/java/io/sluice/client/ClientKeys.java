@@ -27,6 +27,15 @@ public final class ClientKeys {
       "Bytes per data frame when writing a block: a multiple of 64k, at most the RPC frame limit less 64k.");
 
   /**
+   * Memory kept for write chunks: direct buffers of {@link #WRITE_CHUNK_SIZE}, created when first needed and reused
+   * by every file the client writes until it closes, so steady writing touches no new memory. A stream writing
+   * keeps about three chunks in flight; chunks beyond the pool come from Netty's allocator. Less than one chunk
+   * turns the pool off.
+   */
+  public static final ConfigKey<Long> WRITE_POOL_SIZE = ConfigKey.bytes("sluice.user.write.pool.size", "16m",
+      "Memory kept for write chunks and reused across files until the client closes (0: none).");
+
+  /**
    * Bytes per STREAM_DATA frame the client asks a worker for when reading; the worker sends whole 64 KiB chunks, so
    * it rounds this up. Must fit in an RPC frame.
    */

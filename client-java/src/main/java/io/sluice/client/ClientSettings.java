@@ -12,8 +12,8 @@ import java.time.Duration;
  * The {@link ClientKeys} values of one client, read and validated once at connect so that a bad value fails
  * there, naming the key, instead of in the middle of a write.
  */
-record ClientSettings(long blockSize, int replicas, int writeChunkSize, int readChunkSize, int readWindow,
-    Duration masterRetryBudget, int listPageSize, boolean shortCircuit, Path editDir) {
+record ClientSettings(long blockSize, int replicas, int writeChunkSize, long writePoolSize, int readChunkSize,
+    int readWindow, Duration masterRetryBudget, int listPageSize, boolean shortCircuit, Path editDir) {
 
   /** Room left in an RPC frame for the header and body around a data chunk. */
   private static final int FRAME_OVERHEAD = 64 * 1024;
@@ -31,10 +31,11 @@ record ClientSettings(long blockSize, int replicas, int writeChunkSize, int read
           + conf.source(ClientKeys.WRITE_CHUNK_SIZE) + ") is not a multiple of " + ChunkChecksums.CHUNK
           + ": frames hold whole checksum chunks");
     }
+    long writePool = check(conf, ClientKeys.WRITE_POOL_SIZE, 0, Long.MAX_VALUE);
     int readChunk = (int) check(conf, ClientKeys.READ_CHUNK_SIZE, MIN_CHUNK, maxChunk);
     int window = (int) check(conf, ClientKeys.READ_WINDOW, 1, 1024);
     int pageSize = (int) check(conf, ClientKeys.LIST_PAGE_SIZE, 0, 1_000_000);
-    return new ClientSettings(blockSize, replicas, writeChunk, readChunk, window,
+    return new ClientSettings(blockSize, replicas, writeChunk, writePool, readChunk, window,
         conf.get(ClientKeys.MASTER_RETRY_BUDGET), pageSize, conf.get(ClientKeys.SHORT_CIRCUIT_ENABLED),
         editDir(conf));
   }

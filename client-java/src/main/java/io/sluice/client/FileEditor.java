@@ -1,7 +1,6 @@
 package io.sluice.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.sluice.client.block.BlockWriter;
 import io.sluice.common.proto.BlockEdit;
 import io.sluice.common.proto.BlockInfo;
@@ -447,7 +446,7 @@ public final class FileEditor implements Closeable {
     for (long at = 0; at < blockLength; ) {
       int n = (int) Math.min(buf.length, blockLength - at);
       readRange(start + at, buf, 0, n);
-      ByteBuf chunk = ByteBufAllocator.DEFAULT.directBuffer(n, n);
+      ByteBuf chunk = ctx.writeChunks().acquire(n);
       chunk.writeBytes(buf, 0, n);
       writer.write(chunk); // takes the chunk
       at += n;

@@ -5,6 +5,7 @@ import io.sluice.client.block.ReadOptions;
 import io.sluice.client.block.UfsConnectors;
 import io.sluice.client.block.UfsFallThrough;
 import io.sluice.client.block.WorkerClientPool;
+import io.sluice.client.block.WriteChunkPool;
 import io.sluice.client.master.DirectoryListing;
 import io.sluice.client.master.MasterClient;
 import io.sluice.common.conf.CommonKeys;
@@ -71,7 +72,13 @@ public final class SluiceClient implements Closeable {
     UfsConnectors connectors = new UfsConnectors(master);
     return new SluiceClient(new StreamContext(master,
         new WorkerClientPool(rpc, conf.get(ClientKeys.WORKER_AVOID_TIME)), settings, read, localHostName(),
-        new UfsFallThrough(connectors), connectors), connectors);
+        new UfsFallThrough(connectors), connectors,
+        new WriteChunkPool(settings.writeChunkSize(), settings.writePoolSize())), connectors);
+  }
+
+  /** The resident buffers this client's writes gather their chunks in; package-private, for tests of their reuse. */
+  WriteChunkPool writeChunks() {
+    return ctx.writeChunks();
   }
 
   /**
@@ -461,6 +468,7 @@ public final class SluiceClient implements Closeable {
       ufsConnectors.close();
       ctx.workers().close();
     } finally {
+      ctx.writeChunks().close();
       ctx.master().close();
     }
   }

@@ -1,7 +1,6 @@
 package io.sluice.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.sluice.client.block.BlockWriter;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.BlockMeta;
@@ -20,8 +19,9 @@ import java.util.Objects;
  * commits the last block and completes the file with its length and block list. The file becomes visible with its
  * content only when close succeeds (close-to-open consistency); {@link #flush()} does not make data visible.
  *
- * <p>Bytes are gathered into a pooled buffer of one chunk (never crossing a block boundary), whose ownership
- * passes to the RPC layer when it is sent; the next chunk comes from the pool, so steady writing does not allocate.
+ * <p>Bytes are gathered into a buffer of one chunk (never crossing a block boundary) from the client's
+ * {@link io.sluice.client.block.WriteChunkPool}, whose ownership passes to the RPC layer when it is sent; the next
+ * chunk reuses a buffer already sent, so steady writing neither allocates nor touches new memory.
  *
  * <p>Any failure (the first worker of a block's pipeline, the master) fails the stream: that write throws, later
  * writes throw, close throws and does not complete the file, so a failed write never leaves a silently short file.
@@ -44,7 +44,6 @@ public final class SluiceOutputStream extends OutputStream {
   /** A Sluice-native file: the workers hold the only copy of its blocks, so they pin them at commit. */
   private final boolean pinBlocks;
   private final List<BlockMeta> blocks = new ArrayList<>();
-  private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
   private BlockWriter writer;
   private ByteBuf chunk;
   private long length;
@@ -155,7 +154,7 @@ public final class SluiceOutputStream extends OutputStream {
         startBlock();
       }
       int size = (int) Math.min(ctx.settings().writeChunkSize(), blockSize - writer.written());
-      chunk = alloc.directBuffer(size, size);
+      chunk = ctx.writeChunks().acquire(size);
     } catch (IOException | RuntimeException e) {
       throw fail(e);
     }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -257,17 +258,22 @@ class RpcServerClientTest {
     }
   }
 
+  /** Opens an upload stream whose answers' data, if any, is dropped. */
+  private static ClientStream openUpload(RpcClient c) {
+    return c.openStream(METHOD_UPLOAD, stat("/u"), 0, new StreamListener() {
+      @Override
+      public void onData(Frame frame) {
+        frame.release();
+      }
+    });
+  }
+
   @ParameterizedTest
   @EnumSource(Transport.class)
   void writeStreamDeliversChunksInOrder(Transport t) throws Exception {
     RpcOptions opts = start(t);
     try (RpcClient c = RpcClient.connect(server.address(), opts)) {
-      ClientStream s = c.openStream(METHOD_UPLOAD, stat("/u"), 0, new StreamListener() {
-        @Override
-        public void onData(Frame frame) {
-          frame.release();
-        }
-      });
+      ClientStream s = openUpload(c);
       byte[] chunk = new byte[64 * 1024];
       long offset = 0;
       for (int i = 0; i < 200; i++) {
@@ -284,17 +290,48 @@ class RpcServerClientTest {
     }
   }
 
+  /**
+   * Issue 4: a chunk sent from outside the event loop counts against the connection's writability while it waits
+   * for the loop, so a sender that waits for writability holds a bounded number of chunks, not every one it made.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aChunkWaitingForTheEventLoopMakesTheConnectionUnwritable(Transport t) throws Exception {
+    RpcOptions opts = start(t);
+    try (RpcClient c = RpcClient.connect(server.address(), opts)) {
+      ClientStream s = openUpload(c);
+      CountDownLatch busy = new CountDownLatch(1);
+      c.channel().eventLoop().execute(() -> {
+        try {
+          busy.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      byte[] chunk = new byte[64 * 1024];
+      CRC32C crc = new CRC32C();
+      crc.update(chunk);
+      try {
+        assertTrue(c.channel().isWritable());
+        s.sendData(0, List.of((int) crc.getValue()), Unpooled.copiedBuffer(chunk));
+        assertFalse(c.channel().isWritable(), "a queued 64 KiB chunk passes the 64 KiB high-water mark");
+      } finally {
+        busy.countDown();
+      }
+      s.sendData(chunk.length, List.of((int) crc.getValue()), Unpooled.copiedBuffer(chunk));
+      s.end();
+      Frame f = RpcClient.await(s.response());
+      assertEquals(2L * chunk.length, f.parseBody(GetStatusResponse.parser()).getInfo().getLength());
+      f.release();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Transport.class)
   void aBadChunkFailsTheUpload(Transport t) throws Exception {
     RpcOptions opts = start(t);
     try (RpcClient c = RpcClient.connect(server.address(), opts)) {
-      ClientStream s = c.openStream(METHOD_UPLOAD, stat("/u"), 0, new StreamListener() {
-        @Override
-        public void onData(Frame frame) {
-          frame.release();
-        }
-      });
+      ClientStream s = openUpload(c);
       s.sendData(0, List.of(12345), Unpooled.copiedBuffer(new byte[100]));
       RpcException e = assertThrows(RpcException.class, () -> RpcClient.await(s.response()));
       assertEquals(Status.INVALID_ARGUMENT, e.status());
