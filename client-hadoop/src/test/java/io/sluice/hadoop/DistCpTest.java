@@ -77,7 +77,7 @@ class DistCpTest {
     assertEquals(original, digests(back), "copied back, seed " + SEED);
   }
 
-  /** Files of several sizes (empty, under one block, several 64 KiB chunks, a few MiB) in nested directories. */
+  /** Files of several sizes (empty, under one block, several checksum chunks, a few MiB) in nested directories. */
   private static void writeTree(java.nio.file.Path root) throws IOException {
     Map<String, Integer> sizes = Map.of("top.bin", 1_048_576 + 13, "a/one.bin", 700_000, "a/empty.bin", 0,
         "a/b/c/deep.bin", 2 * 1_048_576 + 1, "a/b/small.txt", 100, "d/e.bin", 65_536);

@@ -20,11 +20,11 @@ public final class ClientKeys {
       "Number of workers each block of a new file is written to (1..16).");
 
   /**
-   * Bytes per STREAM_DATA frame written; each frame carries the CRC32C of each of its 64 KiB chunks, so it holds
-   * whole chunks. Must fit in an RPC frame.
+   * Bytes per STREAM_DATA frame written; each frame carries the CRC32C of each of its checksum chunks
+   * ({@link io.sluice.common.checksum.ChunkChecksums#CHUNK}), so it holds whole chunks. Must fit in an RPC frame.
    */
   public static final ConfigKey<Long> WRITE_CHUNK_SIZE = ConfigKey.bytes("sluice.user.write.chunk.size", "1m",
-      "Bytes per data frame when writing a block: a multiple of 64k, at most the RPC frame limit less 64k.");
+      "Bytes per data frame when writing a block: a multiple of 16k, at most the RPC frame limit less 64k.");
 
   /**
    * Memory kept for write chunks: direct buffers of {@link #WRITE_CHUNK_SIZE}, created when first needed and reused
@@ -36,11 +36,11 @@ public final class ClientKeys {
       "Memory kept for write chunks and reused across files until the client closes (0: none).");
 
   /**
-   * Bytes per STREAM_DATA frame the client asks a worker for when reading; the worker sends whole 64 KiB chunks, so
-   * it rounds this up. Must fit in an RPC frame.
+   * Bytes per STREAM_DATA frame the client asks a worker for when reading; the worker sends whole checksum chunks
+   * ({@link io.sluice.common.checksum.ChunkChecksums#CHUNK}), so it rounds this up. Must fit in an RPC frame.
    */
   public static final ConfigKey<Long> READ_CHUNK_SIZE = ConfigKey.bytes("sluice.user.read.chunk.size", "1m",
-      "Bytes per data frame when reading a block (4k..the RPC frame limit less 64k; rounded up to 64k multiples).");
+      "Bytes per data frame when reading a block (4k..the RPC frame limit less 64k; rounded up to 16k multiples).");
 
   /**
    * Read-ahead of a sequential read stream, in frames: the credits a worker may use before the reader consumed

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.sluice.client.block.ShortCircuit;
 import io.sluice.client.testing.FakeMaster;
 import io.sluice.client.testing.FakeWorker;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.BlockLocation;
@@ -64,6 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShortCircuitFallbackTest {
   private static final int BLOCK = 1 << 20;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
 
   @TempDir
   Path dir;
@@ -75,12 +77,12 @@ class ShortCircuitFallbackTest {
   private SluiceClient client;
   private final byte[] data = new byte[3 * BLOCK + 4321];
 
-  /** The CRC32C of each 64 KiB slice of {@code b}, as a worker stores them with the block. */
+  /** The CRC32C of each checksum chunk of {@code b}, as a worker stores them with the block. */
   private static List<Integer> sums(byte[] b) {
     List<Integer> out = new ArrayList<>();
-    for (int at = 0; at < b.length; at += 64 * 1024) {
+    for (int at = 0; at < b.length; at += CHUNK) {
       CRC32C c = new CRC32C();
-      c.update(b, at, Math.min(64 * 1024, b.length - at));
+      c.update(b, at, Math.min(CHUNK, b.length - at));
       out.add((int) c.getValue());
     }
     return out;
@@ -253,9 +255,9 @@ class ShortCircuitFallbackTest {
     // A flipped byte on disk is caught in the native buffer too, not passed on.
     long second = blockList().get(1).getBlockId();
     try (RandomAccessFile f = new RandomAccessFile(file(second).toFile(), "rw")) {
-      f.seek(3 * 64 * 1024 + 10);
+      f.seek(3 * CHUNK + 10);
       int b = f.read();
-      f.seek(3 * 64 * 1024 + 10);
+      f.seek(3 * CHUNK + 10);
       f.write(b ^ 0x40);
     }
     try (SluiceInputStream in = client.open("/f")) {
@@ -265,7 +267,7 @@ class ShortCircuitFallbackTest {
           // reads on until the corrupt chunk
         }
       });
-      assertTrue(e.getMessage().contains("offset " + 3 * 64 * 1024), e.getMessage());
+      assertTrue(e.getMessage().contains("offset " + 3 * CHUNK), e.getMessage());
     }
   }
 
@@ -399,8 +401,8 @@ class ShortCircuitFallbackTest {
       assertArrayEquals(Arrays.copyOfRange(data, head.length, data.length), rest);
     }
     assertEquals(1, blocks.readStreams.get(), "the cut block's rest over the RPC");
-    // Bytes are checked a whole 64 KiB chunk at a time: the chunk the file ends in cannot be, so it is read remotely.
-    assertEquals(200_000 / (64 * 1024) * (64 * 1024), blocks.readRequests.get(0).getOffset(),
+    // Bytes are checked a whole chunk at a time: the chunk the file ends in cannot be, so it is read remotely.
+    assertEquals(200_000 / CHUNK * CHUNK, blocks.readRequests.get(0).getOffset(),
         "resumed at the chunk where the file ended");
     assertEquals(4, worker.opens.get());
     assertEveryLeaseClosed();

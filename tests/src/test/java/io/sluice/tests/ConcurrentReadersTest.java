@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.sluice.client.ClientKeys;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
+import io.sluice.common.checksum.ChunkChecksums;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -84,7 +85,8 @@ class ConcurrentReadersTest {
 
   private static long readSequentially(SluiceClient client) throws Exception {
     CRC32C got = new CRC32C();
-    byte[] buf = new byte[64 * 1024 + 17]; // not a chunk multiple: reads cross chunk and block boundaries
+    // Not a chunk multiple: reads cross chunk and block boundaries.
+    byte[] buf = new byte[4 * ChunkChecksums.CHUNK + 17];
     try (SluiceInputStream in = client.open("/shared.bin")) {
       for (int n; (n = in.read(buf)) > 0; ) {
         got.update(buf, 0, n);

@@ -123,6 +123,8 @@ public final class WorkerKeys {
    * NOT_FOUND, so the client reads the block remotely instead (joining the same load, getting bytes as they land).
    * Keeps a slow UFS from holding the first byte back for a whole block, and keeps the answer well inside the
    * client's call timeout (a lease granted after the client gave up would stay pinned until its connection closes).
+   * A client following the load (reading the file as it fills) is answered its WAIT_LOCAL_BLOCK after this long with
+   * what is in the file then, and waits again.
    */
   public static final ConfigKey<Duration> SHORT_CIRCUIT_LOAD_WAIT = ConfigKey.duration(
       "sluice.worker.short.circuit.load.wait", "5s",

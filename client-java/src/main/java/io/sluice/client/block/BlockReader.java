@@ -154,7 +154,10 @@ public final class BlockReader implements Closeable {
         return n;
       } catch (RpcException e) {
         dst.position(start); // what the failed stream put there is read again from the next source
-        boolean local = stream instanceof LocalReadStream;
+        // A local stream failing with the load's own error (following a block being read through) failed like a
+        // location would: reading the same worker remotely would only load the block again.
+        boolean local = stream instanceof LocalReadStream && e.status() != Status.STALE
+            && e.status() != Status.UFS_ERROR;
         stream.close();
         stream = null;
         if (e instanceof CorruptChunkException corrupt) {
@@ -333,7 +336,7 @@ public final class BlockReader implements Closeable {
       }
       String what = path + ": block " + block.getBlockId() + " on " + worker;
       currentClient = client;
-      // An uncached UFS block is leased once the worker (the one chosen to read it through) has cached it.
+      // An uncached UFS block is leased at once by the worker chosen to read it through, on the file it fills.
       if (options.shortCircuit() && (block.getCached() || block.hasUfs()) && !localFailed
           && ShortCircuit.isLocal(loc.getAddress())) {
         stream = LocalReadStream.open(client, block, position, end - position, what);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one new block through a WRITE_BLOCK stream to the first worker of its pipeline (which forwards to the
- * others): pieces go out in order from offset 0, each with the CRC32C of each of its 64 KiB checksum chunks (so
+ * others): pieces go out in order from offset 0, each with the CRC32C of each of its checksum chunks (so
  * every piece but the block's last holds whole chunks); {@link #finish()} ends the stream and waits for the worker
  * to commit. A worker error fails the next {@link #write} or {@link #finish}: an error of the first worker fails the
  * block (its message names the block and the worker), while the first worker drops a failed downstream member and

@@ -44,8 +44,13 @@ final class LocalReadStream implements ReadStream {
   private static final Logger LOG = LoggerFactory.getLogger(LocalReadStream.class);
   private static final int CHUNK = ChunkChecksums.CHUNK;
   private static final int MAX_READ = 8 << 20;
-  /** Bytes read and checked at a time: whole chunks, small enough to stay in a core's cache between the two. */
-  private static final int PIECE = 4 * CHUNK;
+  /** Most a read of a block still loading waits for at once, beyond the chunk it needs. */
+  private static final int FOLLOW_STEP = 1 << 20;
+  /**
+   * Bytes read and checked at a time: whole chunks, small enough to stay in a core's cache between the two. Measured
+   * at 256 KiB (bench/RESULTS.md); a size in bytes, not in chunks, since the cache does not change with the chunk.
+   */
+  private static final int PIECE = Math.max(1, (256 << 10) / CHUNK) * CHUNK;
 
   private final RpcClient worker;
   private final long leaseId;
@@ -90,9 +95,9 @@ final class LocalReadStream implements ReadStream {
 
   /**
    * Asks {@code worker} (on this host) for a lease on {@code block} and opens its file at {@code offset}, first
-   * proving the connection ({@link ShortCircuitProof}) if it has not been yet. An uncached block of a UFS-backed file is
-   * read through by the worker, and followed: the lease comes at once, on the file being filled, and reads wait
-   * (WAIT_LOCAL_BLOCK) only for bytes not yet in it.
+   * proving the connection ({@link ShortCircuitProof}) if it has not been yet. An uncached block of a UFS-backed
+   * file is read through by the worker, and followed: the lease comes at once, on the file being filled, and reads
+   * wait (WAIT_LOCAL_BLOCK) only for bytes not yet in it.
    *
    * @param what names the block in messages, e.g. {@code /a/b: block 42 on host:7080}
    * @return the stream, or null (logged at debug) when the block must be read over the RPC instead
@@ -266,21 +271,30 @@ final class LocalReadStream implements ReadStream {
 
   /**
    * Bytes of the range readable at {@link #position} now, at least the rest of its chunk: for a block still loading,
-   * waits until the file holds the {@code want} bytes the caller asked for (so one round trip serves the whole
-   * read), or the rest of the range, or at least that chunk.
+   * waits until the file holds the {@code want} bytes the caller asked for, at most {@value #FOLLOW_STEP} (one round
+   * trip serves a read of that much, and a large read still overlaps the load), or the rest of the range, or at
+   * least that chunk. The worker answers a wait with what it has after a few seconds: the loop waits again.
    */
   private long readable(long want) throws IOException {
     long chunkEnd = Math.min(blockLength, position - position % CHUNK + CHUNK);
     while (loading && available < chunkEnd) {
-      awaitLoad(Math.max(chunkEnd, Math.min(end, position + Math.min(want, MAX_READ))));
+      awaitLoad(Math.max(chunkEnd, Math.min(end, position + Math.min(want, FOLLOW_STEP))));
     }
     return Math.min(end, available) - position;
   }
 
   /** Waits (WAIT_LOCAL_BLOCK) until the loading block's file holds {@code offset} bytes or its load ended. */
   private void awaitLoad(long offset) throws IOException {
-    WaitLocalBlockResponse r = worker.call(WorkerMethod.WAIT_LOCAL_BLOCK_VALUE, WaitLocalBlockRequest.newBuilder()
-        .setLeaseId(leaseId).setOffset(offset).setFirstChunk(knownSums).build(), WaitLocalBlockResponse.parser());
+    WaitLocalBlockResponse r;
+    try {
+      r = worker.call(WorkerMethod.WAIT_LOCAL_BLOCK_VALUE, WaitLocalBlockRequest.newBuilder().setLeaseId(leaseId)
+          .setOffset(offset).setFirstChunk(knownSums).build(), WaitLocalBlockResponse.parser());
+    } catch (RpcException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedIOException(what + ": interrupted while waiting for the block's load");
+      }
+      throw e;
+    }
     long now = r.getLoading() ? r.getAvailable() : blockLength;
     int whole = now >= blockLength ? sums.length : (int) (now / CHUNK);
     if (now < available || knownSums + r.getChunkCrcsCount() != whole) {

@@ -36,8 +36,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * the reader.
  */
 final class RemoteReadStream implements ReadStream, StreamListener {
-  /** Bytes copied out per step: whole chunks, small enough to stay in a core's cache between check and copy. */
-  private static final int PIECE = 4 * ChunkChecksums.CHUNK;
+  /**
+   * Bytes copied out per step: whole chunks, small enough to stay in a core's cache between check and copy. Measured
+   * at 256 KiB (bench/RESULTS.md); a size in bytes, not in chunks, since the cache does not change with the chunk.
+   */
+  private static final int PIECE = Math.max(1, (256 << 10) / ChunkChecksums.CHUNK) * ChunkChecksums.CHUNK;
 
   private final String what;
   private final long end;

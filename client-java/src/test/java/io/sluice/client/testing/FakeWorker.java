@@ -1,6 +1,7 @@
 package io.sluice.client.testing;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.ReadBlockRequest;
 import io.sluice.common.proto.ReadBlockResponse;
 import io.sluice.common.proto.ReportCorruptBlockRequest;
@@ -27,13 +28,13 @@ import java.util.zip.CRC32C;
 /**
  * An in-memory worker for client tests. WRITE_BLOCK checks that frames arrive in order from offset 0 with correct
  * chunk CRC32Cs and within max_length, and stores the block on STREAM_END. READ_BLOCK serves a stored block as the
- * real worker does: frames of whole 64 KiB chunks (the requested chunk size rounded up) from the chunk holding the
+ * real worker does: frames of whole checksum chunks (the requested chunk size rounded up) from the chunk holding the
  * range's first byte, each with its chunk CRC32Cs, one per credit, then responds; it records the credit accounting
  * so tests can check the client's read window. REPORT_CORRUPT_BLOCK is recorded and answered "kept". Fault switches
  * make it corrupt, stall or fail.
  */
 public final class FakeWorker implements RpcHandler {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
   private final Map<Long, byte[]> blocks = new ConcurrentHashMap<>();
 
   /** When set, served frames carry wrong chunk CRC32Cs. */
@@ -65,7 +66,7 @@ public final class FakeWorker implements RpcHandler {
   /** One permit per read stream the client cancelled or dropped. */
   public final Semaphore readsAborted = new Semaphore(0);
 
-  /** The CRC32C of each 64 KiB slice of {@code b[off, off + len)}, each XORed with {@code flip}. */
+  /** The CRC32C of each checksum chunk of {@code b[off, off + len)}, each XORed with {@code flip}. */
   private static List<Integer> sums(byte[] b, int off, int len, int flip) {
     List<Integer> out = new ArrayList<>();
     CRC32C c = new CRC32C();

@@ -13,8 +13,13 @@ import java.util.zip.CRC32C;
  * in pieces of any size; one instance per block, one thread at a time.
  */
 public final class ChunkChecksums {
-  /** Bytes per checksummed chunk: the unit a reader must read whole to verify what it reads. */
-  public static final int CHUNK = 64 * 1024;
+  /**
+   * Bytes per checksummed chunk: the unit a reader must read whole to verify what it reads. Small, because a random
+   * read of a few KiB reads and sums the whole chunk it falls in; the per-chunk cost (4 bytes of sum, a CRC call)
+   * stays negligible. Workers store the sums in this grid; sums stored by a worker with another chunk size are
+   * converted when loaded (the worker's {@code BlockSums}).
+   */
+  public static final int CHUNK = 16 * 1024;
 
   private final CRC32C crc = new CRC32C();
   private int[] sums = new int[16];
@@ -77,8 +82,9 @@ public final class ChunkChecksums {
 
   /**
    * Copies the sums of the chunks complete so far, from chunk {@code from} on, to the same indexes of {@code dst},
-   * without ending anything; with {@code withPartial} also the sum of the bytes of the chunk begun so far (final only
-   * when no more bytes come: the block's end). For a reader following a block being written.
+   * without ending anything; with {@code withPartial} also the sum of the bytes of the chunk begun so far: pass it
+   * only once no more bytes come (the block's end), since that sum is final only then and a later call would not
+   * copy the chunk again. For a reader following a block being written.
    *
    * @return how many sums {@code dst} now holds from its start
    */

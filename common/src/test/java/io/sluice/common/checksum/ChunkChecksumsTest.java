@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ChunkChecksumsTest {
   private static final int CHUNK = ChunkChecksums.CHUNK;
 
-  /** The oracle: CRC32C of each 64 KiB slice, computed slice by slice. */
+  /** The oracle: CRC32C of each chunk-sized slice, computed slice by slice. */
   private static int[] expected(byte[] data) {
     int[] out = new int[(data.length + CHUNK - 1) / CHUNK];
     for (int i = 0; i < out.length; i++) {
@@ -41,6 +41,26 @@ class ChunkChecksumsTest {
       at += n;
     }
     assertArrayEquals(expected(data), c.finish());
+  }
+
+  /** A follower of a block being written copies the sums so far, only new ones each time, and the last at the end. */
+  @Test
+  void copySumsGivesTheWholeChunksSoFarAndThePartialOneOnlyWhenAsked() {
+    byte[] data = random(3 * CHUNK + 777, 5);
+    int[] want = expected(data);
+    ChunkChecksums c = new ChunkChecksums();
+    int[] got = new int[want.length];
+    int n = 0;
+    int at = 0;
+    for (int piece : new int[] {CHUNK / 2, CHUNK, 2 * CHUNK - CHUNK / 2, 777}) {
+      c.update(ByteBuffer.wrap(data, at, piece));
+      at += piece;
+      boolean end = at == data.length;
+      n = c.copySums(got, n, end);
+      assertEquals(end ? want.length : at / CHUNK, n, "sums after " + at + " bytes");
+    }
+    assertArrayEquals(want, got);
+    assertArrayEquals(want, c.finish(), "copying ended nothing");
   }
 
   @Test

@@ -85,7 +85,7 @@ public final class BlockStore {
     this.planner = new EvictionPlanner(this.tiers, table, pins, new VictimSelector(policy, watermarks));
     this.remover = new BlockRemover(this.tiers, table, planner);
     this.committer = new BlockCommitter(this, this.tiers, table, pins, remover, sync);
-    this.integrity = new BlockIntegrity(this, table, remover);
+    this.integrity = new BlockIntegrity(this, table, remover, sync);
     this.reservations = new PoolReservations(this, this.tiers, tmpNames);
   }
 
@@ -366,13 +366,21 @@ public final class BlockStore {
   /**
    * The CRC32C of each chunk of the leased block: kept since commit, or read from its sums file on first use (a
    * block found at start). A block whose sums file is missing or short (written before checksums, or cut by a
-   * crash without sync) is summed from its file as it is now. Reads a file when not yet loaded: not for an event
-   * loop in a hurry, but small (4 bytes per 64 KiB).
+   * crash without sync) is summed from its file as it is now. Sums stored in another grid (an older worker's chunk
+   * size, see {@link BlockSums}) are checked against the file and stored anew in today's grid, in one pass; a block
+   * that does not match them is corrupt, removed as {@link #removeIfCorrupt} would. Reads a file when not yet
+   * loaded, the whole block when not in today's grid: not for an event loop in a hurry, but rare (once per block).
    *
-   * @throws RpcException IO_ERROR when neither the sums nor the block file can be read
+   * @throws RpcException NOT_FOUND when the block was found corrupt and removed; IO_ERROR when neither the sums nor
+   *     the block file can be read
    */
   public int[] checksums(ReadLease lease) throws RpcException {
-    return integrity.checksums(lease);
+    List<Long> removed = new ArrayList<>();
+    try {
+      return integrity.checksums(lease, removed);
+    } finally {
+      removed.forEach(listener::removed);
+    }
   }
 
   /**

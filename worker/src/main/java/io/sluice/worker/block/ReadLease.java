@@ -34,7 +34,7 @@ public final class ReadLease implements AutoCloseable {
     return block.length;
   }
 
-  /** The CRC32C of each 64 KiB chunk of the block (see {@link BlockStore#checksums}). */
+  /** The CRC32C of each checksum chunk of the block (see {@link BlockStore#checksums}). */
   public int[] checksums() throws RpcException {
     return store.checksums(this);
   }

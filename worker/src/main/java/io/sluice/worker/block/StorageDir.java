@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * (the name carries the length the writer committed, so a file cut short by a crash is caught at start),
  * {@code sums/<id>.<length>} its chunk CRC32Cs ({@link BlockSums}), {@code tmp/<id>-<n>} a block being written and,
  * in a MEM directory, {@code free/<n>} a freed file kept resident for the next block ({@link FilePool}). Sums are
- * small (4 bytes per 64 KiB) and not counted against the capacity. Its numbers are guarded by the owning
+ * small (4 bytes per checksum chunk) and not counted against the capacity. Its numbers are guarded by the owning
  * {@link BlockStore}'s lock. Once failed, a directory is never used again by this process.
  *
  * <p>Space: committed + reserved + pooled bytes never exceed the capacity, so the directory never physically holds

@@ -8,7 +8,9 @@ import io.sluice.common.proto.WaitLocalBlockResponse;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.worker.ufs.BlockLoad;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A short-circuit lease on a block still being read through (OPEN_LOCAL_BLOCK with {@code follow}): the client on
@@ -23,6 +25,8 @@ import java.util.Arrays;
  * thread and which only queues a look at the load on the event loop.
  */
 final class FollowLease implements HeldLease {
+  private final EventLoop loop;
+  private final Duration maxWait;
   private final LoopWaker waker;
   private BlockLoad load;
   /** The WAIT_LOCAL_BLOCK being answered, or null. */
@@ -31,7 +35,13 @@ final class FollowLease implements HeldLease {
   private int waitFirstChunk;
   private boolean closed;
 
-  FollowLease(EventLoop loop) {
+  /**
+   * @param maxWait how long a WAIT_LOCAL_BLOCK waits before it is answered with what the file holds then (the client
+   *     waits again), well inside the client's call timeout however slow the UFS
+   */
+  FollowLease(EventLoop loop, Duration maxWait) {
+    this.loop = loop;
+    this.maxWait = maxWait;
     this.waker = new LoopWaker(loop, this::pump);
   }
 
@@ -69,9 +79,21 @@ final class FollowLease implements HeldLease {
     waitOffset = req.getOffset();
     waitFirstChunk = Math.max(0, req.getFirstChunk());
     pump();
+    if (waiting == call) {
+      loop.schedule(() -> {
+        if (waiting == call) {
+          answer(true);
+        }
+      }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   private void pump() {
+    answer(false);
+  }
+
+  /** Answers the wait once the file holds what it asked for, or the load ended; with {@code now}, at once. */
+  private void answer(boolean now) {
     if (waiting == null || closed) {
       return;
     }
@@ -83,7 +105,7 @@ final class FollowLease implements HeldLease {
     }
     boolean complete = load.isComplete();
     long available = load.available();
-    if (!complete && available < Math.min(waitOffset, load.length())) {
+    if (!now && !complete && available < Math.min(waitOffset, load.length())) {
       return;
     }
     int[] sums = load.sums(waitFirstChunk, available);

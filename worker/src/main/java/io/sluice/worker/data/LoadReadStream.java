@@ -15,14 +15,15 @@ import java.util.List;
 /**
  * Serves one READ_BLOCK call of a block that is being read through from the UFS, by following its
  * {@link BlockLoad}: the range goes out as the load writes it, one chunk-sized STREAM_DATA frame per credit, each
- * a zero-copy region of the load's shared file (or a copy of it, as the {@link TransferMode} says), sent once the whole chunk (or the rest of the range) is in the
- * file. So the first frame leaves as soon as its bytes arrived, not when the block is complete, and frames have
- * the same size as for a cached block.
+ * a zero-copy region of the load's shared file (or a copy of it, as the {@link TransferMode} says), sent once the
+ * whole chunk (or the rest of the range) is in the file. So the first frame leaves as soon as its bytes arrived,
+ * not when the block is complete, and frames have the same size as for a cached block.
  *
  * <p>Threading: everything here runs on the connection's event loop. The load wakes the stream from its UFS thread
  * through {@link #waker()}, which only queues {@link #pump()} on the event loop ({@link LoopWaker}). The stream
  * holds a reference to the load's file until it ends; every region it sends holds its own, released by the
- * transport, so the file (and the lease on the committed block) outlives the last frame. Ending this stream (the client went away) never stops the load.
+ * transport, so the file (and the lease on the committed block) outlives the last frame. Ending this stream (the
+ * client went away) never stops the load.
  */
 final class LoadReadStream implements StreamListener {
   private final ServerCall call;

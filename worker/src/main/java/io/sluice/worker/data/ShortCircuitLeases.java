@@ -61,7 +61,8 @@ public final class ShortCircuitLeases {
    * @param check verifies a connection before it gets leases; null when short-circuit is disabled
    *     ({@code sluice.worker.short.circuit.enabled}): every challenge and open is answered PERMISSION_DENIED
    * @param maxLeases leases one connection may hold at once, at least 1
-   * @param loadWait how long an open of an uncached UFS block waits for its load before answering NOT_FOUND
+   * @param loadWait how long an open of an uncached UFS block waits for its load before answering NOT_FOUND, and a
+   *     follow lease's WAIT_LOCAL_BLOCK before answering with what the file holds then
    *     ({@code sluice.worker.short.circuit.load.wait})
    */
   public ShortCircuitLeases(BlockStore store, ReadThroughStats stats, LocalClientCheck check, int maxLeases,
@@ -88,8 +89,9 @@ public final class ShortCircuitLeases {
 
   /**
    * Answers an OPEN_LOCAL_BLOCK; on the call's event loop. A block the worker does not hold but whose UFS source the
-   * request names is read through first ({@code readThrough} joins or starts its load) and leased once cached, so a
-   * client on this host reads even a cold block from the file instead of through the block RPC.
+   * request names is read through ({@code readThrough} joins or starts its load) and leased once cached, or at once
+   * with a {@link FollowLease} when the request follows, so a client on this host reads even a cold block from the
+   * file instead of through the block RPC.
    */
   void open(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough) throws RpcException {
     checkEnabled("read block " + req.getBlockId() + " remotely");
@@ -179,7 +181,7 @@ public final class ShortCircuitLeases {
    * A load that already ended is answered as a held block would be.
    */
   private void follow(ServerCall call, OpenLocalBlockRequest req, ReadThrough readThrough) throws RpcException {
-    FollowLease lease = new FollowLease(call.channel().eventLoop());
+    FollowLease lease = new FollowLease(call.channel().eventLoop(), loadWait);
     BlockLoad load = join(call, req, readThrough, lease.waker());
     if (load == null) {
       return;
@@ -187,13 +189,17 @@ public final class ShortCircuitLeases {
     lease.start(load);
     ConnectionLeases leases = leasesOf(call.channel());
     if (lease.loadEnded() || leases.closed) {
-      // The temp file is renamed or gone: a committed block gets a plain lease, a failed load its error.
-      lease.close();
-      RpcException failure = load.failure();
-      if (failure != null) {
-        throw failure;
+      // The temp file is renamed or gone: a committed block gets a plain lease, taken before the follow lease lets
+      // the block go (no gap for an eviction); a failed load gives its error.
+      try {
+        RpcException failure = load.failure();
+        if (failure != null) {
+          throw failure;
+        }
+        grant(call, store.openRead(req.getBlockId()), req.getReadAhead());
+      } finally {
+        lease.close();
       }
-      open(call, req.toBuilder().clearUfs().build(), readThrough);
       return;
     }
     long id = ++leases.lastId;

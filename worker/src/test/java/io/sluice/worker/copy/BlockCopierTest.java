@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.BlockCopyTask;
 import io.sluice.common.proto.BlockLoadFailure;
 import io.sluice.common.proto.Status;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * not hold the block, fails the copy, leaves nothing in the target and reports the failure for the next heartbeat.
  */
 class BlockCopierTest {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
 
   @TempDir
   Path dir;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.OpenLocalBlockRequest;
@@ -61,7 +62,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The data server over real sockets, on epoll (zero-copy sendfile) and NIO. */
 class DataServerTest {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
 
   @TempDir
   Path dir;
@@ -112,7 +113,7 @@ class DataServerTest {
     }
   };
 
-  /** The CRC32C of each 64 KiB slice of {@code b[off, off + len)}, computed slice by slice. */
+  /** The CRC32C of each checksum chunk of {@code b[off, off + len)}, computed slice by slice. */
   private static List<Integer> sums(byte[] b, int off, int len) {
     List<Integer> out = new ArrayList<>();
     for (int at = 0; at < len; at += CHUNK) {
@@ -485,7 +486,7 @@ class DataServerTest {
     write(14, data, CHUNK);
     Path sums13 = dir.resolve("sums").resolve(store.path(13).getFileName());
     Path sums14 = dir.resolve("sums").resolve(store.path(14).getFileName());
-    assertEquals(3 * 4, Files.size(sums13));
+    assertEquals(8 + 3 * 4, Files.size(sums13)); // the header, then one sum per chunk
     stop();
     Files.delete(sums14);
     Path orphan = dir.resolve("sums").resolve("99.100");
@@ -502,6 +503,112 @@ class DataServerTest {
     AssertionError seen = assertThrows(AssertionError.class, () -> read(13, 0, -1));
     assertTrue(seen.getMessage().contains("checksum mismatch in the frame at 0"), seen.getMessage());
     assertTrue(report(13));
+  }
+
+  /** Bytes per chunk of the sums files written before they had a header. */
+  private static final int LEGACY_CHUNK = 64 * 1024;
+
+  /** Replaces a block's sums file with one as workers wrote them before it had a header: bare 64 KiB-chunk sums. */
+  private void storeLegacySums(long blockId, byte[] data) throws Exception {
+    Path sums = dir.resolve("sums").resolve(store.path(blockId).getFileName());
+    ByteBuffer b = ByteBuffer.allocate(4 * ((data.length + LEGACY_CHUNK - 1) / LEGACY_CHUNK));
+    for (int at = 0; at < data.length; at += LEGACY_CHUNK) {
+      CRC32C c = new CRC32C();
+      c.update(data, at, Math.min(LEGACY_CHUNK, data.length - at));
+      b.putInt((int) c.getValue());
+    }
+    Files.write(sums, b.array());
+  }
+
+  /**
+   * Blocks whose sums a worker stored in 64 KiB chunks before they had a header (the only copy of a native file's
+   * bytes) are checked against those sums on first read after a restart and served with sums in today's grid; their
+   * sums file is rewritten in it, so the next start finds it current.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void blocksWithLegacySumsAreServedAfterARestartAndTheirSumsRewritten(Transport t) throws Exception {
+    start(t);
+    byte[] big = new byte[3 * LEGACY_CHUNK + 1000]; // 4 legacy chunks, 13 of today's
+    new Random(8).nextBytes(big);
+    byte[] small = Arrays.copyOf(big, CHUNK / 2); // one chunk in either grid, with the same sum
+    write(21, big, CHUNK);
+    write(22, small, CHUNK);
+    Path sums21 = dir.resolve("sums").resolve(store.path(21).getFileName());
+    byte[] current21 = Files.readAllBytes(sums21);
+    storeLegacySums(21, big);
+    storeLegacySums(22, small);
+    stop();
+
+    start(t);
+    assertArrayEquals(big, read(21, 0, -1)); // read() checks every frame against today's grid
+    assertArrayEquals(Arrays.copyOfRange(big, LEGACY_CHUNK + 5, 2 * LEGACY_CHUNK + 9),
+        read(21, LEGACY_CHUNK + 5, LEGACY_CHUNK + 4));
+    assertArrayEquals(small, read(22, 0, -1));
+    assertArrayEquals(current21, Files.readAllBytes(sums21), "rewritten as a worker writes it at commit");
+    ShortCircuitProver.prove(client);
+    OpenLocalBlockResponse lease = client.call(WorkerMethod.OPEN_LOCAL_BLOCK_VALUE,
+        OpenLocalBlockRequest.newBuilder().setBlockId(22).build(), OpenLocalBlockResponse.parser());
+    assertEquals(sums(small, 0, small.length), lease.getChunkCrcsList());
+    assertEquals(0, store.corruptBlocks());
+    try (var s = Files.list(dir.resolve("sums"))) {
+      assertEquals(2, s.count(), "no temporary sums file left behind");
+    }
+    stop();
+
+    // The rewritten file is current: after another restart it is served as it is, and a flipped byte is caught.
+    try (FileChannel c = FileChannel.open(store.path(21), StandardOpenOption.WRITE)) {
+      c.write(ByteBuffer.wrap(new byte[] {(byte) ~big[CHUNK + 3]}), CHUNK + 3);
+    }
+    start(t);
+    assertArrayEquals(Arrays.copyOf(big, CHUNK), read(21, 0, CHUNK));
+    AssertionError seen = assertThrows(AssertionError.class, () -> read(21, CHUNK, 10));
+    assertTrue(seen.getMessage().contains("checksum mismatch in the frame at " + CHUNK), seen.getMessage());
+  }
+
+  /**
+   * A block that does not match the legacy sums stored with it is corrupt, and goes as a corrupt block does when a
+   * reader reports it: removed with its sums, counted, and the master told; the read fails with NOT_FOUND, so the
+   * reader moves on to another replica or the UFS.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aBlockThatDoesNotMatchItsLegacySumsIsRemovedAsCorrupt(Transport t) throws Exception {
+    start(t);
+    byte[] data = new byte[3 * LEGACY_CHUNK + 1000];
+    new Random(9).nextBytes(data);
+    write(23, data, CHUNK);
+    write(24, data, CHUNK);
+    storeLegacySums(23, data);
+    storeLegacySums(24, data);
+    Path file = store.path(23);
+    Path sums = dir.resolve("sums").resolve(file.getFileName());
+    stop();
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      c.write(ByteBuffer.wrap(new byte[] {(byte) ~data[2 * LEGACY_CHUNK + 7]}), 2 * LEGACY_CHUNK + 7);
+    }
+
+    start(t);
+    List<Long> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    store.setListener(new BlockListener() {
+      @Override
+      public void committed(long blockId) {}
+
+      @Override
+      public void removed(long blockId) {
+        removed.add(blockId);
+      }
+    });
+    // Even a range of intact chunks: the whole block is checked when its sums are first loaded.
+    RpcException e = assertThrows(RpcException.class, () -> read(23, 0, 10));
+    assertEquals(Status.NOT_FOUND, e.status());
+    assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    assertFalse(store.contains(23));
+    assertFalse(Files.exists(file));
+    assertFalse(Files.exists(sums));
+    assertEquals(List.of(23L), removed);
+    assertEquals(1, store.corruptBlocks());
+    assertArrayEquals(data, read(24, 0, -1), "an intact block beside it is served");
   }
 
   private long openFiles() throws Exception {

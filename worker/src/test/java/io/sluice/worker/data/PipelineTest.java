@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.BlockLocation;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerAddress;
@@ -50,7 +51,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * on all three, a member that goes away mid-block only reduces the replicas, and a bad frame fails every member.
  */
 class PipelineTest {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
   private static final int MEMBERS = 3;
 
   @TempDir

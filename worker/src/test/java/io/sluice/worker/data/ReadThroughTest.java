@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.MountInfo;
@@ -67,7 +68,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * given byte until the test lets it go.
  */
 class ReadThroughTest {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
   private static final long BLOCK = 7;
 
   @TempDir
@@ -157,11 +158,10 @@ class ReadThroughTest {
 
   /**
    * A read stream collecting exactly its range and checking that frames are contiguous. Frames of a cached block
-   * hold whole 64 KiB chunks with their checksums (checked here), so they may start before the range and end after
+   * hold whole checksum chunks with their checksums (checked here), so they may start before the range and end after
    * it; frames streamed from the UFS carry no checksums and hold the range only.
    */
   private static final class Reader implements StreamListener {
-    private static final int CHUNK = 64 * 1024;
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final BlockingQueue<Long> offsets = new LinkedBlockingQueue<>();
     final ClientStream stream;
@@ -692,6 +692,48 @@ class ReadThroughTest {
     assertEquals(2, shortCircuit.held());
     client.close();
     await(() -> shortCircuit.held() == 0, "the connection's leases to end with it");
+  }
+
+  /** A slow UFS never runs a follower's wait into its call timeout: the worker answers with what the file holds. */
+  @Test
+  void aWaitTheLoadDoesNotReachIsAnsweredWithWhatTheFileHoldsAfterTheLoadWait() throws Exception {
+    loadWait = Duration.ofMillis(300);
+    start(Transport.NIO);
+    byte[] file = ufsFile("slowf", 4 * CHUNK, 23);
+    mounts.get(1);
+    ufs().pauseAfter(CHUNK + 10);
+    io.sluice.common.proto.OpenLocalBlockResponse lease = follow(client, src("slowf", 0, file.length));
+    ufs().awaitPaused();
+    io.sluice.common.proto.WaitLocalBlockResponse r = waitFor(lease.getLeaseId(), file.length,
+        lease.getChunkCrcsCount()).get(20, TimeUnit.SECONDS);
+    assertTrue(r.getLoading());
+    assertTrue(r.getAvailable() < file.length, "answered before the bytes asked for: " + r.getAvailable());
+    assertEquals(sums(file, lease.getChunkCrcsCount(), r.getAvailable()), r.getChunkCrcsList());
+    ufs().resume();
+    await(() -> readThrough.loadsRunning() == 0, "the load to end");
+    assertArrayEquals(file, Files.readAllBytes(store.path(BLOCK)));
+  }
+
+  @Test
+  void closingAFollowLeaseFailsItsPendingWaitAndLetsTheLoadFinish() throws Exception {
+    start(Transport.NIO);
+    byte[] file = ufsFile("closef", 4 * CHUNK, 24);
+    mounts.get(1);
+    ufs().pauseAfter(CHUNK + 10);
+    io.sluice.common.proto.OpenLocalBlockResponse lease = follow(client, src("closef", 0, file.length));
+    ufs().awaitPaused();
+    CompletableFuture<io.sluice.common.proto.WaitLocalBlockResponse> pending = waitFor(lease.getLeaseId(),
+        file.length, 0);
+    Thread.sleep(100);  // let the wait reach the worker; if it comes after the close it is NOT_FOUND all the same
+    client.call(WorkerMethod.CLOSE_LOCAL_BLOCK_VALUE, io.sluice.common.proto.CloseLocalBlockRequest.newBuilder()
+        .setLeaseId(lease.getLeaseId()).build(), io.sluice.common.proto.CloseLocalBlockResponse.parser());
+    java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> pending.get(20, TimeUnit.SECONDS));
+    assertEquals(Status.NOT_FOUND, ((RpcException) e.getCause()).status());
+    assertEquals(0, shortCircuit.held());
+    ufs().resume();
+    await(() -> readThrough.loadsRunning() == 0, "the load to end");
+    assertArrayEquals(file, Files.readAllBytes(store.path(BLOCK)), "cached with nobody following");
   }
 
   @Test

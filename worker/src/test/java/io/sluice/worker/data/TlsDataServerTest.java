@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.MountInfo;
 import io.sluice.common.proto.ReadBlockRequest;
@@ -51,7 +52,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * arrive identical, and no byte counts as sent by zero copy (a FileRegion could not pass TLS).
  */
 class TlsDataServerTest {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
 
   @TempDir
   Path dir;

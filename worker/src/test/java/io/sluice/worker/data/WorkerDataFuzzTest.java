@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.CodedOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
 import io.sluice.common.proto.ReadBlockRequest;
@@ -65,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * {@code -Dsluice.fuzz.iterations=2000 -Dsluice.fuzz.seed=...} (iterations are rounds, one connection each).
  */
 class WorkerDataFuzzTest {
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
   private static final int BLOCK_BYTES = 3 * CHUNK + 123;
   private static final long[] BLOCK_IDS = {1, 2, 3, (1L << 20) | 1, 0, -1, Long.MAX_VALUE};
   private static final int[] WRONG_METHODS = {0, 1, 99, 105, 1000, -1};

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
 import io.sluice.common.proto.ReadBlockRequest;
@@ -46,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * buffer's high water mark, so the worker's direct memory stays bounded and other clients are still served.
  */
 class WorkerDataLimitsTest {
-  private static final int CHUNK = 64 * 1024;
-  private static final int BLOCK_BYTES = 16 * CHUNK;
+  private static final int CHUNK = ChunkChecksums.CHUNK;
+  private static final int BLOCK_BYTES = 1 << 20; // 400 of them would take far more than the bound below
   private static final int READS = 400;
 
   @TempDir
@@ -138,7 +139,7 @@ class WorkerDataLimitsTest {
   private byte[] read(long blockId) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ClientStream s = good.openStream(WorkerMethod.READ_BLOCK_VALUE, ReadBlockRequest.newBuilder().setBlockId(blockId)
-        .setLength(-1).build(), 32, new StreamListener() {
+        .setLength(-1).build(), BLOCK_BYTES / CHUNK, new StreamListener() { // credits for the whole block
           @Override
           public void onData(Frame frame) {
             try {
