@@ -422,15 +422,8 @@ class DataServerTest {
     assertEquals(sums(data, 0, data.length), lease.getChunkCrcsList());
   }
 
-  /**
-   * A byte flipped in a block file on disk: the frames still carry the sums stored at write, so a reader sees the
-   * mismatch; the reader's report makes the worker check the file, remove the block and its sums, and tell the
-   * master. A report about a healthy block changes nothing.
-   */
-  @ParameterizedTest
-  @EnumSource(Transport.class)
-  void aCorruptBlockIsDetectedByTheReaderAndRemovedOnItsReport(Transport t) throws Exception {
-    start(t);
+  /** The ids of blocks the store removes from now on, as the worker would tell the master. */
+  private List<Long> recordRemovals() {
     List<Long> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
     store.setListener(new BlockListener() {
       @Override
@@ -441,6 +434,19 @@ class DataServerTest {
         removed.add(blockId);
       }
     });
+    return removed;
+  }
+
+  /**
+   * A byte flipped in a block file on disk: the frames still carry the sums stored at write, so a reader sees the
+   * mismatch; the reader's report makes the worker check the file, remove the block and its sums, and tell the
+   * master. A report about a healthy block changes nothing.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aCorruptBlockIsDetectedByTheReaderAndRemovedOnItsReport(Transport t) throws Exception {
+    start(t);
+    List<Long> removed = recordRemovals();
     byte[] data = new byte[3 * CHUNK + 100];
     new Random(6).nextBytes(data);
     write(11, data, CHUNK);
@@ -589,16 +595,7 @@ class DataServerTest {
     }
 
     start(t);
-    List<Long> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
-    store.setListener(new BlockListener() {
-      @Override
-      public void committed(long blockId) {}
-
-      @Override
-      public void removed(long blockId) {
-        removed.add(blockId);
-      }
-    });
+    List<Long> removed = recordRemovals();
     // Even a range of intact chunks: the whole block is checked when its sums are first loaded.
     RpcException e = assertThrows(RpcException.class, () -> read(23, 0, 10));
     assertEquals(Status.NOT_FOUND, e.status());
