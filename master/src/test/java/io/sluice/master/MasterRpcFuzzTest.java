@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.CodedOutputStream;
 import io.sluice.common.proto.FrameHeader;
 import io.sluice.common.proto.FrameKind;
@@ -18,6 +17,7 @@ import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.testing.CapturedLog;
 import io.sluice.common.testing.RawRpcPeer;
 import io.sluice.master.testing.FakeClock;
 import java.io.ByteArrayOutputStream;
@@ -61,7 +61,7 @@ class MasterRpcFuzzTest {
   static Path dir;
   static MasterServer master;
   static RpcClient good;
-  static final ListAppender<ILoggingEvent> LOG = new ListAppender<>();
+  static final CapturedLog LOG = new CapturedLog();
   static final Logger SLUICE_LOG = (Logger) LoggerFactory.getLogger("io.sluice");
 
   @BeforeAll
@@ -106,11 +106,11 @@ class MasterRpcFuzzTest {
           .setPath(path).build(), MkdirResponse.parser()).getInfo().getName(), where);
       assertEquals(path.substring(1), good.call(MasterMethod.GET_STATUS.getNumber(), GetStatusRequest.newBuilder()
           .setPath(path).build(), GetStatusResponse.parser()).getInfo().getName(), where);
-      List<String> errors = LOG.list.stream().filter(e -> e.getLevel() == Level.ERROR)
+      List<String> errors = LOG.events().stream().filter(e -> e.getLevel() == Level.ERROR)
           .map(e -> e.getFormattedMessage() + " " + (e.getThrowableProxy() == null ? ""
               : e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage())).toList();
       assertEquals(List.of(), errors, "logged at ERROR at " + where);
-      LOG.list.clear();
+      LOG.clear();
     }
     System.out.println("MasterRpcFuzzTest: " + answered + " answers, " + closed + " connections closed");
   }

@@ -10,7 +10,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.auth.SharedSecret;
 import io.sluice.common.conf.CommonKeys;
@@ -19,6 +18,7 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.testing.CapturedLog;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -54,7 +54,7 @@ class SecretAuthTest {
     Files.writeString(secretFile, secret + "\n");
     Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
 
-    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    CapturedLog log = new CapturedLog();
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     Logger sluice = (Logger) LoggerFactory.getLogger("io.sluice");
     Level sluiceLevel = sluice.getLevel();
@@ -99,10 +99,10 @@ class SecretAuthTest {
       root.detachAppender(log);
       sluice.setLevel(sluiceLevel);
     }
-    assertTrue(log.list.stream().anyMatch(ev -> ev.getLevel() == Level.WARN
+    assertTrue(log.events().stream().anyMatch(ev -> ev.getLevel() == Level.WARN
         && ev.getFormattedMessage().contains("authentication failed for connection from /127.0.0.1:")),
         "the servers log each refusal");
-    for (ILoggingEvent ev : log.list) {
+    for (ILoggingEvent ev : log.events()) {
       String text = ev.getFormattedMessage() + throwableText(ev.getThrowableProxy());
       assertFalse(text.contains(secret), "logged the secret: " + text);
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.sluice.common.auth.SharedSecret;
@@ -20,6 +19,7 @@ import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.Handshake;
 import io.sluice.common.proto.Status;
+import io.sluice.common.testing.CapturedLog;
 import io.sluice.common.testing.RawRpcPeer;
 import io.sluice.common.testing.TestCertificates;
 import io.sluice.common.tls.RpcTls;
@@ -56,7 +56,7 @@ class RpcTlsTest {
 
   private final List<RpcServer> servers = new ArrayList<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private final CapturedLog log = new CapturedLog();
   private final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger(ServerHandshakeHandler.class),
       (Logger) LoggerFactory.getLogger(ServerTlsHandler.class));
 
@@ -131,7 +131,7 @@ class RpcTlsTest {
   }
 
   private void assertLogged(String text) throws InterruptedException {
-    await(() -> log.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
+    await(() -> log.events().stream().anyMatch(e -> e.getLevel() == Level.WARN
         && e.getFormattedMessage().contains(text)), "a WARN line containing '" + text + "'");
   }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.sluice.common.auth.SharedSecret;
@@ -18,6 +17,7 @@ import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.Handshake;
 import io.sluice.common.proto.Status;
+import io.sluice.common.testing.CapturedLog;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -46,7 +46,7 @@ class SecretAuthenticationTest {
   private static final String OTHER_SECRET = "incorrect horse battery staple";
 
   private final List<RpcServer> servers = new ArrayList<>();
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private final CapturedLog log = new CapturedLog();
   private final Logger handshakeLog = (Logger) LoggerFactory.getLogger(ServerHandshakeHandler.class);
 
   /** Answers a stat with the caller's user as the owner. */
@@ -219,7 +219,7 @@ class SecretAuthenticationTest {
   }
 
   private List<String> messages() {
-    return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    return log.events().stream().map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   /**
@@ -232,7 +232,7 @@ class SecretAuthenticationTest {
       assertTrue(System.nanoTime() < deadline, "no log line saying '" + reason + "': " + messages());
       Thread.sleep(20);
     }
-    ILoggingEvent line = log.list.stream().filter(e -> e.getFormattedMessage().contains(reason)).findFirst()
+    ILoggingEvent line = log.events().stream().filter(e -> e.getFormattedMessage().contains(reason)).findFirst()
         .orElseThrow();
     assertEquals(ch.qos.logback.classic.Level.WARN, line.getLevel());
     assertTrue(line.getFormattedMessage().contains("authentication failed for connection from /127.0.0.1:"),

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.CodedOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -25,6 +24,7 @@ import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.common.rpc.StreamListener;
 import io.sluice.common.rpc.Transport;
+import io.sluice.common.testing.CapturedLog;
 import io.sluice.common.testing.RawRpcPeer;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.worker.block.BlockStore;
@@ -76,7 +76,7 @@ class WorkerDataFuzzTest {
   private RpcServer server;
   private ReadThrough readThrough;
   private RpcClient good;
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private final CapturedLog log = new CapturedLog();
   private final Logger sluiceLog = (Logger) LoggerFactory.getLogger("io.sluice");
 
   @AfterEach
@@ -168,11 +168,11 @@ class WorkerDataFuzzTest {
         answered += n;
       }
       assertArrayEquals(block, readBack(), "block 1 read back at " + where);
-      List<String> errors = log.list.stream().filter(e -> e.getLevel() == Level.ERROR)
+      List<String> errors = log.events().stream().filter(e -> e.getLevel() == Level.ERROR)
           .map(e -> e.getFormattedMessage() + " " + (e.getThrowableProxy() == null ? ""
               : e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage())).toList();
       assertEquals(List.of(), errors, "logged at ERROR at " + where);
-      log.list.clear();
+      log.clear();
     }
     System.out.println("WorkerDataFuzzTest: " + answered + " answers, " + closed + " connections closed");
   }
