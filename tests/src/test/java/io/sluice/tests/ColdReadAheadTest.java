@@ -2,12 +2,16 @@ package io.sluice.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.client.MountOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
 import io.sluice.client.block.ShortCircuit;
+import io.sluice.common.proto.Status;
+import io.sluice.common.rpc.RpcException;
 import io.sluice.tests.faults.FaultProxy;
 import io.sluice.tests.faults.S3Server;
 import io.sluice.ufs.UfsOutputStream;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ColdReadAheadTest {
   private static final int BLOCK = 1 << 20;
+  /** Where the proxy cuts S3 off; 28 bytes that random data practically never holds. */
+  private static final String MARKER = "<<sluice-marker-in-block-0>>";
 
   @TempDir
   Path dir;
@@ -115,20 +122,11 @@ class ColdReadAheadTest {
    */
   @Test
   void theFirstBytesOfAColdBlockAreReadWhileItStillLoads() throws Exception {
-    byte[] data = new byte[2 * BLOCK];
-    new Random(12).nextBytes(data);
-    byte[] marker = "<<sluice-marker-in-block-0>>".getBytes(StandardCharsets.ISO_8859_1);
-    int at = BLOCK / 4;
-    System.arraycopy(marker, 0, data, at, marker.length);
+    byte[] data = markedFile(12);
     withColdFile(data, (c, proxy, client) -> {
       long follows0 = ShortCircuit.follows();
       try (SluiceInputStream in = client.open("/lake/cold.bin")) {
-        CountDownLatch partitioned = proxy.partitionAfter(new String(marker, StandardCharsets.ISO_8859_1));
-        byte[] head = new byte[at / 2];
-        Future<Integer> first = reader.submit(() -> in.readNBytes(head, 0, head.length));
-        assertTrue(partitioned.await(30, TimeUnit.SECONDS), "the marker went through");
-        assertEquals(head.length, first.get(30, TimeUnit.SECONDS), "read while S3 holds the rest of the block");
-        assertArrayEquals(Arrays.copyOf(data, head.length), head);
+        byte[] head = readHeadPastPartition(proxy, in, data);
         assertTrue(reserved(c) >= BLOCK, "block 0 is still loading");
         assertEquals(follows0 + 1, ShortCircuit.follows(), "block 0 was read as it loaded");
         proxy.heal();
@@ -136,6 +134,56 @@ class ColdReadAheadTest {
             reader.submit(in::readAllBytes).get(60, TimeUnit.SECONDS));
       }
     });
+  }
+
+  /**
+   * A cold block's load that fails halfway while it is being followed (S3's connections reset after a marker a
+   * quarter into the block): the reader has the bytes before the failure, right, and then a clear error naming the
+   * block, never bytes from elsewhere and never a short file; the worker keeps nothing of the load, and a reader
+   * opening the file again once S3 answers reads it whole.
+   */
+  @Test
+  void aLoadThatFailsWhileFollowedEndsTheReadWithTheUfsError() throws Exception {
+    byte[] data = markedFile(13);
+    withColdFile(data, (c, proxy, client) -> {
+      try (SluiceInputStream in = client.open("/lake/cold.bin")) {
+        readHeadPastPartition(proxy, in, data);
+        proxy.cutAll();
+        proxy.heal();
+        ExecutionException e = assertThrows(ExecutionException.class,
+            () -> reader.submit(in::readAllBytes).get(60, TimeUnit.SECONDS));
+        RpcException failure = assertInstanceOf(RpcException.class, e.getCause(), e.toString());
+        assertEquals(Status.UFS_ERROR, failure.status(), failure.toString());
+        assertTrue(failure.getMessage().contains("/lake/cold.bin"), failure.getMessage());
+      }
+      LocalCluster.await(() -> reserved(c) == 0, Duration.ofSeconds(30), "the failed loads' space released");
+      try (SluiceInputStream again = client.open("/lake/cold.bin")) {
+        assertArrayEquals(data, again.readAllBytes());
+      }
+    });
+  }
+
+  /** Two blocks of random bytes with {@link #MARKER} a quarter into block 0. */
+  private static byte[] markedFile(long seed) {
+    byte[] data = new byte[2 * BLOCK];
+    new Random(seed).nextBytes(data);
+    byte[] marker = MARKER.getBytes(StandardCharsets.ISO_8859_1);
+    System.arraycopy(marker, 0, data, BLOCK / 4, marker.length);
+    return data;
+  }
+
+  /**
+   * Has the proxy stop S3's answers just after the marker and reads half of what precedes it, which the reader gets
+   * while the rest of block 0 is held back; checks and returns those bytes.
+   */
+  private byte[] readHeadPastPartition(FaultProxy proxy, SluiceInputStream in, byte[] data) throws Exception {
+    CountDownLatch partitioned = proxy.partitionAfter(MARKER);
+    byte[] head = new byte[BLOCK / 8];
+    Future<Integer> first = reader.submit(() -> in.readNBytes(head, 0, head.length));
+    assertTrue(partitioned.await(30, TimeUnit.SECONDS), "the marker went through");
+    assertEquals(head.length, first.get(30, TimeUnit.SECONDS), "read while S3 holds the rest of the block");
+    assertArrayEquals(Arrays.copyOf(data, head.length), head);
+    return head;
   }
 
   /** Bytes the worker reserved for blocks being written: here, one block per load running. */
