@@ -143,7 +143,7 @@ final class LocalReadStream implements ReadStream {
     Path path = Path.of(lease.getPath());
     FileChannel file = null;
     try {
-      file = FileChannel.open(path, StandardOpenOption.READ);
+      file = openLeased(path, lease);
       // A loading block's file is still growing (or a reused file longer than the block): its size says nothing.
       if (!lease.getLoading() && file.size() < lease.getLength()) {
         throw new IOException("the file has " + file.size() + " bytes, the block " + lease.getLength());
@@ -152,7 +152,8 @@ final class LocalReadStream implements ReadStream {
       closeQuietly(file);
       closeLease(worker, lease.getLeaseId());
       if (e instanceof NoSuchFileException && lease.getLoading() && retry) {
-        // The load ended between the answer and the open (renamed into place, or aborted): ask again.
+        // The load failed between the answer and the open and removed its file: ask again (a worker that names no
+        // committed_path is asked again after a commit too).
         return open(worker, block, offset, length, what, false);
       }
       if (e instanceof AccessDeniedException) {
@@ -162,6 +163,25 @@ final class LocalReadStream implements ReadStream {
     }
     ShortCircuit.opened(lease.getLoading());
     return new LocalReadStream(worker, lease, file, what, offset, end);
+  }
+
+  /**
+   * Opens the leased file. A loading block's temp file may have been renamed into place since the lease was granted
+   * (the load committed); the lease keeps the committed file there, so it is opened instead of asking again.
+   */
+  private static FileChannel openLeased(Path path, OpenLocalBlockResponse lease) throws IOException {
+    try {
+      return FileChannel.open(path, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      if (!lease.getLoading() || lease.getCommittedPath().isEmpty()) {
+        throw e;
+      }
+      try {
+        return FileChannel.open(Path.of(lease.getCommittedPath()), StandardOpenOption.READ);
+      } catch (NoSuchFileException gone) {
+        throw e;  // neither: the load failed and removed its file
+      }
+    }
   }
 
   private static LocalReadStream fallBack(String what, String why) {

@@ -70,6 +70,11 @@ public final class TempBlock {
     return tmp;
   }
 
+  /** Where commit renames the temp file when the block has {@code length} bytes: the same directory, always. */
+  public Path committedPath(long length) {
+    return dir.blockPath(blockId, length);
+  }
+
   FileChannel channel() {
     return channel;
   }

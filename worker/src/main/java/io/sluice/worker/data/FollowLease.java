@@ -60,6 +60,7 @@ final class FollowLease implements HeldLease {
     long available = load.available();
     int[] sums = load.sums(0, available);
     return OpenLocalBlockResponse.newBuilder().setPath(load.tempPath().toAbsolutePath().toString())
+        .setCommittedPath(load.committedPath().toAbsolutePath().toString())
         .setLength(load.length()).setLeaseId(leaseId).setLoading(true).setAvailable(available)
         .addAllChunkCrcs(() -> Arrays.stream(sums).iterator()).build();
   }

@@ -104,6 +104,11 @@ public final class BlockLoad implements Runnable {
     return temp.tmpPath();
   }
 
+  /** Where {@link #tempPath()} is once the load committed: the same file, renamed. */
+  public Path committedPath() {
+    return temp.committedPath(length());
+  }
+
   /**
    * The sums of chunks {@code [from, n)}, where {@code n} is how many chunks are whole in the first {@code upTo}
    * bytes (all of them when {@code upTo} is the block's length); {@code upTo} must be a value {@link #available()}

@@ -682,6 +682,9 @@ class ReadThroughTest {
     assertEquals(file.length, end.getAvailable());
     assertEquals(sums(file, known, file.length), end.getChunkCrcsList(), "every remaining sum, the short last too");
     assertArrayEquals(file, Files.readAllBytes(store.path(BLOCK)));
+    assertEquals(store.path(BLOCK).toAbsolutePath().toString(), lease.getCommittedPath(),
+        "the lease named where the load puts the file");
+    assertFalse(Files.exists(Path.of(lease.getPath())), "the temp file was renamed there");
     assertEquals(1, ufs().opens.get());
     assertEquals(1, stats.misses());
     assertEquals(1, shortCircuit.held(), "the lease outlives the load");
