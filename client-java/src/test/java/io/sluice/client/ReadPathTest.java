@@ -176,7 +176,9 @@ class ReadPathTest {
       cluster.master.setLocations(b.getBlockId(), cluster.locations); // w1 first
     }
     w1.stallReads = true;
-    try (SluiceClient impatient = SluiceClient.connect(cluster.conf().with(CommonKeys.RPC_CALL_TIMEOUT, "300ms"))) {
+    // The timeout also bounds each frame's wait on the healthy worker: long enough that a slow machine's pause there
+    // is not taken for a stall.
+    try (SluiceClient impatient = SluiceClient.connect(cluster.conf().with(CommonKeys.RPC_CALL_TIMEOUT, "1s"))) {
       for (int i = 0; i < 2; i++) {
         try (SluiceInputStream in = impatient.open("/f")) {
           assertArrayEquals(data, in.readAllBytes());
@@ -184,7 +186,7 @@ class ReadPathTest {
       }
     }
     assertEquals(1, w1.readStreams.get(), "only the first block waited for the stalled worker");
-    try (SluiceClient patient = SluiceClient.connect(cluster.conf().with(CommonKeys.RPC_CALL_TIMEOUT, "300ms")
+    try (SluiceClient patient = SluiceClient.connect(cluster.conf().with(CommonKeys.RPC_CALL_TIMEOUT, "1s")
         .with(ClientKeys.WORKER_AVOID_TIME, "0s")); SluiceInputStream in = patient.open("/f")) {
       assertArrayEquals(data, in.readAllBytes());
     }

@@ -41,9 +41,11 @@ class ReplicationTest {
   @TempDir
   Path dir;
 
-  private LocalCluster start() throws Exception {
-    LocalCluster c = LocalCluster.withWorkers(dir, WORKERS, "sluice.user.block.size", Integer.toString(BLOCK),
-        "sluice.user.write.chunk.size", "256k", "sluice.user.replicas", "3");
+  private LocalCluster start(String... more) throws Exception {
+    List<String> conf = new java.util.ArrayList<>(List.of("sluice.user.block.size", Integer.toString(BLOCK),
+        "sluice.user.write.chunk.size", "256k", "sluice.user.replicas", "3"));
+    conf.addAll(List.of(more));
+    LocalCluster c = LocalCluster.withWorkers(dir, WORKERS, conf.toArray(String[]::new));
     try {
       c.startMaster();
       for (int i = 0; i < WORKERS; i++) {
@@ -158,7 +160,8 @@ class ReplicationTest {
 
   @Test
   void aDownstreamWorkerStoppedMidWriteLeavesACompleteFile() throws Exception {
-    try (LocalCluster c = start(); SluiceClient client = c.client()) {
+    // The stopped worker stays a known holder of the blocks it got (checked at the end) however slow the rest is.
+    try (LocalCluster c = start("sluice.master.worker.timeout", "10m"); SluiceClient client = c.client()) {
       c.awaitWorkers(client, WORKERS);
       long first = c.worker(0).workerId();
       long lost = c.worker(1).workerId();

@@ -44,7 +44,7 @@ class TtlFailoverTest {
     masters = new MasterProcesses(dir, MASTERS, "sluice.master.ttl.check.interval=200ms").startAll();
     SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", masters.addresses())
         .with("sluice.user.master.retry.budget", "60s").with("sluice.rpc.call.timeout", "5s");
-    Duration ttl = Duration.ofSeconds(6);
+    Duration ttl = Duration.ofSeconds(12);  // room for two journaled calls and finding the leader on a slow machine
     try (SluiceClient client = SluiceClient.connect(conf)) {
       client.mkdir("/tmp", false);
       client.create("/tmp/victim").close();

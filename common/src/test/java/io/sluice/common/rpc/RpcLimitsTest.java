@@ -255,8 +255,9 @@ class RpcLimitsTest {
             stat("/big").toByteArray(), new byte[0]);
       }
       hog.flush();
-      waitUntilSteady(bigAnswered);
       io.netty.channel.Channel ch = parked.take().channel();
+      await("the dispatcher to pause the peer that does not read",
+          () -> !ch.config().isAutoRead());  // a volatile in Netty's config, safe to poll from here
       Boolean[] autoRead = new Boolean[2];
       ch.eventLoop().submit(() -> {
         autoRead[0] = ch.config().isAutoRead();
@@ -300,27 +301,25 @@ class RpcLimitsTest {
       peer.write(FrameHeader.newBuilder().setKind(FrameKind.REQUEST).setCallId(7).setMethod(STREAM)
           .setCredits(Integer.MAX_VALUE).build(), new byte[0], new byte[0]);
       peer.flush();
-      assertEquals(ServerCall.MAX_CREDITS_PER_GRANT, countDataFrames(peer));
+      readDataFramesThenNothing(peer, ServerCall.MAX_CREDITS_PER_GRANT);
       peer.write(FrameHeader.newBuilder().setKind(FrameKind.CREDIT).setCallId(7).setCredits(-1).build(), new byte[0],
           new byte[0]);
       peer.flush();
-      assertEquals(ServerCall.MAX_CREDITS_PER_GRANT, countDataFrames(peer));
+      readDataFramesThenNothing(peer, ServerCall.MAX_CREDITS_PER_GRANT);
     }
   }
 
-  /** Reads STREAM_DATA frames until none came for 500 ms. */
-  private static int countDataFrames(RawRpcPeer peer) throws IOException {
-    peer.socket().setSoTimeout(500);
-    int n = 0;
-    try {
-      while (true) {
-        RawRpcPeer.Received r = peer.read();
-        assertEquals(FrameKind.STREAM_DATA, r.header().getKind(), "frame " + n + " of the grant");
-        n++;
-      }
-    } catch (SocketTimeoutException e) {
-      return n;
+  /**
+   * Reads {@code expected} STREAM_DATA frames, however slowly they come, then finds no further frame within half a
+   * second (a grant over the cap would have sent it with the others).
+   */
+  private static void readDataFramesThenNothing(RawRpcPeer peer, int expected) throws IOException {
+    peer.socket().setSoTimeout(30_000);
+    for (int n = 0; n < expected; n++) {
+      assertEquals(FrameKind.STREAM_DATA, peer.read().header().getKind(), "frame " + n + " of the grant");
     }
+    peer.socket().setSoTimeout(500);
+    assertThrows(SocketTimeoutException.class, peer::read, "a frame beyond the grant's " + expected);
   }
 
   @Test

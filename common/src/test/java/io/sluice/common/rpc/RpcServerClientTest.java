@@ -42,6 +42,8 @@ class RpcServerClientTest {
   private RpcServer server;
   private final AtomicInteger flaky = new AtomicInteger();
   private final BlockingQueue<String> notes = new LinkedBlockingQueue<>();
+  /** Calls to "/held", answered by the test. */
+  private final BlockingQueue<ServerCall> held = new LinkedBlockingQueue<>();
 
   /** A toy service: stat echoes the user, silent never answers, stream sends N frames per credit. */
   private final RpcHandler handler = call -> {
@@ -55,9 +57,8 @@ class RpcServerClientTest {
             call.fail(new RpcException(Status.UNAVAILABLE, "no worker to place a block on"));
           } else if (path.equals("/flaky") && flaky.getAndIncrement() == 0) {
             call.channel().close(); // the first attempt dies with its connection
-          } else if (path.equals("/slow")) {
-            call.channel().eventLoop().schedule(() -> call.respond(GetStatusResponse.getDefaultInstance()), 200,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+          } else if (path.equals("/held")) {
+            held.add(call);  // answered when the test says
           } else if (path.equals("/follower")) {
             call.fail(new RpcException(Status.NOT_LEADER, "not the leader", "127.0.0.1:1"));
           } else {
@@ -431,11 +432,13 @@ class RpcServerClientTest {
   void anInterruptedWaitStillReleasesTheLateAnswer(Transport t) throws Exception {
     RpcOptions opts = start(t);
     try (RpcClient c = RpcClient.connect(server.address(), opts)) {
-      CompletableFuture<Frame> pending = c.call(METHOD_STAT, stat("/slow"));
+      CompletableFuture<Frame> pending = c.call(METHOD_STAT, stat("/held"));
       Thread.currentThread().interrupt();
       RpcException e = assertThrows(RpcException.class, () -> RpcClient.await(pending));
       assertEquals(Status.UNAVAILABLE, e.status());
       assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+      ServerCall call = held.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      call.channel().eventLoop().execute(() -> call.respond(GetStatusResponse.getDefaultInstance()));
       Frame late = pending.get(10, java.util.concurrent.TimeUnit.SECONDS);
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
       while (late.body().refCnt() > 0 && System.nanoTime() < deadline) {

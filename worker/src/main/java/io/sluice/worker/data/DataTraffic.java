@@ -35,8 +35,9 @@ public final class DataTraffic {
   }
 
   void sentZeroCopy(long bytes) {
-    sent.add(bytes);
+    // The part before the whole: a reader of both never sees more zero-copy bytes than bytes sent.
     sentZeroCopy.add(bytes);
+    sent.add(bytes);
   }
 
   void received(long bytes) {

@@ -262,7 +262,7 @@ class ReadThroughTest {
     assertEquals(1, ufs().opens.get());
     assertEquals(1, stats.misses());
     assertEquals(2, stats.hits());
-    assertEquals(0, readThrough.loadsRunning());
+    await(() -> readThrough.loadsRunning() == 0, "the load to leave the registry after waking its readers");
   }
 
   @ParameterizedTest
