@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Issue 4's data-path benchmark: what the Java client reads of a cached file, remotely (loopback, the worker in
- * another JVM) and short-circuit, with 1 and 4 threads, beside the ceilings measured in the same run: raw loopback TCP
+ * another JVM) and short-circuit (checked, and with the opt-in that skips the client's CRC32C check), with 1 and 4
+ * threads, beside the ceilings measured in the same run: raw loopback TCP
  * between two JVM processes (plain socket writes, and {@code transferTo} of the same block files as a zero-copy worker
  * sends), and a plain {@code FileChannel} read of the block files from the page cache. Also the sequential write of
  * the file, into fresh tmpfs pages (cold) and again after deleting it (warm: the worker reuses freed MEM files).
@@ -77,13 +78,16 @@ public final class DataPathBench {
     double remote4;
     double shortCircuit;
     double shortCircuit4;
+    double unchecked;
+    double unchecked4;
     double coldWrite;
     double warmWrite;
     List<Path> blocks;
     try (Peer cluster = Peer.cluster(dir.resolve("zero-copy"), tiers, "zero-copy")) {
       SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", cluster.master);
       try (SluiceClient client = SluiceClient.connect(conf);
-          SluiceClient noLocal = SluiceClient.connect(conf.with("sluice.user.short.circuit.enabled", "false"))) {
+          SluiceClient noLocal = SluiceClient.connect(conf.with("sluice.user.short.circuit.enabled", "false"));
+          SluiceClient trusting = SluiceClient.connect(conf.with("sluice.user.short.circuit.skip.checksum", "true"))) {
         coldWrite = mibPerSecond(size, timeWrite(client, "/cold.bin"));
         client.delete("/cold.bin", false);
         blocks = awaitBlockFiles(tierDir, 0);
@@ -94,6 +98,8 @@ public final class DataPathBench {
         remote4 = median(() -> timeRead(noLocal, "/f.bin", 4));
         shortCircuit = median(() -> timeRead(client, "/f.bin", 1));
         shortCircuit4 = median(() -> timeRead(client, "/f.bin", 4));
+        unchecked = median(() -> timeRead(trusting, "/f.bin", 1));
+        unchecked4 = median(() -> timeRead(trusting, "/f.bin", 4));
       }
       blocks = awaitBlockFiles(tierDir, size);
     }
@@ -134,6 +140,9 @@ public final class DataPathBench {
     System.out.printf("Sluice   short-circuit read               1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
         + "   = %.2fx / %.2fx the file read%n", shortCircuit, shortCircuit4, shortCircuit / fileRead,
         shortCircuit4 / fileRead4);
+    System.out.printf("Sluice   short-circuit, checksum skipped  1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
+        + "   = %.2fx / %.2fx the file read (sluice.user.short.circuit.skip.checksum=true)%n", unchecked, unchecked4,
+        unchecked / fileRead, unchecked4 / fileRead4);
     System.out.printf("Sluice   sequential write (remote)        cold   %7.0f MiB/s   warm    %7.0f MiB/s%n", coldWrite,
         warmWrite);
     System.out.println("targets: remote >= 0.8x raw loopback TCP, short-circuit >= 0.9x the plain file read");

@@ -67,7 +67,7 @@ public final class SluiceClient implements Closeable {
     FailoverRpcClient masterRpc = new FailoverRpcClient(
         FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), rpc, settings.masterRetryBudget());
     ReadOptions read = new ReadOptions(settings.readChunkSize(), settings.readWindow(), rpc.callTimeout(),
-        settings.shortCircuit());
+        settings.shortCircuit(), !conf.get(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM));
     MasterClient master = new MasterClient(masterRpc);
     UfsConnectors connectors = new UfsConnectors(master);
     return new SluiceClient(new StreamContext(master,

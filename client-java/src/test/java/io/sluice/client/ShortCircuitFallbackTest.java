@@ -253,13 +253,7 @@ class ShortCircuitFallbackTest {
     assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
 
     // A flipped byte on disk is caught in the native buffer too, not passed on.
-    long second = blockList().get(1).getBlockId();
-    try (RandomAccessFile f = new RandomAccessFile(file(second).toFile(), "rw")) {
-      f.seek(3 * CHUNK + 10);
-      int b = f.read();
-      f.seek(3 * CHUNK + 10);
-      f.write(b ^ 0x40);
-    }
+    flipByte(file(blockList().get(1).getBlockId()), 3 * CHUNK + 10);
     try (SluiceInputStream in = client.open("/f")) {
       in.seek(BLOCK);
       IOException e = assertThrows(IOException.class, () -> {
@@ -268,6 +262,28 @@ class ShortCircuitFallbackTest {
         }
       });
       assertTrue(e.getMessage().contains("offset " + 3 * CHUNK), e.getMessage());
+    }
+  }
+
+  /** What sluice.user.short.circuit.skip.checksum gives up: a byte flipped in a block file here is read as it is. */
+  @Test
+  void skippingTheChecksumReadsWhatTheFileHolds() throws Exception {
+    flipByte(file(blockList().get(1).getBlockId()), 3 * CHUNK + 10);
+    byte[] flipped = data.clone();
+    flipped[BLOCK + 3 * CHUNK + 10] ^= 0x40;
+    try (SluiceClient trusting = SluiceClient.connect(conf.with(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM, "true"))) {
+      assertArrayEquals(flipped, readAll(trusting));
+    }
+    assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
+    assertThrows(IOException.class, () -> readAll(client), "checked when the key is not set");
+  }
+
+  private static void flipByte(Path file, long offset) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(offset);
+      int b = f.read();
+      f.seek(offset);
+      f.write(b ^ 0x40);
     }
   }
 

@@ -339,7 +339,7 @@ public final class BlockReader implements Closeable {
       // An uncached UFS block is leased at once by the worker chosen to read it through, on the file it fills.
       if (options.shortCircuit() && (block.getCached() || block.hasUfs()) && !localFailed
           && ShortCircuit.isLocal(loc.getAddress())) {
-        stream = LocalReadStream.open(client, block, position, end - position, what);
+        stream = LocalReadStream.open(client, block, position, end - position, what, options.verifyShortCircuit());
         if (stream != null) {
           return;
         }

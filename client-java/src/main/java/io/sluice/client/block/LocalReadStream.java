@@ -59,6 +59,8 @@ final class LocalReadStream implements ReadStream {
   private final String what;
   private final long end;
   private final long blockLength;
+  /** Whether chunks are checked against {@link #sums} (sluice.user.short.circuit.skip.checksum unset). */
+  private final boolean verify;
   /** One per chunk; while {@link #loading}, only the first {@link #knownSums} are filled. */
   private final int[] sums;
   private int knownSums;
@@ -75,7 +77,8 @@ final class LocalReadStream implements ReadStream {
   private boolean closed;
 
   private LocalReadStream(RpcClient worker, OpenLocalBlockResponse lease, FileChannel file, String what,
-      long offset, long end) {
+      long offset, long end, boolean verify) {
+    this.verify = verify;
     this.worker = worker;
     this.leaseId = lease.getLeaseId();
     this.path = Path.of(lease.getPath());
@@ -100,15 +103,17 @@ final class LocalReadStream implements ReadStream {
    * wait (WAIT_LOCAL_BLOCK) only for bytes not yet in it.
    *
    * @param what names the block in messages, e.g. {@code /a/b: block 42 on host:7080}
+   * @param verify whether each chunk read is checked against the CRC32C the worker sent with the lease
    * @return the stream, or null (logged at debug) when the block must be read over the RPC instead
    */
-  static LocalReadStream open(RpcClient worker, BlockInfo block, long offset, long length, String what) {
-    return open(worker, block, offset, length, what, true);
+  static LocalReadStream open(RpcClient worker, BlockInfo block, long offset, long length, String what,
+      boolean verify) {
+    return open(worker, block, offset, length, what, verify, true);
   }
 
   /** @param retry whether a follow lease whose temp file was already renamed or removed may be asked for again */
   private static LocalReadStream open(RpcClient worker, BlockInfo block, long offset, long length, String what,
-      boolean retry) {
+      boolean verify, boolean retry) {
     if (ShortCircuit.refused(worker)) {
       return null;
     }
@@ -154,7 +159,7 @@ final class LocalReadStream implements ReadStream {
       if (e instanceof NoSuchFileException && lease.getLoading() && retry) {
         // The load failed between the answer and the open and removed its file: ask again (a worker that names no
         // committed_path is asked again after a commit too).
-        return open(worker, block, offset, length, what, false);
+        return open(worker, block, offset, length, what, verify, false);
       }
       if (e instanceof AccessDeniedException) {
         ShortCircuit.refuse(worker); // this process may not read that worker's directories: no block will do
@@ -162,7 +167,7 @@ final class LocalReadStream implements ReadStream {
       return fallBack(what, "cannot open " + path + ": " + e);
     }
     ShortCircuit.opened(lease.getLoading());
-    return new LocalReadStream(worker, lease, file, what, offset, end);
+    return new LocalReadStream(worker, lease, file, what, offset, end, verify);
   }
 
   /**
@@ -263,6 +268,9 @@ final class LocalReadStream implements ReadStream {
 
   /** Checks whole chunks {@code b[index, index + len)} that start at {@code blockOffset} against the lease's sums. */
   private void verify(ByteBuffer b, int index, int len, long blockOffset) throws CorruptChunkException {
+    if (!verify) {
+      return;
+    }
     long bad = ChunkChecksums.firstMismatch(b, index, len, sums, (int) (blockOffset / CHUNK));
     if (bad >= 0) {
       throw new CorruptChunkException(what + " (short-circuit, " + path + ")", bad);

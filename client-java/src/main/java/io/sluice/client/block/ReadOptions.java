@@ -10,8 +10,10 @@ import java.time.Duration;
  * @param timeout the longest wait for one frame before the read fails with UNAVAILABLE
  * @param shortCircuit read blocks of a worker on this host from their files under a lease (DESIGN 5), falling back
  *     to the block RPC whenever that cannot be done
+ * @param verifyShortCircuit check each chunk read short-circuit against its CRC32C (remote reads always are)
  */
-public record ReadOptions(int chunkSize, int window, Duration timeout, boolean shortCircuit) {
+public record ReadOptions(int chunkSize, int window, Duration timeout, boolean shortCircuit,
+    boolean verifyShortCircuit) {
   public ReadOptions {
     if (chunkSize <= 0 || window <= 0) {
       throw new IllegalArgumentException("chunk size and window must be positive: " + chunkSize + ", " + window);
