@@ -2,12 +2,16 @@
 # FUSE benchmark (issue 6): the same fio jobs on a Sluice FUSE mount (`sluice local start`: master, worker and
 # mount on this machine) and on bindfs, a C passthrough FUSE file system, over tmpfs, in one run. Prints each
 # figure beside the passthrough's and the ratio.
-# Usage: bench/fuse.sh [file-MiB] [seconds-per-timed-job]   (default: 1024 10)
+# Usage: bench/fuse.sh [file-MiB] [seconds-per-timed-job] [KEY=VALUE ...]   (default: 1024 10)
+# Each KEY=VALUE is a Sluice configuration key for the local cluster and its mount, e.g.
+# sluice.user.short.circuit.skip.checksum=true.
 # Needs fio, bindfs and python3 (installed with apt-get when run as root), and /dev/fuse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-1024}
 SECS=${2:-10}
+CONF=()
+for kv in "${@:3}"; do CONF+=(--conf "$kv"); done
 
 need=()
 command -v fio >/dev/null 2>&1 || need+=(fio)
@@ -42,7 +46,7 @@ bindfs "$SHM/data" "$PASS"
 bin/sluice local start --dir "$STATE" --master-port "$(free_port)" --raft-port "$(free_port)" \
   --worker-port "$(free_port)" --master-http-port "$(free_port)" --worker-http-port "$(free_port)" \
   --worker-capacity "$((SIZE * 3))m" --worker-mem-capacity "$((SIZE * 2))m" --worker-mem-dir "$SHM/sluice-mem" \
-  >/dev/null
+  ${CONF[@]+"${CONF[@]}"} >/dev/null
 SLUICE=$STATE/mnt
 
 # One fio job on DIR; prints "bandwidth-MiB/s iops" from its JSON.
@@ -75,6 +79,7 @@ print(" ".join("%.0f" % r for r in rates))
 EOF
 }
 
+[ ${#CONF[@]} -gt 0 ] && echo "Sluice configured with: ${*:3}"
 declare -A R
 for target in sluice passthrough; do
   dir=$SLUICE; [ "$target" = passthrough ] && dir=$PASS
