@@ -51,7 +51,11 @@ public final class MasterLink implements Closeable, CommitReporter {
     return t;
   });
   private long workerId = UNREGISTERED;
-  private List<CompletableFuture<Void>> waiting = new ArrayList<>();
+  /**
+   * Reports waiting for the next beat; guarded by itself, not by this link, which a beat holds for its whole RPC:
+   * a commit on an event loop queues its report without waiting for a beat in flight (or a master not answering).
+   */
+  private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
   private boolean reachable = true;
 
   public MasterLink(FailoverRpcClient master, WorkerAddress self, BlockStore store, Duration interval) {
@@ -96,7 +100,7 @@ public final class MasterLink implements Closeable, CommitReporter {
   @Override
   public CompletableFuture<Void> reportCommitted(long blockId) {
     CompletableFuture<Void> reported = new CompletableFuture<>();
-    synchronized (this) {
+    synchronized (waiting) {
       waiting.add(reported);
     }
     try {
@@ -108,8 +112,11 @@ public final class MasterLink implements Closeable, CommitReporter {
   }
 
   private synchronized void beat() {
-    List<CompletableFuture<Void>> reports = waiting;
-    waiting = new ArrayList<>();
+    List<CompletableFuture<Void>> reports;
+    synchronized (waiting) {
+      reports = new ArrayList<>(waiting);
+      waiting.clear();
+    }
     try {
       if (workerId == UNREGISTERED) {
         register();
@@ -237,7 +244,7 @@ public final class MasterLink implements Closeable, CommitReporter {
       timer.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    synchronized (this) {
+    synchronized (waiting) {
       waiting.forEach(r -> r.complete(null));
     }
     master.close();

@@ -171,12 +171,12 @@ public final class BlockLoad implements Runnable {
       } catch (RuntimeException e) {
         LOG.error("block {} read from the UFS but not cached", blockId(), e);
       }
-      if (committed) {
-        // Queued (not sent) before the readers are woken, so whoever is answered finds the report on its way.
-        reporter.reportCommitted(blockId());
-      }
       complete = true;
       wakeAll();
+      if (committed) {
+        // After the wake: queuing the report can wait for a heartbeat in flight, which the readers must not.
+        reporter.reportCommitted(blockId());
+      }
     } finally {
       // Whatever failed above, the load leaves the registry and drops its file reference, so no reader joins a
       // load that will never wake it and the block stays evictable.

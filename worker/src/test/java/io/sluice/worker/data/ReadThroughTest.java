@@ -248,7 +248,7 @@ class ReadThroughTest {
 
     assertArrayEquals(slice(file, offset, length), read(0, -1, src));
     assertEquals(length, store.length(BLOCK), "committed before the reader was answered");
-    assertTrue(reported.contains(BLOCK), "reported to the master like a written block");
+    await(() -> reported.contains(BLOCK), "reported to the master like a written block (after waking the reader)");
     assertEquals(1, ufs().opens.get());
     assertEquals(length, stats.ufsBytesRead());
     assertEquals(1, stats.misses());

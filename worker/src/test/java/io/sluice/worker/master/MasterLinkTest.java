@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.RegisterWorkerRequest;
 import io.sluice.common.proto.RegisterWorkerResponse;
+import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerAddress;
 import io.sluice.common.proto.WorkerCommand;
 import io.sluice.common.proto.WorkerHeartbeatRequest;
@@ -16,6 +17,7 @@ import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
+import io.sluice.common.rpc.ServerCall;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.LruPolicy;
 import io.sluice.worker.block.TierSpec;
@@ -29,8 +31,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,18 +59,23 @@ class MasterLinkTest {
   private volatile List<Long> registrationPins = List.of();
   /** Runs while a registration is answered: after the worker took its report, before it hears the pins. */
   private volatile Runnable duringRegistration = () -> { };
+  /** While set, heartbeats are not answered but parked in {@link #heldBeats}. */
+  private volatile boolean holdBeats;
+  private final BlockingQueue<ServerCall> heldBeats = new LinkedBlockingQueue<>();
 
   private void startMaster() throws Exception {
     master = new RpcServer("fake-master", new InetSocketAddress("127.0.0.1", 0), call -> {
       try {
         if (down) {
           refused.incrementAndGet();
-          call.fail(new RpcException(io.sluice.common.proto.Status.NOT_LEADER, "down"));
+          call.fail(new RpcException(Status.NOT_LEADER, "down"));
         } else if (call.method() == MasterMethod.REGISTER_WORKER_VALUE) {
           registrations.add(call.parse(RegisterWorkerRequest.parser()));
           duringRegistration.run();
           call.respond(RegisterWorkerResponse.newBuilder().setWorkerId(registrations.size())
               .addAllPinnedBlockIds(registrationPins).build());
+        } else if (holdBeats) {
+          heldBeats.add(call);
         } else {
           WorkerHeartbeatRequest hb = call.parse(WorkerHeartbeatRequest.parser());
           reportedAdded.addAll(hb.getAddedBlocksList());
@@ -213,6 +224,28 @@ class MasterLinkTest {
     await(() -> reportedAdded.contains(41L), "block 41 reported after the outage");
   }
 
+  /**
+   * A beat holds the link for its whole RPC; a commit (on a worker event loop, for a write) queues its report without
+   * waiting for it, else a slow or silent master would stall the worker's data connections.
+   */
+  @Test
+  void aCommitIsQueuedWhileABeatWaitsForTheMaster() throws Exception {
+    startMaster();
+    BlockStore store = startLink();
+    await(() -> link.workerId() > 0, "registration");
+    holdBeats = true;
+    ServerCall beat = heldBeats.poll(20, TimeUnit.SECONDS);
+    assertTrue(beat != null, "a beat in flight");
+    commit(store, 70);
+    CompletableFuture<Void> report = CompletableFuture.supplyAsync(() -> link.reportCommitted(70))
+        .get(10, TimeUnit.SECONDS);
+    assertFalse(report.isDone(), "completed only by a beat that carries it");
+    holdBeats = false;
+    beat.fail(new RpcException(Status.UNAVAILABLE, "let go"));
+    report.get(20, TimeUnit.SECONDS);
+    assertTrue(reportedAdded.contains(70L), "reported by a later beat");
+  }
+
   @Test
   void aReportedCommitHasReachedTheMasterWhenItCompletes() throws Exception {
     startMaster();
@@ -220,7 +253,7 @@ class MasterLinkTest {
     await(() -> link.workerId() > 0, "registration");
     for (long id = 50; id < 60; id++) {
       commit(store, id);
-      link.reportCommitted(id).get(20, java.util.concurrent.TimeUnit.SECONDS);
+      link.reportCommitted(id).get(20, TimeUnit.SECONDS);
       assertTrue(reportedAdded.contains(id), "block " + id + " reported before the writer is answered");
     }
   }
