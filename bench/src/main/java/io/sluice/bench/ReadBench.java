@@ -22,7 +22,8 @@ import java.util.Random;
  * Issue 5's read benchmark: a file read straight from the UFS (the ceiling), read cold through Sluice (the worker
  * reads it through from the UFS and caches it), and read warm (served from the worker's cache), for a local
  * directory and for a real S3 server (S3Proxy as its own process). Each round uses a new file so the cold read is
- * really cold; figures are medians over the rounds. One master and one worker in this JVM on loopback; the worker's
+ * really cold, and another in a directory listed first (as a job lists its input before reading it, so the cold read
+ * finds the file's metadata known); figures are medians over the rounds. One master and one worker in this JVM on loopback; the worker's
  * tier is given as {@code sluice.worker.tiers} (default a MEM tier on /dev/shm), and the worker pre-touches as much
  * MEM space as the cold reads will fill ({@code sluice.worker.mem.pretouch}) before the first round: on this VM,
  * memory touched for the first time faults in at about 0.2 GiB/s, which would time the VM's page reporting instead of
@@ -50,8 +51,9 @@ public final class ReadBench {
     new Random(1).nextBytes(data);
     System.out.printf("read bench: %d MiB file, %d rounds, worker tiers %s, %d cores%n", sizeMiB, rounds, tiers,
         Runtime.getRuntime().availableProcessors());
-    // What the cold reads write: every round's file for the local dir, the S3Proxy store and (when larger) its fs one.
-    long pretouch = (long) rounds * (data.length + Math.min(data.length, S3_MAX) + (data.length > S3_MAX ? data.length
+    // What the cold reads write: every round's two files (one read after a listing) for the local dir, the S3Proxy
+    // store and (when larger) its fs one.
+    long pretouch = 2L * rounds * (data.length + Math.min(data.length, S3_MAX) + (data.length > S3_MAX ? data.length
         : 0));
     try (BenchCluster c = new BenchCluster(dir, tiers, "sluice.worker.mem.pretouch", Long.toString(pretouch));
         SluiceClient client = c.client()) {
@@ -96,21 +98,36 @@ public final class ReadBench {
     List<Double> direct = new ArrayList<>();
     List<Double> cold = new ArrayList<>();
     List<Double> warm = new ArrayList<>();
+    List<Double> coldListed = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       String file = "f-" + r + ".bin";
-      try (UfsOutputStream out = ufs.create(UfsPath.parse(file), true)) {
-        out.write(data);
-      }
+      write(ufs, file, data);
       direct.add(time(data.length, () -> ufs.open(UfsPath.parse(file), 0, -1)));
       cold.add(time(data.length, () -> client.open(mount + "/" + file)));
       warm.add(time(data.length, () -> client.open(mount + "/" + file)));
+      // As a job reads its input: the directory listed first (untimed, as a job's planning is), so Sluice knows the
+      // file's metadata and the cold read is the data's alone. A directory per round: a listed directory is fresh
+      // for the sync interval, so a file added to it behind Sluice's back would not be seen before that.
+      String listedDir = "listed-" + r;
+      write(ufs, listedDir + "/f.bin", data);
+      client.listStatus(mount + "/" + listedDir);
+      coldListed.add(time(data.length, () -> client.open(mount + "/" + listedDir + "/f.bin")));
     }
     double d = median(direct);
     double c = median(cold);
     double w = median(warm);
+    double l = median(coldListed);
     System.out.printf("%-11s %4d MiB: direct from the UFS %8.1f MiB/s | Sluice cold %8.1f MiB/s "
         + "(%.2fx the direct time) "
         + "| Sluice warm %8.1f MiB/s (%.2fx faster than cold)%n", name, data.length >> 20, d, c, d / c, w, w / c);
+    System.out.printf("%-11s %4d MiB: Sluice cold after a listing of its directory %8.1f MiB/s (%.2fx the direct time)%n",
+        name, data.length >> 20, l, d / l);
+  }
+
+  private static void write(UnderFileSystem ufs, String file, byte[] data) throws IOException {
+    try (UfsOutputStream out = ufs.create(UfsPath.parse(file), true)) {
+      out.write(data);
+    }
   }
 
   interface Opener {
