@@ -10,10 +10,10 @@ import io.sluice.client.MountOptions;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.BlockInfo;
+import io.sluice.common.testing.FreePort;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -141,7 +141,7 @@ class CachingShimFileSystemTest {
   void anUnreachableSluiceLeavesEverythingToTheOriginal() throws Exception {
     java.nio.file.Path file = ufs.resolve("data.bin");
     Files.write(file, random(5000, 3));
-    Configuration conf = shimConf("127.0.0.1:" + freePort());
+    Configuration conf = shimConf("127.0.0.1:" + FreePort.pick());
     conf.set("sluice.user.master.retry.budget", "1s");
     conf.set("sluice.rpc.connect.timeout", "500ms");
     try (FileSystem local = FileSystem.get(URI.create("file:///"), conf)) {
@@ -208,9 +208,4 @@ class CachingShimFileSystemTest {
     return b;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -18,8 +18,7 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.sluice.common.testing.FreePort;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -67,10 +66,10 @@ class MasterStatusRpcTest {
   @Test
   void aMasterThatDoesNotLeadAnswersTooWhileRefusingNamespaceCalls() throws Exception {
     // One of two peers: the other never starts, so there is no majority and this master never leads.
-    int rpc = freePort();
-    String raft = "127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort();
+    int rpc = FreePort.pick();
+    String raft = "127.0.0.1:" + FreePort.pick() + ",127.0.0.1:" + FreePort.pick();
     master = new MasterServer(MasterServerTest.conf(dir).with(MasterKeys.RPC_PORT, Integer.toString(rpc))
-        .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + rpc + ",127.0.0.1:" + freePort())
+        .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + rpc + ",127.0.0.1:" + FreePort.pick())
         .with(MasterKeys.RAFT_ADDRESSES, raft)
         .with(MasterKeys.RAFT_PORT, raft.substring(raft.indexOf(':') + 1, raft.indexOf(',')))).start();
     client = RpcClient.connect(master.rpcAddress(), RpcOptions.defaults().withUser("alice"));
@@ -84,9 +83,4 @@ class MasterStatusRpcTest {
     assertEquals(Status.NOT_LEADER, e.status());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -11,11 +11,10 @@ import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.testing.FreePort;
 import io.sluice.master.proto.InodeRecord;
 import io.sluice.master.store.NamespaceReader;
 import io.sluice.master.store.NamespaceStore;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -45,11 +44,6 @@ class SnapshotCatchUpTest {
   private final int[] raft = new int[N];
   private final MasterServer[] masters = new MasterServer[N];
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private String list(int[] ports) {
     List<String> a = new ArrayList<>();
@@ -115,8 +109,8 @@ class SnapshotCatchUpTest {
   @Test
   void aFollowerBehindThePurgedLogCatchesUpFromASnapshot() throws Exception {
     for (int i = 0; i < N; i++) {
-      rpc[i] = freePort();
-      raft[i] = freePort();
+      rpc[i] = FreePort.pick();
+      raft[i] = FreePort.pick();
     }
     for (int i = 0; i < N; i++) {
       masters[i] = new MasterServer(conf(i)).start();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.cli.SluiceMain;
+import io.sluice.common.testing.FreePort;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -290,7 +291,7 @@ class CliTest {
     CommandLine cl = SluiceMain.commandLine();
     cl.setErr(new PrintWriter(err));
     cl.setOut(new PrintWriter(bytes));
-    int code = cl.execute("fs", "ls", "/", "--conf", "sluice.master.addresses=127.0.0.1:" + LocalCluster.freePort(),
+    int code = cl.execute("fs", "ls", "/", "--conf", "sluice.master.addresses=127.0.0.1:" + FreePort.pick(),
         "--conf", "sluice.user.master.retry.budget=1s");
     assertEquals(1, code);
     assertTrue(err.toString().startsWith("sluice: "), err.toString());

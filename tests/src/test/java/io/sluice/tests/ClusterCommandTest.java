@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.common.testing.FreePort;
 import io.sluice.master.MasterKeys;
 import io.sluice.worker.WorkerKeys;
 import java.nio.file.Files;
@@ -52,16 +53,16 @@ class ClusterCommandTest {
     Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwx------"));
     hosts = dir.resolve("hosts.txt");
     sluice.env("SLUICE_SSH", ssh + " -o BatchMode=yes -o ConnectTimeout=10");
-    int rpcPort = LocalCluster.freePort();
+    int rpcPort = FreePort.pick();
     Properties p = new Properties();
     p.setProperty("sluice.master.addresses", "localhost:" + rpcPort);
     p.setProperty(MasterKeys.HOST.name(), "localhost");
     p.setProperty(MasterKeys.RPC_PORT.name(), Integer.toString(rpcPort));
-    p.setProperty(MasterKeys.RAFT_PORT.name(), Integer.toString(LocalCluster.freePort()));
+    p.setProperty(MasterKeys.RAFT_PORT.name(), Integer.toString(FreePort.pick()));
     p.setProperty(MasterKeys.HTTP_PORT.name(), "0");
     p.setProperty(MasterKeys.DIR.name(), dir.resolve("master").toString());
     p.setProperty(WorkerKeys.HOST.name(), "localhost");
-    p.setProperty(WorkerKeys.DATA_PORT.name(), Integer.toString(LocalCluster.freePort()));
+    p.setProperty(WorkerKeys.DATA_PORT.name(), Integer.toString(FreePort.pick()));
     p.setProperty(WorkerKeys.HTTP_PORT.name(), "0");
     p.setProperty(WorkerKeys.TIERS.name(), "HDD:" + dir.resolve("worker") + ":256m");
     try (var w = Files.newBufferedWriter(sluice.confDir().resolve("sluice.properties"))) {

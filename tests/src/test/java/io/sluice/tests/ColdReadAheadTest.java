@@ -12,6 +12,7 @@ import io.sluice.client.SluiceInputStream;
 import io.sluice.client.block.ShortCircuit;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.common.testing.FreePort;
 import io.sluice.tests.faults.FaultProxy;
 import io.sluice.tests.faults.S3Server;
 import io.sluice.ufs.UfsOutputStream;
@@ -67,7 +68,7 @@ class ColdReadAheadTest {
 
   /** Writes {@code data} as s3://lake/data/cold.bin, mounts it at /lake through the proxy, runs {@code test}. */
   private void withColdFile(byte[] data, Scenario test) throws Exception {
-    try (S3Server s3 = S3Server.start(Files.createDirectories(dir.resolve("s3")), LocalCluster.freePort());
+    try (S3Server s3 = S3Server.start(Files.createDirectories(dir.resolve("s3")), FreePort.pick());
         FaultProxy proxy = FaultProxy.start(new InetSocketAddress("127.0.0.1", s3.port()));
         // A short-circuit open that waits for its load (a read-ahead's) waits longer than this test does: it must not
         // give up and read remotely, which would let the read-ahead start however late it was asked.

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.common.testing.FreePort;
 import io.sluice.master.MasterKeys;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -28,12 +29,12 @@ class DaemonTest {
   @BeforeEach
   void conf() throws Exception {
     sluice = new SluiceScript(dir);
-    rpcPort = LocalCluster.freePort();
+    rpcPort = FreePort.pick();
     Properties p = new Properties();
     p.setProperty("sluice.master.addresses", "localhost:" + rpcPort);
     p.setProperty(MasterKeys.HOST.name(), "localhost");
     p.setProperty(MasterKeys.RPC_PORT.name(), Integer.toString(rpcPort));
-    p.setProperty(MasterKeys.RAFT_PORT.name(), Integer.toString(LocalCluster.freePort()));
+    p.setProperty(MasterKeys.RAFT_PORT.name(), Integer.toString(FreePort.pick()));
     p.setProperty(MasterKeys.HTTP_PORT.name(), "0");
     p.setProperty(MasterKeys.DIR.name(), dir.resolve("master").toString());
     try (var w = Files.newBufferedWriter(sluice.confDir().resolve("sluice.properties"))) {

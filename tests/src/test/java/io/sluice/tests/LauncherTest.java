@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.common.testing.FreePort;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,9 +51,9 @@ class LauncherTest {
 
   @Test
   void readmeTour() throws Exception {
-    String master = Integer.toString(LocalCluster.freePort());
-    String raft = Integer.toString(LocalCluster.freePort());
-    String worker = Integer.toString(LocalCluster.freePort());
+    String master = Integer.toString(FreePort.pick());
+    String raft = Integer.toString(FreePort.pick());
+    String worker = Integer.toString(FreePort.pick());
     String state = dir.resolve("state").toString();
     String addr = "sluice.master.addresses=localhost:" + master;
     byte[] content = new byte[5 << 20];

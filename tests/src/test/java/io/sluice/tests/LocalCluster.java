@@ -2,11 +2,11 @@ package io.sluice.tests;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.testing.FreePort;
 import io.sluice.master.MasterServer;
 import io.sluice.worker.WorkerServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -31,11 +31,11 @@ final class LocalCluster implements AutoCloseable {
 
   private LocalCluster(Path dir, int workerCount, String[] extraConf) throws IOException {
     this.dir = dir;
-    this.masterRpcPort = freePort();
-    this.masterRaftPort = freePort();
+    this.masterRpcPort = FreePort.pick();
+    this.masterRaftPort = FreePort.pick();
     this.workerDataPorts = new int[workerCount];
     for (int i = 0; i < workerCount; i++) {
-      workerDataPorts[i] = freePort();
+      workerDataPorts[i] = FreePort.pick();
     }
     this.workers = new WorkerServer[workerCount];
     this.extra = extraConf;
@@ -50,11 +50,6 @@ final class LocalCluster implements AutoCloseable {
     return new LocalCluster(dir, workerCount, extraConf);
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   /** Configuration every process of this cluster shares. */
   SluiceConf conf() {

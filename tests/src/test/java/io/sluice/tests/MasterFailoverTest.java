@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.testing.FreePort;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +126,7 @@ class MasterFailoverTest {
     SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", masters.addresses())
         .with("sluice.user.master.retry.budget", "60s").with("sluice.user.block.size", "1m")
         .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
-        .with("sluice.worker.data.port", Integer.toString(LocalCluster.freePort()))
+        .with("sluice.worker.data.port", Integer.toString(FreePort.pick()))
         .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":1g")
         .with("sluice.worker.heartbeat.interval", "3s");
     byte[] data = new byte[3 << 20];
@@ -172,7 +173,7 @@ class MasterFailoverTest {
     SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", masters.addresses())
         .with("sluice.user.master.retry.budget", "60s")
         .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
-        .with("sluice.worker.data.port", Integer.toString(LocalCluster.freePort()))
+        .with("sluice.worker.data.port", Integer.toString(FreePort.pick()))
         .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":1g");
     try (io.sluice.worker.WorkerServer worker = new io.sluice.worker.WorkerServer(conf);
         SluiceClient client = SluiceClient.connect(conf)) {

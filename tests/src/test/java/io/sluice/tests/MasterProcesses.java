@@ -6,6 +6,7 @@ import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.testing.FreePort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -37,8 +38,8 @@ public final class MasterProcesses implements AutoCloseable {
     this.raft = new int[count];
     this.masters = new Process[count];
     for (int i = 0; i < count; i++) {
-      rpc[i] = LocalCluster.freePort();
-      raft[i] = LocalCluster.freePort();
+      rpc[i] = FreePort.pick();
+      raft[i] = FreePort.pick();
     }
   }
 

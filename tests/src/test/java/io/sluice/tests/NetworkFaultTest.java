@@ -10,6 +10,7 @@ import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.testing.FreePort;
 import io.sluice.tests.faults.FaultProxy;
 import io.sluice.worker.WorkerServer;
 import java.io.IOException;
@@ -67,7 +68,7 @@ class NetworkFaultTest {
 
   /** A worker bound to 127.0.0.{@code n} and reached (by clients, the master and other workers) via a proxy. */
   private FaultProxy proxiedWorker(LocalCluster c, int n, String... extra) throws IOException {
-    int port = LocalCluster.freePort();
+    int port = FreePort.pick();
     String bound = "127.0.0." + n;
     SluiceConf conf = c.conf().with("sluice.worker.bind.host", bound).with("sluice.worker.host", "127.0.0.1")
         .with("sluice.worker.data.port", Integer.toString(port)).with("sluice.worker.http.port", "0")

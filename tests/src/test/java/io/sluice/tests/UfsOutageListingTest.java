@@ -10,6 +10,7 @@ import io.sluice.client.SluiceClient;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.common.testing.FreePort;
 import io.sluice.tests.faults.FaultProxy;
 import io.sluice.tests.faults.S3Server;
 import java.net.InetSocketAddress;
@@ -47,7 +48,7 @@ class UfsOutageListingTest {
   @Test
   void aListingCutByAUfsOutageFailsAndIsNotTakenForTheDirectorysContent() throws Exception {
     ExecutorService lister = Executors.newSingleThreadExecutor();
-    try (S3Server s3 = S3Server.start(Files.createDirectories(dir.resolve("s3")), LocalCluster.freePort());
+    try (S3Server s3 = S3Server.start(Files.createDirectories(dir.resolve("s3")), FreePort.pick());
         FaultProxy proxy = FaultProxy.start(new InetSocketAddress("127.0.0.1", s3.port()));
         LocalCluster c = new LocalCluster(dir.resolve("cluster"), "sluice.master.http.port", "0",
             "sluice.user.master.retry.budget", "10s")) {

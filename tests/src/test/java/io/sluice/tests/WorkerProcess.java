@@ -1,5 +1,6 @@
 package io.sluice.tests;
 
+import io.sluice.common.testing.FreePort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -22,14 +23,14 @@ final class WorkerProcess implements AutoCloseable {
 
   /** Starts a worker of the master(s) at {@code masters} with an HDD tier in {@code dir}. */
   static WorkerProcess start(Path dir, String name, String masters) throws IOException {
-    int httpPort = LocalCluster.freePort();
+    int httpPort = FreePort.pick();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
         "-cp", System.getProperty("java.class.path"), "io.sluice.cli.SluiceMain", "worker",
         "--conf", "sluice.master.addresses=" + masters,
         "--conf", "sluice.worker.host=127.0.0.1",
         "--conf", "sluice.worker.bind.host=127.0.0.1",
-        "--conf", "sluice.worker.data.port=" + LocalCluster.freePort(),
+        "--conf", "sluice.worker.data.port=" + FreePort.pick(),
         "--conf", "sluice.worker.http.port=" + httpPort,
         "--conf", "sluice.worker.heartbeat.interval=200ms",
         "--conf", "sluice.worker.tiers=HDD:" + dir.resolve(name) + ":1g"));

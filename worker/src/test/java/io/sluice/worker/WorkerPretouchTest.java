@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.metrics.Scrape;
-import java.net.ServerSocket;
+import io.sluice.common.testing.FreePort;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,9 +28,7 @@ class WorkerPretouchTest {
 
   private SluiceConf conf(String pretouch) throws Exception {
     int nobody;
-    try (ServerSocket s = new ServerSocket(0)) {
-      nobody = s.getLocalPort(); // closed again: no master listens there
-    }
+    nobody = FreePort.pick(); // no master listens there
     return SluiceConf.defaults()
         .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + nobody)
         .with(WorkerKeys.HOST, "127.0.0.1").with(WorkerKeys.BIND_HOST, "127.0.0.1")

@@ -8,9 +8,9 @@ import io.netty.buffer.Unpooled;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.metrics.Scrape;
+import io.sluice.common.testing.FreePort;
 import io.sluice.worker.block.TempBlock;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,9 +31,7 @@ class WorkerServerMetricsTest {
   @BeforeEach
   void start() throws Exception {
     int nobody;
-    try (ServerSocket s = new ServerSocket(0)) {
-      nobody = s.getLocalPort(); // closed again: no master listens there
-    }
+    nobody = FreePort.pick(); // no master listens there
     SluiceConf conf = SluiceConf.defaults()
         .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + nobody)
         .with(WorkerKeys.HOST, "127.0.0.1").with(WorkerKeys.BIND_HOST, "127.0.0.1")

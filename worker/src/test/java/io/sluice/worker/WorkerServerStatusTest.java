@@ -13,9 +13,9 @@ import io.sluice.common.metrics.MetricsHttpServer;
 import io.sluice.common.metrics.Scrape;
 import io.sluice.common.proto.TierStatus;
 import io.sluice.common.proto.WorkerStatus;
+import io.sluice.common.testing.FreePort;
 import io.sluice.worker.block.TempBlock;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,9 +37,7 @@ class WorkerServerStatusTest {
 
   @BeforeEach
   void start() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      nobody = s.getLocalPort(); // closed again: no master listens there
-    }
+    nobody = FreePort.pick(); // no master listens there
     // A directory name with markup in it, to see the page escape it.
     SluiceConf conf = SluiceConf.defaults()
         .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + nobody)

@@ -18,12 +18,12 @@ import io.sluice.common.proto.WorkerMethod;
 import io.sluice.common.rpc.RpcClient;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.RpcOptions;
+import io.sluice.common.testing.FreePort;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.StoreFixture;
 import io.sluice.worker.block.TempBlock;
 import io.sluice.worker.data.ShortCircuitProver;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -54,9 +54,7 @@ class WorkerShortCircuitTest {
 
   private void start(String... extra) throws Exception {
     int nobody;
-    try (ServerSocket s = new ServerSocket(0)) {
-      nobody = s.getLocalPort(); // closed again: no master listens there
-    }
+    nobody = FreePort.pick(); // no master listens there
     SluiceConf conf = SluiceConf.defaults()
         .with(CommonKeys.MASTER_ADDRESSES, "127.0.0.1:" + nobody)
         .with(WorkerKeys.HOST, "127.0.0.1").with(WorkerKeys.BIND_HOST, "127.0.0.1")

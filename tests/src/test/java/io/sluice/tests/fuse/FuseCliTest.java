@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.common.testing.FreePort;
 import io.sluice.fuse.FuseMount;
 import io.sluice.tests.SluiceScript;
 import io.sluice.fuse.MountTable;
@@ -149,11 +150,11 @@ class FuseCliTest {
     String state = tmp.resolve("state").toString();
     Path mnt = tmp.resolve("state/mnt");
     mountPoints.add(mnt);
-    String master = Integer.toString(FuseCluster.freePort());
+    String master = Integer.toString(FreePort.pick());
     Shell.Result stop;
     try {
       Shell.Result start = sluice("local", "start", "--dir", state, "--master-port", master, "--raft-port",
-          Integer.toString(FuseCluster.freePort()), "--worker-port", Integer.toString(FuseCluster.freePort()),
+          Integer.toString(FreePort.pick()), "--worker-port", Integer.toString(FreePort.pick()),
           "--worker-capacity", "1g", "--worker-mem-capacity", "0"); // no MEM tier: nothing left in /dev/shm
       assertEquals(0, start.code(), start.toString());
       assertTrue(start.out().contains("fuse    " + mnt), start.toString());

@@ -2,13 +2,13 @@ package io.sluice.tests.fuse;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.testing.FreePort;
 import io.sluice.fuse.FuseMount;
 import io.sluice.fuse.MountOptions;
 import io.sluice.master.MasterServer;
 import io.sluice.worker.WorkerServer;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,16 +28,16 @@ final class FuseCluster implements AutoCloseable {
   /** @param extra {@code key, value} pairs added to the shared configuration */
   FuseCluster(Path dir, String... extra) throws IOException {
     this.dir = dir;
-    int rpc = freePort();
+    int rpc = FreePort.pick();
     SluiceConf c = SluiceConf.defaults()
         .with("sluice.master.addresses", "127.0.0.1:" + rpc)
         .with("sluice.master.host", "127.0.0.1")
         .with("sluice.master.rpc.port", Integer.toString(rpc))
-        .with("sluice.master.raft.port", Integer.toString(freePort()))
+        .with("sluice.master.raft.port", Integer.toString(FreePort.pick()))
         .with("sluice.master.dir", dir.resolve("master").toString())
         .with("sluice.worker.host", "127.0.0.1")
         .with("sluice.worker.bind.host", "127.0.0.1")
-        .with("sluice.worker.data.port", Integer.toString(freePort()))
+        .with("sluice.worker.data.port", Integer.toString(FreePort.pick()))
         .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":4g")
         .with("sluice.worker.heartbeat.interval", "200ms")
         // A free port for the mount's /metrics: tests must not fight over the default 7092.
@@ -48,11 +48,6 @@ final class FuseCluster implements AutoCloseable {
     this.conf = c;
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   SluiceConf conf() {
     return conf;

@@ -10,6 +10,7 @@ import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.common.testing.FreePort;
 import io.sluice.fuse.FuseMount;
 import io.sluice.fuse.MountOptions;
 import io.sluice.tests.MasterProcesses;
@@ -80,7 +81,7 @@ class FuseCopyFailoverTest {
         .with("sluice.user.master.retry.budget", "60s").with("sluice.rpc.call.timeout", "5s")
         .with("sluice.user.block.size", Integer.toString(BLOCK))
         .with("sluice.worker.host", "127.0.0.1").with("sluice.worker.bind.host", "127.0.0.1")
-        .with("sluice.worker.data.port", Integer.toString(FuseCluster.freePort()))
+        .with("sluice.worker.data.port", Integer.toString(FreePort.pick()))
         .with("sluice.worker.http.port", "0")
         .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":1g")
         .with("sluice.worker.heartbeat.interval", "200ms")
