@@ -3,11 +3,11 @@ package io.sluice.hadoop.shaded;
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.testing.FreePort;
 import io.sluice.master.MasterServer;
 import io.sluice.worker.WorkerServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -28,18 +28,18 @@ final class LoopbackCluster implements AutoCloseable {
 
   private LoopbackCluster(Path dir) throws IOException {
     this.dir = dir;
-    int rpcPort = freePort();
+    int rpcPort = FreePort.pick();
     this.conf = SluiceConf.defaults()
         .with("sluice.master.addresses", "127.0.0.1:" + rpcPort)
         .with("sluice.master.host", "127.0.0.1")
         .with("sluice.master.rpc.port", Integer.toString(rpcPort))
-        .with("sluice.master.raft.port", Integer.toString(freePort()))
+        .with("sluice.master.raft.port", Integer.toString(FreePort.pick()))
         .with("sluice.master.dir", dir.resolve("master").toString())
         .with("sluice.master.http.port", "0")
         .with("sluice.worker.http.port", "0")
         .with("sluice.worker.host", "127.0.0.1")
         .with("sluice.worker.bind.host", "127.0.0.1")
-        .with("sluice.worker.data.port", Integer.toString(freePort()))
+        .with("sluice.worker.data.port", Integer.toString(FreePort.pick()))
         .with("sluice.worker.tiers", "HDD:" + dir.resolve("worker") + ":1g")
         .with("sluice.worker.heartbeat.interval", "200ms");
   }
@@ -94,11 +94,6 @@ final class LoopbackCluster implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private static void deleteTree(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {

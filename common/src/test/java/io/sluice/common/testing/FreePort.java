@@ -33,7 +33,7 @@ public final class FreePort {
     for (int tries = 0; ; tries++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
       try (ServerSocket s = new ServerSocket(port)) {
-        return port;
+        return s.getLocalPort();
       } catch (BindException e) {
         if (tries == 100) {
           throw new IOException("no free port in " + LOWEST + ".." + below + " after 100 tries", e);
