@@ -38,10 +38,16 @@ import java.util.zip.CRC32C;
  * medians of the rounds after untimed warm-up reads, MiB/s; every byte read is counted and the first read's CRC32C
  * checked.
  *
+ * <p>Warm-up runs for a time, not a number of reads: on 2 cores a fresh worker and client read at a third to a half of
+ * their steady rate for their first ~10-20 GiB, while the JIT compilers take up to half the CPU and Netty's buffer
+ * pools fill (async-profiler, 2026-12-02). The steady rate is what a long-running worker and a job's client see; the
+ * first read after start is printed beside it, so the warm-up cost stays visible.
+ *
  * <p>Every reader copies into a 1 MiB heap array, as a caller of {@code InputStream.read(byte[])} gets its bytes:
  * the raw TCP reader too (from a direct buffer), so the ceilings do the copy Sluice must do.
  *
- * <p>Usage: {@code DataPathBench [size-MiB] [rounds] [tier-dir]} (default 1024 3 /dev/shm/sluice-datapath-PID).
+ * <p>Usage: {@code DataPathBench [size-MiB] [rounds] [warm-up-seconds] [tier-dir]} (default 1024 3 30
+ * /dev/shm/sluice-datapath-PID); the warm-up is per cluster.
  */
 public final class DataPathBench {
   private static final int BUFFER = 1 << 20;
@@ -49,23 +55,26 @@ public final class DataPathBench {
 
   private final long size;
   private final int rounds;
+  private final long warmUpNanos;
   private final byte[] pattern = new byte[PATTERN];
 
-  private DataPathBench(long size, int rounds) {
+  private DataPathBench(long size, int rounds, int warmUpSeconds) {
     this.size = size;
     this.rounds = rounds;
+    this.warmUpNanos = warmUpSeconds * 1_000_000_000L;
     new Random(7).nextBytes(pattern);
   }
 
   public static void main(String[] args) throws Exception {
     int sizeMiB = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    Path tierDir = Path.of(args.length > 2 ? args[2] : "/dev/shm/sluice-datapath-" + ProcessHandle.current().pid());
+    int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+    Path tierDir = Path.of(args.length > 3 ? args[3] : "/dev/shm/sluice-datapath-" + ProcessHandle.current().pid());
     Path dir = Files.createTempDirectory("sluice-datapath");
-    System.out.printf("data path bench: %d MiB file, %d rounds, MEM tier in %s, %d cores%n", sizeMiB, rounds,
-        tierDir, Runtime.getRuntime().availableProcessors());
+    System.out.printf("data path bench: %d MiB file, %d rounds after %d s of warm-up reads, MEM tier in %s, %d cores%n",
+        sizeMiB, rounds, warmUp, tierDir, Runtime.getRuntime().availableProcessors());
     try {
-      new DataPathBench((long) sizeMiB << 20, rounds).run(dir, tierDir);
+      new DataPathBench((long) sizeMiB << 20, rounds, warmUp).run(dir, tierDir);
     } finally {
       deleteTree(dir);
       deleteTree(tierDir);
@@ -76,6 +85,7 @@ public final class DataPathBench {
     String tiers = "MEM:" + tierDir + ":" + (3 * size >> 20) + "m";
     double remote;
     double remote4;
+    double remoteFirst;
     double shortCircuit;
     double shortCircuit4;
     double unchecked;
@@ -92,6 +102,7 @@ public final class DataPathBench {
         client.delete("/cold.bin", false);
         blocks = awaitBlockFiles(tierDir, 0);
         warmWrite = mibPerSecond(size, timeWrite(client, "/f.bin"));
+        remoteFirst = timeRead(noLocal, "/f.bin", 1);
         check(noLocal, "/f.bin");
         warmUp(noLocal, client);
         remote = median(() -> timeRead(noLocal, "/f.bin", 1));
@@ -114,11 +125,13 @@ public final class DataPathBench {
     deleteTree(tierDir);
     double copy;
     double copy4;
+    double copyFirst;
     try (Peer cluster = Peer.cluster(dir.resolve("copy"), tiers, "copy")) {
       SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", cluster.master)
           .with("sluice.user.short.circuit.enabled", "false");
       try (SluiceClient client = SluiceClient.connect(conf)) {
         timeWrite(client, "/f.bin");
+        copyFirst = timeRead(client, "/f.bin", 1);
         check(client, "/f.bin");
         warmUp(client);
         copy = median(() -> timeRead(client, "/f.bin", 1));
@@ -137,6 +150,8 @@ public final class DataPathBench {
         remote4 / tcpPlain4, remote / tcpSendfile, remote4 / tcpSendfile4);
     System.out.printf("Sluice   remote read, copy worker         1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
         + "   = %.2fx / %.2fx plain TCP%n", copy, copy4, copy / tcpPlain, copy4 / tcpPlain4);
+    System.out.printf("Sluice   remote read, first after start   zero-copy %7.0f MiB/s   copy %7.0f MiB/s"
+        + "   (1 thread, before the warm-up)%n", remoteFirst, copyFirst);
     System.out.printf("Sluice   short-circuit read               1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
         + "   = %.2fx / %.2fx the file read%n", shortCircuit, shortCircuit4, shortCircuit / fileRead,
         shortCircuit4 / fileRead4);
@@ -171,13 +186,19 @@ public final class DataPathBench {
   }
 
   /** Untimed reads, so the JIT has compiled the read path before the timed rounds (it takes a few GiB here). */
+  /** Reads the file with each client, 1 and 4 threads in turn, until the warm-up time is over (twice at least). */
   private void warmUp(SluiceClient... clients) throws Exception {
-    for (int i = 0; i < 2; i++) {
+    long start = System.nanoTime();
+    int passes = 0;
+    while (passes < 2 || System.nanoTime() - start < warmUpNanos) {
       for (SluiceClient c : clients) {
         timeRead(c, "/f.bin", 1);
         timeRead(c, "/f.bin", 4);
       }
+      passes++;
     }
+    System.out.printf("  warm-up: %d passes of %d reads in %.0f s%n", passes, 2 * clients.length,
+        (System.nanoTime() - start) / 1e9);
   }
 
   /** Writes the file from the repeating pattern; returns the nanoseconds it took, close included. */
