@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.testing.FreePort;
 import io.sluice.master.MasterServer;
 import io.sluice.worker.WorkerServer;
 import java.io.ByteArrayOutputStream;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,10 +145,9 @@ public final class CliCluster implements AutoCloseable {
     }
   }
 
+  /** A port for a server that binds it later, or for an address where none listens ({@link FreePort}). */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return FreePort.pick();
   }
 
   @Override
