@@ -77,10 +77,12 @@ public final class WorkerKeys {
 
   /**
    * How cached blocks go to remote readers ({@link io.sluice.worker.data.TransferMode}): {@code zero-copy} (a
-   * FileRegion: sendfile on epoll) or {@code copy} (read into a buffer, then written).
+   * FileRegion: sendfile on epoll), {@code copy} (read into a buffer, then written) or {@code mapped} (as copy, but a
+   * MEM block read before is kept mapped and written from the mapping).
    */
   public static final ConfigKey<String> DATA_TRANSFER = ConfigKey.string("sluice.worker.data.transfer", "zero-copy",
-      "How cached blocks are sent to remote readers: zero-copy (sendfile) or copy (read, then write).");
+      "How cached blocks are sent to remote readers: zero-copy (sendfile), copy (read, then write) or mapped (as "
+          + "copy, but MEM blocks read before are kept mapped and written from the mapping).");
 
   /** Whether a committed block is fsynced before it becomes visible (slower; survives power loss). */
   public static final ConfigKey<Boolean> WRITE_SYNC = ConfigKey.bool("sluice.worker.write.sync", false,

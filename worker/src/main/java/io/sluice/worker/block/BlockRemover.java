@@ -20,11 +20,13 @@ final class BlockRemover {
   private final Tiers tiers;
   private final BlockTable table;
   private final EvictionPlanner planner;
+  private final BlockMappings mappings;
 
-  BlockRemover(Tiers tiers, BlockTable table, EvictionPlanner planner) {
+  BlockRemover(Tiers tiers, BlockTable table, EvictionPlanner planner, BlockMappings mappings) {
     this.tiers = tiers;
     this.table = table;
     this.planner = planner;
+    this.mappings = mappings;
   }
 
   /**
@@ -79,16 +81,17 @@ final class BlockRemover {
       failDir(b.dir, e, removed);
       return false;
     }
+    mappings.drop(b);
     table.drop(b, removed);
     return true;
   }
 
   /**
    * Moves {@code b}'s file to its directory's pool if nothing can still read it; false when it must be unlinked
-   * instead (a disk tier, a reader, or the move failed: unlinking is always right).
+   * instead (a disk tier, a reader, a mapping still in use, or the move failed: unlinking is always right).
    */
   private static boolean pool(StoredBlock b) {
-    if (!b.dir.pooling() || b.leases > 0 || b.detachedReader) {
+    if (!b.dir.pooling() || b.leases > 0 || b.detachedReader || BlockMappings.inUse(b)) {
       return false;
     }
     try {
@@ -107,6 +110,7 @@ final class BlockRemover {
     }
     List<StoredBlock> lost = table.all().stream().filter(b -> b.dir == dir).toList();
     for (StoredBlock b : lost) {
+      mappings.drop(b);
       table.drop(b, removed);
     }
     dir.markFailed();

@@ -31,16 +31,18 @@ import org.slf4j.LoggerFactory;
  * is not unlinked but moved to its directory's {@link FilePool}, and the next block in that directory is written
  * over it, so it lands on resident pages instead of faulting fresh ones in. "Nothing can still read it" means no
  * open {@link ReadLease} (every reader in this process, the zero-copy regions in flight, and short-circuit clients
- * hold one for as long as they have the file open) and no lease that ended with its holder still reading
- * ({@link ReadLease#closeDetached}); otherwise the file is unlinked, so an open descriptor keeps the old bytes. An
- * aborted temp block is pooled unless a reader was opened on it. Readers always go by the tracked length, never the
- * file's size; commit cuts a reused file to the block's length.
+ * hold one for as long as they have the file open), no lease that ended with its holder still reading
+ * ({@link ReadLease#closeDetached}) and no reference to its kept mapping ({@link MappedBlock}) but the store's;
+ * otherwise the file is unlinked, so an open descriptor keeps the old bytes. An aborted temp block is pooled unless
+ * a reader was opened on it. Readers always go by the tracked length, never the file's size; commit cuts a reused
+ * file to the block's length.
  *
  * <p>Failures: an I/O error in a directory (or a full disk, which means its capacity was set wrong) marks it
  * failed for the rest of the process: its blocks are reported removed and the other directories keep serving.
  *
  * <p>Design: one lock guards all accounting, placement and the block map. Its critical sections are map updates
- * plus at most a rename or a few unlinks, which are metadata operations; data is written and read outside it.
+ * plus at most a rename, a few unlinks, or mapping or unmapping one block file, which are metadata operations; data
+ * is written and read outside it.
  * Listeners are told after the lock is released. Choosing victims sorts the evictable blocks under the lock
  * (n log n for n blocks, about 10^5 on a big worker, and rare thanks to the watermarks); a policy that keeps its
  * own order could replace the sort if that ever shows in a profile.
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * {@link BlockTable} (the block map), {@link PinnedBlocks} (pins and the start-up hold), {@link EvictionPlanner}
  * (which blocks may go, and which should), {@link BlockRemover} (evicting, pooling or unlinking files, failing
  * directories), {@link StartupScan}, {@link BlockCommitter} (a temp block's commit or abort), {@link BlockIntegrity}
- * (checksums and corruption) and {@link PoolReservations} (the MEM pre-toucher's room). None has a lock of its own:
+ * (checksums and corruption), {@link PoolReservations} (the MEM pre-toucher's room) and {@link BlockMappings} (which
+ * MEM blocks are kept mapped for transfer mode mapped). None has a lock of its own:
  * this store's monitor guards them all. The last three take it themselves, as they do I/O outside it; the others
  * are only called with it held.
  */
@@ -64,6 +67,7 @@ public final class BlockStore {
   private final BlockIntegrity integrity;
   private final PoolReservations reservations;
   private final BlockCommitter committer;
+  private final BlockMappings mappings = new BlockMappings(this);
   private final AtomicLong tmpNames = new AtomicLong();
   private volatile BlockListener listener = new BlockListener() {
     @Override
@@ -83,7 +87,7 @@ public final class BlockStore {
     this.tiers = new Tiers(tiers);
     this.table = new BlockTable(policy, pins);
     this.planner = new EvictionPlanner(this.tiers, table, pins, new VictimSelector(policy, watermarks));
-    this.remover = new BlockRemover(this.tiers, table, planner);
+    this.remover = new BlockRemover(this.tiers, table, planner, mappings);
     this.committer = new BlockCommitter(this, this.tiers, table, pins, remover, sync);
     this.integrity = new BlockIntegrity(this, table, remover, sync);
     this.reservations = new PoolReservations(this, this.tiers, tmpNames);
@@ -246,6 +250,21 @@ public final class BlockStore {
     b.leases++;
     table.accessed(blockId);
     return new ReadLease(this, b);
+  }
+
+  /**
+   * The leased block's kept mapping, for a read in transfer mode {@code mapped} to send from, with a reference the
+   * reader gives back ({@link MappedBlock#release}) before it closes the lease; or null: read the file
+   * ({@link BlockMappings} says which blocks are mapped, and when).
+   */
+  public synchronized MappedBlock mapped(ReadLease lease) {
+    StoredBlock b = lease.block();
+    return table.get(b.id) == b ? mappings.forRead(b) : null;
+  }
+
+  /** Bytes of the blocks kept mapped for reads in transfer mode {@code mapped}. */
+  public synchronized long mappedBytes() {
+    return mappings.mappedBytes();
   }
 
   /** Ends a lease; called by {@link ReadLease#close()} and {@link ReadLease#closeDetached()}. */

@@ -39,6 +39,14 @@ public final class ReadLease implements AutoCloseable {
     return store.checksums(this);
   }
 
+  /**
+   * The block's kept mapping to send from, with a reference to release before this lease is closed; or null: read
+   * the file ({@link BlockStore#mapped}).
+   */
+  public MappedBlock mapped() {
+    return store.mapped(this);
+  }
+
   StoredBlock block() {
     return block;
   }

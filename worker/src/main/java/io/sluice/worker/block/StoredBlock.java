@@ -16,6 +16,10 @@ final class StoredBlock {
   boolean detachedReader;
   /** The CRC32C of each chunk; null until loaded from the block's sums file (blocks found at start). */
   int[] sums;
+  /** Reads in transfer mode mapped so far, for {@link BlockMappings}; negative once mapping it failed. */
+  int reads;
+  /** Its kept mapping ({@link BlockMappings}), or null. */
+  MappedBlock mapping;
 
   StoredBlock(long id, StorageDir dir, Path path, long length, int[] sums) {
     this.id = id;

@@ -1,6 +1,7 @@
 package io.sluice.worker.data;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.util.ReferenceCounted;
@@ -11,6 +12,7 @@ import io.sluice.common.rpc.Frame;
 import io.sluice.common.rpc.RpcException;
 import io.sluice.common.rpc.ServerCall;
 import io.sluice.common.rpc.StreamListener;
+import io.sluice.worker.block.MappedBlock;
 import io.sluice.worker.block.ReadLease;
 import java.io.File;
 import java.io.IOException;
@@ -20,7 +22,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * Serves one READ_BLOCK call: the range goes out as STREAM_DATA frames. With {@link TransferMode#ZERO_COPY} each is a
  * {@link DefaultFileRegion} over the block file, so the bytes move from page cache to socket without entering user
- * space (sendfile on epoll); with {@link TransferMode#COPY} each is read into a pooled direct buffer first. Each
+ * space (sendfile on epoll); with {@link TransferMode#COPY} each is read into a pooled direct buffer first; with
+ * {@link TransferMode#MAPPED}, a slice of the block's kept mapping when it has one ({@link ReadLease#mapped}: MEM
+ * blocks read before), else as with COPY. Each
  * frame carries the stored CRC32C of its chunks, so the client verifies the bytes without the worker reading them:
  * frames hold whole chunks, so the stream starts at the chunk holding the range's first byte and ends with the
  * chunk holding its last (the client skips the extra bytes). At most one frame per credit the client granted is
@@ -43,8 +47,10 @@ final class BlockReadStream implements StreamListener {
   private final int chunk;
   private final DataTraffic traffic;
   private final TransferMode mode;
-  /** COPY mode: the block file, opened at the first frame, closed with the lease. */
+  /** COPY (and MAPPED) mode: the block file, opened at the first frame, closed with the lease. */
   private FileChannel channel;
+  /** MAPPED mode: the block's kept mapping, or null; held until every frame sliced from it is written or dropped. */
+  private MappedBlock mapping;
   private long position;
   private int credits;
   private int inFlight;
@@ -69,6 +75,9 @@ final class BlockReadStream implements StreamListener {
   }
 
   void start() {
+    if (mode == TransferMode.MAPPED && position < end) {
+      mapping = lease.mapped();
+    }
     call.setStreamListener(this);
     onCredit(Math.max(1, call.header().getCredits()));
   }
@@ -80,9 +89,11 @@ final class BlockReadStream implements StreamListener {
       long n = Math.min(chunk, end - position);
       credits--;
       inFlight++;
+      boolean mapped = mapping != null;
       ReferenceCounted data;
       try {
-        data = mode == TransferMode.ZERO_COPY ? new DefaultFileRegion(file, position, n) : copy(position, (int) n);
+        data = mode == TransferMode.ZERO_COPY ? new DefaultFileRegion(file, position, n)
+            : mapped ? Unpooled.wrappedBuffer(mapping.slice(position, (int) n)) : copy(position, (int) n);
       } catch (IOException e) {
         inFlight--;
         call.fail(new RpcException(Status.IO_ERROR, "reading " + file + " at " + position + ": " + e));
@@ -96,6 +107,8 @@ final class BlockReadStream implements StreamListener {
             if (f.isSuccess()) {
               if (mode == TransferMode.ZERO_COPY) {
                 traffic.sentZeroCopy(n);
+              } else if (mapped) {
+                traffic.sentMapped(n);
               } else {
                 traffic.sent(n);
               }
@@ -148,6 +161,11 @@ final class BlockReadStream implements StreamListener {
   private void releaseWhenDone() {
     if (ended && inFlight == 0) {
       closeChannel();
+      // Netty released each frame before completing its write: nothing points into the mapping any more.
+      if (mapping != null) {
+        mapping.release();
+        mapping = null;
+      }
       lease.close();
     }
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DataTraffic {
   private final LongAdder sent = new LongAdder();
   private final LongAdder sentZeroCopy = new LongAdder();
+  private final LongAdder sentMapped = new LongAdder();
   private final LongAdder received = new LongAdder();
 
   /** Bytes of block data written to readers' connections (counted once the transport sent them). */
@@ -25,6 +26,11 @@ public final class DataTraffic {
     return sentZeroCopy.sum();
   }
 
+  /** Of {@link #bytesSent()}, those sent (transfer mode mapped) from a block's kept mapping, not through a buffer. */
+  public long bytesSentMapped() {
+    return sentMapped.sum();
+  }
+
   /** Bytes of block data received from writers and appended to their blocks. */
   public long bytesReceived() {
     return received.sum();
@@ -37,6 +43,12 @@ public final class DataTraffic {
   void sentZeroCopy(long bytes) {
     // The part before the whole: a reader of both never sees more zero-copy bytes than bytes sent.
     sentZeroCopy.add(bytes);
+    sent.add(bytes);
+  }
+
+  void sentMapped(long bytes) {
+    // The part before the whole, as for zero copy.
+    sentMapped.add(bytes);
     sent.add(bytes);
   }
 

@@ -22,8 +22,10 @@ import java.util.function.ToDoubleFunction;
  * {@value #EVICTIONS} (a counter since start) and {@value #FAILED_DIRS}. For the data service: {@value #READ} and
  * {@value #WRITTEN}, block bytes sent to readers and received from writers over the block RPC, and
  * {@value #READ_ZERO_COPY}, those of the bytes sent that went as a FileRegion (zero copy, tagged with the
- * transport). For short-circuit reads (DESIGN 5): {@value #SHORT_CIRCUIT_OPENS} (leases granted to clients on this
- * host, which then read the block file themselves; those bytes are not in {@value #READ}) and
+ * transport), {@value #READ_MAPPED}, those sent in transfer mode mapped straight from a MEM block's kept mapping, and
+ * {@value #MAPPED} (bytes of the blocks kept mapped now). For short-circuit reads (DESIGN 5):
+ * {@value #SHORT_CIRCUIT_OPENS} (leases granted to clients on this host, which then read the block file themselves;
+ * those bytes are not in {@value #READ}) and
  * {@value #SHORT_CIRCUIT_LEASES} (leases open now). For the cache: {@value #HITS} (READ_BLOCK calls and
  * short-circuit opens served from a block the worker held),
  * {@value #MISSES} (calls for a block it did not hold, read through from the UFS), {@value #UFS_READ} (bytes read
@@ -42,6 +44,8 @@ public final class WorkerMetrics implements MeterBinder {
   public static final String READ = "sluice.worker.data.read";
   public static final String WRITTEN = "sluice.worker.data.written";
   public static final String READ_ZERO_COPY = "sluice.worker.data.read.zero.copy";
+  public static final String READ_MAPPED = "sluice.worker.data.read.mapped";
+  public static final String MAPPED = "sluice.worker.data.mapped";
   public static final String HITS = "sluice.worker.cache.hits";
   public static final String MISSES = "sluice.worker.cache.misses";
   public static final String UFS_READ = "sluice.worker.ufs.read.bytes";
@@ -100,6 +104,10 @@ public final class WorkerMetrics implements MeterBinder {
     FunctionCounter.builder(READ_ZERO_COPY, traffic, DataTraffic::bytesSentZeroCopy).baseUnit(BaseUnits.BYTES)
         .tag("transport", transport.name()).description("Of the block bytes sent, those sent as a FileRegion")
         .register(registry);
+    FunctionCounter.builder(READ_MAPPED, traffic, DataTraffic::bytesSentMapped).baseUnit(BaseUnits.BYTES)
+        .description("Of the block bytes sent, those sent from a block's kept mapping").register(registry);
+    Gauge.builder(MAPPED, store, BlockStore::mappedBytes).baseUnit(BaseUnits.BYTES)
+        .description("Bytes of MEM blocks kept mapped for transfer mode mapped").register(registry);
     FunctionCounter.builder(WRITTEN, traffic, DataTraffic::bytesReceived).baseUnit(BaseUnits.BYTES)
         .description("Block bytes received from writers").register(registry);
     FunctionCounter.builder(HITS, cache, ReadThroughStats::hits)

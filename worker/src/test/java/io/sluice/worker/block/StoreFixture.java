@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,6 +14,14 @@ import java.util.Random;
 /** Helpers shared by the worker tests: writing whole blocks and recording what the store reports. */
 public final class StoreFixture {
   private StoreFixture() {}
+
+  /** Opens a store on {@code tiers}, where {@code @} stands for {@code dir}: default watermarks, LRU on a fake clock. */
+  static BlockStore open(Path dir, String tiers) throws IOException {
+    BlockStore s = new BlockStore(TierSpec.parse(tiers.replace("@", dir.toString())), false, Watermarks.DEFAULT,
+        new LruPolicy(new FakeClock()));
+    s.open();
+    return s;
+  }
 
   /** Writes and commits a block of {@code length} bytes, declaring exactly that length. */
   static void put(BlockStore store, long id, int length) throws RpcException {

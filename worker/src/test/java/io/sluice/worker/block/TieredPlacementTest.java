@@ -28,10 +28,7 @@ class TieredPlacementTest {
   Path dir;
 
   private BlockStore open(String tiers) throws IOException {
-    BlockStore s = new BlockStore(TierSpec.parse(tiers.replace("@", dir.toString())), false, Watermarks.DEFAULT,
-        new LruPolicy(new FakeClock()));
-    s.open();
-    return s;
+    return StoreFixture.open(dir, tiers);
   }
 
   @Test

@@ -386,6 +386,40 @@ class DataServerTest {
     assertEquals(zeroCopy0, traffic.bytesSentZeroCopy());
   }
 
+  /**
+   * Mapped mode sends a MEM block read before from its kept mapping (one copy fewer than reading each frame into a
+   * buffer): the same bytes and checksums, counted as mapped; a block read once goes through a buffer.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void mappedModeSendsAMemBlockReadBeforeFromItsMapping(Transport t) throws Exception {
+    transfer = TransferMode.MAPPED;
+    start(t, new BlockStore(TierSpec.parse("MEM:" + dir.resolve("mem") + ":64m"), false, Watermarks.DEFAULT,
+        new LruPolicy(Clock.systemUTC())));
+    byte[] data = new byte[3 * (1 << 20) + 5];
+    new Random(9).nextBytes(data);
+    write(16, data, 1 << 20);
+    assertArrayEquals(data, read(16, 0, -1)); // read() checks every frame against its checksums
+    awaitSent(data.length);
+    assertEquals(0, traffic.bytesSentMapped(), "a block read once is sent through a buffer");
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (traffic.bytesSentMapped() == 0) { // the second read maps it; its pages load in the background
+      assertTrue(System.nanoTime() < deadline, "no read was sent from the mapping within 10 s");
+      assertArrayEquals(data, read(16, 0, -1));
+      Thread.sleep(5);
+    }
+    long sent0 = traffic.bytesSent();
+    long mapped0 = traffic.bytesSentMapped();
+    int to = 2 << 20;
+    assertArrayEquals(Arrays.copyOfRange(data, CHUNK + 5, to), read(16, CHUNK + 5, to - CHUNK - 5));
+    awaitSent(sent0 + to - CHUNK);
+    assertEquals(mapped0 + to - CHUNK, traffic.bytesSentMapped(), "whole chunks, all from the mapping");
+    assertEquals(data.length, store.mappedBytes());
+    assertTrue(store.delete(16));
+    assertEquals(0, store.mappedBytes());
+  }
+
   private void awaitSent(long bytes) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (traffic.bytesSent() < bytes && System.nanoTime() < deadline) {

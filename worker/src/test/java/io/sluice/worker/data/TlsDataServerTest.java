@@ -82,6 +82,10 @@ class TlsDataServerTest {
         SluiceConf.defaults()))));
     assertEquals(TransferMode.ZERO_COPY, TransferMode.effective("zero-copy", RpcOptions.defaults()));
     assertEquals(TransferMode.COPY, TransferMode.effective("copy", RpcOptions.defaults()));
+    assertEquals(TransferMode.MAPPED, TransferMode.effective("Mapped", RpcOptions.defaults()));
+    // Its frames are buffers, which the SslHandler encrypts like copy mode's.
+    assertEquals(TransferMode.MAPPED, TransferMode.effective("mapped", RpcOptions.from(certs.member(
+        SluiceConf.defaults()))));
   }
 
   /** Starts a data server as the worker does, with TLS and client certificates; a local UFS is mounted at /ufs. */
