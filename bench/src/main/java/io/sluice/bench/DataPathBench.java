@@ -34,9 +34,9 @@ import java.util.zip.CRC32C;
  * between two JVM processes (plain socket writes, and {@code transferTo} of the same block files as a zero-copy worker
  * sends), and a plain {@code FileChannel} read of the block files from the page cache. Also the sequential write of
  * the file, into fresh tmpfs pages (cold) and again after deleting it (warm: the worker reuses freed MEM files).
- * Remote reads run against a worker with {@code sluice.worker.data.transfer} zero-copy and then copy. Figures are
- * medians of the rounds after untimed warm-up reads, MiB/s; every byte read is counted and the first read's CRC32C
- * checked.
+ * Remote reads run against a worker with {@code sluice.worker.data.transfer} zero-copy, then copy, then mapped.
+ * Figures are medians of the rounds after untimed warm-up reads, MiB/s; every byte read is counted and the first
+ * read's CRC32C checked.
  *
  * <p>Warm-up runs for a time, not a number of reads: on 2 cores a fresh worker and client read at a third to a half of
  * their steady rate for their first ~10-20 GiB, while the JIT compilers take up to half the CPU and Netty's buffer
@@ -123,21 +123,9 @@ public final class DataPathBench {
     double tcpSendfile = median(() -> timeTcp("transferTo", 1, names));
     double tcpSendfile4 = median(() -> timeTcp("transferTo", 4, names));
     deleteTree(tierDir);
-    double copy;
-    double copy4;
-    double copyFirst;
-    try (Peer cluster = Peer.cluster(dir.resolve("copy"), tiers, "copy")) {
-      SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", cluster.master)
-          .with("sluice.user.short.circuit.enabled", "false");
-      try (SluiceClient client = SluiceClient.connect(conf)) {
-        timeWrite(client, "/f.bin");
-        copyFirst = timeRead(client, "/f.bin", 1);
-        check(client, "/f.bin");
-        warmUp(client);
-        copy = median(() -> timeRead(client, "/f.bin", 1));
-        copy4 = median(() -> timeRead(client, "/f.bin", 4));
-      }
-    }
+    double[] copy = remoteReads(dir, tiers, "copy");
+    deleteTree(tierDir);
+    double[] mapped = remoteReads(dir, tiers, "mapped");
     System.out.println();
     System.out.printf("ceiling  loopback TCP, plain writes       1 conn %7.0f MiB/s   4 conns %7.0f MiB/s%n", tcpPlain,
         tcpPlain4);
@@ -149,9 +137,11 @@ public final class DataPathBench {
         + "   = %.2fx / %.2fx plain TCP, %.2fx / %.2fx transferTo%n", remote, remote4, remote / tcpPlain,
         remote4 / tcpPlain4, remote / tcpSendfile, remote4 / tcpSendfile4);
     System.out.printf("Sluice   remote read, copy worker         1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
-        + "   = %.2fx / %.2fx plain TCP%n", copy, copy4, copy / tcpPlain, copy4 / tcpPlain4);
-    System.out.printf("Sluice   remote read, first after start   zero-copy %7.0f MiB/s   copy %7.0f MiB/s"
-        + "   (1 thread, before the warm-up)%n", remoteFirst, copyFirst);
+        + "   = %.2fx / %.2fx plain TCP%n", copy[1], copy[2], copy[1] / tcpPlain, copy[2] / tcpPlain4);
+    System.out.printf("Sluice   remote read, mapped worker       1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
+        + "   = %.2fx / %.2fx plain TCP%n", mapped[1], mapped[2], mapped[1] / tcpPlain, mapped[2] / tcpPlain4);
+    System.out.printf("Sluice   remote read, first after start   zero-copy %.0f, copy %.0f, mapped %.0f MiB/s"
+        + "   (1 thread, before the warm-up)%n", remoteFirst, copy[0], mapped[0]);
     System.out.printf("Sluice   short-circuit read               1 thr  %7.0f MiB/s   4 thr   %7.0f MiB/s"
         + "   = %.2fx / %.2fx the file read%n", shortCircuit, shortCircuit4, shortCircuit / fileRead,
         shortCircuit4 / fileRead4);
@@ -186,6 +176,25 @@ public final class DataPathBench {
   }
 
   /** Untimed reads, so the JIT has compiled the read path before the timed rounds (it takes a few GiB here). */
+  /**
+   * On a fresh cluster whose worker sends by {@code transfer} ({@code sluice.worker.data.transfer}), writes the file
+   * and reads it remotely: the first read after start, then (after the warm-up) 1 and 4 threads, MiB/s.
+   */
+  private double[] remoteReads(Path dir, String tiers, String transfer) throws Exception {
+    try (Peer cluster = Peer.cluster(dir.resolve(transfer), tiers, transfer)) {
+      SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", cluster.master)
+          .with("sluice.user.short.circuit.enabled", "false");
+      try (SluiceClient client = SluiceClient.connect(conf)) {
+        timeWrite(client, "/f.bin");
+        double first = timeRead(client, "/f.bin", 1);
+        check(client, "/f.bin");
+        warmUp(client);
+        return new double[] {first, median(() -> timeRead(client, "/f.bin", 1)),
+            median(() -> timeRead(client, "/f.bin", 4))};
+      }
+    }
+  }
+
   /** Reads the file with each client, 1 and 4 threads in turn, until the warm-up time is over (twice at least). */
   private void warmUp(SluiceClient... clients) throws Exception {
     long start = System.nanoTime();
