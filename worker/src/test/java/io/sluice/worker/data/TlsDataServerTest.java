@@ -25,6 +25,9 @@ import io.sluice.common.testing.TestCertificates;
 import io.sluice.common.tls.TlsKeys;
 import io.sluice.ufs.UfsRegistry;
 import io.sluice.worker.block.BlockStore;
+import io.sluice.worker.block.LruPolicy;
+import io.sluice.worker.block.TierSpec;
+import io.sluice.worker.block.Watermarks;
 import io.sluice.worker.ufs.ReadThrough;
 import io.sluice.worker.ufs.ReadThroughStats;
 import io.sluice.worker.ufs.UfsBlockReader;
@@ -33,6 +36,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,9 +94,13 @@ class TlsDataServerTest {
 
   /** Starts a data server as the worker does, with TLS and client certificates; a local UFS is mounted at /ufs. */
   private RpcOptions start(Transport t) throws Exception {
+    return start(t, "zero-copy", new BlockStore(dir.resolve("store"), 256L << 20, false));
+  }
+
+  /** As {@link #start(Transport)}, configured with {@code transfer} and serving {@code store}. */
+  private RpcOptions start(Transport t, String transfer, BlockStore store) throws Exception {
     RpcOptions opts = RpcOptions.from(TestCertificates.shared().member(SluiceConf.defaults()
         .with(TlsKeys.CLIENT_AUTH, "true"))).withTransport(t).withCallTimeout(Duration.ofSeconds(20));
-    BlockStore store = new BlockStore(dir.resolve("store"), 256L << 20, false);
     store.open();
     ReadThroughStats stats = new ReadThroughStats();
     Path ufs = Files.createDirectories(dir.resolve("ufs"));
@@ -103,8 +111,28 @@ class TlsDataServerTest {
     server = new RpcServer("worker-data", new InetSocketAddress("127.0.0.1", 0), new DataHandler(store, CHUNK,
         id -> CompletableFuture.completedFuture(null), traffic, readThrough, stats,
         new ShortCircuitLeases(store, stats, null, 1024, Duration.ofSeconds(5)),
-        TransferMode.effective("zero-copy", opts), opts), opts).start();
+        TransferMode.effective(transfer, opts), opts), opts).start();
     return opts;
+  }
+
+  /** Frames sliced from a kept mapping are buffers: the SslHandler encrypts them, and the reader gets the block. */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aMemBlockReadOverTlsFromItsMappingIsIdentical(Transport t) throws Exception {
+    RpcOptions opts = start(t, "mapped", new BlockStore(TierSpec.parse("MEM:" + dir.resolve("mem") + ":64m"), false,
+        Watermarks.DEFAULT, new LruPolicy(Clock.systemUTC())));
+    byte[] data = new byte[2 * 1024 * 1024 + 77];
+    new Random(12).nextBytes(data);
+    try (RpcClient client = RpcClient.connect(server.address(), opts)) {
+      assertEquals(data.length, write(client, 22, data));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      do { // the second read maps the block; its pages load in the background
+        assertTrue(System.nanoTime() < deadline, "no read was sent from the mapping within 10 s");
+        assertArrayEquals(data, read(client, ReadBlockRequest.newBuilder().setBlockId(22).setOffset(0)
+            .setLength(-1).build()));
+        Thread.sleep(5); // a frame counts once its write completed, a moment after the reader has it
+      } while (traffic.bytesSentMapped() < data.length);
+    }
   }
 
   @ParameterizedTest
