@@ -34,7 +34,8 @@ import java.util.zip.CRC32C;
  * between two JVM processes (plain socket writes, and {@code transferTo} of the same block files as a zero-copy worker
  * sends), and a plain {@code FileChannel} read of the block files from the page cache. Also the sequential write of
  * the file, into fresh tmpfs pages (cold) and again after deleting it (warm: the worker reuses freed MEM files).
- * Remote reads run against a worker with {@code sluice.worker.data.transfer} zero-copy, then copy, then mapped.
+ * Remote reads run against a worker with {@code sluice.worker.data.transfer} zero-copy, then against two at once,
+ * copy and mapped, read in turns.
  * Figures are medians of the rounds after untimed warm-up reads, MiB/s; every byte read is counted and the first
  * read's CRC32C checked.
  *
@@ -47,7 +48,7 @@ import java.util.zip.CRC32C;
  * the raw TCP reader too (from a direct buffer), so the ceilings do the copy Sluice must do.
  *
  * <p>Usage: {@code DataPathBench [size-MiB] [rounds] [warm-up-seconds] [tier-dir]} (default 1024 3 30
- * /dev/shm/sluice-datapath-PID); the warm-up is per cluster.
+ * /dev/shm/sluice-datapath-PID); the warm-up is per cluster (two clusters read in turns warm up twice as long).
  */
 public final class DataPathBench {
   private static final int BUFFER = 1 << 20;
@@ -104,7 +105,7 @@ public final class DataPathBench {
         warmWrite = mibPerSecond(size, timeWrite(client, "/f.bin"));
         remoteFirst = timeRead(noLocal, "/f.bin", 1);
         check(noLocal, "/f.bin");
-        warmUp(noLocal, client);
+        warmUp(warmUpNanos, noLocal, client);
         remote = median(() -> timeRead(noLocal, "/f.bin", 1));
         remote4 = median(() -> timeRead(noLocal, "/f.bin", 4));
         shortCircuit = median(() -> timeRead(client, "/f.bin", 1));
@@ -123,9 +124,9 @@ public final class DataPathBench {
     double tcpSendfile = median(() -> timeTcp("transferTo", 1, names));
     double tcpSendfile4 = median(() -> timeTcp("transferTo", 4, names));
     deleteTree(tierDir);
-    double[] copy = remoteReads(dir, tiers, "copy");
-    deleteTree(tierDir);
-    double[] mapped = remoteReads(dir, tiers, "mapped");
+    double[][] byCopy = remoteReads(dir, tierDir, "copy", "mapped");
+    double[] copy = byCopy[0];
+    double[] mapped = byCopy[1];
     System.out.println();
     System.out.printf("ceiling  loopback TCP, plain writes       1 conn %7.0f MiB/s   4 conns %7.0f MiB/s%n", tcpPlain,
         tcpPlain4);
@@ -177,29 +178,56 @@ public final class DataPathBench {
 
   /** Untimed reads, so the JIT has compiled the read path before the timed rounds (it takes a few GiB here). */
   /**
-   * On a fresh cluster whose worker sends by {@code transfer} ({@code sluice.worker.data.transfer}), writes the file
-   * and reads it remotely: the first read after start, then (after the warm-up) 1 and 4 threads, MiB/s.
+   * Remote reads from fresh clusters whose workers send by {@code transfers} ({@code sluice.worker.data.transfer}),
+   * each with its own MEM tier under {@code tierDir}, all running at once: each writes the file and reads it once
+   * (the first read after start), then all warm up together and the timed reads take turns (1 thread on each, then 4
+   * threads on each, per round), so the machine's drift hits every mode alike. Per mode: {first, 1 thread, 4
+   * threads}, MiB/s.
    */
-  private double[] remoteReads(Path dir, String tiers, String transfer) throws Exception {
-    try (Peer cluster = Peer.cluster(dir.resolve(transfer), tiers, transfer)) {
-      SluiceConf conf = SluiceConf.defaults().with("sluice.master.addresses", cluster.master)
-          .with("sluice.user.short.circuit.enabled", "false");
-      try (SluiceClient client = SluiceClient.connect(conf)) {
-        timeWrite(client, "/f.bin");
-        double first = timeRead(client, "/f.bin", 1);
-        check(client, "/f.bin");
-        warmUp(client);
-        return new double[] {first, median(() -> timeRead(client, "/f.bin", 1)),
-            median(() -> timeRead(client, "/f.bin", 4))};
+  private double[][] remoteReads(Path dir, Path tierDir, String... transfers) throws Exception {
+    List<Peer> peers = new ArrayList<>();
+    List<SluiceClient> clients = new ArrayList<>();
+    try {
+      for (String t : transfers) {
+        peers.add(Peer.cluster(dir.resolve(t), "MEM:" + tierDir.resolve(t) + ":" + (3 * size >> 20) + "m", t));
+        clients.add(SluiceClient.connect(SluiceConf.defaults().with("sluice.master.addresses", peers.get(
+            peers.size() - 1).master).with("sluice.user.short.circuit.enabled", "false")));
+      }
+      double[][] out = new double[transfers.length][3];
+      for (int i = 0; i < transfers.length; i++) {
+        timeWrite(clients.get(i), "/f.bin");
+        out[i][0] = timeRead(clients.get(i), "/f.bin", 1);
+        check(clients.get(i), "/f.bin");
+      }
+      warmUp(transfers.length * warmUpNanos, clients.toArray(new SluiceClient[0])); // each worker warms as long
+      double[][][] timed = new double[transfers.length][2][rounds];
+      for (int r = 0; r < rounds; r++) {
+        for (int k = 0; k < 2; k++) {
+          for (int i = 0; i < transfers.length; i++) {
+            timed[i][k][r] = timeRead(clients.get(i), "/f.bin", k == 0 ? 1 : 4);
+          }
+        }
+      }
+      for (int i = 0; i < transfers.length; i++) {
+        out[i][1] = medianOf(timed[i][0]);
+        out[i][2] = medianOf(timed[i][1]);
+      }
+      return out;
+    } finally {
+      for (SluiceClient c : clients) {
+        c.close();
+      }
+      for (Peer p : peers) {
+        p.close();
       }
     }
   }
 
-  /** Reads the file with each client, 1 and 4 threads in turn, until the warm-up time is over (twice at least). */
-  private void warmUp(SluiceClient... clients) throws Exception {
+  /** Reads the file with each client, 1 and 4 threads in turn, for {@code nanos} (twice at least). */
+  private void warmUp(long nanos, SluiceClient... clients) throws Exception {
     long start = System.nanoTime();
     int passes = 0;
-    while (passes < 2 || System.nanoTime() - start < warmUpNanos) {
+    while (passes < 2 || System.nanoTime() - start < nanos) {
       for (SluiceClient c : clients) {
         timeRead(c, "/f.bin", 1);
         timeRead(c, "/f.bin", 4);
@@ -361,8 +389,13 @@ public final class DataPathBench {
     for (int i = 0; i < rounds; i++) {
       xs[i] = m.run();
     }
-    Arrays.sort(xs);
-    return xs[rounds / 2];
+    return medianOf(xs);
+  }
+
+  private static double medianOf(double[] xs) {
+    double[] sorted = xs.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   private static double mibPerSecond(long bytes, long nanos) {
