@@ -10,11 +10,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which stored blocks are kept mapped ({@link MappedBlock}) for reads in transfer mode {@code mapped}: MEM blocks,
- * from their second read on. A block read once (a scan) is never mapped: the first pass through a mapping faults in
- * each 4 KiB page, which costs about twice what reading the file does on this VM, and only later reads win that back.
- * The second read maps the block and faults its pages in on a background thread, reading the file meanwhile; reads
- * after that send from the mapping. A mapping lives as long as its block is stored. Only the store calls this, with
- * its lock held.
+ * from their second read on. A block read once (a scan) is never mapped: mapping costs a page fault per 4 KiB page,
+ * once, and only later reads win that back (on the development VM faulting in 1 GiB cost the worker 2-3 s of CPU,
+ * and each later read of it saved about 0.06 s: tens of reads to break even; bench/RESULTS.md). The second read maps
+ * the block and faults its pages in on a background thread, reading the file meanwhile; reads after that send from
+ * the mapping. A mapping lives as long as its block is stored. Only the store calls this, with its lock held.
  */
 final class BlockMappings {
   private static final Logger LOG = LoggerFactory.getLogger(BlockMappings.class);
