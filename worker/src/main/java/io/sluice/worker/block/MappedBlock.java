@@ -1,6 +1,5 @@
 package io.sluice.worker.block;
 
-import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -95,8 +94,7 @@ public final class MappedBlock {
   /** Called with the lock held; unmaps with the last reference. */
   void releaseLocked() {
     if (--refs == 0) {
-      // Netty's cleaner call (Unsafe.invokeCleaner) unmaps now; without it the mapping goes with the buffer's GC.
-      PlatformDependent.freeDirectBuffer(buffer);
+      Unmapper.unmap(buffer);
     }
   }
 

@@ -60,6 +60,17 @@ class MappedBlockTest {
     return Files.getAttribute(p, "unix:ino");
   }
 
+  /** Whether this process maps a file with inode {@code ino} ({@code /proc/self/maps}: the kernel's own view). */
+  private static boolean mapsInode(Object ino) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 5 && f[4].equals(String.valueOf(ino))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private long pooledFiles() throws IOException {
     try (Stream<Path> s = Files.list(dir.resolve("mem").resolve("free"))) {
       return s.count();
@@ -105,12 +116,14 @@ class MappedBlockTest {
     Object ino = inode(store.path(1));
     Mapped m = awaitMapping(store, 1);
     m.close();
+    assertTrue(mapsInode(ino));
 
     assertTrue(store.delete(1));
     assertEquals(0, store.mappedBytes());
     synchronized (store) {
       assertFalse(m.mapping().mappedLocked(), "unmapped with the block, before its file can be reused");
     }
+    assertFalse(mapsInode(ino), "the kernel no longer maps it");
     assertEquals(1, pooledFiles());
     byte[] next = StoreFixture.putRandom(store, 2, 200_000); // over the pooled file, cut to its length
     assertEquals(ino, inode(store.path(2)));
@@ -136,10 +149,12 @@ class MappedBlockTest {
     synchronized (store) {
       assertTrue(m.mapping().mappedLocked());
     }
+    assertTrue(mapsInode(ino));
     m.mapping().release();
     synchronized (store) {
       assertFalse(m.mapping().mappedLocked(), "unmapped with the last reference");
     }
+    assertFalse(mapsInode(ino), "the kernel no longer maps it");
     assertEquals(0, store.mappedBytes());
   }
 }
