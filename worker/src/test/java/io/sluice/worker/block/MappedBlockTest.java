@@ -43,7 +43,7 @@ class MappedBlockTest {
       }
       lease.close();
       assertTrue(System.nanoTime() < deadline, "block " + id + " was not mapped within 10 s");
-      Thread.sleep(5);
+      Thread.sleep(5); // a poll interval while the loader thread faults pages in, bounded by the deadline
     }
   }
 
