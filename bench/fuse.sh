@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # FUSE benchmark (issue 6): the same fio jobs on a Sluice FUSE mount (`sluice local start`: master, worker and
-# mount on this machine) and on bindfs, a C passthrough FUSE file system, over tmpfs, in one run. Prints each
-# figure beside the passthrough's and the ratio.
-# Usage: bench/fuse.sh [file-MiB] [seconds-per-timed-job] [KEY=VALUE ...]   (default: 1024 10)
+# mount on this machine) and on bindfs, a C passthrough FUSE file system, over tmpfs, in one run. The jobs run in
+# rounds, each round every job on each mount in turn, so a drift of the machine's speed (large on this VM) hits both
+# alike; prints per job the median figure of each mount and the median and range of the per-round ratios.
+# Usage: bench/fuse.sh [file-MiB] [seconds-per-random-job] [rounds] [KEY=VALUE ...]   (default: 1024 10 3)
 # Each KEY=VALUE is a Sluice configuration key for the local cluster and its mount, e.g.
 # sluice.user.short.circuit.skip.checksum=true.
+# VARIANT="KEY=VALUE ..." in the environment adds a second Sluice mount of the same cluster with those keys, run in
+# the same turns (its own file), for an A/B of a mount setting, e.g. VARIANT="sluice.fuse.read.threads=1".
 # Needs fio, bindfs and python3 (installed with apt-get when run as root), and /dev/fuse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-1024}
 SECS=${2:-10}
+ROUNDS=3
+shift $(($# < 2 ? $# : 2))
+if [ $# -gt 0 ] && [[ $1 != *=* ]]; then ROUNDS=$1; shift; fi
 CONF=()
-for kv in "${@:3}"; do CONF+=(--conf "$kv"); done
+for kv in "$@"; do CONF+=(--conf "$kv"); done
+ALT=()
+for kv in ${VARIANT:-}; do ALT+=(--conf "$kv"); done
 
 need=()
 command -v fio >/dev/null 2>&1 || need+=(fio)
@@ -29,25 +37,41 @@ WORK=$(mktemp -d /tmp/sluice-fuse-bench.XXXXXX)
 SHM=$(mktemp -d /dev/shm/sluice-fuse-bench.XXXXXX)
 STATE=$WORK/state
 PASS=$WORK/passthrough
+VMNT=$WORK/variant
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 cleanup() {
   fusermount -u "$PASS" 2>/dev/null || true
+  if [ -f "$WORK/vrun/fuse.pid" ]; then
+    fusermount -u "$VMNT" 2>/dev/null || true
+    kill "$(cat "$WORK/vrun/fuse.pid")" 2>/dev/null || true
+  fi
   bin/sluice local stop --dir "$STATE" >/dev/null 2>&1 || true
   rm -rf "$WORK" "$SHM"
 }
 trap cleanup EXIT
 
-# Like for like: the passthrough serves tmpfs, so Sluice's MEM tier (tmpfs) is made large enough to hold the file;
-# with the default 1g it would spill part of it to the disk tier, whose page cache reads cost the daemon about 1.6x
-# the kernel time of tmpfs reads (measured with a C passthrough over each).
+# Like for like: the passthrough serves tmpfs, so Sluice's MEM tier (tmpfs) is made large enough to hold the file
+# (twice over: the old blocks of a rewritten file go as the new ones come); with the default 1g it would spill part
+# of it to the disk tier, whose page cache reads cost the daemon about 1.6x the kernel time of tmpfs reads (measured
+# with a C passthrough over each).
+FILES=$((1 + (${#ALT[@]} > 0)))
 mkdir -p "$PASS" "$SHM/data"
 bindfs "$SHM/data" "$PASS"
-bin/sluice local start --dir "$STATE" --master-port "$(free_port)" --raft-port "$(free_port)" \
+MASTER_PORT=$(free_port)
+bin/sluice local start --dir "$STATE" --master-port "$MASTER_PORT" --raft-port "$(free_port)" \
   --worker-port "$(free_port)" --master-http-port "$(free_port)" --worker-http-port "$(free_port)" \
-  --worker-capacity "$((SIZE * 3))m" --worker-mem-capacity "$((SIZE * 2))m" --worker-mem-dir "$SHM/sluice-mem" \
-  ${CONF[@]+"${CONF[@]}"} >/dev/null
-SLUICE=$STATE/mnt
+  --worker-capacity "$((SIZE * (2 * FILES + 1)))m" --worker-mem-capacity "$((SIZE * 2 * FILES))m" \
+  --worker-mem-dir "$SHM/sluice-mem" ${CONF[@]+"${CONF[@]}"} >/dev/null
+TARGETS=(sluice passthrough)
+declare -A DIRS=([sluice]=$STATE/mnt/bench [passthrough]=$PASS/bench)
+if [ ${#ALT[@]} -gt 0 ]; then
+  SLUICE_PID_DIR=$WORK/vrun SLUICE_LOG_DIR=$WORK/vlogs bin/sluice fuse mount --daemon \
+    --conf "sluice.master.addresses=localhost:$MASTER_PORT" --conf "sluice.fuse.http.port=$(free_port)" \
+    ${CONF[@]+"${CONF[@]}"} "${ALT[@]}" "$VMNT" >/dev/null
+  TARGETS+=(variant)
+  DIRS[variant]=$VMNT/bench-variant
+fi
 
 # One fio job on DIR; prints "bandwidth-MiB/s iops" from its JSON.
 fio_job() {
@@ -79,43 +103,64 @@ print(" ".join("%.0f" % r for r in rates))
 EOF
 }
 
-[ ${#CONF[@]} -gt 0 ] && echo "Sluice configured with: ${*:3}"
+[ ${#CONF[@]} -gt 0 ] && echo "Sluice configured with: $*"
+[ ${#ALT[@]} -gt 0 ] && echo "variant: a second Sluice mount with: $VARIANT"
+JOBS=(write read1 read4 rand meta)
 declare -A R
-for target in sluice passthrough; do
-  dir=$SLUICE; [ "$target" = passthrough ] && dir=$PASS
-  dir=$dir/bench && mkdir -p "$dir"
-  R[$target.write]=$(fio_job "$dir" seqwrite --rw=write --bs=1M --end_fsync=1)
-  # Untimed: two passes warm the JVM daemon's read path (its JIT compiles after ~10k calls, 8k per pass); fio drops
-  # the file's page cache before each job, so the timed reads still go through the daemon.
-  for _ in 1 2; do fio_job "$dir" warmup --rw=read --bs=1M >/dev/null; done
-  R[$target.read1]=$(fio_job "$dir" seqread1 --rw=read --bs=1M --numjobs=1)
-  R[$target.read4]=$(fio_job "$dir" seqread4 --rw=read --bs=1M --numjobs=4 --group_reporting)
-  R[$target.rand]=$(fio_job "$dir" randread --rw=randread --bs=4k --numjobs=1 --time_based --runtime="$SECS")
-  R[$target.meta]=$(meta_rates "$dir")
-  rm -f "$dir/bench.bin"
+for target in "${TARGETS[@]}"; do
+  mkdir -p "${DIRS[$target]}"
+done
+for round in $(seq "$ROUNDS"); do
+  for target in "${TARGETS[@]}"; do
+    dir=${DIRS[$target]}
+    R[$target.write]+="$(fio_job "$dir" seqwrite --rw=write --bs=1M --end_fsync=1);"
+    if [ "$round" = 1 ]; then
+      # Untimed: two passes warm the JVM daemon's read path (its JIT compiles after ~10k calls, 8k per pass); fio
+      # drops the file's page cache before each job, so the timed reads still go through the daemon.
+      for _ in 1 2; do fio_job "$dir" warmup --rw=read --bs=1M >/dev/null; done
+    fi
+    R[$target.read1]+="$(fio_job "$dir" seqread1 --rw=read --bs=1M --numjobs=1);"
+    R[$target.read4]+="$(fio_job "$dir" seqread4 --rw=read --bs=1M --numjobs=4 --group_reporting);"
+    R[$target.rand]+="$(fio_job "$dir" randread --rw=randread --bs=4k --numjobs=1 --time_based --runtime="$SECS");"
+    R[$target.meta]+="$(meta_rates "$dir");"
+  done
+  echo "round $round of $ROUNDS done" >&2
 done
 
-python3 - "$SIZE" "${R[sluice.write]}" "${R[passthrough.write]}" "${R[sluice.read1]}" "${R[passthrough.read1]}" \
-  "${R[sluice.read4]}" "${R[passthrough.read4]}" "${R[sluice.rand]}" "${R[passthrough.rand]}" \
-  "${R[sluice.meta]}" "${R[passthrough.meta]}" <<'EOF'
-import sys
-a = sys.argv[1:]
-size = a[0]
-def pair(i):
-    return [float(x) for x in a[i].split()], [float(x) for x in a[i + 1].split()]
-rows = []
-for label, i, col, unit in (("sequential write 1 MiB, 1 job", 1, 0, "MiB/s"),
-                            ("sequential read 1 MiB, 1 job (cached)", 3, 0, "MiB/s"),
-                            ("sequential read 1 MiB, 4 jobs (cached)", 5, 0, "MiB/s"),
-                            ("random read 4 KiB, 1 job (cached)", 7, 1, "IOPS")):
-    s, p = pair(i)
-    rows.append((label, s[col], p[col], unit))
-s, p = pair(9)
-for label, c in (("create (open O_CREAT + close)", 0), ("stat", 1), ("delete", 2)):
-    rows.append((label, s[c], p[c], "ops/s"))
-print("FUSE bench, %s MiB file: Sluice (sluice local start) vs bindfs passthrough over tmpfs" % size)
-print("| job | Sluice | passthrough | unit | Sluice / passthrough |")
-print("| --- | ---: | ---: | --- | ---: |")
-for label, s, p, unit in rows:
-    print("| %s | %.0f | %.0f | %s | %.2f |" % (label, s, p, unit, s / p if p else 0))
+args=("$SIZE" "$ROUNDS")
+for target in "${TARGETS[@]}"; do
+  for job in "${JOBS[@]}"; do args+=("$target.$job=${R[$target.$job]}"); done
+done
+python3 - "${args[@]}" <<'EOF'
+import statistics, sys
+size, rounds, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+runs = {}
+for a in rest:
+    key, _, val = a.partition("=")
+    runs[key] = [[float(x) for x in r.split()] for r in val.split(";") if r]
+targets = [t for t in ("sluice", "variant") if t + ".write" in runs]
+rows = (("sequential write 1 MiB, 1 job", "write", 0, "MiB/s"),
+        ("sequential read 1 MiB, 1 job (cached)", "read1", 0, "MiB/s"),
+        ("sequential read 1 MiB, 4 jobs (cached)", "read4", 0, "MiB/s"),
+        ("random read 4 KiB, 1 job (cached)", "rand", 1, "IOPS"),
+        ("create (open O_CREAT + close)", "meta", 0, "ops/s"),
+        ("stat", "meta", 1, "ops/s"),
+        ("delete", "meta", 2, "ops/s"))
+print("FUSE bench, %s MiB file, %s rounds: Sluice (sluice local start) vs bindfs passthrough over tmpfs" %
+      (size, rounds))
+print("Medians over the rounds; a ratio is the median of the per-round ratios [lowest-highest].")
+head = "| job | passthrough |"
+for t in targets:
+    head += " %s | %s / passthrough |" % (t, t)
+print(head + " unit |")
+print("| --- | ---: |" + " ---: | ---: |" * len(targets) + " --- |")
+for label, job, col, unit in rows:
+    p = [r[col] for r in runs["passthrough." + job]]
+    line = "| %s | %.0f |" % (label, statistics.median(p))
+    for t in targets:
+        s = [r[col] for r in runs[t + "." + job]]
+        ratios = [a / b for a, b in zip(s, p) if b]
+        line += " %.0f | %.2f [%.2f-%.2f] |" % (statistics.median(s), statistics.median(ratios), min(ratios),
+                                              max(ratios))
+    print(line + " %s |" % unit)
 EOF
