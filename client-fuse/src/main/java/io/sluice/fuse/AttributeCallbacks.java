@@ -33,26 +33,34 @@ final class AttributeCallbacks {
   private final SharedEditors editors;
   private final OwnerMapping owners;
   private final Attributes attributes;
+  private final RecentStatuses statuses;
   private final FuseOpMetrics ops;
 
   AttributeCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, OwnerMapping owners,
-      FuseOpMetrics ops) {
+      RecentStatuses statuses, FuseOpMetrics ops) {
     this.client = client;
     this.files = files;
     this.editors = editors;
     this.owners = owners;
     this.attributes = new Attributes(owners);
+    this.statuses = statuses;
     this.ops = ops;
   }
 
+  /** A lookup or stat by path: answered from a status fetched moments ago when there is one. */
   int getattr(String path, FileStat stat) {
     long start = System.nanoTime();
-    return ops.done(FuseOp.GETATTR, start, doGetattr(path, stat));
+    return ops.done(FuseOp.GETATTR, start, doGetattr(path, stat, statuses.get(path)));
   }
 
-  private int doGetattr(String path, FileStat stat) {
+  private int doGetattr(String path, FileStat stat, FileInfo recent) {
     try {
-      FileInfo info = client.getStatus(path);
+      FileInfo info = recent;
+      if (info == null) {
+        long generation = statuses.generation();
+        info = client.getStatus(path);
+        statuses.put(path, info, generation);
+      }
       attributes.fill(stat, info, length(path, info));
       return 0;
     } catch (Exception e) {
@@ -70,9 +78,10 @@ final class AttributeCallbacks {
     return e != null ? e.length() : info.getLength();
   }
 
+  /** An fstat, and libfuse's check at each open whether the file's cached pages are still good: always asked. */
   int fgetattr(String path, FileStat stat) {
     long start = System.nanoTime();
-    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat));
+    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat, null));
   }
 
   /** The mode's file-type bits are the kernel's business; the master keeps the permission bits (07777). */

@@ -20,11 +20,13 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
 final class DirectoryCallbacks {
   private final SluiceClient client;
   private final OpenFiles files;
+  private final RecentStatuses statuses;
   private final FuseOpMetrics ops;
 
-  DirectoryCallbacks(SluiceClient client, OpenFiles files, FuseOpMetrics ops) {
+  DirectoryCallbacks(SluiceClient client, OpenFiles files, RecentStatuses statuses, FuseOpMetrics ops) {
     this.client = client;
     this.files = files;
+    this.statuses = statuses;
     this.ops = ops;
   }
 
@@ -35,7 +37,7 @@ final class DirectoryCallbacks {
 
   private int doOpendir(String path, FuseFileInfo fi) {
     try {
-      fi.fh.set(files.add(new DirectoryHandle(client, path)));
+      fi.fh.set(files.add(new DirectoryHandle(client, path, statuses)));
       return 0;
     } catch (Exception e) {
       return fail("opendir", path, e);

@@ -24,6 +24,9 @@ final class DirectoryHandle {
 
   private final SluiceClient client;
   private final String path;
+  private final RecentStatuses statuses;
+  /** The statuses' generation from before the listing was asked for: its entries are kept as of then. */
+  private long generation;
   private Iterator<FileInfo> entries;
   private long position;
   private String pending;
@@ -42,10 +45,18 @@ final class DirectoryHandle {
    *
    * @throws IOException NOT_FOUND, NOT_DIRECTORY from the client
    */
-  DirectoryHandle(SluiceClient client, String path) throws IOException {
+  DirectoryHandle(SluiceClient client, String path, RecentStatuses statuses) throws IOException {
     this.client = client;
     this.path = path;
-    this.entries = client.listStatus(path).iterator();
+    this.statuses = statuses;
+    list(null);
+  }
+
+  /** Lists from the start, or after {@code startAfter}; the entries' statuses go to {@link RecentStatuses}. */
+  private void list(String startAfter) throws IOException {
+    generation = statuses.generation();
+    entries = startAfter == null ? client.listStatus(path).iterator()
+        : client.listStatus(path, startAfter).iterator();
   }
 
   /** The entry to hand out at the cursor, or null at the end. A later page that fails throws (unchecked). */
@@ -56,7 +67,9 @@ final class DirectoryHandle {
       } else if (position == 1) {
         pending = "..";
       } else if (entries.hasNext()) {
-        pending = entries.next().getName();
+        FileInfo entry = entries.next();
+        pending = entry.getName();
+        statuses.put(path.equals("/") ? "/" + pending : path + "/" + pending, entry, generation);
       }
     }
     return pending;
@@ -84,11 +97,11 @@ final class DirectoryHandle {
     pending = null;
     String after = handedOut.get(offset);
     if (after != null) {
-      entries = client.listStatus(path, after).iterator();
+      list(after);
       position = offset;
       return;
     }
-    entries = client.listStatus(path).iterator();
+    list(null);
     position = 0;
     while (position < offset && peek() != null) {
       advance();

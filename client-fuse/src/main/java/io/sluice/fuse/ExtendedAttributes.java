@@ -1,6 +1,7 @@
 package io.sluice.fuse;
 
 import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
@@ -26,9 +27,12 @@ final class ExtendedAttributes {
   private static final String ACL_PREFIX = "system.posix_acl_";
 
   private final SluiceClient client;
+  private final RecentStatuses statuses;
 
-  ExtendedAttributes(SluiceClient client) {
+  /** @param statuses recent statuses: one that counts no xattrs answers a get or list without asking the master */
+  ExtendedAttributes(SluiceClient client, RecentStatuses statuses) {
     this.client = client;
+    this.statuses = statuses;
   }
 
   void set(String path, String name, byte[] value, int flags) throws IOException {
@@ -49,7 +53,8 @@ final class ExtendedAttributes {
   /** getxattr: the value's size, copied into {@code buf} unless {@code size} is 0. */
   int get(String path, String name, Pointer buf, long size) throws IOException {
     refuseAcl(path, name);
-    byte[] value = client.getXattrs(path).get(name);
+    // ls -l probes every entry it lists for a security label: most files have no xattrs, and a fresh status says so.
+    byte[] value = hasNone(path) ? null : client.getXattrs(path).get(name);
     if (value == null) {
       throw new ErrnoException(Errno.noAttribute(), path + ": no xattr " + name);
     }
@@ -58,7 +63,7 @@ final class ExtendedAttributes {
 
   /** listxattr: the names, each NUL-terminated, as {@link #get} replies. */
   int list(String path, Pointer buf, long size) throws IOException {
-    Map<String, byte[]> all = client.getXattrs(path);
+    Map<String, byte[]> all = hasNone(path) ? Map.of() : client.getXattrs(path);
     ByteArrayOutputStream names = new ByteArrayOutputStream();
     for (String name : all.keySet()) {
       names.writeBytes(name.getBytes(StandardCharsets.UTF_8));
@@ -89,6 +94,11 @@ final class ExtendedAttributes {
     }
     buf.put(0, data, 0, data.length);
     return data.length;
+  }
+
+  private boolean hasNone(String path) {
+    FileInfo recent = statuses.get(path);
+    return recent != null && recent.getXattrCount() == 0;
   }
 
   private static void refuseAcl(String path, String name) throws ErrnoException {

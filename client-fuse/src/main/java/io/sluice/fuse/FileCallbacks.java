@@ -26,7 +26,7 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
  * through {@link SharedEditors}. See {@link OpenFile} for when what is written becomes visible.
  */
 final class FileCallbacks {
-  private static final int ACCMODE = 3;
+  static final int ACCMODE = 3;
 
   /** What a new file needs beyond its creation (its mode and owner as the caller asked; see NewInodeSetup). */
   interface NewFileSetup {

@@ -18,6 +18,21 @@ public final class FuseKeys {
   public static final ConfigKey<Duration> ATTR_TIMEOUT = ConfigKey.duration("sluice.fuse.attr.timeout", "1s",
       "How long the kernel caches file attributes before asking the FUSE daemon again.");
 
+  /**
+   * How long the mount itself serves a status it fetched from the master (from a directory listing or a lookup)
+   * to the kernel's lookups and xattr probes, so {@code ls -l} or {@code find} over a listed directory costs no master
+   * round trip per entry ({@code RecentStatuses}). Same trade-off as the attribute timeout, and by default the same
+   * value: a change by another client shows within this plus the attribute timeout; a change through this mount, at
+   * once. 0 turns it off.
+   */
+  public static final ConfigKey<Duration> STATUS_CACHE_TTL = ConfigKey.duration("sluice.fuse.status.cache.ttl",
+      "1s", "How long the mount answers lookups and xattr probes from statuses it fetched (e.g. by listing a "
+      + "directory) before asking the master again; 0 = always ask.");
+
+  /** The most statuses the mount keeps for {@link #STATUS_CACHE_TTL}; when full it starts over empty. */
+  public static final ConfigKey<Integer> STATUS_CACHE_ENTRIES = ConfigKey.integer("sluice.fuse.status.cache.entries",
+      100_000, "The most statuses the mount keeps (attributes only, a few hundred bytes each).");
+
   /** How long the kernel may cache a name lookup (name -> inode), same trade-off as the attribute timeout. */
   public static final ConfigKey<Duration> ENTRY_TIMEOUT = ConfigKey.duration("sluice.fuse.entry.timeout", "1s",
       "How long the kernel caches a name lookup before asking the FUSE daemon again.");

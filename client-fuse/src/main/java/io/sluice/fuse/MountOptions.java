@@ -42,12 +42,17 @@ public final class MountOptions {
   private final boolean debug;
   private final int httpPort;
   private final int readThreads;
+  private final Duration statusCacheTtl;
+  private final int statusCacheEntries;
 
-  private MountOptions(List<String> args, boolean debug, int httpPort, int readThreads) {
+  private MountOptions(List<String> args, boolean debug, int httpPort, int readThreads, Duration statusCacheTtl,
+      int statusCacheEntries) {
     this.args = List.copyOf(args);
     this.debug = debug;
     this.httpPort = httpPort;
     this.readThreads = readThreads;
+    this.statusCacheTtl = statusCacheTtl;
+    this.statusCacheEntries = statusCacheEntries;
   }
 
   /** The options {@code conf} asks for. */
@@ -72,8 +77,19 @@ public final class MountOptions {
       throw new IllegalArgumentException(FuseKeys.READ_THREADS.name() + " must be -1 (by the cores) or 0 or more, not "
           + readThreads);
     }
+    Duration statusTtl = conf.get(FuseKeys.STATUS_CACHE_TTL);
+    int statusEntries = conf.get(FuseKeys.STATUS_CACHE_ENTRIES);
+    if (statusTtl.isNegative() || statusEntries < 0) {
+      throw new IllegalArgumentException(FuseKeys.STATUS_CACHE_TTL.name() + " and "
+          + FuseKeys.STATUS_CACHE_ENTRIES.name() + " must not be negative");
+    }
     return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
-        conf.get(FuseKeys.HTTP_PORT), readThreads);
+        conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries);
+  }
+
+  /** The statuses the mount keeps for lookups ({@link FuseKeys#STATUS_CACHE_TTL}), empty, on the system clock. */
+  RecentStatuses recentStatuses() {
+    return new RecentStatuses(statusCacheTtl.toNanos(), statusCacheEntries, System::nanoTime);
   }
 
   /** Arguments for libfuse after the mount point: {@code -s -o opt,opt,...}. */

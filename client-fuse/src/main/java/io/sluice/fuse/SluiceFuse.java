@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import jnr.constants.platform.OpenFlags;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
@@ -53,22 +54,24 @@ public final class SluiceFuse extends FuseStubFS {
   private final XattrCallbacks xattrs;
   private final FileCallbacks handles;
   private final DirectoryCallbacks directories;
+  private final RecentStatuses statuses;
 
   /**
    * A file system over {@code client}, which the caller keeps and closes after unmounting, timing every callback in
-   * {@code ops}.
+   * {@code ops}, answering lookups from {@code statuses} while they are fresh.
    */
-  public SluiceFuse(SluiceClient client, FuseOpMetrics ops) {
+  SluiceFuse(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses) {
+    this.statuses = statuses;
     ops.bindHandles(files, OpenFiles::size);
     UnixSystem me = new UnixSystem();
     OwnerMapping owners = new OwnerMapping(new NativeAccounts(), me.getUid(), me.getGid(), System::nanoTime);
     SharedEditors editors = new SharedEditors(client);
     NewInodeSetup newInodes = new NewInodeSetup(client, owners, me.getUid(), me.getGid(), this::getContext);
-    this.attributes = new AttributeCallbacks(client, files, editors, owners, ops);
+    this.attributes = new AttributeCallbacks(client, files, editors, owners, statuses, ops);
     this.namespace = new NamespaceCallbacks(client, files, editors, newInodes, ops);
-    this.xattrs = new XattrCallbacks(new ExtendedAttributes(client), ops);
+    this.xattrs = new XattrCallbacks(new ExtendedAttributes(client, statuses), ops);
     this.handles = new FileCallbacks(client, files, editors, gate, ops, newInodes);
-    this.directories = new DirectoryCallbacks(client, files, ops);
+    this.directories = new DirectoryCallbacks(client, files, statuses, ops);
     OperationFlags.set(fuseOperations);
   }
 
@@ -165,6 +168,12 @@ public final class SluiceFuse extends FuseStubFS {
     });
   }
 
+  /** Passes on what a callback that may have changed something answered, once it is done ({@link RecentStatuses}). */
+  private int changed(int result) {
+    statuses.changed();
+    return result;
+  }
+
   @Override
   public int getattr(String path, FileStat stat) {
     return attributes.getattr(path, stat);
@@ -177,17 +186,17 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int chmod(String path, @mode_t long mode) {
-    return attributes.chmod(path, mode);
+    return changed(attributes.chmod(path, mode));
   }
 
   @Override
   public int chown(String path, @uid_t long uid, @gid_t long gid) {
-    return attributes.chown(path, uid, gid);
+    return changed(attributes.chown(path, uid, gid));
   }
 
   @Override
   public int utimens(String path, Timespec[] timespec) {
-    return attributes.utimens(path, timespec);
+    return changed(attributes.utimens(path, timespec));
   }
 
   @Override
@@ -202,32 +211,32 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int mkdir(String path, @mode_t long mode) {
-    return namespace.mkdir(path, mode);
+    return changed(namespace.mkdir(path, mode));
   }
 
   @Override
   public int rmdir(String path) {
-    return namespace.rmdir(path);
+    return changed(namespace.rmdir(path));
   }
 
   @Override
   public int unlink(String path) {
-    return namespace.unlink(path);
+    return changed(namespace.unlink(path));
   }
 
   @Override
   public int rename(String from, String to) {
-    return namespace.rename(from, to);
+    return changed(namespace.rename(from, to));
   }
 
   @Override
   public int symlink(String target, String link) {
-    return namespace.symlink(target, link);
+    return changed(namespace.symlink(target, link));
   }
 
   @Override
   public int link(String oldpath, String newpath) {
-    return namespace.link(oldpath, newpath);
+    return changed(namespace.link(oldpath, newpath));
   }
 
   @Override
@@ -237,7 +246,7 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
-    return xattrs.setxattr(path, name, value, size, flags);
+    return changed(xattrs.setxattr(path, name, value, size, flags));
   }
 
   @Override
@@ -252,17 +261,19 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int removexattr(String path, String name) {
-    return xattrs.removexattr(path, name);
+    return changed(xattrs.removexattr(path, name));
   }
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-    return handles.create(path, mode, fi);
+    return changed(handles.create(path, mode, fi));
   }
 
   @Override
   public int open(String path, FuseFileInfo fi) {
-    return handles.open(path, fi);
+    int r = handles.open(path, fi);
+    // An open for writing may truncate (O_TRUNC) or start changing the file; one for reading changes nothing.
+    return (fi.flags.get() & FileCallbacks.ACCMODE) == OpenFlags.O_RDONLY.intValue() ? r : changed(r);
   }
 
   @Override
@@ -272,32 +283,32 @@ public final class SluiceFuse extends FuseStubFS {
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    return handles.write(path, buf, size, offset, fi);
+    return changed(handles.write(path, buf, size, offset, fi));
   }
 
   @Override
   public int flush(String path, FuseFileInfo fi) {
-    return handles.flush(path, fi);
+    return changed(handles.flush(path, fi));
   }
 
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-    return handles.fsync(path, isdatasync, fi);
+    return changed(handles.fsync(path, isdatasync, fi));
   }
 
   @Override
   public int release(String path, FuseFileInfo fi) {
-    return handles.release(path, fi);
+    return changed(handles.release(path, fi));
   }
 
   @Override
   public int truncate(String path, @off_t long size) {
-    return handles.truncate(path, size);
+    return changed(handles.truncate(path, size));
   }
 
   @Override
   public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
-    return handles.ftruncate(path, size, fi);
+    return changed(handles.ftruncate(path, size, fi));
   }
 
   @Override

@@ -84,6 +84,10 @@ final class FuseCluster implements AutoCloseable {
     return client;
   }
 
+  MasterServer master() {
+    return master;
+  }
+
   Path dir() {
     return dir;
   }

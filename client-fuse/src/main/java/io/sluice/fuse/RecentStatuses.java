@@ -1,0 +1,98 @@
+package io.sluice.fuse;
+
+import io.sluice.common.proto.FileInfo;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Statuses this mount fetched from the master in the last moments, so that what programs do right after listing a
+ * directory ({@code ls -l}, {@code find}, {@code du}, {@code rsync}: a lookup of every entry, and for {@code ls} an
+ * xattr probe of each) is answered without a master round trip per entry. libfuse2's high-level API has no
+ * READDIRPLUS to hand the kernel the attributes with the names, so this is where the listing's attributes are kept.
+ *
+ * <p>Freshness is the kernel's own rule for attributes: a status is served for at most the TTL after it was fetched
+ * ({@link FuseKeys#STATUS_CACHE_TTL}, by default the attribute timeout's 1 s), so a change made by another client
+ * shows within the TTL plus the kernel's attribute timeout. A change made through this mount shows at once: every
+ * callback that changes anything calls {@link #changed} when it is done, which makes every status fetched before
+ * it stale (a generation count; a fetch records the generation from before it asked, so one that raced a change
+ * is never served after it). Opens do not use it: {@code fgetattr}, which libfuse calls at open to decide whether
+ * to keep the file's pages, always asks the master, which keeps close-to-open consistency.
+ *
+ * <p>Bounded: at {@link #capacity} statuses it starts over empty. Statuses are kept without their block lists
+ * (attributes only).
+ */
+final class RecentStatuses {
+  private record Entry(FileInfo info, long generation, long fetchedNanos) {}
+
+  private final long ttlNanos;
+  private final int capacity;
+  private final LongSupplier nanoTime;
+  /** Replaced, not cleared, when emptied: clearing walks the whole table, which a large listing left big. */
+  private volatile ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicLong generation = new AtomicLong();
+
+  /**
+   * @param ttlNanos how long a status is served after it was fetched; 0 keeps none
+   * @param capacity the most statuses kept
+   * @param nanoTime the clock ({@code System::nanoTime} outside tests)
+   */
+  RecentStatuses(long ttlNanos, int capacity, LongSupplier nanoTime) {
+    this.ttlNanos = ttlNanos;
+    this.capacity = capacity;
+    this.nanoTime = nanoTime;
+  }
+
+  /** Whether statuses are kept at all (a TTL above 0). */
+  boolean enabled() {
+    return ttlNanos > 0 && capacity > 0;
+  }
+
+  /** The generation to pass to {@link #put}: read it before asking the master. */
+  long generation() {
+    return generation.get();
+  }
+
+  /** The status of {@code path} if one fetched since the last change and within the TTL is kept, else null. */
+  FileInfo get(String path) {
+    if (!enabled()) {
+      return null;
+    }
+    Entry e = entries.get(path);
+    if (e == null) {
+      return null;
+    }
+    if (e.generation != generation.get() || nanoTime.getAsLong() - e.fetchedNanos >= ttlNanos) {
+      entries.remove(path, e);
+      return null;
+    }
+    return e.info;
+  }
+
+  /** Keeps {@code info} as the status of {@code path}, fetched by a call that started at {@code fetchGeneration}. */
+  void put(String path, FileInfo info, long fetchGeneration) {
+    if (!enabled() || fetchGeneration != generation.get()) {
+      return;
+    }
+    ConcurrentHashMap<String, Entry> map = entries;
+    if (map.size() >= capacity) {
+      map = new ConcurrentHashMap<>();
+      entries = map;
+    }
+    FileInfo attributes = info.getBlocksCount() == 0 ? info : info.toBuilder().clearBlocks().build();
+    map.put(path, new Entry(attributes, fetchGeneration, nanoTime.getAsLong()));
+  }
+
+  /** Something changed through this mount: no status kept so far is served again. */
+  void changed() {
+    generation.incrementAndGet();
+    if (!entries.isEmpty()) {
+      entries = new ConcurrentHashMap<>();
+    }
+  }
+
+  /** Statuses kept now, fresh or not yet dropped. */
+  int size() {
+    return entries.size();
+  }
+}

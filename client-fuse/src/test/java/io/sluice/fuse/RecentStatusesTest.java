@@ -1,0 +1,76 @@
+package io.sluice.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.common.proto.BlockMeta;
+import io.sluice.common.proto.FileInfo;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RecentStatusesTest {
+  private static final long TTL = TimeUnit.SECONDS.toNanos(1);
+
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final RecentStatuses statuses = new RecentStatuses(TTL, 100, clock::get);
+
+  private static FileInfo file(String name, int mode) {
+    return FileInfo.newBuilder().setName(name).setMode(mode).setLength(10).build();
+  }
+
+  @Test
+  void aStatusIsServedUntilItsTtlRunsOut() {
+    statuses.put("/a", file("a", 0644), statuses.generation());
+    clock.addAndGet(TTL - 1);
+    assertEquals(0644, statuses.get("/a").getMode());
+    clock.addAndGet(1);
+    assertNull(statuses.get("/a"), "as old as the TTL: asked again");
+    assertNull(statuses.get("/b"), "never fetched");
+  }
+
+  @Test
+  void aChangeThroughTheMountMakesEveryEarlierStatusStale() {
+    statuses.put("/a", file("a", 0644), statuses.generation());
+    statuses.put("/b", file("b", 0644), statuses.generation());
+    statuses.changed();
+    assertNull(statuses.get("/a"));
+    assertNull(statuses.get("/b"));
+    statuses.put("/a", file("a", 0600), statuses.generation());
+    assertEquals(0600, statuses.get("/a").getMode(), "fetched after the change");
+  }
+
+  @Test
+  void aFetchThatRacedAChangeIsNotKept() {
+    long before = statuses.generation();
+    statuses.changed(); // e.g. a chmod completed while the getStatus was on its way
+    statuses.put("/a", file("a", 0644), before);
+    assertNull(statuses.get("/a"));
+    assertEquals(0, statuses.size());
+  }
+
+  @Test
+  void keepsAttributesOnlyAndNeverMoreThanItsCapacity() {
+    FileInfo withBlocks = file("a", 0644).toBuilder().addBlocks(BlockMeta.newBuilder().setBlockId(7).setLength(10))
+        .build();
+    statuses.put("/a", withBlocks, statuses.generation());
+    assertEquals(0, statuses.get("/a").getBlocksCount());
+    assertEquals(10, statuses.get("/a").getLength());
+    for (int i = 0; i < 1_000; i++) {
+      statuses.put("/f" + i, file("f" + i, 0644), statuses.generation());
+      assertTrue(statuses.size() <= 100, "size " + statuses.size());
+    }
+    assertEquals(0644, statuses.get("/f999").getMode(), "the newest is kept");
+  }
+
+  @Test
+  void aTtlOfZeroKeepsNothing() {
+    RecentStatuses off = new RecentStatuses(0, 100, clock::get);
+    assertFalse(off.enabled());
+    off.put("/a", file("a", 0644), off.generation());
+    assertNull(off.get("/a"));
+    assertEquals(0, off.size());
+  }
+}

@@ -1,0 +1,152 @@
+package io.sluice.tests.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceOutputStream;
+import io.sluice.common.metrics.Scrape;
+import io.sluice.common.proto.MasterMethod;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mount answers the lookups and xattr probes that follow a directory listing ({@code ls -l}, {@code find}) from
+ * the statuses the listing brought, not with a master call per entry, and still shows every change made through it
+ * at once and a change made elsewhere after the TTL. Master calls are counted on the master's own /metrics.
+ */
+class FuseStatusCacheTest {
+  private static final int FILES = 200;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aListedDirectoryIsStatAndProbedWithoutAMasterCallPerEntry() throws Exception {
+    List<Double> calls = masterCallsToStatAListedDirectory("60s");
+    // A few lookups of the directory itself (each time the kernel's entry for it expires), none per entry.
+    assertTrue(calls.get(0) <= 5, "status calls: " + calls);
+    assertEquals(0.0, calls.get(1), "xattr calls: " + calls);
+  }
+
+  @Test
+  void withTheCacheOffEveryEntryCostsMasterCalls() throws Exception {
+    // The control for the test above: the same steps ask the master about every entry.
+    List<Double> calls = masterCallsToStatAListedDirectory("0s");
+    assertTrue(calls.get(0) >= FILES, "status calls: " + calls);
+    assertTrue(calls.get(1) >= FILES, "xattr calls: " + calls);
+  }
+
+  /** GET_STATUS and GET_XATTRS calls the master answered while the mount's files were stat and probed, as ls -l. */
+  private List<Double> masterCallsToStatAListedDirectory(String ttl) throws Exception {
+    FuseRequirement.assumeFuse();
+    try (FuseCluster cluster = new FuseCluster(dir, "sluice.master.http.port", "0",
+        "sluice.fuse.status.cache.ttl", ttl).start()) {
+      SluiceClient client = cluster.client();
+      client.mkdir("/d", false);
+      for (int i = 0; i < FILES; i++) {
+        try (SluiceOutputStream out = client.create("/d/f" + i)) {
+          out.write(i);
+        }
+      }
+      Path mnt = cluster.mount(dir.resolve("mnt"));
+      InetSocketAddress http = new InetSocketAddress("127.0.0.1",
+          cluster.master().httpAddress().orElseThrow().getPort());
+      double status = calls(http, MasterMethod.GET_STATUS_VALUE);
+      double xattrs = calls(http, MasterMethod.GET_XATTRS_VALUE);
+
+      // What ls -l does (without opening any file): list, then lstat and probe each entry for an xattr.
+      Shell.Result r = Shell.bash(mnt, String.join("\n", "python3 - <<'PY'",
+          "import errno, os",
+          "names = os.listdir('d')",
+          "sizes = [os.lstat('d/' + n).st_size for n in names]",
+          "def probe(n):",
+          "    try:",
+          "        os.getxattr('d/' + n, 'user.label', follow_symlinks=False)",
+          "        return 'ok'",
+          "    except OSError as e:",
+          "        return errno.errorcode[e.errno]",
+          "print(len(names), sorted(set(sizes)), sorted(set(probe(n) for n in names)))",
+          "PY"));
+      assertEquals(0, r.code(), r.toString());
+      assertEquals(FILES + " [1] ['ENODATA']", r.out().strip());
+      return List.of(calls(http, MasterMethod.GET_STATUS_VALUE) - status,
+          calls(http, MasterMethod.GET_XATTRS_VALUE) - xattrs);
+    }
+  }
+
+  @Test
+  void changesThroughTheMountShowAtOnceAndChangesElsewhereAfterTheTtl() throws Exception {
+    FuseRequirement.assumeFuse();
+    // The kernel keeps no attributes or names of its own here, so every stat reaches the mount's statuses.
+    try (FuseCluster cluster = new FuseCluster(dir, "sluice.fuse.status.cache.ttl", "500ms",
+        "sluice.fuse.attr.timeout", "0s", "sluice.fuse.entry.timeout", "0s").start()) {
+      SluiceClient client = cluster.client();
+      client.mkdir("/d", false);
+      client.mkdir("/d/sub", false);
+      try (SluiceOutputStream out = client.create("/d/f")) {
+        out.write(new byte[] {1, 2, 3});
+      }
+      Path mnt = cluster.mount(dir.resolve("mnt"));
+      Path d = mnt.resolve("d");
+      Path f = d.resolve("f");
+      listAndStat(d);
+
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+
+      UserDefinedFileAttributeView x = Files.getFileAttributeView(f, UserDefinedFileAttributeView.class);
+      x.write("color", StandardCharsets.UTF_8.encode("blue"));
+      assertEquals(List.of("color"), x.list(), "the listed status said no xattrs; the write made it stale");
+      ByteBuffer value = ByteBuffer.allocate(16);
+      x.read("color", value);
+      assertEquals("blue", new String(value.array(), 0, value.position(), StandardCharsets.UTF_8));
+
+      listAndStat(d);
+      Files.write(f, new byte[] {4, 5}, StandardOpenOption.APPEND);
+      assertEquals(5, Files.size(f));
+      assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, Files.readAllBytes(f));
+
+      listAndStat(d);
+      Files.move(d.resolve("sub"), d.resolve("moved"));
+      assertFalse(Files.exists(d.resolve("sub")));
+      assertTrue(Files.isDirectory(d.resolve("moved")));
+
+      // Another client's change: this mount answers from what it listed until the TTL runs out, then sees it.
+      listAndStat(d);
+      client.setMode("/d/f", 0640);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!PosixFilePermissions.toString(Files.getPosixFilePermissions(f)).equals("rw-r-----")) {
+        assertTrue(System.nanoTime() < deadline, "another client's chmod not seen within 10 s (TTL 500 ms)");
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static void listAndStat(Path d) throws Exception {
+    try (Stream<Path> s = Files.list(d)) {
+      for (Path p : s.toList()) {
+        Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      }
+    }
+  }
+
+  private static double calls(InetSocketAddress http, int method) throws Exception {
+    return Scrape.of(http).value("sluice_rpc_server_calls_total", "server", "master", "method",
+        Integer.toString(method), "status", "OK").orElse(0.0);
+  }
+}
