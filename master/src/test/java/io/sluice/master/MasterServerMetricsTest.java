@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.common.metrics.Scrape;
+import io.sluice.common.proto.GetStatusRequest;
+import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.MkdirRequest;
 import io.sluice.common.proto.MkdirResponse;
@@ -75,6 +77,23 @@ class MasterServerMetricsTest {
     assertEquals(1, after.require("sluice_master_raft_role", "role", "LEADER"));
     assertEquals(0, after.require("sluice_master_raft_role", "role", "FOLLOWER"));
     assertTrue(after.require("sluice_master_raft_commit_index") >= indexBefore + 3);
+  }
+
+  @Test
+  void aSoleMasterConfirmsItsReadsWithoutARaftRound() throws Exception {
+    mkdir("/a");
+    Scrape before = Scrape.of(http);
+    for (int i = 0; i < 20; i++) {
+      mkdir("/a/" + i);
+      // Each read follows an acknowledged write at once and must see it.
+      GetStatusResponse r = client.call(MasterMethod.GET_STATUS_VALUE, GetStatusRequest.newBuilder()
+          .setPath("/a/" + i).build(), GetStatusResponse.parser());
+      assertEquals(Integer.toString(i), r.getInfo().getName());
+    }
+    Scrape after = Scrape.of(http);
+    String name = "sluice_master_journal_read_barriers_total";
+    assertTrue(after.require(name, "path", "local") - before.require(name, "path", "local") >= 20);
+    assertEquals(before.require(name, "path", "raft"), after.require(name, "path", "raft"));
   }
 
   @Test

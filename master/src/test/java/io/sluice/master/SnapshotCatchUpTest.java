@@ -12,6 +12,7 @@ import io.sluice.common.proto.MkdirResponse;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.testing.FreePort;
+import io.sluice.master.journal.MasterJournal;
 import io.sluice.master.proto.InodeRecord;
 import io.sluice.master.store.NamespaceReader;
 import io.sluice.master.store.NamespaceStore;
@@ -159,6 +160,13 @@ class SnapshotCatchUpTest {
       }
       assertEquals(lead.inodeCount(), back.inodeCount());
       assertArrayEquals(digest(lead), digest(back), "the follower holds the leader's namespace");
+
+      // With other masters a leader never confirms a read on its own: it may have been deposed (read index, lease).
+      MasterJournal j = masters[leader].journal();
+      long raftReads = j.readBarriers(false);
+      j.readBarrier();
+      assertEquals(raftReads + 1, j.readBarriers(false));
+      assertEquals(0, j.readBarriers(true));
     }
   }
 }

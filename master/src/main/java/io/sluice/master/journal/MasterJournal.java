@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
@@ -74,6 +75,9 @@ public final class MasterJournal implements Journal, Closeable {
   /** Names this master's in-process requests to Ratis (proposals and read barriers); Ratis dedups on it. */
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
+  /** Read barriers passed by a sole master on its own (see {@link #soleLeaderCaughtUp}) and through Ratis. */
+  private final LongAdder localReads = new LongAdder();
+  private final LongAdder raftReads = new LongAdder();
   /** The term this master was last seen leading, and since when (see {@link #leadership()}). */
   private long leaderTerm = -1;
   private long leaderSinceNanos;
@@ -226,6 +230,11 @@ public final class MasterJournal implements Journal, Closeable {
 
   @Override
   public void readBarrier() throws RpcException {
+    if (soleLeaderCaughtUp()) {
+      localReads.increment();
+      return;
+    }
+    raftReads.increment();
     // Submitted to this server in-process, not through a RaftClient: no loopback network hop per read, and
     // never redirected (the point is that *this* store is current). Under a valid leader lease Ratis answers
     // from the lease without a round of heartbeats.
@@ -244,6 +253,33 @@ public final class MasterJournal implements Journal, Closeable {
     if (!reply.isSuccess()) {
       throw toRpcException(reply.getException());
     }
+  }
+
+  /**
+   * Whether this master is the group's only member, leads, and has applied everything committed. Then the store is
+   * current without a Ratis read: no other master exists to have acknowledged a write, and this one acknowledges a
+   * write only after applying it, so every acknowledged write is in the store (the read index Ratis would take is the
+   * commit index, already applied). Saves the read request's hand-offs between Ratis threads, 30-90 us of a 100-200
+   * us stat on this 2-core machine (bench/meta.sh 1 3000 1). Groups of 3 or 5 keep Ratis's read index under the
+   * leader lease: there a deposed leader must not answer.
+   */
+  private boolean soleLeaderCaughtUp() {
+    try {
+      RaftServer.Division d = server.getDivision(GROUP_ID);
+      if (d.getRaftConf().getCurrentPeers().size() != 1 || !d.getRaftConf().getPreviousPeers().isEmpty()) {
+        return false;
+      }
+      DivisionInfo info = d.getInfo();
+      return info.isLeader() && info.isLeaderReady()
+          && info.getLastAppliedIndex() >= d.getRaftLog().getLastCommittedIndex();
+    } catch (IOException e) {
+      return false; // not running: the Ratis request fails with the reason
+    }
+  }
+
+  /** Read barriers passed so far by this master alone ({@code local}) or through a Ratis read index. */
+  public long readBarriers(boolean local) {
+    return local ? localReads.sum() : raftReads.sum();
   }
 
   /**

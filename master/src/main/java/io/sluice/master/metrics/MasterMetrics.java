@@ -1,5 +1,6 @@
 package io.sluice.master.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
@@ -26,7 +27,9 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@value #RAFT_TERM} and {@value #RAFT_COMMIT_INDEX}: this master's Raft term and the last log index it
  *       knows committed (commit index minus applied index is the apply lag);
  *   <li>{@value #RAFT_ROLE} (tag {@code role} = LEADER, FOLLOWER, CANDIDATE or LISTENER): 1 for this master's
- *       current Raft role, 0 for the others.
+ *       current Raft role, 0 for the others;
+ *   <li>{@value #READ_BARRIERS} (tag {@code path} = {@code local} or {@code raft}), a counter: metadata reads
+ *       confirmed current by a sole master on its own, or through a Ratis read index (3 or 5 masters).
  * </ul>
  * The Raft gauges read NaN while the Raft server is not running (starting, stopping).
  */
@@ -41,6 +44,7 @@ public final class MasterMetrics implements MeterBinder {
   public static final String RAFT_TERM = "sluice.master.raft.term";
   public static final String RAFT_COMMIT_INDEX = "sluice.master.raft.commit.index";
   public static final String RAFT_ROLE = "sluice.master.raft.role";
+  public static final String READ_BARRIERS = "sluice.master.journal.read.barriers";
   /** Ratis's peer roles ({@code RaftPeerRole}), one series each so a role change is a 0/1 flip, not a new series. */
   private static final List<String> RAFT_ROLES = List.of("LEADER", "FOLLOWER", "CANDIDATE", "LISTENER");
 
@@ -74,6 +78,11 @@ public final class MasterMetrics implements MeterBinder {
         .description("This master's current Raft term").register(registry);
     Gauge.builder(RAFT_COMMIT_INDEX, this, m -> m.raft(s -> s.commitIndex())).strongReference(true)
         .description("Last Raft log index this master knows committed").register(registry);
+    for (boolean local : new boolean[] {true, false}) {
+      FunctionCounter.builder(READ_BARRIERS, journal, j -> j.readBarriers(local)).tag("path", local ? "local" : "raft")
+          .description("Metadata reads confirmed current, by a sole master on its own or through a Ratis read index")
+          .register(registry);
+    }
     for (String role : RAFT_ROLES) {
       Gauge.builder(RAFT_ROLE, this, m -> m.raft(s -> s.role().equals(role) ? 1 : 0)).tag("role", role)
           .strongReference(true).description("1 for this master's current Raft role, else 0").register(registry);
