@@ -25,6 +25,13 @@ public interface Journal {
   void readBarrier() throws RpcException;
 
   /**
+   * Passes the read barrier if that needs no waiting at all (a sole master that leads and has applied its commit
+   * index), as {@link #readBarrier} would; false, having done nothing, otherwise. A read that passes it may be
+   * answered on the thread that received it.
+   */
+  boolean tryLocalReadBarrier();
+
+  /**
    * How long this master has led without interruption, or {@link Duration#ZERO} when it does not lead.
    * Soft state (live workers, block locations) is complete only some heartbeats after taking over.
    */

@@ -230,8 +230,7 @@ public final class MasterJournal implements Journal, Closeable {
 
   @Override
   public void readBarrier() throws RpcException {
-    if (soleLeaderCaughtUp()) {
-      localReads.increment();
+    if (tryLocalReadBarrier()) {
       return;
     }
     raftReads.increment();
@@ -275,6 +274,15 @@ public final class MasterJournal implements Journal, Closeable {
     } catch (IOException e) {
       return false; // not running: the Ratis request fails with the reason
     }
+  }
+
+  @Override
+  public boolean tryLocalReadBarrier() {
+    if (!soleLeaderCaughtUp()) {
+      return false;
+    }
+    localReads.increment();
+    return true;
   }
 
   /** Read barriers passed so far by this master alone ({@code local}) or through a Ratis read index. */

@@ -8,6 +8,7 @@ import io.sluice.master.journal.Journal;
 import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.LeaderContext;
 import io.sluice.master.namespace.MountOp;
+import io.sluice.master.namespace.NamespacePath;
 import io.sluice.master.namespace.Prepared;
 import io.sluice.master.namespace.UnmountOp;
 import io.sluice.master.proto.MountRecord;
@@ -80,6 +81,11 @@ public final class MountService implements Closeable {
   /** See {@link MetadataSync#sync(String, boolean, boolean)}. */
   public void sync(String path, boolean listing, boolean refresh) throws RpcException {
     sync.sync(path, listing, refresh);
+  }
+
+  /** Whether {@code path} (a valid absolute path) is at or under a mount point: a read of it may reach the UFS. */
+  public boolean covers(String path) throws RpcException {
+    return MountTable.covering(ctx.store().reader(), NamespacePath.parse(path)).isPresent();
   }
 
   /** Writes a decided mkdir through to the UFS when {@code path} is under a mount (see {@link WriteThrough}). */

@@ -24,7 +24,8 @@ import java.util.function.Supplier;
 /**
  * The master's RPC service: every {@link MasterMethod}, dispatched on the call's method number to the class handling
  * its group. Calls are handed from the network event loop to {@code executor} at once (RocksDB reads and placement
- * block, if briefly).
+ * block, if briefly), except, with {@code inlineReads}, a GET_STATUS that cannot wait for anything (see
+ * {@link #answeredInline}): the hand-off and the answer's way back cost two thread wake-ups, more than such a read.
  *
  * <p>Mutations follow DESIGN §3: the namespace op decides on the leader ({@code prepare}), the entry goes through the
  * {@link Journal}, and the apply result's status is the answer ({@link Proposals}); blocks the op released are handed
@@ -37,6 +38,7 @@ import java.util.function.Supplier;
 public final class MasterRpcHandler implements RpcHandler {
   private final Journal journal;
   private final Executor executor;
+  private final boolean inlineReads;
   private final CallerResolver callers;
   private final NamespaceChanges changes;
   private final PinChanges pinChanges;
@@ -55,13 +57,15 @@ public final class MasterRpcHandler implements RpcHandler {
    * @param loads the load jobs this leader runs
    * @param status this master's own view (its /api/status), answered to GET_MASTER_STATUS
    * @param decommissioner drains the workers an administrator decommissions
+   * @param inlineReads answer cheap GET_STATUS calls on the network thread ({@code sluice.master.rpc.inline.reads})
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
       BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry,
       CallerResolver callers, MountService mounts, LoadJobs loads, Supplier<MasterStatus> status,
-      Decommissioner decommissioner) {
+      Decommissioner decommissioner, boolean inlineReads) {
     this.journal = journal;
     this.executor = executor;
+    this.inlineReads = inlineReads;
     this.callers = callers;
     Proposals proposals = new Proposals(journal, ctx, registry, retryExpiry);
     this.changes = new NamespaceChanges(store, ctx, mounts, proposals);
@@ -76,6 +80,9 @@ public final class MasterRpcHandler implements RpcHandler {
 
   @Override
   public void handle(ServerCall call) {
+    if (inlineReads && call.method() == MasterMethod.GET_STATUS_VALUE && answeredInline(call)) {
+      return;
+    }
     try {
       executor.execute(() -> {
         try {
@@ -86,6 +93,26 @@ public final class MasterRpcHandler implements RpcHandler {
       });
     } catch (RejectedExecutionException e) {
       call.fail(Status.UNAVAILABLE, "master overloaded or stopping");
+    }
+  }
+
+  /**
+   * Answers a GET_STATUS here, on the network thread, when nothing in it can wait: the user is already resolved (no
+   * OS group lookup), this master passes the read barrier locally (a sole leader caught up: no Raft round, see
+   * {@link Journal#tryLocalReadBarrier}) and the path is under no UFS mount (no UFS call); false when it must go to the
+   * executor. The store reads left are RocksDB gets of the path's inodes.
+   */
+  private boolean answeredInline(ServerCall call) {
+    Caller caller = callers.cached(call.user());
+    if (caller == null || !journal.tryLocalReadBarrier()) {
+      return false;
+    }
+    try {
+      journal.checkLeader();
+      return reads.getStatusInline(call, caller);
+    } catch (Throwable t) {
+      call.fail(t);
+      return true;
     }
   }
 

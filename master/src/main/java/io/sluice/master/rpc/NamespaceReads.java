@@ -37,6 +37,22 @@ final class NamespaceReads {
     call.respond(XattrOps.get(store.reader(), path, caller));
   }
 
+  /**
+   * Answers a GET_STATUS on the calling thread when nothing in it can wait: the read barrier passed locally (the
+   * caller's {@link Journal#tryLocalReadBarrier}) and the path is under no UFS mount, whose sync may call the UFS. False, having answered nothing, when
+   * the call must go to the executor instead; the request stays parseable for it.
+   */
+  boolean getStatusInline(ServerCall call, Caller caller) throws RpcException {
+    String path = call.parse(GetStatusRequest.parser()).getPath();
+    if (!path.startsWith("/") || mounts.covers(path)) {
+      return false;
+    }
+    try (StoreSnapshot snap = store.snapshot()) {
+      call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path, caller)).build());
+    }
+    return true;
+  }
+
   void getStatus(ServerCall call, Caller caller) throws RpcException {
     journal.readBarrier();
     String path = call.parse(GetStatusRequest.parser()).getPath();

@@ -59,6 +59,12 @@ public final class CallerResolver {
     return c.caller();
   }
 
+  /** The caller for {@code user} if it is known and not expired, else null: never looks anything up. */
+  public Caller cached(String user) {
+    Cached c = cache.get(user);
+    return c == null || c.expiresMs() <= clock.millis() ? null : c.caller();
+  }
+
   private Caller compute(String user) {
     List<String> fixed = overrides.of(user).orElse(null);
     if (!enabled || user.equals(superuser)) {

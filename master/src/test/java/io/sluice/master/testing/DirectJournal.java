@@ -39,6 +39,11 @@ public final class DirectJournal implements Journal {
   public void readBarrier() throws RpcException {}
 
   @Override
+  public boolean tryLocalReadBarrier() {
+    return true;
+  }
+
+  @Override
   public long leaderTerm() {
     return term;
   }
