@@ -39,8 +39,9 @@ final class NamespaceReads {
 
   /**
    * Answers a GET_STATUS on the calling thread when nothing in it can wait: the read barrier passed locally (the
-   * caller's {@link Journal#tryLocalReadBarrier}) and the path is under no UFS mount, whose sync may call the UFS. False, having answered nothing, when
-   * the call must go to the executor instead; the request stays parseable for it.
+   * caller's {@link Journal#tryLocalReadBarrier}) and the path is under no UFS mount, whose sync may call the UFS.
+   * False, having answered nothing, when the call must go to the executor instead; the request stays parseable for
+   * it.
    */
   boolean getStatusInline(ServerCall call, Caller caller) throws RpcException {
     String path = call.parse(GetStatusRequest.parser()).getPath();
