@@ -25,11 +25,10 @@ public interface Journal {
   void readBarrier() throws RpcException;
 
   /**
-   * Passes the read barrier if that needs no waiting at all (a sole master that leads and has applied its commit
-   * index), as {@link #readBarrier} would; false, having done nothing, otherwise. A read that passes it may be
-   * answered on the thread that received it.
+   * Whether {@link #readBarrier} would pass now without waiting for anything (a sole master that leads and has
+   * applied its commit index); then a read may be answered on the thread that received it.
    */
-  boolean tryLocalReadBarrier();
+  boolean readsLocally();
 
   /**
    * How long this master has led without interruption, or {@link Duration#ZERO} when it does not lead.

@@ -230,7 +230,8 @@ public final class MasterJournal implements Journal, Closeable {
 
   @Override
   public void readBarrier() throws RpcException {
-    if (tryLocalReadBarrier()) {
+    if (soleLeaderCaughtUp()) {
+      localReads.increment();
       return;
     }
     raftReads.increment();
@@ -277,12 +278,8 @@ public final class MasterJournal implements Journal, Closeable {
   }
 
   @Override
-  public boolean tryLocalReadBarrier() {
-    if (!soleLeaderCaughtUp()) {
-      return false;
-    }
-    localReads.increment();
-    return true;
+  public boolean readsLocally() {
+    return soleLeaderCaughtUp();
   }
 
   /** Read barriers passed so far by this master alone ({@code local}) or through a Ratis read index. */

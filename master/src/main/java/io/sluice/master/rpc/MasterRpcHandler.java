@@ -98,17 +98,16 @@ public final class MasterRpcHandler implements RpcHandler {
 
   /**
    * Answers a GET_STATUS here, on the network thread, when nothing in it can wait: the user is already resolved (no
-   * OS group lookup), this master passes the read barrier locally (a sole leader caught up: no Raft round, see
-   * {@link Journal#tryLocalReadBarrier}) and the path is under no UFS mount (no UFS call); false when it must go to the
+   * OS group lookup), this master reads locally (a sole leader caught up: no Raft round, see
+   * {@link Journal#readsLocally}) and the path is under no UFS mount (no UFS call); false when it must go to the
    * executor. The store reads left are RocksDB gets of the path's inodes.
    */
   private boolean answeredInline(ServerCall call) {
     Caller caller = callers.cached(call.user());
-    if (caller == null || !journal.tryLocalReadBarrier()) {
+    if (caller == null || !journal.readsLocally()) {
       return false;
     }
     try {
-      journal.checkLeader();
       return reads.getStatusInline(call, caller);
     } catch (Throwable t) {
       call.fail(t);

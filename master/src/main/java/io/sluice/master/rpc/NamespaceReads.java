@@ -38,16 +38,18 @@ final class NamespaceReads {
   }
 
   /**
-   * Answers a GET_STATUS on the calling thread when nothing in it can wait: the read barrier passed locally (the
-   * caller's {@link Journal#tryLocalReadBarrier}) and the path is under no UFS mount, whose sync may call the UFS.
-   * False, having answered nothing, when the call must go to the executor instead; the request stays parseable for
-   * it.
+   * Answers a GET_STATUS on the calling thread when nothing in it can wait: this master reads locally (the caller
+   * checked {@link Journal#readsLocally}, so the barrier below passes at once) and the path is under no UFS mount,
+   * whose sync may call the UFS. False, having answered nothing, when the call must go to the executor instead; the
+   * request stays parseable for it.
    */
   boolean getStatusInline(ServerCall call, Caller caller) throws RpcException {
     String path = call.parse(GetStatusRequest.parser()).getPath();
     if (!path.startsWith("/") || mounts.covers(path)) {
       return false;
     }
+    journal.checkLeader();
+    journal.readBarrier();
     try (StoreSnapshot snap = store.snapshot()) {
       call.respond(GetStatusResponse.newBuilder().setInfo(GetStatusOp.run(snap, path, caller)).build());
     }

@@ -39,7 +39,7 @@ public final class DirectJournal implements Journal {
   public void readBarrier() throws RpcException {}
 
   @Override
-  public boolean tryLocalReadBarrier() {
+  public boolean readsLocally() {
     return true;
   }
 
