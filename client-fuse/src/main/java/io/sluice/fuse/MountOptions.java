@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * The libfuse command-line options of a Sluice mount, from {@link FuseKeys}, and the port its metrics are served on.
@@ -44,15 +45,17 @@ public final class MountOptions {
   private final int readThreads;
   private final Duration statusCacheTtl;
   private final int statusCacheEntries;
+  private final LongSupplier statusClock;
 
   private MountOptions(List<String> args, boolean debug, int httpPort, int readThreads, Duration statusCacheTtl,
-      int statusCacheEntries) {
+      int statusCacheEntries, LongSupplier statusClock) {
     this.args = List.copyOf(args);
     this.debug = debug;
     this.httpPort = httpPort;
     this.readThreads = readThreads;
     this.statusCacheTtl = statusCacheTtl;
     this.statusCacheEntries = statusCacheEntries;
+    this.statusClock = statusClock;
   }
 
   /** The options {@code conf} asks for. */
@@ -84,12 +87,20 @@ public final class MountOptions {
           + FuseKeys.STATUS_CACHE_ENTRIES.name() + " must not be negative");
     }
     return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
-        conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries);
+        conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries, System::nanoTime);
   }
 
-  /** The statuses the mount keeps for lookups ({@link FuseKeys#STATUS_CACHE_TTL}), empty, on the system clock. */
+  /**
+   * These options with the clock that ages the statuses the mount keeps ({@link FuseKeys#STATUS_CACHE_TTL}), in
+   * nanoseconds; {@code System::nanoTime} unless a test passes its own, to age them without waiting.
+   */
+  public MountOptions withStatusClock(LongSupplier nanoTime) {
+    return new MountOptions(args, debug, httpPort, readThreads, statusCacheTtl, statusCacheEntries, nanoTime);
+  }
+
+  /** The statuses the mount keeps for lookups ({@link FuseKeys#STATUS_CACHE_TTL}), empty. */
   RecentStatuses recentStatuses() {
-    return new RecentStatuses(statusCacheTtl.toNanos(), statusCacheEntries, System::nanoTime);
+    return new RecentStatuses(statusCacheTtl.toNanos(), statusCacheEntries, statusClock);
   }
 
   /** Arguments for libfuse after the mount point: {@code -s -o opt,opt,...}. */

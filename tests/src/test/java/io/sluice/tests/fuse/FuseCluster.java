@@ -72,7 +72,12 @@ final class FuseCluster implements AutoCloseable {
 
   /** Mounts the namespace at {@code mnt} in this JVM. */
   Path mount(Path mnt) throws IOException {
-    mount = FuseMount.mount(client, mnt, MountOptions.from(conf));
+    return mount(mnt, MountOptions.from(conf));
+  }
+
+  /** Mounts the namespace at {@code mnt} in this JVM with {@code options} (e.g. a test's clock). */
+  Path mount(Path mnt, MountOptions options) throws IOException {
+    mount = FuseMount.mount(client, mnt, options);
     return mount.dir();
   }
 
