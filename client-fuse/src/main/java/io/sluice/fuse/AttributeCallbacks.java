@@ -34,32 +34,40 @@ final class AttributeCallbacks {
   private final OwnerMapping owners;
   private final Attributes attributes;
   private final RecentStatuses statuses;
+  private final StatAhead statAhead;
   private final FuseOpMetrics ops;
 
   AttributeCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, OwnerMapping owners,
-      RecentStatuses statuses, FuseOpMetrics ops) {
+      RecentStatuses statuses, StatAhead statAhead, FuseOpMetrics ops) {
     this.client = client;
     this.files = files;
     this.editors = editors;
     this.owners = owners;
     this.attributes = new Attributes(owners);
     this.statuses = statuses;
+    this.statAhead = statAhead;
     this.ops = ops;
   }
 
-  /** A lookup or stat by path: answered from a status fetched moments ago when there is one. */
+  /**
+   * A lookup or stat by path: answered from a status fetched moments ago when there is one; one the master answered
+   * may start a stat-ahead ({@link StatAhead}).
+   */
   int getattr(String path, FileStat stat) {
     long start = System.nanoTime();
-    return ops.done(FuseOp.GETATTR, start, doGetattr(path, stat, statuses.get(path)));
+    return ops.done(FuseOp.GETATTR, start, doGetattr(path, stat, statuses.get(path), statAhead));
   }
 
-  private int doGetattr(String path, FileStat stat, FileInfo recent) {
+  private int doGetattr(String path, FileStat stat, FileInfo recent, StatAhead ahead) {
     try {
       FileInfo info = recent;
       if (info == null) {
         long generation = statuses.generation();
         info = client.getStatus(path);
         statuses.put(path, info, generation);
+        if (ahead != null) {
+          ahead.found(path, generation);
+        }
       }
       attributes.fill(stat, info, length(path, info));
       return 0;
@@ -81,7 +89,7 @@ final class AttributeCallbacks {
   /** An fstat, and libfuse's check at each open whether the file's cached pages are still good: always asked. */
   int fgetattr(String path, FileStat stat) {
     long start = System.nanoTime();
-    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat, null));
+    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat, null, null));
   }
 
   /** The mode's file-type bits are the kernel's business; the master keeps the permission bits (07777). */

@@ -33,6 +33,15 @@ public final class FuseKeys {
   public static final ConfigKey<Integer> STATUS_CACHE_ENTRIES = ConfigKey.integer("sluice.fuse.status.cache.entries",
       100_000, "The most statuses the mount keeps (attributes only, a few hundred bytes each).");
 
+  /**
+   * List ahead when lookups walk a directory in name order without listing it ({@code StatAhead}): after a few such
+   * lookups the mount fetches the next page of the directory (the client's list page size) and answers the lookups
+   * that follow from it for {@link #STATUS_CACHE_TTL}. Needs that TTL above 0.
+   */
+  public static final ConfigKey<Boolean> STAT_AHEAD = ConfigKey.bool("sluice.fuse.statahead", true,
+      "After a few lookups of a directory's entries in name order, fetch the next page of its listing and answer "
+      + "the lookups that follow from it (within sluice.fuse.status.cache.ttl).");
+
   /** How long the kernel may cache a name lookup (name -> inode), same trade-off as the attribute timeout. */
   public static final ConfigKey<Duration> ENTRY_TIMEOUT = ConfigKey.duration("sluice.fuse.entry.timeout", "1s",
       "How long the kernel caches a name lookup before asking the FUSE daemon again.");

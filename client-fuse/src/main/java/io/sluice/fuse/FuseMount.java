@@ -77,7 +77,8 @@ public final class FuseMount implements Closeable {
 
   private static FuseMount mount(SluiceClient client, Path target, MountOptions options, ServerMetrics metrics)
       throws IOException {
-    SluiceFuse fs = new SluiceFuse(client, new FuseOpMetrics(metrics.registry()), options.recentStatuses());
+    SluiceFuse fs = new SluiceFuse(client, new FuseOpMetrics(metrics.registry()), options.recentStatuses(),
+        options.statAhead());
     SessionLoop loop;
     try {
       loop = fs.serve(target, options);

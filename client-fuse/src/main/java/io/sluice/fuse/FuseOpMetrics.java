@@ -19,7 +19,7 @@ import java.util.function.ToDoubleFunction;
  * {@code EIO}, ...), so a shell probing for missing names shows as getattr/ENOENT and a failing UFS as read/EIO.
  * {@value #READ_BYTES} and {@value #WRITTEN_BYTES}: bytes served to READ requests and taken from WRITE requests
  * (reads the kernel answers from its page cache never get here). {@value #OPEN_HANDLES}: open files and
- * directories.
+ * directories. {@value #STAT_AHEAD_ENTRIES}: statuses listed ahead of lookups ({@code StatAhead}).
  *
  * <p>Timers are made once per op and outcome and then only looked up: recording allocates nothing on the
  * read/write path.
@@ -29,6 +29,7 @@ public final class FuseOpMetrics {
   public static final String READ_BYTES = "sluice.fuse.read";
   public static final String WRITTEN_BYTES = "sluice.fuse.written";
   public static final String OPEN_HANDLES = "sluice.fuse.handles.open";
+  public static final String STAT_AHEAD_ENTRIES = "sluice.fuse.statahead.entries";
   /** Histogram bounds: from one FUSE round trip (~35-70 us, DESIGN 10) to a slow UFS read-through. */
   private static final Duration[] BUCKETS = {
       Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
@@ -57,6 +58,13 @@ public final class FuseOpMetrics {
   public <T> void bindHandles(T source, ToDoubleFunction<T> handles) {
     Gauge.builder(OPEN_HANDLES, source, handles).strongReference(true)
         .description("Open files and directories of the mount").register(registry);
+  }
+
+  /** Adds the count of statuses kept from stat-ahead pages, read from {@code source} when scraped. */
+  public <T> void bindStatAhead(T source, ToDoubleFunction<T> entries) {
+    FunctionCounter.builder(STAT_AHEAD_ENTRIES, source, entries)
+        .description("Statuses the mount listed ahead of lookups walking a directory in name order")
+        .register(registry);
   }
 
   /**

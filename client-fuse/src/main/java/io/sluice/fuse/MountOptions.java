@@ -45,16 +45,18 @@ public final class MountOptions {
   private final int readThreads;
   private final Duration statusCacheTtl;
   private final int statusCacheEntries;
+  private final boolean statAhead;
   private final LongSupplier statusClock;
 
   private MountOptions(List<String> args, boolean debug, int httpPort, int readThreads, Duration statusCacheTtl,
-      int statusCacheEntries, LongSupplier statusClock) {
+      int statusCacheEntries, boolean statAhead, LongSupplier statusClock) {
     this.args = List.copyOf(args);
     this.debug = debug;
     this.httpPort = httpPort;
     this.readThreads = readThreads;
     this.statusCacheTtl = statusCacheTtl;
     this.statusCacheEntries = statusCacheEntries;
+    this.statAhead = statAhead;
     this.statusClock = statusClock;
   }
 
@@ -87,7 +89,8 @@ public final class MountOptions {
           + FuseKeys.STATUS_CACHE_ENTRIES.name() + " must not be negative");
     }
     return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
-        conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries, System::nanoTime);
+        conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries, conf.get(FuseKeys.STAT_AHEAD),
+        System::nanoTime);
   }
 
   /**
@@ -95,12 +98,18 @@ public final class MountOptions {
    * nanoseconds; {@code System::nanoTime} unless a test passes its own, to age them without waiting.
    */
   public MountOptions withStatusClock(LongSupplier nanoTime) {
-    return new MountOptions(args, debug, httpPort, readThreads, statusCacheTtl, statusCacheEntries, nanoTime);
+    return new MountOptions(args, debug, httpPort, readThreads, statusCacheTtl, statusCacheEntries, statAhead,
+        nanoTime);
   }
 
   /** The statuses the mount keeps for lookups ({@link FuseKeys#STATUS_CACHE_TTL}), empty. */
   RecentStatuses recentStatuses() {
     return new RecentStatuses(statusCacheTtl.toNanos(), statusCacheEntries, statusClock);
+  }
+
+  /** Whether lookups walking a directory in name order list ahead ({@link FuseKeys#STAT_AHEAD}). */
+  boolean statAhead() {
+    return statAhead;
   }
 
   /** Arguments for libfuse after the mount point: {@code -s -o opt,opt,...}. */

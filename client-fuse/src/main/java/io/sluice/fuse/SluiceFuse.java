@@ -58,16 +58,19 @@ public final class SluiceFuse extends FuseStubFS {
 
   /**
    * A file system over {@code client}, which the caller keeps and closes after unmounting, timing every callback in
-   * {@code ops}, answering lookups from {@code statuses} while they are fresh.
+   * {@code ops}, answering lookups from {@code statuses} while they are fresh, listing ahead of lookups that walk
+   * a directory in name order when {@code statAhead} ({@link StatAhead}).
    */
-  SluiceFuse(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses) {
+  SluiceFuse(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead) {
     this.statuses = statuses;
     ops.bindHandles(files, OpenFiles::size);
+    StatAhead ahead = new StatAhead(statAhead, (d, name) -> client.listStatus(d, name).firstPage(), statuses);
+    ops.bindStatAhead(ahead, StatAhead::entriesKept);
     UnixSystem me = new UnixSystem();
     OwnerMapping owners = new OwnerMapping(new NativeAccounts(), me.getUid(), me.getGid(), System::nanoTime);
     SharedEditors editors = new SharedEditors(client);
     NewInodeSetup newInodes = new NewInodeSetup(client, owners, me.getUid(), me.getGid(), this::getContext);
-    this.attributes = new AttributeCallbacks(client, files, editors, owners, statuses, ops);
+    this.attributes = new AttributeCallbacks(client, files, editors, owners, statuses, ahead, ops);
     this.namespace = new NamespaceCallbacks(client, files, editors, newInodes, ops);
     this.xattrs = new XattrCallbacks(new ExtendedAttributes(client, statuses), ops);
     this.handles = new FileCallbacks(client, files, editors, gate, ops, newInodes);

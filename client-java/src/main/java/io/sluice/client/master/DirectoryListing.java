@@ -37,6 +37,11 @@ public final class DirectoryListing implements Iterable<FileInfo> {
     this.first = master.listPage(path, startAfter, pageSize);
   }
 
+  /** The first page alone (up to the page size), as fetched when the listing was made; no further page is asked. */
+  public List<FileInfo> firstPage() {
+    return first.getEntriesList();
+  }
+
   /** Every entry, fetching the remaining pages now. */
   public List<FileInfo> toList() throws RpcException {
     List<FileInfo> all = new ArrayList<>(first.getEntriesList());

@@ -2,6 +2,7 @@ package io.sluice.tests.fuse;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
+import io.sluice.common.metrics.Scrape;
 import io.sluice.common.testing.FreePort;
 import io.sluice.fuse.FuseMount;
 import io.sluice.fuse.MountOptions;
@@ -9,6 +10,7 @@ import io.sluice.master.MasterServer;
 import io.sluice.worker.WorkerServer;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +93,16 @@ final class FuseCluster implements AutoCloseable {
 
   MasterServer master() {
     return master;
+  }
+
+  /**
+   * Calls of {@code method} (a {@code MasterMethod} number) the master answered OK so far, from its /metrics; the
+   * cluster needs {@code sluice.master.http.port} set (0 picks a free port).
+   */
+  double masterCalls(int method) throws Exception {
+    InetSocketAddress http = new InetSocketAddress("127.0.0.1", master.httpAddress().orElseThrow().getPort());
+    return Scrape.of(http).value("sluice_rpc_server_calls_total", "server", "master", "method",
+        Integer.toString(method), "status", "OK").orElse(0.0);
   }
 
   Path dir() {

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceOutputStream;
-import io.sluice.common.metrics.Scrape;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.fuse.MountOptions;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,10 +65,8 @@ class FuseStatusCacheTest {
         }
       }
       Path mnt = cluster.mount(dir.resolve("mnt"));
-      InetSocketAddress http = new InetSocketAddress("127.0.0.1",
-          cluster.master().httpAddress().orElseThrow().getPort());
-      double status = calls(http, MasterMethod.GET_STATUS_VALUE);
-      double xattrs = calls(http, MasterMethod.GET_XATTRS_VALUE);
+      double status = cluster.masterCalls(MasterMethod.GET_STATUS_VALUE);
+      double xattrs = cluster.masterCalls(MasterMethod.GET_XATTRS_VALUE);
 
       // What ls -l does (without opening any file): list, then lstat and probe each entry for an xattr.
       Shell.Result r = Shell.bash(mnt, String.join("\n", "python3 - <<'PY'",
@@ -87,8 +83,8 @@ class FuseStatusCacheTest {
           "PY"));
       assertEquals(0, r.code(), r.toString());
       assertEquals(FILES + " [1] ['ENODATA']", r.out().strip());
-      return List.of(calls(http, MasterMethod.GET_STATUS_VALUE) - status,
-          calls(http, MasterMethod.GET_XATTRS_VALUE) - xattrs);
+      return List.of(cluster.masterCalls(MasterMethod.GET_STATUS_VALUE) - status,
+          cluster.masterCalls(MasterMethod.GET_XATTRS_VALUE) - xattrs);
     }
   }
 
@@ -147,10 +143,5 @@ class FuseStatusCacheTest {
         Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       }
     }
-  }
-
-  private static double calls(InetSocketAddress http, int method) throws Exception {
-    return Scrape.of(http).value("sluice_rpc_server_calls_total", "server", "master", "method",
-        Integer.toString(method), "status", "OK").orElse(0.0);
   }
 }
