@@ -46,6 +46,7 @@ final class FileCallbacks {
   /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
   private final RequestBuffers requestBuffers = new RequestBuffers();
+  private final SplicedReplies splicedReplies = new SplicedReplies();
 
   FileCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, HandleGate gate, FuseOpMetrics ops,
       NewFileSetup setup) {
@@ -145,30 +146,50 @@ final class FileCallbacks {
   }
 
   int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    return serveRead(path, buf, false, size, offset, fi);
+  }
+
+  /**
+   * READ through libfuse's {@code read_buf} ({@link SplicedReplies}): bytes of a block file on this host are
+   * spliced into the reply, the rest read as {@link #read} does. Timed and counted as READ; answers 0 or -errno,
+   * the bytes travel in {@code *bufp}.
+   */
+  int readBuf(String path, Pointer bufp, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    return Math.min(0, serveRead(path, bufp, true, size, offset, fi));
+  }
+
+  private int serveRead(String path, Pointer buf, boolean spliced, long size, long offset, FuseFileInfo fi) {
     long start = System.nanoTime();
     if (!gate.enter()) {
       return ops.done(FuseOp.READ, start, -ErrorCodes.EIO());
     }
     peakReadsInFlight.accumulateAndGet(readsInFlight.incrementAndGet(), Math::max);
     try {
-      return ops.done(FuseOp.READ, start, doRead(path, buf, size, offset, fi));
+      return ops.done(FuseOp.READ, start, doRead(path, buf, spliced, size, offset, fi));
     } finally {
       readsInFlight.decrementAndGet();
       gate.exit();
     }
   }
 
-  private int doRead(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+  /** @param buf the request's buffer, or with {@code spliced} where libfuse wants the reply's {@code fuse_bufvec*} */
+  private int doRead(String path, Pointer buf, boolean spliced, long size, long offset, FuseFileInfo fi) {
     readRequests.increment();
     OpenFile f = files.get(fi.fh.get(), OpenFile.class);
     if (f == null) {
       return -ErrorCodes.EBADF();
     }
     try {
-      return f.read(offset, requestBuffers.view(buf, (int) size), scratch(size));
+      return spliced ? splicedReplies.reply(f, buf, (int) size, offset, scratch(size))
+          : f.read(offset, requestBuffers.view(buf, (int) size), scratch(size));
     } catch (Exception e) {
       return fail("read", path, e);
     }
+  }
+
+  /** Bytes of READ replies spliced from block files ({@link SplicedReplies}). */
+  long splicedBytes() {
+    return splicedReplies.splicedBytes();
   }
 
   int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {

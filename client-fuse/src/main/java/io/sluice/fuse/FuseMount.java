@@ -77,8 +77,7 @@ public final class FuseMount implements Closeable {
 
   private static FuseMount mount(SluiceClient client, Path target, MountOptions options, ServerMetrics metrics)
       throws IOException {
-    SluiceFuse fs = new SluiceFuse(client, new FuseOpMetrics(metrics.registry()), options.recentStatuses(),
-        options.statAhead());
+    SluiceFuse fs = SluiceFuse.of(client, new FuseOpMetrics(metrics.registry()), options);
     SessionLoop loop;
     try {
       loop = fs.serve(target, options);

@@ -20,6 +20,7 @@ import java.util.function.ToDoubleFunction;
  * {@value #READ_BYTES} and {@value #WRITTEN_BYTES}: bytes served to READ requests and taken from WRITE requests
  * (reads the kernel answers from its page cache never get here). {@value #OPEN_HANDLES}: open files and
  * directories. {@value #STAT_AHEAD_ENTRIES}: statuses listed ahead of lookups ({@code StatAhead}).
+ * {@value #SPLICED_BYTES}: bytes of READ replies spliced from block files ({@code SplicedReplies}).
  *
  * <p>Timers are made once per op and outcome and then only looked up: recording allocates nothing on the
  * read/write path.
@@ -30,6 +31,7 @@ public final class FuseOpMetrics {
   public static final String WRITTEN_BYTES = "sluice.fuse.written";
   public static final String OPEN_HANDLES = "sluice.fuse.handles.open";
   public static final String STAT_AHEAD_ENTRIES = "sluice.fuse.statahead.entries";
+  public static final String SPLICED_BYTES = "sluice.fuse.read.spliced";
   /** Histogram bounds: from one FUSE round trip (~35-70 us, DESIGN 10) to a slow UFS read-through. */
   private static final Duration[] BUCKETS = {
       Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
@@ -64,6 +66,13 @@ public final class FuseOpMetrics {
   public <T> void bindStatAhead(T source, ToDoubleFunction<T> entries) {
     FunctionCounter.builder(STAT_AHEAD_ENTRIES, source, entries)
         .description("Statuses the mount listed ahead of lookups walking a directory in name order")
+        .register(registry);
+  }
+
+  /** Adds the count of bytes spliced into READ replies, read from {@code source} when scraped. */
+  public <T> void bindSpliced(T source, ToDoubleFunction<T> bytes) {
+    FunctionCounter.builder(SPLICED_BYTES, source, bytes).baseUnit(BaseUnits.BYTES)
+        .description("Bytes of READ replies the kernel spliced from block files on this host, not copied")
         .register(registry);
   }
 

@@ -1,5 +1,6 @@
 package io.sluice.fuse;
 
+import io.sluice.client.ClientKeys;
 import io.sluice.common.conf.SluiceConf;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,9 @@ import java.util.function.LongSupplier;
  * across opens (reads at memory speed instead of through the daemon) unless its size or modification time changed
  * since they were cached: libfuse asks for them at each open ({@code ac_attr_timeout=0}; by default it would trust
  * them for the attribute timeout), so a change another client committed (which sets the modification time) is read
- * afresh after the next open, which keeps close-to-open consistency across mounts.
+ * afresh after the next open, which keeps close-to-open consistency across mounts. {@code splice_write}, only when
+ * reads are spliced ({@link FuseKeys#SPLICE}), lets libfuse move a reply's bytes from a block file into the kernel
+ * with splice(2) instead of copying them through this process.
  */
 public final class MountOptions {
   /** The largest read or write libfuse2 passes in one request; also the size of the read scratch buffer. */
@@ -46,10 +49,11 @@ public final class MountOptions {
   private final Duration statusCacheTtl;
   private final int statusCacheEntries;
   private final boolean statAhead;
+  private final boolean splice;
   private final LongSupplier statusClock;
 
   private MountOptions(List<String> args, boolean debug, int httpPort, int readThreads, Duration statusCacheTtl,
-      int statusCacheEntries, boolean statAhead, LongSupplier statusClock) {
+      int statusCacheEntries, boolean statAhead, boolean splice, LongSupplier statusClock) {
     this.args = List.copyOf(args);
     this.debug = debug;
     this.httpPort = httpPort;
@@ -57,6 +61,7 @@ public final class MountOptions {
     this.statusCacheTtl = statusCacheTtl;
     this.statusCacheEntries = statusCacheEntries;
     this.statAhead = statAhead;
+    this.splice = splice;
     this.statusClock = statusClock;
   }
 
@@ -71,10 +76,6 @@ public final class MountOptions {
     if (conf.get(FuseKeys.ALLOW_OTHER)) {
       o.add("allow_other");
     }
-    String extra = conf.get(FuseKeys.EXTRA_OPTIONS).trim();
-    if (!extra.isEmpty()) {
-      o.add(extra);
-    }
     int readThreads = conf.get(FuseKeys.READ_THREADS);
     if (readThreads == -1) {
       readThreads = Math.max(0, Math.min(4, Runtime.getRuntime().availableProcessors() - 2));
@@ -88,8 +89,18 @@ public final class MountOptions {
       throw new IllegalArgumentException(FuseKeys.STATUS_CACHE_TTL.name() + " and "
           + FuseKeys.STATUS_CACHE_ENTRIES.name() + " must not be negative");
     }
+    boolean splice = conf.get(FuseKeys.SPLICE) && conf.get(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM)
+        && readThreads == 0;
+    if (splice) {
+      o.add("splice_write");
+    }
+    // Last, where they override Sluice's own.
+    String extra = conf.get(FuseKeys.EXTRA_OPTIONS).trim();
+    if (!extra.isEmpty()) {
+      o.add(extra);
+    }
     return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
-        conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries, conf.get(FuseKeys.STAT_AHEAD),
+        conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries, conf.get(FuseKeys.STAT_AHEAD), splice,
         System::nanoTime);
   }
 
@@ -99,7 +110,7 @@ public final class MountOptions {
    */
   public MountOptions withStatusClock(LongSupplier nanoTime) {
     return new MountOptions(args, debug, httpPort, readThreads, statusCacheTtl, statusCacheEntries, statAhead,
-        nanoTime);
+        splice, nanoTime);
   }
 
   /** The statuses the mount keeps for lookups ({@link FuseKeys#STATUS_CACHE_TTL}), empty. */
@@ -110,6 +121,11 @@ public final class MountOptions {
   /** Whether lookups walking a directory in name order list ahead ({@link FuseKeys#STAT_AHEAD}). */
   boolean statAhead() {
     return statAhead;
+  }
+
+  /** Whether reads of blocks on this host are spliced from their files ({@link FuseKeys#SPLICE}). */
+  boolean splice() {
+    return splice;
   }
 
   /** Arguments for libfuse after the mount point: {@code -s -o opt,opt,...}. */
@@ -141,6 +157,6 @@ public final class MountOptions {
 
   @Override
   public String toString() {
-    return String.join(" ", args) + ", " + readThreads + " read threads";
+    return String.join(" ", args) + ", " + readThreads + " read threads" + (splice ? ", spliced reads" : "");
   }
 }

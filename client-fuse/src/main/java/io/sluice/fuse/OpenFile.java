@@ -5,6 +5,7 @@ import io.sluice.client.FileEditor;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
 import io.sluice.client.SluiceOutputStream;
+import io.sluice.client.block.LocalBlockRange;
 import io.sluice.common.proto.FileInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,6 +55,8 @@ final class OpenFile {
   private FileEditor editor;
   /** Times set while writing, to set again after completion (which sets the modification time). */
   private TimesChange timesAfterCompletion;
+  /** The block file the last spliced read named, open under its lease ({@link #localRange}). */
+  private final LeasedBlockFile spliced = new LeasedBlockFile();
 
   private OpenFile(SluiceClient client, SharedEditors editors, String path, boolean writable,
       SluiceOutputStream out) {
@@ -152,6 +155,41 @@ final class OpenFile {
     return done;
   }
 
+  /**
+   * The bytes at {@code offset}, {@code size} of them or up to the end of the file, where they lie in one block file
+   * on this host, with that file open under the lease that keeps it there ({@link LeasedBlockFile}): when the
+   * client names them rather than reading them ({@link SluiceInputStream#readLocal}: short-circuit, unchecked). The
+   * read stream moves past them. Null when they must be {@link #read} instead: this handle or another of the mount
+   * changes the file, the bytes run into another block or are not on this host, or naming them failed.
+   *
+   * <p>The range and the descriptor hold until the next call on this handle (the stream may move on and end the
+   * lease): the caller hands them to the kernel before it serves another request.
+   */
+  synchronized SplicedRange localRange(long offset, int size) {
+    if (streaming() || editor != null || editors.active(path) != null) {
+      return null;
+    }
+    try {
+      if (in == null) {
+        in = client.open(path);
+      }
+      long want = Math.min(size, in.length() - offset);
+      if (want <= 0) {
+        return null;
+      }
+      in.seek(offset);
+      LocalBlockRange r = in.readLocal((int) want);
+      return r == null || r.length() != want ? null : new SplicedRange(spliced.descriptor(r), r.offset(), r.length());
+    } catch (IOException e) {
+      // read() reads the same bytes and reports what is wrong, if anything still is.
+      LeasedBlockFile.LOG.debug("{}: not splicing the read at {}: {}", path, offset, e.toString());
+      return null;
+    }
+  }
+
+  /** A file descriptor and the {@code length} bytes at {@code position} in it. */
+  record SplicedRange(int fd, long position, int length) {}
+
   /** Writes {@code len} bytes of {@code src} at {@code offset}. */
   synchronized void write(long offset, byte[] src, int len) throws IOException {
     if (!writable) {
@@ -227,6 +265,7 @@ final class OpenFile {
    * file, the next read opens it again and sees the change.
    */
   synchronized void dropReadStream() throws IOException {
+    spliced.close();
     if (in != null) {
       SluiceInputStream old = in;
       in = null;

@@ -44,7 +44,7 @@ import ru.serce.jnrfuse.struct.Timespec;
  * for reading, which may run beside them on the mount's read threads (see {@link MountOptions}); what those reads
  * touch (the handle table, {@link OpenFile}, the shared editors) is thread-safe, and scratch buffers are per thread.
  */
-public final class SluiceFuse extends FuseStubFS {
+public class SluiceFuse extends FuseStubFS {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceFuse.class);
 
   private final OpenFiles files = new OpenFiles();
@@ -61,7 +61,7 @@ public final class SluiceFuse extends FuseStubFS {
    * {@code ops}, answering lookups from {@code statuses} while they are fresh, listing ahead of lookups that walk
    * a directory in name order when {@code statAhead} ({@link StatAhead}).
    */
-  SluiceFuse(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead) {
+  private SluiceFuse(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead) {
     this.statuses = statuses;
     ops.bindHandles(files, OpenFiles::size);
     StatAhead ahead = new StatAhead(statAhead, (d, name) -> client.listStatus(d, name).firstPage(), statuses);
@@ -75,7 +75,36 @@ public final class SluiceFuse extends FuseStubFS {
     this.xattrs = new XattrCallbacks(new ExtendedAttributes(client, statuses), ops);
     this.handles = new FileCallbacks(client, files, editors, gate, ops, newInodes);
     this.directories = new DirectoryCallbacks(client, files, statuses, ops);
+    ops.bindSpliced(handles, FileCallbacks::splicedBytes);
     OperationFlags.set(fuseOperations);
+  }
+
+  /**
+   * The file system {@code options} ask for: one whose reads splice from block files on this host
+   * ({@link MountOptions#splice()}) or one that copies them; libfuse calls {@code read_buf} instead of {@code read}
+   * whenever a file system has it, so only the first has it.
+   */
+  static SluiceFuse of(SluiceClient client, FuseOpMetrics ops, MountOptions options) {
+    RecentStatuses statuses = options.recentStatuses();
+    return options.splice() ? new Splicing(client, ops, statuses, options.statAhead())
+        : new SluiceFuse(client, ops, statuses, options.statAhead());
+  }
+
+  /** Answers READ by libfuse's {@code read_buf} ({@link SplicedReplies}). */
+  private static final class Splicing extends SluiceFuse {
+    Splicing(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead) {
+      super(client, ops, statuses, statAhead);
+    }
+
+    @Override
+    public int read_buf(String path, Pointer bufp, @size_t long size, @off_t long off, FuseFileInfo fi) {
+      return readSpliced(path, bufp, size, off, fi);
+    }
+  }
+
+  /** READ by {@code read_buf}, for {@link Splicing}: its timer stops before libfuse splices the reply. */
+  final int readSpliced(String path, Pointer bufp, long size, long off, FuseFileInfo fi) {
+    return handles.readBuf(path, bufp, size, off, fi);
   }
 
   /** The kernel connected (FUSE_INIT answered): the mount is live, whatever a mount table says yet. */

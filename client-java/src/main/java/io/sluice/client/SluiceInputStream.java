@@ -2,6 +2,7 @@ package io.sluice.client;
 
 import io.sluice.client.block.BlockReader;
 import io.sluice.client.block.ColdReadAhead;
+import io.sluice.client.block.LocalBlockRange;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
@@ -145,6 +146,35 @@ public final class SluiceInputStream extends InputStream {
     pos += n;
     delivered = true;
     return n;
+  }
+
+  /**
+   * Names the next bytes, at most {@code max} and no further than the end of their block, where they lie in a block
+   * file on this host instead of reading them, and moves this stream's position past them; for a caller that hands
+   * file ranges on (a FUSE reply the kernel splices from the file). Only bytes of a short-circuit read that are not
+   * checked ({@code sluice.user.short.circuit.skip.checksum}) are named; else, and at the end of the file, null, and
+   * {@link #read(ByteBuffer)} serves them.
+   *
+   * <p>The range is this stream's to use until its next call: moving on to another block may end the lease under it,
+   * after which the worker may reuse the file for another block.
+   */
+  public synchronized LocalBlockRange readLocal(int max) throws IOException {
+    ensureOpen();
+    if (max <= 0 || pos >= layout.length()) {
+      return null;
+    }
+    LocalBlockRange r;
+    try {
+      r = readerAtPos().readLocal(max);
+    } catch (IOException e) {
+      closeReader();
+      throw e;
+    }
+    if (r != null) {
+      pos += r.length();
+      delivered = true;
+    }
+    return r;
   }
 
   /**

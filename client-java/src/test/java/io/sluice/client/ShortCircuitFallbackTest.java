@@ -3,11 +3,13 @@ package io.sluice.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
+import io.sluice.client.block.LocalBlockRange;
 import io.sluice.client.block.ShortCircuit;
 import io.sluice.client.testing.FakeMaster;
 import io.sluice.client.testing.FakeWorker;
@@ -37,6 +39,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -276,6 +279,48 @@ class ShortCircuitFallbackTest {
     }
     assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
     assertThrows(IOException.class, () -> readAll(client), "checked when the key is not set");
+  }
+
+  /** As a FUSE mount splicing replies reads: ranges of the block files, each under its lease, instead of bytes. */
+  @Test
+  void uncheckedBytesAreNamedWhereTheyLieInTheBlockFiles() throws Exception {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    try (SluiceClient trusting = SluiceClient.connect(conf.with(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM, "true"));
+        SluiceInputStream in = trusting.open("/f")) {
+      in.seek(12_345);
+      LocalBlockRange r;
+      int ranges = 0;
+      while ((r = in.readLocal(100_000)) != null) {
+        ranges++;
+        assertTrue(r.length() > 0 && r.length() <= 100_000, "length " + r.length());
+        assertTrue(r.offset() + r.length() <= Files.size(r.file()), "a range ends in its block: " + r);
+        assertTrue(worker.open.contains(r.leaseId()), "the range's lease is held while the stream is on it");
+        try (FileChannel f = FileChannel.open(r.file())) {
+          ByteBuffer b = ByteBuffer.allocate(r.length());
+          f.read(b, r.offset());
+          got.write(b.array());
+        }
+        assertEquals(12_345 + got.size(), in.getPos());
+        if (ranges == 3) {
+          byte[] b = new byte[7];
+          assertEquals(7, in.read(b), "reading goes on where the last range ended");
+          got.write(b);
+        }
+      }
+      assertEquals(data.length, in.getPos());
+      assertEquals(-1, in.read(), "null at the end of the file");
+    }
+    assertArrayEquals(Arrays.copyOfRange(data, 12_345, data.length), got.toByteArray());
+    assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
+    assertEveryLeaseClosed();
+
+    try (SluiceInputStream in = client.open("/f")) {
+      assertNull(in.readLocal(100_000), "checked bytes must be read, not named");
+      assertEquals(0, in.getPos());
+      byte[] b = new byte[1000];
+      in.readNBytes(b, 0, b.length);
+      assertArrayEquals(Arrays.copyOf(data, 1000), b);
+    }
   }
 
   private static void flipByte(Path file, long offset) throws IOException {

@@ -185,6 +185,32 @@ public final class BlockReader implements Closeable {
     }
   }
 
+  /**
+   * Names the next bytes, at most {@code max}, where they lie in a block file on this host instead of reading them,
+   * and moves past them: only while this reader reads short-circuit, unchecked
+   * ({@code sluice.user.short.circuit.skip.checksum}), from a block that was whole in its file; else null, and
+   * {@link #read} serves them. The range stays valid while this reader stays open.
+   */
+  public LocalBlockRange readLocal(int max) throws IOException {
+    if (closed) {
+      throw new IOException(path + ": block " + block.getBlockId() + ": reader closed");
+    }
+    if (position == end || max <= 0) {
+      return null;
+    }
+    if (stream == null && ufsStream == null) {
+      connect();
+    }
+    if (!(stream instanceof LocalReadStream local)) {
+      return null;
+    }
+    LocalBlockRange r = local.range(max);
+    if (r != null) {
+      position += r.length();
+    }
+    return r;
+  }
+
   private int readUfs(ByteBuffer dst) throws RpcException {
     int n;
     try {

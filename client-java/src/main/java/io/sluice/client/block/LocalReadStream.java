@@ -66,6 +66,8 @@ final class LocalReadStream implements ReadStream {
   private int knownSums;
   /** The block is still being read through: only [0, available) is in the file so far. */
   private boolean loading;
+  /** Whether the block was whole in its file when leased, so {@link #path} names it for the whole lease. */
+  private final boolean settled;
   private long available;
   private long position;
   /**
@@ -93,6 +95,7 @@ final class LocalReadStream implements ReadStream {
       sums[i] = lease.getChunkCrcs(i);
     }
     this.loading = lease.getLoading();
+    this.settled = !loading;
     this.available = loading ? lease.getAvailable() : blockLength;
   }
 
@@ -224,6 +227,23 @@ final class LocalReadStream implements ReadStream {
     position += n;
     ShortCircuit.read(n);
     return n;
+  }
+
+  /**
+   * Names the next bytes of the range, at most {@code max}, in the block file instead of reading them, and moves past
+   * them: only when they are not checked (a checked byte has to be read here) and the block was whole in its file
+   * when leased (a loading block's file is renamed when the load commits); else null.
+   */
+  LocalBlockRange range(int max) {
+    if (verify || !settled || closed || position == end || max <= 0) {
+      return null;
+    }
+    int n = (int) Math.min(max, end - position);
+    LocalBlockRange r = new LocalBlockRange(path, leaseId, position, n);
+    position += n;
+    syncBuffer();
+    ShortCircuit.read(n);
+    return r;
   }
 
   /**

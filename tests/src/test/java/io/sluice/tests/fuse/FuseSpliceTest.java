@@ -1,0 +1,126 @@
+package io.sluice.tests.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceOutputStream;
+import io.sluice.common.metrics.Scrape;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spliced reads on a real mount ({@code sluice.fuse.splice}): with the client not checking short-circuit bytes and
+ * one thread serving the mount, reads of blocks on this host reach the reader through the kernel's splice from the
+ * block file, and read back exactly what was written, in whole and at random offsets, across block boundaries and
+ * after the file is rewritten (new blocks, new leases). Checked reads are never spliced. What went which way is
+ * counted on the mount's /metrics.
+ */
+class FuseSpliceTest {
+  private static final int BLOCK = 1 << 20;
+  /** Five and a bit blocks: requests of 96 KiB cross every block boundary, the last block is short. */
+  private static final int SIZE = 5 * BLOCK + 12_345;
+
+  @TempDir
+  Path dir;
+
+  private FuseCluster cluster(String... conf) throws Exception {
+    FuseRequirement.assumeFuse();
+    String[] base = {"sluice.user.block.size", Integer.toString(BLOCK), "sluice.fuse.read.threads", "0"};
+    String[] all = new String[base.length + conf.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(conf, 0, all, base.length, conf.length);
+    return new FuseCluster(dir, all).start();
+  }
+
+  private static byte[] write(SluiceClient client, String path, long seed) throws Exception {
+    byte[] data = new byte[SIZE];
+    new Random(seed).nextBytes(data);
+    try (SluiceOutputStream out = client.create(path)) {
+      out.write(data);
+    }
+    return data;
+  }
+
+  private static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  /** sha256 of the file as {@code dd} reads it with O_DIRECT in {@code bs} requests: every byte through the daemon. */
+  private static String ddSha256(Path file, String bs) throws Exception {
+    Shell.Result r = Shell.bash(file.getParent(), "set -o pipefail; dd if=" + file.getFileName() + " iflag=direct bs="
+        + bs + " status=none | sha256sum | cut -d' ' -f1");
+    assertEquals(0, r.code(), r.toString());
+    return r.out().strip();
+  }
+
+  private static double spliced(FuseCluster cluster) throws Exception {
+    InetSocketAddress http = new InetSocketAddress("127.0.0.1",
+        cluster.mounted().httpAddress().orElseThrow().getPort());
+    return Scrape.of(http).require("sluice_fuse_read_spliced_bytes_total", "server", "fuse");
+  }
+
+  @Test
+  void uncheckedLocalBlocksAreSplicedAndReadBackExactly() throws Exception {
+    try (FuseCluster cluster = cluster("sluice.user.short.circuit.skip.checksum", "true")) {
+      byte[] data = write(cluster.client(), "/f", 1);
+      Path mnt = cluster.mount(dir.resolve("mnt"));
+      Path f = mnt.resolve("f");
+
+      double before = spliced(cluster);
+      assertEquals(sha256(data), ddSha256(f, "128K"));
+      // 128 KiB requests never cross a 1 MiB block's end: every byte was spliced.
+      assertEquals(SIZE, spliced(cluster) - before, "bytes spliced of a 128 KiB read");
+
+      before = spliced(cluster);
+      assertEquals(sha256(data), ddSha256(f, "96K"));
+      double crossing = spliced(cluster) - before;
+      // A request across a block's end is read and copied instead, so its bytes are not counted.
+      assertTrue(crossing > SIZE / 2 && crossing < SIZE, "bytes spliced of a 96 KiB read: " + crossing);
+
+      // Random reads through the page cache, dropped before each: the kernel asks at page offsets, in sizes of its
+      // read-ahead, some across a block's end.
+      Files.write(dir.resolve("expected"), data);
+      Shell.Result r = Shell.bash(mnt, String.join("\n", "python3 - <<'PY'",
+          "import os, random",
+          "expected = open('" + dir.resolve("expected") + "', 'rb').read()",
+          "rnd = random.Random(7)",
+          "fd = os.open('f', os.O_RDONLY)",
+          "bad = []",
+          "for i in range(300):",
+          "    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)",
+          "    off = rnd.randrange(len(expected))",
+          "    n = rnd.randrange(1, 300000)",
+          "    if os.pread(fd, n, off) != expected[off:off + n]:",
+          "        bad.append((off, n))",
+          "os.close(fd)",
+          "print(bad)",
+          "PY"));
+      assertEquals(0, r.code(), r.toString());
+      assertEquals("[]", r.out().strip(), "reads that did not return what was written");
+
+      // Rewritten: new blocks under new leases; the handle's old descriptor must not serve them.
+      byte[] again = write(cluster.client(), "/g", 2);
+      assertEquals(sha256(again), ddSha256(mnt.resolve("g"), "128K"));
+      Shell.Result cp = Shell.bash(mnt, "cp g f && sync");
+      assertEquals(0, cp.code(), cp.toString());
+      assertEquals(sha256(again), ddSha256(f, "128K"));
+    }
+  }
+
+  @Test
+  void checkedReadsAreCopiedNotSpliced() throws Exception {
+    try (FuseCluster cluster = cluster()) {
+      byte[] data = write(cluster.client(), "/f", 3);
+      Path mnt = cluster.mount(dir.resolve("mnt"));
+      assertEquals(sha256(data), ddSha256(mnt.resolve("f"), "128K"));
+      assertEquals(0, spliced(cluster), "a byte that must be checked cannot be spliced");
+    }
+  }
+}
