@@ -86,10 +86,16 @@ final class AttributeCallbacks {
     return e != null ? e.length() : info.getLength();
   }
 
-  /** An fstat, and libfuse's check at each open whether the file's cached pages are still good: always asked. */
-  int fgetattr(String path, FileStat stat) {
+  /**
+   * An fstat, and libfuse's check at each open whether the file's cached pages are still good: asked of the master,
+   * never of the recent statuses; only the one libfuse makes within a create is answered by the new handle.
+   */
+  int fgetattr(String path, FileStat stat, long fh) {
     long start = System.nanoTime();
-    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat, null, null));
+    OpenFile f = files.get(fh, OpenFile.class);
+    // Right after a create, libfuse asks for the new file's attributes: its handle has them from the create.
+    FileInfo created = f == null ? null : f.takeCreatedStatus();
+    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat, created, null));
   }
 
   /** The mode's file-type bits are the kernel's business; the master keeps the permission bits (07777). */

@@ -30,7 +30,8 @@ final class FileCallbacks {
 
   /** What a new file needs beyond its creation (its mode and owner as the caller asked; see NewInodeSetup). */
   interface NewFileSetup {
-    void created(String path, long mode) throws IOException;
+    /** @return whether it changed the file: its status is then no longer what the create answered */
+    boolean created(String path, long mode) throws IOException;
   }
 
   private final SluiceClient client;
@@ -84,7 +85,9 @@ final class FileCallbacks {
     try {
       OpenFile f = OpenFile.create(client, editors, path, (int) (mode & 07777));
       try {
-        setup.created(path, mode);
+        if (setup.created(path, mode)) {
+          f.createdStatusChanged();
+        }
       } catch (IOException | RuntimeException e) {
         // The caller gets no handle, so none may stay open: the file stays, empty, as the create made it.
         f.close();

@@ -28,28 +28,36 @@ final class NewInodeSetup implements FileCallbacks.NewFileSetup {
 
   /** A file or directory made with {@code mode} (the caller's umask applied by the kernel). */
   @Override
-  public void created(String path, long mode) throws RpcException {
-    keepZeroMode(path, mode);
-    ownByCaller(path);
+  public boolean created(String path, long mode) throws RpcException {
+    boolean modeSet = keepZeroMode(path, mode);
+    return ownByCaller(path) || modeSet;
   }
 
   /**
    * The master takes mode 0 at creation for "the default" (0644, 0755), but after the caller's umask 0 can be meant
    * (umask 0777): set it afterwards.
    */
-  private void keepZeroMode(String path, long mode) throws RpcException {
+  private boolean keepZeroMode(String path, long mode) throws RpcException {
     if ((mode & 07777) == 0) {
       client.setMode(path, 0);
+      return true;
     }
+    return false;
   }
 
-  /** A new inode made for another local user (allow_other) becomes theirs; see {@link Handover}. */
-  void ownByCaller(String path) throws RpcException {
+  /**
+   * A new inode made for another local user (allow_other) becomes theirs; see {@link Handover}.
+   *
+   * @return whether it was handed over
+   */
+  boolean ownByCaller(String path) throws RpcException {
     FuseContext ctx = context.get();
     long uid = ctx.uid.get();
     long gid = ctx.gid.get();
     if (uid != mountUid || gid != mountGid) {
       Handover.give(client, path, owners.userName(uid), owners.groupName(gid));
+      return true;
     }
+    return false;
   }
 }

@@ -50,6 +50,8 @@ final class OpenFile {
   private SluiceInputStream in;
   /** The fast path: the new file this handle writes in order, until completed. */
   private SluiceOutputStream out;
+  /** Whether {@link #takeCreatedStatus} has the status {@link #out} was created with to give. */
+  private boolean createdStatusHolds;
   private boolean completed;
   /** This handle's hold on the file's shared editor, once it changes the file in place. */
   private FileEditor editor;
@@ -70,7 +72,26 @@ final class OpenFile {
   /** A new file, created now and written by this handle. */
   static OpenFile create(SluiceClient client, SharedEditors editors, String path, int mode) throws IOException {
     SluiceOutputStream out = client.create(path, CreateOptions.defaults().withMode(mode));
-    return new OpenFile(client, editors, path, true, out);
+    OpenFile f = new OpenFile(client, editors, path, true, out);
+    f.createdStatusHolds = true;
+    return f;
+  }
+
+  /**
+   * Once: the status of the file this handle created, as the master answered the create, with the length this
+   * handle has written; null when asked before, or when the create was followed by a change of its attributes
+   * ({@link #createdStatusChanged}). It answers libfuse's fgetattr right after the create, in the same request,
+   * which would otherwise cost a master call per new file; later fstat calls ask the master, as ever.
+   */
+  synchronized FileInfo takeCreatedStatus() {
+    boolean holds = createdStatusHolds && streaming();
+    createdStatusHolds = false;
+    return holds ? out.createdStatus().toBuilder().setLength(out.length()).build() : null;
+  }
+
+  /** The create's own setup changed the new file's mode or owner: {@link #takeCreatedStatus} has nothing. */
+  synchronized void createdStatusChanged() {
+    createdStatusHolds = false;
   }
 
   /**

@@ -213,7 +213,7 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
-    return attributes.fgetattr(path, stat);
+    return attributes.fgetattr(path, stat, fi.fh.get());
   }
 
   @Override

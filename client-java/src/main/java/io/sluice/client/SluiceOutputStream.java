@@ -39,6 +39,8 @@ public final class SluiceOutputStream extends OutputStream {
 
   private final StreamContext ctx;
   private final String path;
+  /** The status the master answered the create with. */
+  private final FileInfo created;
   private final long fileId;
   private final long blockSize;
   /** A Sluice-native file: the workers hold the only copy of its blocks, so they pin them at commit. */
@@ -56,6 +58,7 @@ public final class SluiceOutputStream extends OutputStream {
   SluiceOutputStream(StreamContext ctx, String path, FileInfo info, long blockSize, UfsWriteThrough ufs) {
     this.ctx = ctx;
     this.path = path;
+    this.created = info;
     this.fileId = info.getId();
     this.pinBlocks = info.getMountId() == 0;
     this.blockSize = blockSize;
@@ -65,6 +68,15 @@ public final class SluiceOutputStream extends OutputStream {
   /** The file's path. */
   public String path() {
     return path;
+  }
+
+  /**
+   * The file's status as the master answered its creation: incomplete, length 0. Until {@link #close} completes the
+   * file only this stream writes it, so that stays its status but for the length ({@link #length}), unless someone
+   * changes its attributes meanwhile.
+   */
+  public FileInfo createdStatus() {
+    return created;
   }
 
   /** Bytes written so far. */
