@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
  * {@value #READ_BYTES} and {@value #WRITTEN_BYTES}: bytes served to READ requests and taken from WRITE requests
  * (reads the kernel answers from its page cache never get here). {@value #OPEN_HANDLES}: open files and
  * directories. {@value #STAT_AHEAD_ENTRIES}: statuses listed ahead of lookups ({@code StatAhead}).
- * {@value #SPLICED_BYTES}: bytes of READ replies spliced from block files ({@code SplicedReplies}).
+ * {@value #SPLICED_BYTES}: bytes of READ replies handed to libfuse as block file ranges ({@code SplicedReplies}).
  *
  * <p>Timers are made once per op and outcome and then only looked up: recording allocates nothing on the
  * read/write path.
@@ -69,10 +69,10 @@ public final class FuseOpMetrics {
         .register(registry);
   }
 
-  /** Adds the count of bytes spliced into READ replies, read from {@code source} when scraped. */
+  /** Adds the count of READ reply bytes handed over as block file ranges, read from {@code source} when scraped. */
   public <T> void bindSpliced(T source, ToDoubleFunction<T> bytes) {
     FunctionCounter.builder(SPLICED_BYTES, source, bytes).baseUnit(BaseUnits.BYTES)
-        .description("Bytes of READ replies the kernel spliced from block files on this host, not copied")
+        .description("Bytes of READ replies handed to libfuse as ranges of block files on this host, to splice")
         .register(registry);
   }
 

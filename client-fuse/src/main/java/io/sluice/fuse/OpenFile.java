@@ -9,6 +9,8 @@ import io.sluice.client.block.LocalBlockRange;
 import io.sluice.common.proto.FileInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.ErrorCodes;
 
 /**
@@ -43,6 +45,7 @@ import ru.serce.jnrfuse.ErrorCodes;
  * file's shared editor holds the editor, never this handle's lock while another handle waits for it.
  */
 final class OpenFile {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenFile.class);
   private final SluiceClient client;
   private final SharedEditors editors;
   private final boolean writable;
@@ -181,29 +184,33 @@ final class OpenFile {
    * on this host, with that file open under the lease that keeps it there ({@link LeasedBlockFile}): when the
    * client names them rather than reading them ({@link SluiceInputStream#readLocal}: short-circuit, unchecked). The
    * read stream moves past them. Null when they must be {@link #read} instead: this handle or another of the mount
-   * changes the file, the bytes run into another block or are not on this host, or naming them failed.
+   * changes the file, or the bytes are not in one block file here.
    *
    * <p>The range and the descriptor hold until the next call on this handle (the stream may move on and end the
    * lease): the caller hands them to the kernel before it serves another request.
+   *
+   * @throws IOException as {@link #read} would for those bytes
    */
-  synchronized SplicedRange localRange(long offset, int size) {
+  synchronized SplicedRange localRange(long offset, int size) throws IOException {
     if (streaming() || editor != null || editors.active(path) != null) {
       return null;
     }
+    if (in == null) {
+      in = client.open(path);
+    }
+    if (offset >= in.length()) {
+      return null;
+    }
+    in.seek(offset);
+    LocalBlockRange r = in.readLocal(size);
+    if (r == null) {
+      return null;
+    }
     try {
-      if (in == null) {
-        in = client.open(path);
-      }
-      long want = Math.min(size, in.length() - offset);
-      if (want <= 0) {
-        return null;
-      }
-      in.seek(offset);
-      LocalBlockRange r = in.readLocal((int) want);
-      return r == null || r.length() != want ? null : new SplicedRange(spliced.descriptor(r), r.offset(), r.length());
+      return new SplicedRange(spliced.descriptor(r), r.offset(), r.length());
     } catch (IOException e) {
-      // read() reads the same bytes and reports what is wrong, if anything still is.
-      LeasedBlockFile.LOG.debug("{}: not splicing the read at {}: {}", path, offset, e.toString());
+      // Rare (the file went from under its lease): read() reads the same bytes, going back to them.
+      LOG.debug("{}: not splicing the read at {}: {}", path, offset, e.toString());
       return null;
     }
   }

@@ -102,7 +102,7 @@ public class SluiceFuse extends FuseStubFS {
     }
   }
 
-  /** READ by {@code read_buf}, for {@link Splicing}: its timer stops before libfuse splices the reply. */
+  /** READ by {@code read_buf}: {@link Splicing}'s way to the handles. */
   final int readSpliced(String path, Pointer bufp, long size, long off, FuseFileInfo fi) {
     return handles.readBuf(path, bufp, size, off, fi);
   }
@@ -130,6 +130,11 @@ public class SluiceFuse extends FuseStubFS {
    * @throws IOException when libfuse cannot mount
    */
   SessionLoop serve(Path dir, MountOptions options) throws IOException {
+    if (this instanceof Splicing && options.readThreads() > 0) {
+      // A read thread's next request could end the lease under a reply libfuse has yet to splice (OpenFile).
+      throw new IllegalArgumentException("spliced reads need the mount served on one thread, not "
+          + options.readThreads() + " read threads more");
+    }
     if (!mounted.compareAndSet(false, true)) {
       throw new IllegalStateException("already mounted at " + mountPoint);
     }

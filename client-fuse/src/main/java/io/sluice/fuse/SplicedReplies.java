@@ -15,7 +15,9 @@ import ru.serce.jnrfuse.ErrorCodes;
  *
  * <p>Why: a sequential read through the daemon is kernel copy time, and on this VM a copy made in a JVM process
  * costs 1.4-1.65x what the same copy costs a C daemon (bench/RESULTS.md). libfuse frees the vector and its memory
- * buffers with {@code free} after replying, so both come from libc's {@code malloc}.
+ * buffers with {@code free} after replying, so both come from libc's {@code malloc}. The vector is written by
+ * offset, not through jnr-fuse's {@code FuseBufvec}, which models the flags as one enum value where a descriptor
+ * read at a position takes two.
  */
 final class SplicedReplies {
   /** Native memory from libc, which libfuse frees. */
@@ -43,7 +45,10 @@ final class SplicedReplies {
   private final RequestBuffers buffers = new RequestBuffers();
   private final LongAdder splicedBytes = new LongAdder();
 
-  /** Bytes answered by splicing from block files. */
+  /**
+   * Bytes answered as block file ranges. libfuse splices them when the kernel granted splice_write; it copies them
+   * itself, still without this process's copy, below two pages or when the splice fails.
+   */
   long splicedBytes() {
     return splicedBytes.sum();
   }

@@ -149,26 +149,33 @@ public final class SluiceInputStream extends InputStream {
   }
 
   /**
-   * Names the next bytes, at most {@code max} and no further than the end of their block, where they lie in a block
-   * file on this host instead of reading them, and moves this stream's position past them; for a caller that hands
-   * file ranges on (a FUSE reply the kernel splices from the file). Only bytes of a short-circuit read that are not
-   * checked ({@code sluice.user.short.circuit.skip.checksum}) are named; else, and at the end of the file, null, and
-   * {@link #read(ByteBuffer)} serves them.
+   * Names the next {@code max} bytes, or those to the end of the file if fewer, where they lie in a block file on
+   * this host instead of reading them, and moves this stream's position past them; for a caller that hands file
+   * ranges on (a FUSE reply the kernel splices from the file). Only when they all lie in one block and are read
+   * short-circuit without being checked ({@code sluice.user.short.circuit.skip.checksum}); else, and at the end of
+   * the file, null, the position stays, and {@link #read(ByteBuffer)} serves them, in order as ever.
    *
    * <p>The range is this stream's to use until its next call: moving on to another block may end the lease under it,
    * after which the worker may reuse the file for another block.
    */
   public synchronized LocalBlockRange readLocal(int max) throws IOException {
     ensureOpen();
-    if (max <= 0 || pos >= layout.length()) {
+    int want = (int) Math.min(max, layout.length() - pos);
+    if (want <= 0) {
       return null;
     }
     LocalBlockRange r;
-    try {
-      r = readerAtPos().readLocal(max);
-    } catch (IOException e) {
-      closeReader();
-      throw e;
+    while (true) {
+      BlockReader reader = readerAtPos();
+      try {
+        r = reader.readLocal(want);
+        break;
+      } catch (IOException e) {
+        closeReader();
+        if (!(e instanceof RpcException re && re.status() == Status.STALE && relistAfterStale())) {
+          throw e;
+        }
+      }
     }
     if (r != null) {
       pos += r.length();

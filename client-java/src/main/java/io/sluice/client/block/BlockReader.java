@@ -186,16 +186,16 @@ public final class BlockReader implements Closeable {
   }
 
   /**
-   * Names the next bytes, at most {@code max}, where they lie in a block file on this host instead of reading them,
-   * and moves past them: only while this reader reads short-circuit, unchecked
-   * ({@code sluice.user.short.circuit.skip.checksum}), from a block that was whole in its file; else null, and
+   * Names the next {@code len} bytes where they lie in a block file on this host instead of reading them, and moves
+   * past them: only while this reader reads short-circuit, unchecked ({@code sluice.user.short.circuit.skip.checksum}),
+   * from a block that was whole in its file, and its range holds {@code len} more bytes; else null, nothing moves, and
    * {@link #read} serves them. The range stays valid while this reader stays open.
    */
-  public LocalBlockRange readLocal(int max) throws IOException {
+  public LocalBlockRange readLocal(int len) throws IOException {
     if (closed) {
       throw new IOException(path + ": block " + block.getBlockId() + ": reader closed");
     }
-    if (position == end || max <= 0) {
+    if (len <= 0 || len > end - position) {
       return null;
     }
     if (stream == null && ufsStream == null) {
@@ -204,9 +204,9 @@ public final class BlockReader implements Closeable {
     if (!(stream instanceof LocalReadStream local)) {
       return null;
     }
-    LocalBlockRange r = local.range(max);
+    LocalBlockRange r = local.range(len);
     if (r != null) {
-      position += r.length();
+      position += len;
     }
     return r;
   }

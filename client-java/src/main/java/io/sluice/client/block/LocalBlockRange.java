@@ -4,8 +4,9 @@ import java.nio.file.Path;
 
 /**
  * Bytes of a file as they lie in a block file on this host: {@code length} bytes at {@code offset} of {@code file},
- * under the short-circuit lease {@code leaseId} of the stream that named them. The worker keeps that file in place,
- * holding that block, only while the lease lasts, which is until the stream moves on (see
- * {@code SluiceInputStream#readLocal}); a descriptor opened on it is one lease's, not the path's for good.
+ * under a short-circuit lease that {@code lease} names, unique for this process's life (the worker's own lease ids
+ * count per connection and repeat after a reconnect). The worker keeps that file in place, holding that block, only
+ * while the lease lasts, which is until the stream that named the range moves on (see
+ * {@code SluiceInputStream#readLocal}): a descriptor opened on the file is that lease's, not the path's for good.
  */
-public record LocalBlockRange(Path file, long leaseId, long offset, int length) {}
+public record LocalBlockRange(Path file, long lease, long offset, int length) {}

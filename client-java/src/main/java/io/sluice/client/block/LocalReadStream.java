@@ -20,6 +20,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ final class LocalReadStream implements ReadStream {
    * at 256 KiB (bench/RESULTS.md); a size in bytes, not in chunks, since the cache does not change with the chunk.
    */
   private static final int PIECE = Math.max(1, (256 << 10) / CHUNK) * CHUNK;
+  /** Numbers the leases this process holds, for {@link LocalBlockRange#lease}. */
+  private static final AtomicLong GRANTS = new AtomicLong();
 
   private final RpcClient worker;
   private final long leaseId;
@@ -68,6 +71,8 @@ final class LocalReadStream implements ReadStream {
   private boolean loading;
   /** Whether the block was whole in its file when leased, so {@link #path} names it for the whole lease. */
   private final boolean settled;
+  /** This lease's number in this process ({@link LocalBlockRange#lease}). */
+  private final long grant = GRANTS.incrementAndGet();
   private long available;
   private long position;
   /**
@@ -230,19 +235,19 @@ final class LocalReadStream implements ReadStream {
   }
 
   /**
-   * Names the next bytes of the range, at most {@code max}, in the block file instead of reading them, and moves past
-   * them: only when they are not checked (a checked byte has to be read here) and the block was whole in its file
-   * when leased (a loading block's file is renamed when the load commits); else null.
+   * Names the next {@code len} bytes of the range in the block file instead of reading them, and moves past them:
+   * only when they are not checked (a checked byte has to be read here), the range holds that many, and the block
+   * was whole in its file when leased (a loading block's file is renamed when the load commits); else null, and
+   * nothing moves.
    */
-  LocalBlockRange range(int max) {
-    if (verify || !settled || closed || position == end || max <= 0) {
+  LocalBlockRange range(int len) {
+    if (verify || !settled || closed || len <= 0 || len > end - position) {
       return null;
     }
-    int n = (int) Math.min(max, end - position);
-    LocalBlockRange r = new LocalBlockRange(path, leaseId, position, n);
-    position += n;
+    LocalBlockRange r = new LocalBlockRange(path, grant, position, len);
+    position += len;
     syncBuffer();
-    ShortCircuit.read(n);
+    ShortCircuit.read(len);
     return r;
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Spliced reads on a real mount ({@code sluice.fuse.splice}): with the client not checking short-circuit bytes and
  * one thread serving the mount, reads of blocks on this host reach the reader through the kernel's splice from the
  * block file, and read back exactly what was written, in whole and at random offsets, across block boundaries and
- * after the file is rewritten (new blocks, new leases). Checked reads are never spliced. What went which way is
+ * after the file is written anew. Checked reads are never spliced. What went which way is
  * counted on the mount's /metrics.
  */
 class FuseSpliceTest {
@@ -105,7 +105,7 @@ class FuseSpliceTest {
       assertEquals(0, r.code(), r.toString());
       assertEquals("[]", r.out().strip(), "reads that did not return what was written");
 
-      // Rewritten: new blocks under new leases; the handle's old descriptor must not serve them.
+      // Written anew through the mount: new blocks, read through a new handle under new leases.
       byte[] again = write(cluster.client(), "/g", 2);
       assertEquals(sha256(again), ddSha256(mnt.resolve("g"), "128K"));
       Shell.Result cp = Shell.bash(mnt, "cp g f && sync");
