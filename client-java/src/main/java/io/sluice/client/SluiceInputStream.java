@@ -133,10 +133,7 @@ public final class SluiceInputStream extends InputStream {
         n = r.read(dst);
         break;
       } catch (IOException e) {
-        closeReader();
-        if (!(e instanceof RpcException re && re.status() == Status.STALE && relistAfterStale())) {
-          throw e;
-        }
+        retryOrThrow(e);
       }
     }
     if (n < 0) {
@@ -171,10 +168,7 @@ public final class SluiceInputStream extends InputStream {
         r = reader.readLocal(want);
         break;
       } catch (IOException e) {
-        closeReader();
-        if (!(e instanceof RpcException re && re.status() == Status.STALE && relistAfterStale())) {
-          throw e;
-        }
+        retryOrThrow(e);
       }
     }
     if (r != null) {
@@ -182,6 +176,14 @@ public final class SluiceInputStream extends InputStream {
       delivered = true;
     }
     return r;
+  }
+
+  /** After a reader failed: returns when the read may be tried again on a new listing (see below), else throws. */
+  private void retryOrThrow(IOException e) throws IOException {
+    closeReader();
+    if (!(e instanceof RpcException re && re.status() == Status.STALE && relistAfterStale())) {
+      throw e;
+    }
   }
 
   /**
