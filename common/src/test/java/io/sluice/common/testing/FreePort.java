@@ -1,10 +1,13 @@
 package io.sluice.common.testing;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,23 +19,36 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePort {
   private static final int LOWEST = 10_000;
   private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  /**
+   * Ports handed out by this JVM: each at most once, since a test picks several before any server binds one (three
+   * masters' RPC and Raft ports), and a free port stays free, to be drawn again, until then.
+   */
+  private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
   private FreePort() {}
 
   /**
-   * A port no server listens on now, from 10000 up to the kernel's ephemeral range; from that range itself only where
-   * it leaves fewer than 1000 ports below it.
+   * A port no server listens on now and this JVM has not handed out before, from 10000 up to the kernel's ephemeral
+   * range; from that range itself only where it leaves fewer than 1000 ports below it.
    */
   public static int pick() throws IOException {
     int below = ephemeralStart();
     if (below - LOWEST < 1_000) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        return s.getLocalPort();
+      while (true) {
+        try (ServerSocket s = new ServerSocket(0)) {
+          if (GIVEN.add(s.getLocalPort())) {
+            return s.getLocalPort();
+          }
+        }
       }
     }
     for (int tries = 0; ; tries++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
+      if (GIVEN.contains(port)) {
+        continue;
+      }
       try (ServerSocket s = new ServerSocket(port)) {
+        GIVEN.add(port);
         return s.getLocalPort();
       } catch (BindException e) {
         if (tries == 100) {
@@ -43,8 +59,10 @@ public final class FreePort {
   }
 
   private static int ephemeralStart() {
-    try {
-      return Integer.parseInt(Files.readString(RANGE).trim().split("\\s+")[0]);
+    // Line by line: /proc reports a size of 0, and Files.readString (readAllBytes) then returned "3" of
+    // "32768 60999", which sent every pick into the ephemeral range.
+    try (BufferedReader r = Files.newBufferedReader(RANGE)) {
+      return Integer.parseInt(r.readLine().trim().split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 32_768;  // Linux's default; elsewhere a port below it is as good a guess as any
     }
