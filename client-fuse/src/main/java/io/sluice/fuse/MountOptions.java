@@ -1,6 +1,5 @@
 package io.sluice.fuse;
 
-import io.sluice.client.ClientKeys;
 import io.sluice.common.conf.SluiceConf;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,8 +88,7 @@ public final class MountOptions {
       throw new IllegalArgumentException(FuseKeys.STATUS_CACHE_TTL.name() + " and "
           + FuseKeys.STATUS_CACHE_ENTRIES.name() + " must not be negative");
     }
-    boolean splice = conf.get(FuseKeys.SPLICE) && conf.get(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM)
-        && readThreads == 0;
+    boolean splice = conf.get(FuseKeys.SPLICE) && readThreads == 0;
     if (splice) {
       o.add("splice_write");
     }

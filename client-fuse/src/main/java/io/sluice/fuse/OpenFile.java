@@ -182,7 +182,7 @@ final class OpenFile {
   /**
    * The bytes at {@code offset}, {@code size} of them or up to the end of the file, where they lie in one block file
    * on this host, with that file open under the lease that keeps it there ({@link LeasedBlockFile}): when the
-   * client names them rather than reading them ({@link SluiceInputStream#readLocal}: short-circuit, unchecked). The
+   * client names them rather than reading them ({@link SluiceInputStream#readLocal}: short-circuit). The
    * read stream moves past them. Null when they must be {@link #read} instead: this handle or another of the mount
    * changes the file, or the bytes are not in one block file here.
    *

@@ -9,9 +9,9 @@ import ru.serce.jnrfuse.ErrorCodes;
 
 /**
  * Answers READ through libfuse's {@code read_buf}: bytes that lie in a block file on this host
- * ({@link OpenFile#localRange}) go back as a file-descriptor buffer, which libfuse ({@code -o splice_write}) splices
- * from the file into the kernel's reply, so they are never copied through this process; anything else is read into
- * memory as libfuse's own {@code read} path does.
+ * ({@link OpenFile#localRange}; checked by the client through a mapping first) go back as a file-descriptor buffer,
+ * which libfuse ({@code -o splice_write}) splices from the file into the kernel's reply, so they are never copied
+ * through this process; anything else is read into memory as libfuse's own {@code read} path does.
  *
  * <p>Why: a sequential read through the daemon is kernel copy time, and on this VM a copy made in a JVM process
  * costs 1.4-1.65x what the same copy costs a C daemon (bench/RESULTS.md). libfuse frees the vector and its memory

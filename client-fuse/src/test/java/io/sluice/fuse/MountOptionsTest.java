@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.client.ClientKeys;
 import io.sluice.common.conf.SluiceConf;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,19 +53,18 @@ class MountOptionsTest {
   }
 
   @Test
-  void readsAreSplicedOnlyWhenUncheckedAndServedInOrder() {
-    SluiceConf unchecked = SluiceConf.defaults().with(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM, "true")
-        .with(FuseKeys.READ_THREADS, "0");
-    assertTrue(MountOptions.from(unchecked).splice());
-    assertTrue(options(unchecked).contains("splice_write"), options(unchecked).toString());
-    assertFalse(MountOptions.from(unchecked.with(FuseKeys.SPLICE, "false")).splice());
-    assertFalse(MountOptions.from(unchecked.with(FuseKeys.READ_THREADS, "1")).splice(), "read threads");
-    SluiceConf checked = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "0");
-    assertFalse(MountOptions.from(checked).splice(), "checked bytes must pass through the process");
-    assertFalse(options(checked).contains("splice_write"));
+  void readsAreSplicedOnlyWhenServedInOrder() {
+    SluiceConf ordered = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "0");
+    assertTrue(MountOptions.from(ordered).splice());
+    assertTrue(options(ordered).contains("splice_write"), options(ordered).toString());
+    assertFalse(MountOptions.from(ordered.with(FuseKeys.SPLICE, "false")).splice());
+    assertFalse(options(ordered.with(FuseKeys.SPLICE, "false")).contains("splice_write"));
+    SluiceConf threads = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "1");
+    assertFalse(MountOptions.from(threads).splice(), "read threads");
+    assertFalse(options(threads).contains("splice_write"));
     // Options a user adds stay last, where they override Sluice's own.
-    assertEquals("kernel_cache", options(unchecked.with(FuseKeys.EXTRA_OPTIONS, "kernel_cache")).get(
-        options(unchecked).size()));
+    assertEquals("kernel_cache", options(ordered.with(FuseKeys.EXTRA_OPTIONS, "kernel_cache")).get(
+        options(ordered).size()));
   }
 
   @Test

@@ -148,9 +148,10 @@ public final class SluiceInputStream extends InputStream {
   /**
    * Names the next {@code max} bytes, or those to the end of the file if fewer, where they lie in a block file on
    * this host instead of reading them, and moves this stream's position past them; for a caller that hands file
-   * ranges on (a FUSE reply the kernel splices from the file). Only when they all lie in one block and are read
-   * short-circuit without being checked ({@code sluice.user.short.circuit.skip.checksum}); else, and at the end of
-   * the file, null, the position stays, and {@link #read(ByteBuffer)} serves them, in order as ever.
+   * ranges on (a FUSE reply the kernel splices from the file). Only when they all lie in one block read
+   * short-circuit; they are checked against their checksums first (through a mapping of the file, not a copy)
+   * unless {@code sluice.user.short.circuit.skip.checksum}. Else, and at the end of the file, null, the position
+   * stays, and {@link #read(ByteBuffer)} serves them, in order as ever.
    *
    * <p>The range is this stream's to use until its next call: moving on to another block may end the lease under it,
    * after which the worker may reuse the file for another block.

@@ -333,13 +333,30 @@ class ShortCircuitFallbackTest {
     assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
     assertEveryLeaseClosed();
 
+  }
+
+  /**
+   * A checking client names bytes too, once they match their checksums (checked through a mapping of the file); a
+   * corrupt chunk is not named but reported, and reading the same bytes then fails as any checked read does.
+   */
+  @Test
+  void checkedBytesAreNamedOnlyOnceTheyMatch() throws Exception {
+    flipByte(file(blockList().get(1).getBlockId()), 3 * CHUNK + 10);
     try (SluiceInputStream in = client.open("/f")) {
-      assertNull(in.readLocal(100_000), "checked bytes must be read, not named");
-      assertEquals(0, in.getPos());
-      byte[] b = new byte[1000];
-      in.readNBytes(b, 0, b.length);
-      assertArrayEquals(Arrays.copyOf(data, 1000), b);
+      LocalBlockRange r = in.readLocal(100_000);
+      assertEquals(100_000, r.length(), "block 0 is sound");
+      try (FileChannel f = FileChannel.open(r.file())) {
+        ByteBuffer b = ByteBuffer.allocate(r.length());
+        f.read(b, r.offset());
+        assertArrayEquals(Arrays.copyOf(data, 100_000), b.array());
+      }
+      in.seek(BLOCK + 2 * CHUNK);
+      assertNull(in.readLocal(2 * CHUNK), "a range over the corrupt chunk");
+      assertEquals(BLOCK + 2 * CHUNK, in.getPos(), "nothing named, nothing moved");
+      IOException e = assertThrows(IOException.class, () -> in.readNBytes(new byte[2 * CHUNK], 0, 2 * CHUNK));
+      assertTrue(e.getMessage().contains("offset " + 3 * CHUNK), e.getMessage());
     }
+    assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
   }
 
   private static void flipByte(Path file, long offset) throws IOException {

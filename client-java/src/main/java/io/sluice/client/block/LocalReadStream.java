@@ -1,6 +1,7 @@
 package io.sluice.client.block;
 
 import io.sluice.common.checksum.ChunkChecksums;
+import io.sluice.common.memory.Unmapper;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockRequest;
@@ -14,12 +15,14 @@ import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * a lease the worker granted (OPEN_LOCAL_BLOCK) that keeps the block from eviction until {@link #close()} sends
  * CLOSE_LOCAL_BLOCK, or until this client's connection to the worker closes. Every byte is checked against the
  * block's chunk CRC32Cs, which come with the lease, before the caller gets it (a file corrupted on the worker's disk
- * raises {@link CorruptChunkException}); it is read no further than the length the worker answered.
+ * raises {@link CorruptChunkException}); it is read no further than the length the worker answered. Bytes named
+ * rather than read ({@link #range}, for a FUSE reply spliced from the file) are checked through a read-only mapping
+ * of the file, unmapped at {@link #close()}.
  *
  * <p>Reads of whole chunks go from the file straight into the caller's buffer in positioned reads of
  * {@value #PIECE} bytes, each checked right after it is read: into a direct buffer with one copy from the page
@@ -73,6 +78,14 @@ final class LocalReadStream implements ReadStream {
   private final boolean settled;
   /** This lease's number in this process ({@link LocalBlockRange#lease}). */
   private final long grant = GRANTS.incrementAndGet();
+  /**
+   * The block file mapped read-only, for checking chunks that {@link #range} names without reading them: null until
+   * the first such range, and for good once mapping failed ({@link #unmappable}).
+   */
+  private MappedByteBuffer mapping;
+  private boolean unmappable;
+  /** Chunks checked through {@link #mapping}, so a range over them again is not checked twice. */
+  private final BitSet checkedChunks = new BitSet();
   private long available;
   private long position;
   /**
@@ -236,12 +249,18 @@ final class LocalReadStream implements ReadStream {
 
   /**
    * Names the next {@code len} bytes of the range in the block file instead of reading them, and moves past them:
-   * only when they are not checked (a checked byte has to be read here), the range holds that many, and the block
-   * was whole in its file when leased (a loading block's file is renamed when the load commits); else null, and
-   * nothing moves.
+   * only when the range holds that many and the block was whole in its file when leased (a loading block's file is
+   * renamed when the load commits); else null, and nothing moves. Checked bytes are checked first, through a
+   * read-only mapping of the file (no copy), whole chunks at a time, each once per lease; where the file cannot be
+   * mapped, null.
+   *
+   * @throws CorruptChunkException a chunk does not match its checksum
    */
-  LocalBlockRange range(int len) {
-    if (verify || !settled || closed || len <= 0 || len > end - position) {
+  LocalBlockRange range(int len) throws IOException {
+    if (!settled || closed || len <= 0 || len > end - position) {
+      return null;
+    }
+    if (verify && !checkMapped(position, len)) {
       return null;
     }
     LocalBlockRange r = new LocalBlockRange(path, grant, position, len);
@@ -249,6 +268,47 @@ final class LocalReadStream implements ReadStream {
     syncBuffer();
     ShortCircuit.read(len);
     return r;
+  }
+
+  /**
+   * Checks the chunks under {@code [from, from + len)} of the block through its mapping, those not checked before.
+   *
+   * @return false when the file cannot be mapped (the caller reads instead, and checks what it reads)
+   */
+  private boolean checkMapped(long from, int len) throws CorruptChunkException {
+    MappedByteBuffer m = mapping();
+    if (m == null) {
+      return false;
+    }
+    int last = (int) ((from + len - 1) / CHUNK);
+    for (int c = checkedChunks.nextClearBit((int) (from / CHUNK)); c <= last; c = checkedChunks.nextClearBit(c)) {
+      int next = checkedChunks.nextSetBit(c);
+      int runEnd = next < 0 || next > last ? last + 1 : next;
+      int start = c * CHUNK;
+      long bad = ChunkChecksums.firstMismatch(m, start, (int) (Math.min((long) runEnd * CHUNK, blockLength) - start),
+          sums, c);
+      if (bad >= 0) {
+        throw new CorruptChunkException(what + " (short-circuit, " + path + ")", bad);
+      }
+      checkedChunks.set(c, runEnd);
+      c = runEnd;
+    }
+    return true;
+  }
+
+  private MappedByteBuffer mapping() {
+    if (mapping == null && !unmappable) {
+      try {
+        if (blockLength > Integer.MAX_VALUE) {
+          throw new IOException("a block of " + blockLength + " bytes is more than one mapping holds");
+        }
+        mapping = file.map(FileChannel.MapMode.READ_ONLY, 0, blockLength);
+      } catch (IOException | RuntimeException e) {
+        unmappable = true;
+        LOG.debug("{}: cannot map {} to check it: {}", what, path, e.toString());
+      }
+    }
+    return mapping;
   }
 
   /**
@@ -405,6 +465,10 @@ final class LocalReadStream implements ReadStream {
       return;
     }
     closed = true;
+    if (mapping != null) {
+      Unmapper.unmap(mapping);
+      mapping = null;
+    }
     closeQuietly(file);
     closeLease(worker, leaseId);
   }

@@ -7,20 +7,24 @@ import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceOutputStream;
 import io.sluice.common.metrics.Scrape;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spliced reads on a real mount ({@code sluice.fuse.splice}): with the client not checking short-circuit bytes and
- * one thread serving the mount, reads of blocks on this host reach the reader through the kernel's splice from the
- * block file, and read back exactly what was written, in whole and at random offsets, across block boundaries and
- * after the file is written anew. Checked reads are never spliced. What went which way is
- * counted on the mount's /metrics.
+ * Spliced reads on a real mount ({@code sluice.fuse.splice}): with one thread serving the mount, reads of blocks on
+ * this host reach the reader through the kernel's splice from the block file, and read back exactly what was
+ * written, in whole and at random offsets, across block boundaries and after the file is written anew; checked reads
+ * too, once checked, and a corrupt block file is not passed on. What went which way is counted on the mount's
+ * /metrics.
  */
 class FuseSpliceTest {
   private static final int BLOCK = 1 << 20;
@@ -114,13 +118,33 @@ class FuseSpliceTest {
     }
   }
 
+  /**
+   * The default, checked: spliced too, once the client checked the bytes through a mapping of the block file; a bit
+   * flipped in a block file behind the worker's back (its only copy, no UFS under it) fails the read with EIO rather
+   * than reaching the reader.
+   */
   @Test
-  void checkedReadsAreCopiedNotSpliced() throws Exception {
+  void checkedReadsAreSplicedAndACorruptBlockIsNotPassedOn() throws Exception {
     try (FuseCluster cluster = cluster()) {
       byte[] data = write(cluster.client(), "/f", 3);
       Path mnt = cluster.mount(dir.resolve("mnt"));
+      double before = spliced(cluster);
       assertEquals(sha256(data), ddSha256(mnt.resolve("f"), "128K"));
-      assertEquals(0, spliced(cluster), "a byte that must be checked cannot be spliced");
+      assertEquals(SIZE, spliced(cluster) - before, "bytes spliced of a checked 128 KiB read");
+
+      long id = cluster.client().getStatus("/f").getBlocks(2).getBlockId();
+      Path victim;
+      try (Stream<Path> files = Files.list(dir.resolve("worker").resolve("blocks"))) {
+        victim = files.filter(p -> p.getFileName().toString().startsWith(id + ".")).findFirst().orElseThrow();
+      }
+      try (FileChannel c = FileChannel.open(victim, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        c.read(one, 1000);
+        one.put(0, (byte) (one.get(0) ^ 0x04)).rewind();
+        c.write(one, 1000);
+      }
+      Shell.Result r = Shell.bash(mnt, "dd if=f iflag=direct bs=128K status=none of=/dev/null");
+      assertTrue(r.code() != 0 && r.err().contains("Input/output error"), r.toString());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.worker.block;
 
+import io.sluice.common.memory.Unmapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;

@@ -1,4 +1,4 @@
-package io.sluice.worker.block;
+package io.sluice.common.memory;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
  * Unmaps a {@link MappedByteBuffer} at once, through {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported),
  * looked up reflectively as Netty does for its direct buffers (its own helper for this is deprecated in 4.2). Java 17
  * has no public way to unmap; without one the mapping would stay until its buffer is collected, holding the dropped
- * block's address range and page tables that long.
+ * block's address range and page tables that long (and a removed block file's pages). The worker unmaps the MEM
+ * blocks it sends from; a client the block files it checks before a FUSE mount splices them.
  */
-final class Unmapper {
+public final class Unmapper {
   private static final Logger LOG = LoggerFactory.getLogger(Unmapper.class);
   /** {@code (ByteBuffer) -> void}, or null where the JDK does not offer it (mappings then go with the GC). */
   private static final MethodHandle INVOKE_CLEANER = find();
@@ -23,7 +24,7 @@ final class Unmapper {
   private Unmapper() {}
 
   /** Unmaps {@code buffer} (an original mapping, not a slice); nothing may touch it afterwards. */
-  static void unmap(MappedByteBuffer buffer) {
+  public static void unmap(MappedByteBuffer buffer) {
     if (INVOKE_CLEANER == null) {
       return;
     }
