@@ -54,6 +54,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,8 +165,11 @@ class ShortCircuitFallbackTest {
     }
   }
 
+  /** Where the fake worker keeps its block files: the test's temp dir (a disk), or tmpfs where a test moves them. */
+  private Path blockDir;
+
   private Path file(long blockId) {
-    return dir.resolve("block-" + blockId);
+    return blockDir.resolve("block-" + blockId);
   }
 
   private Path tokenFile() {
@@ -174,6 +178,7 @@ class ShortCircuitFallbackTest {
 
   @BeforeEach
   void start() throws Exception {
+    blockDir = dir;
     RpcOptions opts = RpcOptions.defaults();
     blocks = new FakeWorker();
     worker = new LeasingWorker();
@@ -336,27 +341,46 @@ class ShortCircuitFallbackTest {
   }
 
   /**
-   * A checking client names bytes too, once they match their checksums (checked through a mapping of the file); a
-   * corrupt chunk is not named but reported, and reading the same bytes then fails as any checked read does.
+   * A checking client names bytes too, once they match their checksums (checked through a mapping of the file) when
+   * the file is on tmpfs, as the MEM tier is; a corrupt chunk is not named but reported, and reading the same bytes
+   * then fails as any checked read does. A file on a disk is not mapped (a disk error under a mapping would crash the
+   * JVM): its bytes are read, and checked, instead.
    */
   @Test
   void checkedBytesAreNamedOnlyOnceTheyMatch() throws Exception {
-    flipByte(file(blockList().get(1).getBlockId()), 3 * CHUNK + 10);
     try (SluiceInputStream in = client.open("/f")) {
-      LocalBlockRange r = in.readLocal(100_000);
-      assertEquals(100_000, r.length(), "block 0 is sound");
-      try (FileChannel f = FileChannel.open(r.file())) {
-        ByteBuffer b = ByteBuffer.allocate(r.length());
-        f.read(b, r.offset());
-        assertArrayEquals(Arrays.copyOf(data, 100_000), b.array());
-      }
-      in.seek(BLOCK + 2 * CHUNK);
-      assertNull(in.readLocal(2 * CHUNK), "a range over the corrupt chunk");
-      assertEquals(BLOCK + 2 * CHUNK, in.getPos(), "nothing named, nothing moved");
-      IOException e = assertThrows(IOException.class, () -> in.readNBytes(new byte[2 * CHUNK], 0, 2 * CHUNK));
-      assertTrue(e.getMessage().contains("offset " + 3 * CHUNK), e.getMessage());
+      assertNull(in.readLocal(100_000), "a block file on " + Files.getFileStore(dir).type() + " is not mapped");
     }
-    assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
+    Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "sluice-short-circuit-test");
+    try {
+      blockDir = shm;
+      for (BlockMeta b : blockList()) {
+        Files.write(file(b.getBlockId()), blocks.get(b.getBlockId()));
+      }
+      flipByte(file(blockList().get(1).getBlockId()), 3 * CHUNK + 10);
+      try (SluiceInputStream in = client.open("/f")) {
+        LocalBlockRange r = in.readLocal(100_000);
+        assertEquals(100_000, r.length(), "block 0 is sound");
+        try (FileChannel f = FileChannel.open(r.file())) {
+          ByteBuffer b = ByteBuffer.allocate(r.length());
+          f.read(b, r.offset());
+          assertArrayEquals(Arrays.copyOf(data, 100_000), b.array());
+        }
+        in.seek(BLOCK + 2 * CHUNK);
+        assertNull(in.readLocal(2 * CHUNK), "a range over the corrupt chunk");
+        assertEquals(BLOCK + 2 * CHUNK, in.getPos(), "nothing named, nothing moved");
+        IOException e = assertThrows(IOException.class, () -> in.readNBytes(new byte[2 * CHUNK], 0, 2 * CHUNK));
+        assertTrue(e.getMessage().contains("offset " + 3 * CHUNK), e.getMessage());
+      }
+      assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
+    } finally {
+      try (Stream<Path> files = Files.list(shm)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(shm);
+    }
   }
 
   private static void flipByte(Path file, long offset) throws IOException {

@@ -19,6 +19,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -251,8 +252,8 @@ final class LocalReadStream implements ReadStream {
    * Names the next {@code len} bytes of the range in the block file instead of reading them, and moves past them:
    * only when the range holds that many and the block was whole in its file when leased (a loading block's file is
    * renamed when the load commits); else null, and nothing moves. Checked bytes are checked first, through a
-   * read-only mapping of the file (no copy), whole chunks at a time, each once per lease; where the file cannot be
-   * mapped, null.
+   * read-only mapping of the file (no copy), whole chunks at a time, each once per lease; where the file is not
+   * mapped (not on tmpfs, or mapping failed), null. Never once the worker's connection, and so the lease, is gone.
    *
    * @throws CorruptChunkException a chunk does not match its checksum
    */
@@ -260,7 +261,9 @@ final class LocalReadStream implements ReadStream {
     if (!settled || closed || len <= 0 || len > end - position) {
       return null;
     }
-    if (verify && !checkMapped(position, len)) {
+    // A lease dies with the connection (a worker that restarts may reuse, and cut, its files): named bytes need a
+    // live one, and so does touching the mapping, which would fault past a cut file's end.
+    if (!worker.isActive() || verify && !checkMapped(position, len)) {
       return null;
     }
     LocalBlockRange r = new LocalBlockRange(path, grant, position, len);
@@ -296,11 +299,20 @@ final class LocalReadStream implements ReadStream {
     return true;
   }
 
+  /**
+   * The block file mapped, only on tmpfs (the MEM tier): a read error on a disk page under a mapping is a SIGBUS in
+   * the checksum's intrinsic, which the JVM does not survive, where a read returns EIO and the block is read over the
+   * RPC instead. Disk tiers' bytes are read and checked as ever.
+   */
   private MappedByteBuffer mapping() {
     if (mapping == null && !unmappable) {
       try {
         if (blockLength > Integer.MAX_VALUE) {
           throw new IOException("a block of " + blockLength + " bytes is more than one mapping holds");
+        }
+        String store = Files.getFileStore(path).type();
+        if (!"tmpfs".equals(store)) {
+          throw new IOException("on " + store + ", not tmpfs");
         }
         mapping = file.map(FileChannel.MapMode.READ_ONLY, 0, blockLength);
       } catch (IOException | RuntimeException e) {

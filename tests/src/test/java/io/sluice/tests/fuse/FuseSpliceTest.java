@@ -119,13 +119,16 @@ class FuseSpliceTest {
   }
 
   /**
-   * The default, checked: spliced too, once the client checked the bytes through a mapping of the block file; a bit
-   * flipped in a block file behind the worker's back (its only copy, no UFS under it) fails the read with EIO rather
-   * than reaching the reader.
+   * The default, checked, with the blocks in a MEM tier (tmpfs): spliced too, once the client checked the bytes
+   * through a mapping of the block file; a bit flipped in a block file behind the worker's back (its only copy, no
+   * UFS under it) fails the read with EIO rather than reaching the reader. (A disk tier's block files are not mapped:
+   * the first test's reads are on one.)
    */
   @Test
   void checkedReadsAreSplicedAndACorruptBlockIsNotPassedOn() throws Exception {
-    try (FuseCluster cluster = cluster()) {
+    FuseRequirement.assumeFuse();
+    Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "sluice-fuse-splice-test");
+    try (FuseCluster cluster = cluster("sluice.worker.tiers", "MEM:" + shm + ":64m")) {
       byte[] data = write(cluster.client(), "/f", 3);
       Path mnt = cluster.mount(dir.resolve("mnt"));
       double before = spliced(cluster);
@@ -134,7 +137,7 @@ class FuseSpliceTest {
 
       long id = cluster.client().getStatus("/f").getBlocks(2).getBlockId();
       Path victim;
-      try (Stream<Path> files = Files.list(dir.resolve("worker").resolve("blocks"))) {
+      try (Stream<Path> files = Files.list(shm.resolve("blocks"))) {
         victim = files.filter(p -> p.getFileName().toString().startsWith(id + ".")).findFirst().orElseThrow();
       }
       try (FileChannel c = FileChannel.open(victim, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -145,6 +148,12 @@ class FuseSpliceTest {
       }
       Shell.Result r = Shell.bash(mnt, "dd if=f iflag=direct bs=128K status=none of=/dev/null");
       assertTrue(r.code() != 0 && r.err().contains("Input/output error"), r.toString());
+    } finally {
+      try (Stream<Path> files = Files.walk(shm)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
     }
   }
 }
