@@ -47,7 +47,7 @@ final class FileCallbacks {
   /** Copies between native request memory and the client's byte[] API, sized for the largest request. */
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[MountOptions.MAX_IO]);
   private final RequestBuffers requestBuffers = new RequestBuffers();
-  private final SplicedReplies splicedReplies = new SplicedReplies();
+  private final SplicedReplies splicedReplies = new SplicedReplies(requestBuffers);
 
   FileCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, HandleGate gate, FuseOpMetrics ops,
       NewFileSetup setup) {
@@ -188,6 +188,11 @@ final class FileCallbacks {
     } catch (Exception e) {
       return fail("read", path, e);
     }
+  }
+
+  /** After each request the mount served, on its thread: see {@link SplicedReplies#requestDone}. */
+  void requestDone() {
+    splicedReplies.requestDone();
   }
 
   /** Bytes of READ replies spliced from block files ({@link SplicedReplies}). */

@@ -88,7 +88,7 @@ public final class MountOptions {
       throw new IllegalArgumentException(FuseKeys.STATUS_CACHE_TTL.name() + " and "
           + FuseKeys.STATUS_CACHE_ENTRIES.name() + " must not be negative");
     }
-    boolean splice = conf.get(FuseKeys.SPLICE) && readThreads == 0;
+    boolean splice = conf.get(FuseKeys.SPLICE);
     if (splice) {
       o.add("splice_write");
     }

@@ -5,6 +5,7 @@ import io.sluice.client.FileEditor;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
 import io.sluice.client.SluiceOutputStream;
+import io.sluice.client.block.LeaseHold;
 import io.sluice.client.block.LocalBlockRange;
 import io.sluice.common.proto.FileInfo;
 import java.io.IOException;
@@ -89,7 +90,12 @@ final class OpenFile {
   synchronized FileInfo takeCreatedStatus() {
     boolean holds = createdStatusHolds && streaming();
     createdStatusHolds = false;
-    return holds ? out.createdStatus().toBuilder().setLength(out.length()).build() : null;
+    if (!holds) {
+      return null;
+    }
+    FileInfo s = out.createdStatus();
+    // Asked within the create, nothing is written yet: the status as it came.
+    return s.getLength() == out.length() ? s : s.toBuilder().setLength(out.length()).build();
   }
 
   /** The create's own setup changed the new file's mode or owner: {@link #takeCreatedStatus} has nothing. */
@@ -186,12 +192,12 @@ final class OpenFile {
    * read stream moves past them. Null when they must be {@link #read} instead: this handle or another of the mount
    * changes the file, or the bytes are not in one block file here.
    *
-   * <p>The range and the descriptor hold until the next call on this handle (the stream may move on and end the
-   * lease): the caller hands them to the kernel before it serves another request.
+   * <p>The descriptor stays open, and the lease held, until {@code holds} releases them once the reply naming them
+   * has gone out, whatever this handle's stream does meanwhile on other threads (moves on, is dropped, closes).
    *
    * @throws IOException as {@link #read} would for those bytes
    */
-  synchronized SplicedRange localRange(long offset, int size) throws IOException {
+  synchronized SplicedRange localRange(long offset, int size, ReplyHolds holds) throws IOException {
     if (streaming() || editor != null || editors.active(path) != null) {
       return null;
     }
@@ -206,13 +212,22 @@ final class OpenFile {
     if (r == null) {
       return null;
     }
+    LeaseHold lease = r.hold();
+    if (lease == null) {
+      return null;  // the stream's lease ended as it named the range: read() reads the same bytes
+    }
+    // Released after the reply, whatever happens from here.
+    holds.add(lease::release);
+    int fd;
     try {
-      return new SplicedRange(spliced.descriptor(r), r.offset(), r.length());
+      fd = spliced.descriptor(r.file(), r.lease());
     } catch (IOException e) {
       // Rare (the file went from under its lease): read() reads the same bytes, going back to them.
       LOG.debug("{}: not splicing the read at {}: {}", path, offset, e.toString());
       return null;
     }
+    holds.add(spliced.hold());
+    return new SplicedRange(fd, r.offset(), r.length());
   }
 
   /** A file descriptor and the {@code length} bytes at {@code position} in it. */

@@ -130,11 +130,6 @@ public class SluiceFuse extends FuseStubFS {
    * @throws IOException when libfuse cannot mount
    */
   SessionLoop serve(Path dir, MountOptions options) throws IOException {
-    if (this instanceof Splicing && options.readThreads() > 0) {
-      // A read thread's next request could end the lease under a reply libfuse has yet to splice (OpenFile).
-      throw new IllegalArgumentException("spliced reads need the mount served on one thread, not "
-          + options.readThreads() + " read threads more");
-    }
     if (!mounted.compareAndSet(false, true)) {
       throw new IllegalStateException("already mounted at " + mountPoint);
     }
@@ -147,7 +142,7 @@ public class SluiceFuse extends FuseStubFS {
     argv.addAll(List.of(options.args()));
     try {
       return SessionLoop.start(fuseOperations, argv.toArray(new String[0]), options.readThreads(),
-          handles::readsConcurrently, "sluice-fuse");
+          handles::readsConcurrently, handles::requestDone, "sluice-fuse");
     } catch (IOException | RuntimeException e) {
       mounted.set(false);
       throw e;

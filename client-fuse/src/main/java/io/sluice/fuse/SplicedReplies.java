@@ -42,8 +42,14 @@ final class SplicedReplies {
   private static final int FD_AT_POS = 2 | 4;
 
   private final Libc libc = LibraryLoader.create(Libc.class).load("c");
-  private final RequestBuffers buffers = new RequestBuffers();
+  private final RequestBuffers buffers;
+  private final ReplyHolds holds = new ReplyHolds();
   private final LongAdder splicedBytes = new LongAdder();
+
+  /** @param buffers the views of request buffers that the mount's other reads use too */
+  SplicedReplies(RequestBuffers buffers) {
+    this.buffers = buffers;
+  }
 
   /**
    * Bytes answered as block file ranges. libfuse splices them when the kernel granted splice_write; it copies them
@@ -63,7 +69,7 @@ final class SplicedReplies {
     Pointer vec = allocate(VEC_BYTES);
     int answered;
     try {
-      OpenFile.SplicedRange r = f.localRange(offset, size);
+      OpenFile.SplicedRange r = f.localRange(offset, size, holds);
       if (r != null) {
         fill(vec, r.length(), FD_AT_POS, 0, r.fd(), r.position());
         splicedBytes.add(r.length());
@@ -85,6 +91,14 @@ final class SplicedReplies {
     }
     bufp.putPointer(0, vec);
     return answered;
+  }
+
+  /**
+   * The request this thread served has been answered (libfuse sent the reply, spliced or not): lets go of the block
+   * file and lease a spliced reply named. Called by the mount's loop after every request.
+   */
+  void requestDone() {
+    holds.requestDone();
   }
 
   private static void fill(Pointer vec, long size, int flags, long mem, int fd, long pos) {

@@ -53,15 +53,16 @@ class MountOptionsTest {
   }
 
   @Test
-  void readsAreSplicedOnlyWhenServedInOrder() {
+  void readsAreSplicedUnlessTurnedOff() {
     SluiceConf ordered = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "0");
     assertTrue(MountOptions.from(ordered).splice());
     assertTrue(options(ordered).contains("splice_write"), options(ordered).toString());
     assertFalse(MountOptions.from(ordered.with(FuseKeys.SPLICE, "false")).splice());
     assertFalse(options(ordered.with(FuseKeys.SPLICE, "false")).contains("splice_write"));
-    SluiceConf threads = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "1");
-    assertFalse(MountOptions.from(threads).splice(), "read threads");
-    assertFalse(options(threads).contains("splice_write"));
+    // With read threads too: a reply's block file and lease are held until it is sent (ReplyHolds).
+    SluiceConf threads = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "2");
+    assertTrue(MountOptions.from(threads).splice(), "read threads");
+    assertTrue(options(threads).contains("splice_write"));
     // Options a user adds stay last, where they override Sluice's own.
     assertEquals("kernel_cache", options(ordered.with(FuseKeys.EXTRA_OPTIONS, "kernel_cache")).get(
         options(ordered).size()));

@@ -153,8 +153,9 @@ public final class SluiceInputStream extends InputStream {
    * unless {@code sluice.user.short.circuit.skip.checksum}. Else, and at the end of the file, null, the position
    * stays, and {@link #read(ByteBuffer)} serves them, in order as ever.
    *
-   * <p>The range is this stream's to use until its next call: moving on to another block may end the lease under it,
-   * after which the worker may reuse the file for another block.
+   * <p>The range is this stream's to use until its next call: moving on to another block, or closing, may end the
+   * lease under it, after which the worker may reuse the file for another block; {@link LocalBlockRange#hold},
+   * called before that next call, keeps the lease until released.
    */
   public synchronized LocalBlockRange readLocal(int max) throws IOException {
     ensureOpen();

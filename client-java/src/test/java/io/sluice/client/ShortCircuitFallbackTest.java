@@ -3,12 +3,15 @@ package io.sluice.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
+import io.sluice.client.block.LeaseHold;
 import io.sluice.client.block.LocalBlockRange;
 import io.sluice.client.block.ShortCircuit;
 import io.sluice.client.testing.FakeMaster;
@@ -338,6 +341,51 @@ class ShortCircuitFallbackTest {
     assertEquals(0, blocks.readStreams.get(), "nothing read over the RPC");
     assertEveryLeaseClosed();
 
+  }
+
+  /**
+   * A range held for a reply still on its way keeps its lease past the stream's moving on and closing, until the
+   * last hold is released; a range not held does not.
+   */
+  @Test
+  void aHeldRangeKeepsItsLeaseUntilReleased() throws Exception {
+    LocalBlockRange first;
+    LeaseHold a;
+    LeaseHold b;
+    try (SluiceClient trusting = SluiceClient.connect(conf.with(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM, "true"));
+        SluiceInputStream in = trusting.open("/f")) {
+      // Read in order, so a block left behind is not parked: its reader closes as the stream moves on.
+      first = in.readLocal(1000);
+      a = first.hold();
+      b = first.hold();
+      assertNotNull(a);
+      assertEquals(1, worker.open.size());
+      assertEquals(first.lease(), in.readLocal(BLOCK - 1000).lease(), "the rest of the block, the same lease");
+      LocalBlockRange second = in.readLocal(1000);
+      assertNotEquals(first.lease(), second.lease(), "another block, another lease");
+      assertNotNull(in.readLocal(BLOCK - 1000));
+      assertNotNull(in.readLocal(1000));
+      // The second block's lease, never held, ended when the stream moved on; the first one's is held.
+      awaitLeases(2);
+      in.close();
+      awaitLeases(1);
+      assertNull(second.hold(), "a lease that ended cannot be held again");
+      a.release();
+      a.release();
+      Thread.sleep(50);
+      assertEquals(1, worker.open.size(), "a second hold keeps the lease (and a second release of one is nothing)");
+      b.release();
+      awaitLeases(0);
+    }
+    assertEveryLeaseClosed();
+  }
+
+  private void awaitLeases(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (worker.open.size() != n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(n, worker.open.size(), "leases open at the worker");
   }
 
   /**

@@ -51,6 +51,8 @@ public final class SessionLoop {
   private final Pointer mountpoint;
   private final Pointer session;
   private final LongPredicate concurrentRead;
+  /** Run on a serving thread after each request it served, once libfuse has sent the reply. */
+  private final Runnable afterRequest;
   /** The turn to receive: held from a receive until its request is served, or only until a concurrent READ is in. */
   private final ReentrantLock turn = new ReentrantLock();
   private final List<Thread> threads = new ArrayList<>();
@@ -59,7 +61,7 @@ public final class SessionLoop {
   private long lastReadFh = -1;
 
   private SessionLoop(LibFuseSession lib, Pointer fuse, Pointer mountpoint, int threadCount,
-      LongPredicate concurrentRead, String name) {
+      LongPredicate concurrentRead, Runnable afterRequest, String name) {
     this.lib = lib;
     this.fuse = fuse;
     this.mountpoint = mountpoint;
@@ -67,6 +69,7 @@ public final class SessionLoop {
     Pointer channel = lib.fuse_session_next_chan(session, null);
     long bufsize = lib.fuse_chan_bufsize(channel);
     this.concurrentRead = concurrentRead;
+    this.afterRequest = afterRequest;
     this.running = new AtomicInteger(threadCount);
     for (int i = 0; i < threadCount; i++) {
       Request r = new Request(Runtime.getSystemRuntime(), bufsize, channel);
@@ -80,10 +83,12 @@ public final class SessionLoop {
    *
    * @param readers threads beyond the first, for concurrent reads (0: every request on one thread)
    * @param concurrentRead whether a READ of this {@code fh} may run beside other requests
+   * @param afterRequest run on a serving thread after each request it served, once libfuse has sent the reply (a
+   *     reply may name what must live until then: a spliced READ's block file)
    * @throws IOException when libfuse could not mount (it printed why on standard error)
    */
   public static SessionLoop start(FuseOperations ops, String[] argv, int readers, LongPredicate concurrentRead,
-      String name) throws IOException {
+      Runnable afterRequest, String name) throws IOException {
     LibFuseSession lib = LibFuseSession.load();
     PointerByReference mountpoint = new PointerByReference();
     Pointer fuse = lib.fuse_setup(argv.length, argv, ops, Struct.size(ops), mountpoint, new IntByReference(), null);
@@ -92,7 +97,7 @@ public final class SessionLoop {
     }
     SessionLoop loop;
     try {
-      loop = new SessionLoop(lib, fuse, mountpoint.getValue(), readers + 1, concurrentRead, name);
+      loop = new SessionLoop(lib, fuse, mountpoint.getValue(), readers + 1, concurrentRead, afterRequest, name);
     } catch (RuntimeException | Error e) {
       lib.fuse_teardown(fuse, mountpoint.getValue()); // mounted but never served: leave no mount behind
       throw e;
@@ -129,12 +134,12 @@ public final class SessionLoop {
         if (passTurn(r)) {
           turn.unlock();
           held = false;
-          r.process(lib, session);
+          serveOne(r);
           turn.lock();
           held = true;
         } else {
           // Keeping the turn: the threads waiting for it stay asleep, as with one thread.
-          r.process(lib, session);
+          serveOne(r);
         }
       }
     } finally {
@@ -144,6 +149,14 @@ public final class SessionLoop {
       if (running.decrementAndGet() == 0) {
         lib.fuse_teardown(fuse, mountpoint); // the last thread out: no request is being served any more
       }
+    }
+  }
+
+  private void serveOne(Request r) {
+    try {
+      r.process(lib, session);
+    } finally {
+      afterRequest.run();
     }
   }
 

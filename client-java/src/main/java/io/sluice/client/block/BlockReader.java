@@ -191,7 +191,7 @@ public final class BlockReader implements Closeable {
    * holds {@code len} more bytes; else null, nothing moves, and {@link #read} serves them. The bytes are checked
    * against their checksums first unless {@code sluice.user.short.circuit.skip.checksum}; a corrupt chunk is reported
    * as {@link #read} reports it, and {@link #read} then serves the bytes from the next source. The range stays valid
-   * while this reader stays open.
+   * while this reader stays open, or while {@link LocalBlockRange#hold} holds it.
    */
   public LocalBlockRange readLocal(int len) throws IOException {
     if (closed) {

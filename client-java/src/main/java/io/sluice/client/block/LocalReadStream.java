@@ -96,6 +96,15 @@ final class LocalReadStream implements ReadStream {
   private ByteBuffer buffer;
   private long bufferStart;
   private boolean closed;
+  /**
+   * Holds on the lease ({@link LocalBlockRange#hold}) not yet released, and whether the lease has ended: it ends at
+   * {@link #close()} or, when held then, at the last release. Guarded by {@link #leaseLock}, since releases come
+   * from other threads.
+   */
+  private final Object leaseLock = new Object();
+  private int holds;
+  private boolean streamClosed;
+  private boolean leaseEnded;
 
   private LocalReadStream(RpcClient worker, OpenLocalBlockResponse lease, FileChannel file, String what,
       long offset, long end, boolean verify) {
@@ -266,7 +275,7 @@ final class LocalReadStream implements ReadStream {
     if (!worker.isActive() || verify && !checkMapped(position, len)) {
       return null;
     }
-    LocalBlockRange r = new LocalBlockRange(path, grant, position, len);
+    LocalBlockRange r = new LocalBlockRange(path, grant, position, len, this::hold);
     position += len;
     syncBuffer();
     ShortCircuit.read(len);
@@ -470,7 +479,10 @@ final class LocalReadStream implements ReadStream {
     }
   }
 
-  /** Closes the file and ends the lease without waiting for the worker. Idempotent. */
+  /**
+   * Closes the file and ends the lease without waiting for the worker, or, while a named range holds it
+   * ({@link LocalBlockRange#hold}), leaves the lease to end at the last release. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -482,7 +494,38 @@ final class LocalReadStream implements ReadStream {
       mapping = null;
     }
     closeQuietly(file);
-    closeLease(worker, leaseId);
+    synchronized (leaseLock) {
+      streamClosed = true;
+      endLeaseUnlessHeld();
+    }
+  }
+
+  /** A hold on the lease for a range named from it; null once the lease has ended. */
+  private LeaseHold hold() {
+    synchronized (leaseLock) {
+      if (leaseEnded) {
+        return null;
+      }
+      holds++;
+      return new LeaseHold(this::release);
+    }
+  }
+
+  private void release() {
+    synchronized (leaseLock) {
+      holds--;
+      if (streamClosed) {
+        endLeaseUnlessHeld();
+      }
+    }
+  }
+
+  /** Called holding {@link #leaseLock}. */
+  private void endLeaseUnlessHeld() {
+    if (holds == 0 && !leaseEnded) {
+      leaseEnded = true;
+      closeLease(worker, leaseId);
+    }
   }
 
   /**

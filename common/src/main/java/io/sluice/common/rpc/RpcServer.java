@@ -45,7 +45,10 @@ public final class RpcServer implements Closeable {
   private final RpcLimits limits;
   private final AtomicInteger connections = new AtomicInteger();
   private final RefusalLog refusals = new RefusalLog();
-  /** The connections being served, closed before the event loops stop (see {@link #close}). */
+  /**
+   * The connections being served, closed before the event loops stop (see {@link #close}); once closed, it closes
+   * a connection added to it at once (one accepted just before the server's socket closed).
+   */
   private ChannelGroup children;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
@@ -95,7 +98,8 @@ public final class RpcServer implements Closeable {
     Transport transport = options.transport();
     boss = transport.newGroup(1, name + "-accept");
     workers = transport.newGroup(0, name + "-io");
-    children = new DefaultChannelGroup(name + "-connections", GlobalEventExecutor.INSTANCE);
+    ChannelGroup served = new DefaultChannelGroup(name + "-connections", GlobalEventExecutor.INSTANCE, true);
+    children = served;
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -112,7 +116,7 @@ public final class RpcServer implements Closeable {
               return;
             }
             observer.connectionOpened();
-            children.add(ch);
+            served.add(ch);
             ch.closeFuture().addListener(f -> {
               connections.decrementAndGet();
               observer.connectionClosed();
@@ -157,12 +161,11 @@ public final class RpcServer implements Closeable {
       serverChannel.close().syncUninterruptibly();
       serverChannel = null;
     }
+    // Closed on their running event loops, which release what each still holds (answers queued for a peer that
+    // stopped reading, a partly received frame). Left to the loops' shutdown, a connection closing as they stop
+    // could lose its cleanup, and the buffers with it (seen as leaks after RpcLimitsTest's non-reading peers).
     if (children != null) {
-      // Closed on their running event loops, which release what each still holds (answers queued for a peer that
-      // stopped reading, a partly received frame). Left to the loops' shutdown, a connection closing as they stop
-      // could lose its cleanup, and the buffers with it (seen as leaks after RpcLimitsTest's non-reading peers).
       children.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-      children = null;
     }
     if (boss != null) {
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

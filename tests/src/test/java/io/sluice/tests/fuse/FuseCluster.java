@@ -95,6 +95,10 @@ final class FuseCluster implements AutoCloseable {
     return master;
   }
 
+  WorkerServer worker() {
+    return worker;
+  }
+
   /**
    * Calls of {@code method} (a {@code MasterMethod} number) the master answered OK so far, from its /metrics; the
    * cluster needs {@code sluice.master.http.port} set (0 picks a free port).

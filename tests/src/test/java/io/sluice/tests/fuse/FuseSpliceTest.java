@@ -15,16 +15,17 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spliced reads on a real mount ({@code sluice.fuse.splice}): with one thread serving the mount, reads of blocks on
- * this host reach the reader through the kernel's splice from the block file, and read back exactly what was
- * written, in whole and at random offsets, across block boundaries and after the file is written anew; checked reads
- * too, once checked, and a corrupt block file is not passed on. What went which way is counted on the mount's
- * /metrics.
+ * Spliced reads on a real mount ({@code sluice.fuse.splice}): reads of blocks on this host reach the reader through
+ * the kernel's splice from the block file, and read back exactly what was written, in whole and at random offsets,
+ * across block boundaries, after the file is written anew and with read threads serving one handle side by side;
+ * checked reads too, once checked, and a corrupt block file is not passed on. What went which way is counted on the
+ * mount's /metrics.
  */
 class FuseSpliceTest {
   private static final int BLOCK = 1 << 20;
@@ -115,6 +116,62 @@ class FuseSpliceTest {
       Shell.Result cp = Shell.bash(mnt, "cp g f && sync");
       assertEquals(0, cp.code(), cp.toString());
       assertEquals(sha256(again), ddSha256(f, "128K"));
+    }
+  }
+
+  /**
+   * With read threads, spliced replies are sent after their callbacks returned while other threads serve the same
+   * handles: moving a handle's stream to another block there must not close the descriptor, or end the lease, a
+   * reply still names. Six threads of one process read two files through two descriptors at random 4 KiB-aligned
+   * offsets with O_DIRECT (each read a READ of up to 128 KiB, some across a block's end), side by side.
+   */
+  @Test
+  void readThreadsSpliceSideBySideAndReadBackExactly() throws Exception {
+    try (FuseCluster cluster = cluster("sluice.user.short.circuit.skip.checksum", "true",
+        "sluice.fuse.read.threads", "2", "sluice.worker.http.port", "0")) {
+      byte[] f = write(cluster.client(), "/f", 4);
+      byte[] g = write(cluster.client(), "/g", 5);
+      Files.write(dir.resolve("f.expected"), f);
+      Files.write(dir.resolve("g.expected"), g);
+      Path mnt = cluster.mount(dir.resolve("mnt"));
+      assertEquals(3, cluster.mounted().loopThreads());
+      cluster.mounted().takePeakReadsInFlight();
+      double before = spliced(cluster);
+      Shell.Result r = Shell.bash(mnt, String.join("\n", "python3 - <<'PY'",
+          "import mmap, os, random, threading",
+          "expected = {n: open('" + dir + "/' + n + '.expected', 'rb').read() for n in ('f', 'g')}",
+          "fds = {n: os.open(n, os.O_RDONLY | os.O_DIRECT) for n in expected}",
+          "bad = []",
+          "def reader(name, seed):",
+          "    rnd = random.Random(seed)",
+          "    buf = mmap.mmap(-1, 131072)",
+          "    data = expected[name]",
+          "    for i in range(400):",
+          "        off = rnd.randrange(len(data) // 4096) * 4096",
+          "        n = os.preadv(fds[name], [buf], off)",
+          "        want = data[off:off + 131072]",
+          "        if n != len(want) or buf[:n] != want:",
+          "            bad.append((name, off, n))",
+          "ts = [threading.Thread(target=reader, args=(n, s)) for s, n in enumerate('fgfgfg')]",
+          "for t in ts: t.start()",
+          "for t in ts: t.join()",
+          "print(bad[:5], len(bad))",
+          "PY"));
+      assertEquals(0, r.code(), r.toString());
+      assertEquals("[] 0", r.out().strip(), "reads that did not return what was written");
+      assertTrue(cluster.mounted().takePeakReadsInFlight() >= 2, "reads were served side by side");
+      assertTrue(spliced(cluster) - before > SIZE, "bytes spliced: " + (spliced(cluster) - before));
+      // The readers closed their files: every lease ends once the replies holding it have gone (nothing leaks).
+      InetSocketAddress workerHttp = new InetSocketAddress("127.0.0.1",
+          cluster.worker().httpAddress().orElseThrow().getPort());
+      String leases = "sluice_worker_short_circuit_leases";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (Scrape.of(workerHttp).require(leases) > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(0.0, Scrape.of(workerHttp).require(leases), "leases left open");
+      assertEquals(sha256(f), ddSha256(mnt.resolve("f"), "128K"));
+      assertEquals(3, cluster.mounted().loopThreads(), "no thread started or lost");
     }
   }
 
