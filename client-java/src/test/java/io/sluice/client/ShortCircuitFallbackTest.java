@@ -349,25 +349,25 @@ class ShortCircuitFallbackTest {
    */
   @Test
   void aHeldRangeKeepsItsLeaseUntilReleased() throws Exception {
-    LocalBlockRange first;
-    LeaseHold a;
-    LeaseHold b;
-    try (SluiceClient trusting = SluiceClient.connect(conf.with(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM, "true"));
-        SluiceInputStream in = trusting.open("/f")) {
-      // Read in order, so a block left behind is not parked: its reader closes as the stream moves on.
-      first = in.readLocal(1000);
-      a = first.hold();
-      b = first.hold();
-      assertNotNull(a);
-      assertEquals(1, worker.open.size());
-      assertEquals(first.lease(), in.readLocal(BLOCK - 1000).lease(), "the rest of the block, the same lease");
-      LocalBlockRange second = in.readLocal(1000);
-      assertNotEquals(first.lease(), second.lease(), "another block, another lease");
-      assertNotNull(in.readLocal(BLOCK - 1000));
-      assertNotNull(in.readLocal(1000));
-      // The second block's lease, never held, ended when the stream moved on; the first one's is held.
-      awaitLeases(2);
-      in.close();
+    try (SluiceClient trusting = SluiceClient.connect(conf.with(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM, "true"))) {
+      LeaseHold a;
+      LeaseHold b;
+      LocalBlockRange second;
+      try (SluiceInputStream in = trusting.open("/f")) {
+        // Read in order, so a block left behind is not parked: its reader closes as the stream moves on.
+        LocalBlockRange first = in.readLocal(1000);
+        a = first.hold();
+        b = first.hold();
+        assertNotNull(a);
+        assertEquals(1, worker.open.size());
+        assertEquals(first.lease(), in.readLocal(BLOCK - 1000).lease(), "the rest of the block, the same lease");
+        second = in.readLocal(1000);
+        assertNotEquals(first.lease(), second.lease(), "another block, another lease");
+        assertNotNull(in.readLocal(BLOCK - 1000));
+        assertNotNull(in.readLocal(1000));
+        // The second block's lease, never held, ended when the stream moved on; the first one's is held.
+        awaitLeases(2);
+      }
       awaitLeases(1);
       assertNull(second.hold(), "a lease that ended cannot be held again");
       a.release();
