@@ -116,6 +116,21 @@ print(" ".join("%.0f" % rates[k] for k in ("create", "stat", "delete", "ls")))
 EOF
 }
 
+# Memory this VM handed back to its host since the last call (free page reporting, where the kernel has it), in
+# REPORTED_NOTE as ", N MiB reported to the host", printed per round: the host must back such pages again when they
+# are reused, a likely cause of rounds whose kernel copies ran ~6x slower than usual (bench/RESULTS.md), on Sluice
+# and bindfs alike. A figure to judge a round by, not a correction.
+REPORTED=/sys/module/page_reporting/parameters/reported_kib
+LAST_REPORTED=$(cat "$REPORTED" 2>/dev/null || echo 0)
+REPORTED_NOTE=""
+reported_since() {
+  [ -r "$REPORTED" ] || return 0
+  local now
+  now=$(cat "$REPORTED")
+  REPORTED_NOTE=", $(( (now - LAST_REPORTED) / 1024 )) MiB reported to the host"
+  LAST_REPORTED=$now
+}
+
 [ ${#CONF[@]} -gt 0 ] && echo "Sluice configured with: $*"
 [ ${#ALT[@]} -gt 0 ] && echo "variant: a second Sluice mount with: $VARIANT"
 JOBS=(write read1 read4 rand meta)
@@ -137,7 +152,8 @@ for round in $(seq "$ROUNDS"); do
     R[$target.rand]+="$(fio_job "$dir" randread --rw=randread --bs=4k --numjobs=1 --time_based --runtime="$SECS");"
     R[$target.meta]+="$(meta_rates "$dir");"
   done
-  echo "round $round of $ROUNDS done" >&2
+  reported_since
+  echo "round $round of $ROUNDS done$REPORTED_NOTE" >&2
 done
 
 args=("$SIZE" "$ROUNDS")
