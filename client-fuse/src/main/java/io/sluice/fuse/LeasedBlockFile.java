@@ -3,7 +3,6 @@ package io.sluice.fuse;
 import io.sluice.client.block.LocalBlockRange;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.constants.platform.OpenFlags;
 import jnr.posix.POSIX;
@@ -46,17 +45,13 @@ final class LeasedBlockFile {
 
   /**
    * Keeps the descriptor {@link #descriptor} last gave open, even past {@link #close}, until the returned release
-   * runs (once; again is nothing): for a reply that names it and is sent after the callback returns.
+   * runs, which must be once ({@link ReplyHolds} runs each release once): for a reply that names it and is sent
+   * after the callback returns.
    */
   Runnable hold() {
     Descriptor d = open;
     d.refs.incrementAndGet();
-    AtomicBoolean released = new AtomicBoolean();
-    return () -> {
-      if (released.compareAndSet(false, true)) {
-        d.release();
-      }
-    };
+    return d::release;
   }
 
   /** Lets go of the descriptor, if one is open: it closes now, or when the last reply holding it is sent. */

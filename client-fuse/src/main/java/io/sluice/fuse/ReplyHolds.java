@@ -28,16 +28,19 @@ final class ReplyHolds {
     if (l.isEmpty()) {
       return;
     }
-    // Taken off first: whatever a release throws, none runs twice.
-    Runnable[] releases = l.toArray(new Runnable[0]);
-    l.clear();
-    for (Runnable r : releases) {
+    // Each taken off before it runs: whatever a release throws, none runs twice (a descriptor's must not).
+    for (int i = 0; i < l.size(); i++) {
+      Runnable r = l.set(i, null);
+      if (r == null) {
+        continue; // taken off by a call that an Error cut short
+      }
       try {
         r.run();
       } catch (RuntimeException e) {
         LOG.warn("releasing what a READ reply held failed", e);
       }
     }
+    l.clear();
   }
 
   /** Holds taken on this thread and not yet released (tests). */

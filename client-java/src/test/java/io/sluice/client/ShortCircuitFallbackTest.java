@@ -16,12 +16,12 @@ import io.sluice.client.block.LocalBlockRange;
 import io.sluice.client.block.ShortCircuit;
 import io.sluice.client.testing.FakeMaster;
 import io.sluice.client.testing.FakeWorker;
+import io.sluice.common.auth.ShortCircuitToken;
 import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.BlockLocation;
 import io.sluice.common.proto.BlockMeta;
-import io.sluice.common.auth.ShortCircuitToken;
 import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.CloseLocalBlockResponse;
 import io.sluice.common.proto.OpenLocalBlockRequest;
@@ -37,6 +37,7 @@ import io.sluice.common.rpc.RpcHandler;
 import io.sluice.common.rpc.RpcOptions;
 import io.sluice.common.rpc.RpcServer;
 import io.sluice.common.rpc.ServerCall;
+import io.sluice.common.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -46,6 +47,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -330,11 +332,7 @@ class ShortCircuitFallbackTest {
       assertNull(in.readLocal(request), "nothing to name at the end of the file");
       // Leases of blocks left behind are closed (without waiting for the worker's answer): only the last block's
       // is kept. A stream that had jumped would keep them all, parked.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (worker.open.size() > 1 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      assertEquals(1, worker.open.size(), "leases held at the end of the file");
+      awaitLeases(1);
     }
     assertArrayEquals(data, got.toByteArray());
     assertTrue(crossing >= 2 && named > 20, crossing + " requests across a block's end, " + named + " named");
@@ -372,20 +370,22 @@ class ShortCircuitFallbackTest {
       assertNull(second.hold(), "a lease that ended cannot be held again");
       a.release();
       a.release();
-      Thread.sleep(50);
-      assertEquals(1, worker.open.size(), "a second hold keeps the lease (and a second release of one is nothing)");
+      // A lease asked for on the same connection after those releases: the worker answers calls of a connection in
+      // order, so a CLOSE they had sent would have been served first.
+      try (SluiceInputStream again = trusting.open("/f")) {
+        assertNotNull(again.readLocal(1000));
+        assertEquals(2, worker.open.size(), "a second hold keeps the lease (and a second release of one is nothing)");
+      }
+      awaitLeases(1);
       b.release();
       awaitLeases(0);
     }
     assertEveryLeaseClosed();
   }
 
-  private void awaitLeases(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (worker.open.size() != n && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertEquals(n, worker.open.size(), "leases open at the worker");
+  /** Leases are closed without waiting for the worker's answer: polls until {@code n} are open at the worker. */
+  private void awaitLeases(int n) throws Exception {
+    Poll.until(n + " leases open at the worker", Duration.ofSeconds(10), () -> worker.open.size() == n);
   }
 
   /**

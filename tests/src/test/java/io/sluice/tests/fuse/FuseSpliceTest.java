@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceOutputStream;
 import io.sluice.common.metrics.Scrape;
+import io.sluice.common.testing.Poll;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,12 +165,8 @@ class FuseSpliceTest {
       // The readers closed their files: every lease ends once the replies holding it have gone (nothing leaks).
       InetSocketAddress workerHttp = new InetSocketAddress("127.0.0.1",
           cluster.worker().httpAddress().orElseThrow().getPort());
-      String leases = "sluice_worker_short_circuit_leases";
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (Scrape.of(workerHttp).require(leases) > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertEquals(0.0, Scrape.of(workerHttp).require(leases), "leases left open");
+      Poll.until("no short-circuit lease left open", Duration.ofSeconds(20),
+          () -> Scrape.of(workerHttp).require("sluice_worker_short_circuit_leases") == 0);
       assertEquals(sha256(f), ddSha256(mnt.resolve("f"), "128K"));
       assertEquals(3, cluster.mounted().loopThreads(), "no thread started or lost");
     }
