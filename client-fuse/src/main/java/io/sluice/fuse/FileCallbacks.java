@@ -40,6 +40,8 @@ final class FileCallbacks {
   private final HandleGate gate;
   private final FuseOpMetrics ops;
   private final NewFileSetup setup;
+  private final RecentStatuses statuses;
+  private final Runnable forgetKernelAttributes;
   private final LongAdder readRequests = new LongAdder();
   /** READ callbacks running now, and the most that ever ran at once (reads of read-only files run side by side). */
   private final AtomicInteger readsInFlight = new AtomicInteger();
@@ -49,9 +51,16 @@ final class FileCallbacks {
   private final RequestBuffers requestBuffers = new RequestBuffers();
   private final SplicedReplies splicedReplies = new SplicedReplies(requestBuffers);
 
+  /**
+   * @param statuses the statuses lookups and stats are answered from; an open brings the file's up to date
+   * @param forgetKernelAttributes makes the kernel forget the attributes it caches of the file an open is about
+   *     (SessionLoop's; see {@link #doOpen})
+   */
   FileCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, HandleGate gate, FuseOpMetrics ops,
-      NewFileSetup setup) {
+      NewFileSetup setup, RecentStatuses statuses, Runnable forgetKernelAttributes) {
     this.client = client;
+    this.statuses = statuses;
+    this.forgetKernelAttributes = forgetKernelAttributes;
     this.files = files;
     this.editors = editors;
     this.gate = gate;
@@ -123,8 +132,17 @@ final class FileCallbacks {
           return r;
         }
       }
-      OpenFile f = OpenFile.open(client, editors, path, acc != OpenFlags.O_WRONLY.intValue(), writable);
+      // Close-to-open across mounts: the status as it is now, not as this mount last saw it. The kernel keeps a
+      // file's attributes for the attribute timeout and does not ask again at open, so after another client
+      // changed the file it would read up to the size it knew (of a file it saw being written: nothing). Forgotten,
+      // they are asked for at the first read past that size or stat, and answered from this status (the page
+      // cache is kept or dropped by auto_cache, which compares size and time at each open).
+      long generation = statuses.generation();
+      statuses.put(path, client.getStatus(path), generation);
+      OpenFile f = OpenFile.open(client, editors, path, acc != OpenFlags.O_WRONLY.intValue(), writable,
+          (flags & OpenFlags.O_APPEND.intValue()) != 0);
       fi.fh.set(files.add(f));
+      forgetKernelAttributes.run();
       return 0;
     } catch (RpcException e) {
       if (e.status() == Status.NOT_FOUND) {

@@ -8,6 +8,7 @@ import io.sluice.client.SluiceOutputStream;
 import io.sluice.client.block.LeaseHold;
 import io.sluice.client.block.LocalBlockRange;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
@@ -32,11 +33,13 @@ import ru.serce.jnrfuse.ErrorCodes;
  * <p>When changes become visible: a fast-path file is completed when the handle is released, that is when its
  * last descriptor is closed. Not on flush: the kernel sends one for every {@code close(2)} of any descriptor of
  * the open file, and shells and {@code dd} open a file, {@code dup2} it to stdout and close the original before
- * writing anything; completing there would push every later write onto the slow path. Completing at release is
- * still close-to-open consistent: the kernel queues RELEASE before the closing {@code close(2)} returns, and the
- * single-threaded loop serves requests in order, so an open that follows the close comes after the completion.
- * The cost: a failure to complete can only be logged, release has no caller to tell; {@link #flush} reports a
- * stream that failed earlier, so most failures still reach {@code close(2)}. Changes through an editor are
+ * writing anything, and a script with its output in the file flushes it at every {@code echo >&2}; completing there
+ * would push every later write onto the slow path. Completing at release is still close-to-open consistent: within
+ * this mount, because the kernel queues RELEASE before the closing {@code close(2)} returns and the single-threaded
+ * loop serves requests in order; elsewhere, because {@link #flush} tells the master the file is closing
+ * ({@link SluiceOutputStream#closing}), so that reads of it on the master wait for the completion that follows (a
+ * write takes that back). The cost: a failure to complete can only be logged, release has no caller to tell;
+ * {@link #flush} reports a stream that failed earlier, so most failures still reach {@code close(2)}. Changes through an editor are
  * committed at every flush (an empty commit costs nothing) and fsync, so {@code close(2)} reports a failed commit.
  * {@link #fsync} completes a fast-path file at once (only a complete file is durable); later writes of that handle
  * change it through an editor.
@@ -50,6 +53,8 @@ final class OpenFile {
   private final SluiceClient client;
   private final SharedEditors editors;
   private final boolean writable;
+  /** Opened with O_APPEND: every write goes at the end of the file as this mount knows it ({@link #end}). */
+  private boolean append;
   private String path;
   private SluiceInputStream in;
   /** The fast path: the new file this handle writes in order, until completed. */
@@ -104,14 +109,14 @@ final class OpenFile {
   }
 
   /**
-   * An existing file. Opened for reading, its stream is opened now so a missing file or a directory fails the
-   * open; opened for writing, nothing changes until the first write (see the class comment).
+   * An existing file, whose status the caller has just asked for (so a missing path fails the open, not the first
+   * write). Opened for reading, its stream is opened now so a directory fails the open; opened for writing, nothing
+   * changes until the first write (see the class comment).
    */
-  static OpenFile open(SluiceClient client, SharedEditors editors, String path, boolean readable, boolean writable)
-      throws IOException {
-    // A missing path fails the open, not the first write.
-    client.getStatus(path);
+  static OpenFile open(SluiceClient client, SharedEditors editors, String path, boolean readable, boolean writable,
+      boolean append) throws IOException {
     OpenFile f = new OpenFile(client, editors, path, writable, null);
+    f.append = append;
     if (readable && !writable) {
       f.in = client.open(path);
     }
@@ -238,6 +243,9 @@ final class OpenFile {
     if (!writable) {
       throw new ErrnoException(ErrorCodes.EBADF(), path + ": not open for writing");
     }
+    if (append) {
+      offset = end();
+    }
     if (streaming() && offset == out.length()) {
       out.write(src, 0, len);
       return;
@@ -253,6 +261,19 @@ final class OpenFile {
     }
     changeInPlace();
     editor.write(offset, src, 0, len);
+  }
+
+  /**
+   * The end of the file for an O_APPEND write. The kernel sends such a write at the size it caches, which it keeps
+   * for the attribute timeout and an open does not refresh: after another client grew the file it would overwrite
+   * what that client appended. So the offset comes from here: what this mount writes, else the master.
+   */
+  private long end() throws IOException {
+    if (streaming()) {
+      return out.length();
+    }
+    FileEditor e = editor != null ? editor : editors.active(path);
+    return e != null ? e.length() : client.getStatus(path).getLength();
   }
 
   /** Sets the file's length: the fast path only when it already is that long, else through the editor. */
@@ -299,6 +320,12 @@ final class OpenFile {
   synchronized boolean flush() throws IOException {
     if (streaming()) {
       out.flush();
+      try {
+        // The completion comes at release, after close(2) has returned: readers elsewhere wait for it.
+        out.closing();
+      } catch (RpcException e) {
+        LOG.debug("{}: readers elsewhere will not wait for its completion: {}", path, e.toString());
+      }
     }
     return commit();
   }

@@ -12,6 +12,8 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a new file, block by block: for each block ADD_BLOCK (the master places it), then a WRITE_BLOCK stream
@@ -36,6 +38,7 @@ import java.util.Objects;
 public final class SluiceOutputStream extends OutputStream {
   /** How many placements to try for one block when its first worker cannot be reached. */
   private static final int PLACEMENT_ATTEMPTS = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceOutputStream.class);
 
   private final StreamContext ctx;
   private final String path;
@@ -53,6 +56,8 @@ public final class SluiceOutputStream extends OutputStream {
   private IOException failure;
   /** Set for a file under a mount: the UFS copy every chunk also goes to. */
   private final UfsWriteThrough ufs;
+  /** Whether the master was told this stream is about to close ({@link #closing}), not taken back since. */
+  private boolean closingSaid;
 
   /** @param ufs the UFS write of a file under a mount, else null; the stream owns it */
   SluiceOutputStream(StreamContext ctx, String path, FileInfo info, long blockSize, UfsWriteThrough ufs) {
@@ -86,6 +91,9 @@ public final class SluiceOutputStream extends OutputStream {
 
   @Override
   public void write(int b) throws IOException {
+    if (closingSaid) {
+      takeBackClosing();
+    }
     ensureChunk();
     chunk.writeByte(b);
     length++;
@@ -97,6 +105,9 @@ public final class SluiceOutputStream extends OutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
+    if (closingSaid && len > 0) {
+      takeBackClosing();
+    }
     while (len > 0) {
       ensureChunk();
       int n = Math.min(len, chunk.writableBytes());
@@ -117,6 +128,37 @@ public final class SluiceOutputStream extends OutputStream {
   @Override
   public void flush() throws IOException {
     ensureOpen();
+  }
+
+  /**
+   * Tells the master that {@link #close} follows shortly, for a caller whose own close returns before it (a FUSE
+   * mount answers close(2) at FLUSH and completes the file at the RELEASE the kernel sends after): until then, reads
+   * of the file on the master wait for its completion, so a reader that opens it after the caller's close, anywhere,
+   * reads all of it (FileClosingRequest; bounded by {@code sluice.master.close.wait}). A write after this takes it
+   * back first, so that readers do not wait for a close that is not coming (a descriptor inherited by another
+   * process flushes at every close of a copy). Once per close: a second call before a write asks nothing.
+   *
+   * @throws IOException when the stream failed, or the master could not be told (readers then do not wait)
+   */
+  public void closing() throws IOException {
+    ensureOpen();
+    if (!closingSaid) {
+      ctx.master().fileClosing(fileId, path, true);
+      closingSaid = true;
+    }
+  }
+
+  /**
+   * A write follows {@link #closing}: readers waiting for the completion go on. A failure to say so only costs them
+   * the rest of the master's wait, so it does not fail the write.
+   */
+  private void takeBackClosing() {
+    closingSaid = false;
+    try {
+      ctx.master().fileClosing(fileId, path, false);
+    } catch (RpcException | RuntimeException e) {
+      LOG.debug("{}: could not take back the closing announced: {}", path, e.toString());
+    }
   }
 
   /** Commits the last block and completes the file. Idempotent; throws the stream's failure the first time. */

@@ -73,6 +73,16 @@ public final class MasterKeys {
       "How long an allocated, uncommitted block version is kept on workers before it counts as abandoned.");
 
   /**
+   * How long a read of a file waits for its completion once its writer said it is closing it (FILE_CLOSING: a FUSE
+   * mount's close(2) returns at FLUSH, the file completes at the RELEASE that follows), so that another client or
+   * mount that opens the file after the close reads all of it. Normally a millisecond or two; the bound is for a
+   * writer that dies in between. 0 turns the wait off (readers then may see such a file incomplete for that moment).
+   * Keep it well below the clients' {@code sluice.rpc.call.timeout} (30 s), or a read that waits it out fails.
+   */
+  public static final ConfigKey<Duration> CLOSE_WAIT = ConfigKey.duration("sluice.master.close.wait", "5s",
+      "How long a read of a file waits for its completion after its writer said it is closing it; 0 never waits.");
+
+  /**
    * How long the first outcome of a create, mkdir, delete or rename answers retries of the same call (DESIGN §3).
    * A client retries for its retry budget ({@code sluice.user.master.retry.budget}); this must be longer.
    */

@@ -130,7 +130,7 @@ public final class MasterServer implements Closeable {
       MasterRpcHandler handler = new MasterRpcHandler(store, journal, ctx, registry, placement, rpcExecutor,
           this::advertisedAddress,
           conf.get(MasterKeys.RETRY_EXPIRY), CallerResolver.create(superuser, conf, clock), mounts, loads, status,
-          decommissioner, conf.get(MasterKeys.RPC_INLINE_READS));
+          decommissioner, conf.get(MasterKeys.RPC_INLINE_READS), conf.get(MasterKeys.CLOSE_WAIT));
       rpcServer = new RpcServer("master", new InetSocketAddress(bindHost, rpcPort), handler, RpcOptions.from(conf),
           RpcLimits.from(conf), metrics.rpcObserver()).start();
       metrics.serveStatus("Sluice master", status);

@@ -4,6 +4,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.PointerByReference;
+import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
@@ -35,6 +36,12 @@ public interface LibFuseSession {
 
   /** Serves one request: calls the file system's operation and sends the reply. */
   void fuse_session_process_buf(Pointer se, Pointer buf, Pointer ch);
+
+  /**
+   * Tells the kernel to forget what it caches of inode {@code ino}: its attributes, and with {@code off} >= 0 the
+   * page cache from {@code off} for {@code len} bytes (0: to the end). 0 or negative errno (-ENOENT: not cached).
+   */
+  int fuse_lowlevel_notify_inval_inode(Pointer ch, long ino, @off_t long off, @off_t long len);
 
   int fuse_session_exited(Pointer se);
 

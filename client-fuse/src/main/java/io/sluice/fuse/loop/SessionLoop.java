@@ -36,10 +36,16 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  */
 public final class SessionLoop {
   private static final Logger LOG = LoggerFactory.getLogger(SessionLoop.class);
+  /** The request buffer of the serving thread that calls: where a callback finds what libfuse does not pass it. */
+  private static final ThreadLocal<Request> SERVING = new ThreadLocal<>();
   /** FUSE_READ in the kernel's fuse_in_header.opcode. */
   private static final int FUSE_READ = 15;
-  /** Offsets in a request: fuse_in_header.opcode, and fuse_read_in.fh right after the 40-byte header. */
+  /**
+   * Offsets in a request: fuse_in_header.opcode and .nodeid (the inode the request is about), and fuse_read_in.fh
+   * right after the 40-byte header.
+   */
   private static final int OPCODE_OFFSET = 4;
+  private static final int NODEID_OFFSET = 16;
   private static final int READ_FH_OFFSET = 40;
   /** struct fuse_buf (fuse_common.h, 2.9) on LP64: size_t size, int flags, void *mem, int fd, off_t pos. */
   private static final int FUSE_BUF_SIZE = 40;
@@ -72,7 +78,7 @@ public final class SessionLoop {
     this.afterRequest = afterRequest;
     this.running = new AtomicInteger(threadCount);
     for (int i = 0; i < threadCount; i++) {
-      Request r = new Request(Runtime.getSystemRuntime(), bufsize, channel);
+      Request r = new Request(lib, Runtime.getSystemRuntime(), bufsize, channel);
       threads.add(new Thread(() -> serve(r), name + "-" + i));
     }
   }
@@ -106,6 +112,19 @@ public final class SessionLoop {
     return loop;
   }
 
+  /**
+   * From a callback serving a request: makes the kernel forget the attributes it caches of the inode the request is
+   * about, so that its next need of them (a read past the size it knew, an fstat) asks the file system (its page cache
+   * stays). The high-level API names files by path only; the inode is in the request's header. Does nothing on any
+   * other thread.
+   *
+   * @return 0, or the negative errno of the notification (-ENOENT: the kernel had nothing cached)
+   */
+  public static int forgetAttributesOfRequestInode() {
+    Request r = SERVING.get();
+    return r == null ? 0 : r.forgetAttributes();
+  }
+
   /** Threads serving the mount, while they run: fixed at the start. */
   public int threads() {
     int n = 0;
@@ -116,6 +135,7 @@ public final class SessionLoop {
   }
 
   private void serve(Request r) {
+    SERVING.set(r);
     turn.lock();
     boolean held = true;
     try {
@@ -182,8 +202,10 @@ public final class SessionLoop {
     private final Pointer data;
     private final long size;
     private final PointerByReference channel;
+    private final LibFuseSession lib;
 
-    Request(Runtime runtime, long size, Pointer channel) {
+    Request(LibFuseSession lib, Runtime runtime, long size, Pointer channel) {
+      this.lib = lib;
       this.size = size;
       this.fuseBuf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
       this.data = Memory.allocateDirect(runtime, (int) size, false);
@@ -206,6 +228,10 @@ public final class SessionLoop {
 
     long readFh() {
       return data.getLong(READ_FH_OFFSET);
+    }
+
+    int forgetAttributes() {
+      return lib.fuse_lowlevel_notify_inval_inode(channel.getValue(), data.getLong(NODEID_OFFSET), -1, 0);
     }
 
     void process(LibFuseSession lib, Pointer session) {

@@ -19,6 +19,8 @@ import io.sluice.common.proto.CreateSymlinkRequest;
 import io.sluice.common.proto.CreateSymlinkResponse;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.DeleteResponse;
+import io.sluice.common.proto.FileClosingRequest;
+import io.sluice.common.proto.FileClosingResponse;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.GetBlockLocationsRequest;
 import io.sluice.common.proto.GetBlockLocationsResponse;
@@ -149,6 +151,16 @@ public final class MasterClient implements Closeable {
     CompleteFileRequest req = CompleteFileRequest.newBuilder().setFileId(fileId).setPath(path)
         .addAllBlocks(blocks).setLength(length).setUfsFingerprint(ufsFingerprint).build();
     return call(MasterMethod.COMPLETE_FILE, req, CompleteFileResponse.parser(), path).getInfo();
+  }
+
+  /**
+   * Tells the master this writer of file {@code fileId} is about to complete it ({@code closing}), or takes that
+   * back; see FileClosingRequest.
+   */
+  public void fileClosing(long fileId, String path, boolean closing) throws RpcException {
+    FileClosingRequest req = FileClosingRequest.newBuilder().setFileId(fileId).setPath(path).setClosing(closing)
+        .build();
+    call(MasterMethod.FILE_CLOSING, req, FileClosingResponse.parser(), path);
   }
 
   public FileInfo getStatus(String path) throws RpcException {

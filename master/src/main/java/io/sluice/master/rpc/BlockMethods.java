@@ -42,9 +42,12 @@ final class BlockMethods {
   private final MountService mounts;
   private final Proposals proposals;
 
+  private final ClosingFiles closing;
+
   BlockMethods(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
-      BlockPlacement placement, MountService mounts, Proposals proposals) {
+      BlockPlacement placement, MountService mounts, Proposals proposals, ClosingFiles closing) {
     this.store = store;
+    this.closing = closing;
     this.journal = journal;
     this.ctx = ctx;
     this.registry = registry;
@@ -85,6 +88,11 @@ final class BlockMethods {
     String path = req.getPath();
     mounts.sync(path, false, req.getRefreshUfs());
     String host = clientHost(call, req.getClientHost());
+    // A file whose writer is closing it: its blocks once it is complete.
+    closing.respond(call, () -> locations(path, host, caller), r -> List.of(r.getInfo()));
+  }
+
+  private GetBlockLocationsResponse locations(String path, String host, Caller caller) throws RpcException {
     GetBlockLocationsResponse r;
     try (StoreSnapshot snap = store.snapshot()) {
       // Live workers are listed only for a file with an uncached UFS block, once per call.
@@ -103,7 +111,7 @@ final class BlockMethods {
         && r.getBlocksList().stream().anyMatch(b -> b.getLocationsCount() == 0 && !b.hasUfs())) {
       r = r.toBuilder().setLocationsPending(true).build();
     }
-    call.respond(r);
+    return r;
   }
 
   /** The host placement should favour: the one the client named, else the one it calls from. */

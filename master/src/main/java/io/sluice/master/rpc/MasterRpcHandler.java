@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * read several keys. Worker registration and heartbeats touch only the registry (soft state).
  *
  * <p>Every method but GET_MASTER_STATUS is for the leader only, checked here before the call's user is resolved. The
- * handler and the method groups hold no mutable state of their own: calls run concurrently on {@code executor}.
+ * handler and the method groups hold no mutable state of their own but {@link ClosingFiles}' (thread-safe): calls run
+ * concurrently on {@code executor}.
  */
 public final class MasterRpcHandler implements RpcHandler {
   private final Journal journal;
@@ -48,6 +49,7 @@ public final class MasterRpcHandler implements RpcHandler {
   private final CacheMethods cache;
   private final WorkerMethods workers;
   private final AdminMethods admin;
+  private final ClosingFiles closing;
 
   /**
    * @param advertisedAddress this master's RPC {@code host:port}, reported by GET_CLUSTER_INFO
@@ -58,20 +60,22 @@ public final class MasterRpcHandler implements RpcHandler {
    * @param status this master's own view (its /api/status), answered to GET_MASTER_STATUS
    * @param decommissioner drains the workers an administrator decommissions
    * @param inlineReads answer cheap GET_STATUS calls on the network thread ({@code sluice.master.rpc.inline.reads})
+   * @param closeWait how long reads wait for a file whose writer is closing it ({@code sluice.master.close.wait})
    */
   public MasterRpcHandler(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
       BlockPlacement placement, Executor executor, Supplier<String> advertisedAddress, Duration retryExpiry,
       CallerResolver callers, MountService mounts, LoadJobs loads, Supplier<MasterStatus> status,
-      Decommissioner decommissioner, boolean inlineReads) {
+      Decommissioner decommissioner, boolean inlineReads, Duration closeWait) {
     this.journal = journal;
     this.executor = executor;
     this.inlineReads = inlineReads;
     this.callers = callers;
     Proposals proposals = new Proposals(journal, ctx, registry, retryExpiry);
-    this.changes = new NamespaceChanges(store, ctx, mounts, proposals);
+    this.closing = new ClosingFiles(closeWait.toNanos(), System::nanoTime, executor);
+    this.changes = new NamespaceChanges(store, ctx, mounts, proposals, closing);
     this.pinChanges = new PinChanges(store, ctx, registry, mounts, proposals, executor);
-    this.reads = new NamespaceReads(store, journal, mounts);
-    this.blocks = new BlockMethods(store, journal, ctx, registry, placement, mounts, proposals);
+    this.reads = new NamespaceReads(store, journal, mounts, closing);
+    this.blocks = new BlockMethods(store, journal, ctx, registry, placement, mounts, proposals, closing);
     this.mountMethods = new MountMethods(journal, mounts, proposals);
     this.cache = new CacheMethods(store, journal, registry, loads, proposals);
     this.workers = new WorkerMethods(registry);
@@ -132,6 +136,7 @@ public final class MasterRpcHandler implements RpcHandler {
       case CREATE_FILE -> changes.createFile(call, caller);
       case ADD_BLOCK -> blocks.addBlock(call);
       case COMPLETE_FILE -> changes.completeFile(call);
+      case FILE_CLOSING -> closing.announce(call);
       case ALLOCATE_BLOCK_VERSION -> blocks.allocateBlockVersion(call, caller);
       case COMMIT_EDIT -> changes.commitEdit(call, caller);
       case DELETE -> changes.delete(call, caller);

@@ -39,7 +39,9 @@ import io.sluice.master.namespace.MkdirOp;
 import io.sluice.master.namespace.SetAttributesOp;
 import io.sluice.master.namespace.SetTtlOp;
 import io.sluice.master.namespace.XattrOps;
+import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.store.NamespaceStore;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The namespace changes that touch no worker and no pin: each checks the mounts (a read-only mount refuses it, a
@@ -51,8 +53,11 @@ final class NamespaceChanges {
   private final LeaderContext ctx;
   private final MountService mounts;
   private final Proposals proposals;
+  private final ClosingFiles closing;
 
-  NamespaceChanges(NamespaceStore store, LeaderContext ctx, MountService mounts, Proposals proposals) {
+  NamespaceChanges(NamespaceStore store, LeaderContext ctx, MountService mounts, Proposals proposals,
+      ClosingFiles closing) {
+    this.closing = closing;
     this.store = store;
     this.ctx = ctx;
     this.mounts = mounts;
@@ -78,8 +83,17 @@ final class NamespaceChanges {
   }
 
   /** Not deduplicated, being idempotent by design: a retried complete of a complete file succeeds. */
+  /** Readers waiting for the file's completion ({@link ClosingFiles}) go on once it is decided, either way. */
   void completeFile(ServerCall call) throws RpcException {
-    proposals.answer(call, CompleteFileOp.prepare(call.parse(CompleteFileRequest.parser()), ctx),
+    CompleteFileRequest req = call.parse(CompleteFileRequest.parser());
+    CompletableFuture<ApplyResult> outcome;
+    try {
+      outcome = proposals.outcome(CompleteFileOp.prepare(req, ctx));
+    } catch (RpcException | RuntimeException e) {
+      closing.settled(req.getFileId());
+      throw e;
+    }
+    proposals.reply(call, outcome.whenComplete((r, error) -> closing.settled(req.getFileId())),
         r -> CompleteFileResponse.newBuilder().setInfo(r.getInfo()).build());
   }
 

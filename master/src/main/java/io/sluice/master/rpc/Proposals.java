@@ -74,8 +74,12 @@ final class Proposals {
    * blocks the op released.
    */
   void answer(ServerCall call, Prepared p, Function<ApplyResult, Message> response) {
-    reply(call, p.answer() != null ? CompletableFuture.completedFuture(p.answer()) : journal.propose(p.entry()),
-        response);
+    reply(call, outcome(p), response);
+  }
+
+  /** The outcome of {@code p}: its immediate answer, or the result of proposing its entry. */
+  CompletableFuture<ApplyResult> outcome(Prepared p) {
+    return p.answer() != null ? CompletableFuture.completedFuture(p.answer()) : journal.propose(p.entry());
   }
 
   /** Answers {@code call} once {@code f} completes. */

@@ -138,7 +138,11 @@ class FuseWorkloadTest {
     }
   }
 
-  /** Waits until another client (not through the mount) sees the file complete: new files complete at RELEASE. */
+  /**
+   * Waits until another client (not through the mount) sees the file complete. New files complete at the RELEASE after
+   * close(2); reads wait for that completion (FuseCloseToOpenTest), but at most the master's close wait, 5 s, which a
+   * loaded machine may exceed.
+   */
   private static FileInfo awaitComplete(String path) throws Exception {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (true) {
