@@ -39,8 +39,9 @@ import ru.serce.jnrfuse.ErrorCodes;
  * loop serves requests in order; elsewhere, because {@link #flush} tells the master the file is closing
  * ({@link SluiceOutputStream#closing}), so that reads of it on the master wait for the completion that follows (a
  * write takes that back). The cost: a failure to complete can only be logged, release has no caller to tell;
- * {@link #flush} reports a stream that failed earlier, so most failures still reach {@code close(2)}. Changes through an editor are
- * committed at every flush (an empty commit costs nothing) and fsync, so {@code close(2)} reports a failed commit.
+ * {@link #flush} reports a stream that failed earlier, so most failures still reach {@code close(2)}. Changes
+ * through an editor are committed at every flush (an empty commit costs nothing) and fsync, so {@code close(2)}
+ * reports a failed commit.
  * {@link #fsync} completes a fast-path file at once (only a complete file is durable); later writes of that handle
  * change it through an editor.
  *
