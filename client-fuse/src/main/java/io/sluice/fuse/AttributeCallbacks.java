@@ -8,6 +8,7 @@ import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.GetClusterInfoResponse;
 import io.sluice.common.proto.WorkerSummary;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.fuse.loop.SessionLoop;
 import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.uid_t;
@@ -88,14 +89,15 @@ final class AttributeCallbacks {
 
   /**
    * An fstat, and libfuse's check at each open whether the file's cached pages are still good: asked of the master,
-   * never of the recent statuses; only the one libfuse makes within a create is answered by the new handle.
+   * never of the recent statuses; only the one libfuse makes within a create or an open is answered by the handle,
+   * from the status fetched for it then.
    */
   int fgetattr(String path, FileStat stat, long fh) {
     long start = System.nanoTime();
     OpenFile f = files.get(fh, OpenFile.class);
-    // Right after a create, libfuse asks for the new file's attributes: its handle has them from the create.
-    FileInfo created = f == null ? null : f.takeCreatedStatus();
-    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat, created, null));
+    // Within a create or an open, libfuse asks for the file's attributes: the handle has them from its making.
+    FileInfo own = f == null ? null : f.takeOwnStatus(SessionLoop.requestUnique());
+    return ops.done(FuseOp.FGETATTR, start, doGetattr(path, stat, own, null));
   }
 
   /** The mode's file-type bits are the kernel's business; the master keeps the permission bits (07777). */

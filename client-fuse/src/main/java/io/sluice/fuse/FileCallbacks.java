@@ -8,6 +8,7 @@ import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
+import io.sluice.fuse.loop.SessionLoop;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,7 +42,6 @@ final class FileCallbacks {
   private final FuseOpMetrics ops;
   private final NewFileSetup setup;
   private final RecentStatuses statuses;
-  private final Runnable forgetKernelAttributes;
   private final LongAdder readRequests = new LongAdder();
   /** READ callbacks running now, and the most that ever ran at once (reads of read-only files run side by side). */
   private final AtomicInteger readsInFlight = new AtomicInteger();
@@ -53,14 +53,11 @@ final class FileCallbacks {
 
   /**
    * @param statuses the statuses lookups and stats are answered from; an open brings the file's up to date
-   * @param forgetKernelAttributes makes the kernel forget the attributes it caches of the file an open is about
-   *     (SessionLoop's; see {@link #doOpen})
    */
   FileCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, HandleGate gate, FuseOpMetrics ops,
-      NewFileSetup setup, RecentStatuses statuses, Runnable forgetKernelAttributes) {
+      NewFileSetup setup, RecentStatuses statuses) {
     this.client = client;
     this.statuses = statuses;
-    this.forgetKernelAttributes = forgetKernelAttributes;
     this.files = files;
     this.editors = editors;
     this.gate = gate;
@@ -135,14 +132,16 @@ final class FileCallbacks {
       // Close-to-open across mounts: the status as it is now, not as this mount last saw it. The kernel keeps a
       // file's attributes for the attribute timeout and does not ask again at open, so after another client
       // changed the file it would read up to the size it knew (of a file it saw being written: nothing). Forgotten,
-      // they are asked for at the first read past that size or stat, and answered from this status (the page
-      // cache is kept or dropped by auto_cache, which compares size and time at each open).
+      // they are asked for at the first read past that size or stat, and answered from this status: kept in the
+      // recent statuses for a stat by path, and by the handle for the first fstat (libfuse's check within the open,
+      // whether the page cache is still good).
       long generation = statuses.generation();
-      statuses.put(path, client.getStatus(path), generation);
-      OpenFile f = OpenFile.open(client, editors, path, acc != OpenFlags.O_WRONLY.intValue(), writable,
-          (flags & OpenFlags.O_APPEND.intValue()) != 0);
+      FileInfo status = client.getStatus(path);
+      statuses.put(path, status, generation);
+      SessionLoop.forgetAttributesOfRequestInode();
+      OpenFile f = OpenFile.open(client, editors, path, status, SessionLoop.requestUnique(),
+          acc != OpenFlags.O_WRONLY.intValue(), writable, (flags & OpenFlags.O_APPEND.intValue()) != 0);
       fi.fh.set(files.add(f));
-      forgetKernelAttributes.run();
       return 0;
     } catch (RpcException e) {
       if (e.status() == Status.NOT_FOUND) {
@@ -238,11 +237,21 @@ final class FileCallbacks {
     try {
       byte[] b = scratch(size);
       buf.get(0, b, 0, (int) size);
-      f.write(offset, b, (int) size);
+      f.write(f.appends() ? appendOffset(f) : offset, b, (int) size);
       return (int) size;
     } catch (Exception e) {
       return fail("write", path, e);
     }
+  }
+
+  /**
+   * Where an O_APPEND write of {@code f} goes: after what a handle of this mount is writing on the fast path (the
+   * master knows only its finished blocks), else at the end {@code f} knows ({@link OpenFile#end}), not at the size
+   * the kernel cached.
+   */
+  private long appendOffset(OpenFile f) throws IOException {
+    long writing = files.writingLength(f.path());
+    return writing >= 0 ? writing : f.end();
   }
 
   int flush(String path, FuseFileInfo fi) {

@@ -60,8 +60,12 @@ final class OpenFile {
   private SluiceInputStream in;
   /** The fast path: the new file this handle writes in order, until completed. */
   private SluiceOutputStream out;
-  /** Whether {@link #takeCreatedStatus} has the status {@link #out} was created with to give. */
+  /** Whether {@link #takeOwnStatus} has the status {@link #out} was created with to give. */
   private boolean createdStatusHolds;
+  /** The status fetched for the open that made this handle, for the fgetattr within that open request only. */
+  private FileInfo openedStatus;
+  /** The open request ({@code SessionLoop.requestUnique}) that {@link #openedStatus} is for. */
+  private long openedRequest;
   private boolean completed;
   /** This handle's hold on the file's shared editor, once it changes the file in place. */
   private FileEditor editor;
@@ -88,12 +92,21 @@ final class OpenFile {
   }
 
   /**
-   * Once: the status of the file this handle created, as the master answered the create, with the length this
-   * handle has written; null when asked before, or when the create was followed by a change of its attributes
-   * ({@link #createdStatusChanged}). It answers libfuse's fgetattr right after the create, in the same request,
-   * which would otherwise cost a master call per new file; later fstat calls ask the master, as ever.
+   * Once: the status this handle was made with. After a create, the master's answer to it with the length this handle
+   * has written, unless the create was followed by a change of its attributes ({@link #createdStatusChanged}); after
+   * an open, the status fetched for it, to {@code request} only if that is the open's own request. It answers
+   * libfuse's fgetattr within the create or open request (at an open, auto_cache's check whether the file's pages are
+   * still good), which would otherwise cost a master call per file; null when asked before, and later fstat calls
+   * ask the master, as ever (by then the handle may have changed the file).
+   *
+   * @param request the request asking ({@code SessionLoop.requestUnique})
    */
-  synchronized FileInfo takeCreatedStatus() {
+  synchronized FileInfo takeOwnStatus(long request) {
+    FileInfo opened = openedStatus;
+    if (opened != null) {
+      openedStatus = null;
+      return request == openedRequest && request != 0 ? opened : null;
+    }
     boolean holds = createdStatusHolds && streaming();
     createdStatusHolds = false;
     if (!holds) {
@@ -104,19 +117,24 @@ final class OpenFile {
     return s.getLength() == out.length() ? s : s.toBuilder().setLength(out.length()).build();
   }
 
-  /** The create's own setup changed the new file's mode or owner: {@link #takeCreatedStatus} has nothing. */
+  /** The create's own setup changed the new file's mode or owner: {@link #takeOwnStatus} has nothing. */
   synchronized void createdStatusChanged() {
     createdStatusHolds = false;
   }
 
   /**
-   * An existing file, whose status the caller has just asked for (so a missing path fails the open, not the first
-   * write). Opened for reading, its stream is opened now so a directory fails the open; opened for writing, nothing
-   * changes until the first write (see the class comment).
+   * An existing file, whose status {@code status} the caller has just asked for (so a missing path fails the open,
+   * not the first write). Opened for reading, its stream is opened now so a directory fails the open; opened for
+   * writing, nothing changes until the first write (see the class comment).
+   *
+   * @param request the open request ({@code SessionLoop.requestUnique}), within which {@code status} answers
+   * @param append opened with O_APPEND: the caller passes every write the offset {@link #end} gives
    */
-  static OpenFile open(SluiceClient client, SharedEditors editors, String path, boolean readable, boolean writable,
-      boolean append) throws IOException {
+  static OpenFile open(SluiceClient client, SharedEditors editors, String path, FileInfo status, long request,
+      boolean readable, boolean writable, boolean append) throws IOException {
     OpenFile f = new OpenFile(client, editors, path, writable, null);
+    f.openedStatus = status;
+    f.openedRequest = request;
     f.append = append;
     if (readable && !writable) {
       f.in = client.open(path);
@@ -244,9 +262,6 @@ final class OpenFile {
     if (!writable) {
       throw new ErrnoException(ErrorCodes.EBADF(), path + ": not open for writing");
     }
-    if (append) {
-      offset = end();
-    }
     if (streaming() && offset == out.length()) {
       out.write(src, 0, len);
       return;
@@ -264,12 +279,18 @@ final class OpenFile {
     editor.write(offset, src, 0, len);
   }
 
+  /** Whether this handle was opened with O_APPEND. */
+  boolean appends() {
+    return append;
+  }
+
   /**
-   * The end of the file for an O_APPEND write. The kernel sends such a write at the size it caches, which it keeps
-   * for the attribute timeout and an open does not refresh: after another client grew the file it would overwrite
-   * what that client appended. So the offset comes from here: what this mount writes, else the master.
+   * The end of the file for an O_APPEND write, when no other handle of the mount writes it on the fast path (the
+   * caller asks {@link OpenFiles#writingLength} first). The kernel sends such a write at the size it caches, which it
+   * keeps for the attribute timeout and an open does not refresh: after another client grew the file it would
+   * overwrite what that client appended. So the offset comes from here: what this mount writes, else the master.
    */
-  private long end() throws IOException {
+  synchronized long end() throws IOException {
     if (streaming()) {
       return out.length();
     }
@@ -322,8 +343,11 @@ final class OpenFile {
     if (streaming()) {
       out.flush();
       try {
-        // The completion comes at release, after close(2) has returned: readers elsewhere wait for it.
-        out.closing();
+        // The completion comes at release, after close(2) has returned: readers elsewhere wait for it. Not for an
+        // empty file (it reads the same incomplete), nor at the close of the original after a dup2, before writing.
+        if (out.length() > 0) {
+          out.closing();
+        }
       } catch (RpcException e) {
         LOG.debug("{}: readers elsewhere will not wait for its completion: {}", path, e.toString());
       }

@@ -16,8 +16,8 @@ import java.util.function.LongSupplier;
  * shows within the TTL plus the kernel's attribute timeout. A change made through this mount shows at once: every
  * callback that changes anything calls {@link #changed} when it is done, which makes every status fetched before
  * it stale (a generation count; a fetch records the generation from before it asked, so one that raced a change
- * is never served after it). Opens do not use it: {@code fgetattr}, which libfuse calls at open to decide whether
- * to keep the file's pages, always asks the master, which keeps close-to-open consistency.
+ * is never served after it). Opens do not take from it: each asks the master and puts the answer here, so that
+ * stats after an open see the file as it was opened (close-to-open consistency across mounts).
  *
  * <p>Bounded: at {@link #capacity} statuses it starts over empty. Statuses are kept without their block lists
  * (attributes only).

@@ -73,8 +73,7 @@ public class SluiceFuse extends FuseStubFS {
     this.attributes = new AttributeCallbacks(client, files, editors, owners, statuses, ahead, ops);
     this.namespace = new NamespaceCallbacks(client, files, editors, newInodes, ops);
     this.xattrs = new XattrCallbacks(new ExtendedAttributes(client, statuses), ops);
-    this.handles = new FileCallbacks(client, files, editors, gate, ops, newInodes, statuses,
-        SessionLoop::forgetAttributesOfRequestInode);
+    this.handles = new FileCallbacks(client, files, editors, gate, ops, newInodes, statuses);
     this.directories = new DirectoryCallbacks(client, files, statuses, ops);
     ops.bindSpliced(handles, FileCallbacks::splicedBytes);
     OperationFlags.set(fuseOperations);

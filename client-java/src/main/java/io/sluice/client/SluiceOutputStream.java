@@ -136,7 +136,8 @@ public final class SluiceOutputStream extends OutputStream {
    * of the file on the master wait for its completion, so a reader that opens it after the caller's close, anywhere,
    * reads all of it (FileClosingRequest; bounded by {@code sluice.master.close.wait}). A write after this takes it
    * back first, so that readers do not wait for a close that is not coming (a descriptor inherited by another
-   * process flushes at every close of a copy). Once per close: a second call before a write asks nothing.
+   * process flushes at every close of a copy). Once per close: a second call before a write asks nothing. Reads by
+   * this client itself (over its connection) are not held.
    *
    * @throws IOException when the stream failed, or the master could not be told (readers then do not wait)
    */
@@ -182,6 +183,9 @@ public final class SluiceOutputStream extends OutputStream {
       String fingerprint = ufs == null ? "" : ufs.close();
       ctx.master().completeFile(fileId, path, blocks, length, fingerprint);
     } catch (IOException | RuntimeException e) {
+      if (closingSaid) {
+        takeBackClosing();  // readers elsewhere need not wait the master's bound for a completion not coming
+      }
       throw fail(e);
     } finally {
       releaseChunk();

@@ -41,10 +41,11 @@ public final class SessionLoop {
   /** FUSE_READ in the kernel's fuse_in_header.opcode. */
   private static final int FUSE_READ = 15;
   /**
-   * Offsets in a request: fuse_in_header.opcode and .nodeid (the inode the request is about), and fuse_read_in.fh
-   * right after the 40-byte header.
+   * Offsets in a request: fuse_in_header.opcode, .unique and .nodeid (the inode the request is about), and
+   * fuse_read_in.fh right after the 40-byte header.
    */
   private static final int OPCODE_OFFSET = 4;
+  private static final int UNIQUE_OFFSET = 8;
   private static final int NODEID_OFFSET = 16;
   private static final int READ_FH_OFFSET = 40;
   /** struct fuse_buf (fuse_common.h, 2.9) on LP64: size_t size, int flags, void *mem, int fd, off_t pos. */
@@ -123,6 +124,16 @@ public final class SessionLoop {
   public static int forgetAttributesOfRequestInode() {
     Request r = SERVING.get();
     return r == null ? 0 : r.forgetAttributes();
+  }
+
+  /**
+   * From a callback serving a request: the request's unique id (fuse_in_header.unique), which tells the callbacks
+   * libfuse makes within one request (an open and the fgetattr libfuse makes within it) from later ones; 0 on any
+   * other thread.
+   */
+  public static long requestUnique() {
+    Request r = SERVING.get();
+    return r == null ? 0 : r.unique();
   }
 
   /** Threads serving the mount, while they run: fixed at the start. */
@@ -228,6 +239,10 @@ public final class SessionLoop {
 
     long readFh() {
       return data.getLong(READ_FH_OFFSET);
+    }
+
+    long unique() {
+      return data.getLong(UNIQUE_OFFSET);
     }
 
     int forgetAttributes() {

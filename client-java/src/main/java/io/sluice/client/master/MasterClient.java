@@ -155,12 +155,16 @@ public final class MasterClient implements Closeable {
 
   /**
    * Tells the master this writer of file {@code fileId} is about to complete it ({@code closing}), or takes that
-   * back; see FileClosingRequest.
+   * back; see FileClosingRequest. A hint: one attempt, not retried through a failover.
    */
   public void fileClosing(long fileId, String path, boolean closing) throws RpcException {
     FileClosingRequest req = FileClosingRequest.newBuilder().setFileId(fileId).setPath(path).setClosing(closing)
         .build();
-    call(MasterMethod.FILE_CLOSING, req, FileClosingResponse.parser(), path);
+    try {
+      rpc.callOnce(MasterMethod.FILE_CLOSING.getNumber(), req, FileClosingResponse.parser());
+    } catch (RpcException e) {
+      throw naming(e, path);
+    }
   }
 
   public FileInfo getStatus(String path) throws RpcException {

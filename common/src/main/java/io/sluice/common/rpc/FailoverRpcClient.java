@@ -101,6 +101,25 @@ public final class FailoverRpcClient implements Closeable {
     }
   }
 
+  /**
+   * Calls the leader once, for a call that is only a hint: no retry through a failover (a failed attempt still moves
+   * the next call toward the leader it names), so it costs at most one call timeout, nothing when the master is down.
+   *
+   * @throws RpcException the answer's error, or the failure of the one attempt
+   */
+  public <T extends Message> T callOnce(int method, Message body, Parser<T> parser) throws RpcException {
+    RpcClient client = null;
+    try {
+      client = connection();
+      return client.call(method, body, parser, NEXT_REQUEST_ID.getAndIncrement());
+    } catch (RpcException e) {
+      if (e.status() == Status.NOT_LEADER || (e.status() == Status.UNAVAILABLE && !e.isAnswered())) {
+        failed(client, e);
+      }
+      throw e;
+    }
+  }
+
   private synchronized RpcClient connection() throws RpcException {
     if (current != null && current.isActive()) {
       return current;

@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * The master's RPC service: every {@link MasterMethod}, dispatched on the call's method number to the class handling
  * its group. Calls are handed from the network event loop to {@code executor} at once (RocksDB reads and placement
  * block, if briefly), except, with {@code inlineReads}, a GET_STATUS that cannot wait for anything (see
- * {@link #answeredInline}): the hand-off and the answer's way back cost two thread wake-ups, more than such a read.
+ * {@link #answeredInline}), and every FILE_CLOSING: the hand-off and the answer's way back cost two thread wake-ups,
+ * more than such a call.
  *
  * <p>Mutations follow DESIGN §3: the namespace op decides on the leader ({@code prepare}), the entry goes through the
  * {@link Journal}, and the apply result's status is the answer ({@link Proposals}); blocks the op released are handed
@@ -71,7 +72,10 @@ public final class MasterRpcHandler implements RpcHandler {
     this.inlineReads = inlineReads;
     this.callers = callers;
     Proposals proposals = new Proposals(journal, ctx, registry, retryExpiry);
-    this.closing = new ClosingFiles(closeWait.toNanos(), System::nanoTime, executor);
+    this.closing = new ClosingFiles(closeWait.toNanos(), System::nanoTime, executor, () -> {
+      journal.checkLeader();
+      journal.readBarrier();
+    });
     this.changes = new NamespaceChanges(store, ctx, mounts, proposals, closing);
     this.pinChanges = new PinChanges(store, ctx, registry, mounts, proposals, executor);
     this.reads = new NamespaceReads(store, journal, mounts, closing);
@@ -85,6 +89,17 @@ public final class MasterRpcHandler implements RpcHandler {
   @Override
   public void handle(ServerCall call) {
     if (inlineReads && call.method() == MasterMethod.GET_STATUS_VALUE && answeredInline(call)) {
+      return;
+    }
+    if (call.method() == MasterMethod.FILE_CLOSING_VALUE) {
+      // A map change that never waits, made at every close of a file a FUSE mount wrote: answered here, without
+      // the two thread wake-ups of the hand-off.
+      try {
+        journal.checkLeader();
+        closing.announce(call);
+      } catch (Throwable t) {
+        call.fail(t);
+      }
       return;
     }
     try {
@@ -136,7 +151,6 @@ public final class MasterRpcHandler implements RpcHandler {
       case CREATE_FILE -> changes.createFile(call, caller);
       case ADD_BLOCK -> blocks.addBlock(call);
       case COMPLETE_FILE -> changes.completeFile(call);
-      case FILE_CLOSING -> closing.announce(call);
       case ALLOCATE_BLOCK_VERSION -> blocks.allocateBlockVersion(call, caller);
       case COMMIT_EDIT -> changes.commitEdit(call, caller);
       case DELETE -> changes.delete(call, caller);

@@ -82,8 +82,10 @@ final class NamespaceChanges {
         r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
   }
 
-  /** Not deduplicated, being idempotent by design: a retried complete of a complete file succeeds. */
-  /** Readers waiting for the file's completion ({@link ClosingFiles}) go on once it is decided, either way. */
+  /**
+   * Not deduplicated, being idempotent by design: a retried complete of a complete file succeeds. Readers waiting for
+   * the file's completion ({@link ClosingFiles}) go on once it is decided, either way.
+   */
   void completeFile(ServerCall call) throws RpcException {
     CompleteFileRequest req = call.parse(CompleteFileRequest.parser());
     CompletableFuture<ApplyResult> outcome;

@@ -55,8 +55,9 @@ final class NamespaceReads {
     }
     journal.checkLeader();
     journal.readBarrier();
+    long settlements = closing.settlements();
     GetStatusResponse r = status(path, caller);
-    if (closing.holds(r.getInfo())) {
+    if (closing.holds(r.getInfo(), ClosingFiles.connection(call), settlements)) {
       return false;
     }
     call.respond(r);

@@ -16,44 +16,72 @@ import org.junit.jupiter.api.Test;
 
 class ClosingFilesTest {
   private static final long WAIT = Duration.ofSeconds(5).toNanos();
+  /** Connections, as the master tells them apart. */
+  private static final Object WRITER = new Object();
+  private static final Object READER = new Object();
 
   private final AtomicLong now = new AtomicLong(1_000);
-  private final ClosingFiles closing = new ClosingFiles(WAIT, now::get, Runnable::run);
+  private final ClosingFiles closing = new ClosingFiles(WAIT, now::get, Runnable::run, () -> { });
 
   private static FileInfo writing(long id) {
     return FileInfo.newBuilder().setId(id).setType(FileType.FILE).setComplete(false).build();
   }
 
+  private CompletableFuture<Void> readerWaits(FileInfo... infos) {
+    return closing.completions(List.of(infos), READER);
+  }
+
   @Test
   void aReadOfAnAnnouncedFileWaitsForItsCompletion() {
-    closing.closing(7);
-    assertTrue(closing.holds(writing(7)));
-    CompletableFuture<Void> wait = closing.completions(List.of(writing(7)));
+    long before = closing.settlements();
+    closing.closing(7, WRITER);
+    assertTrue(closing.holds(writing(7), READER, before));
+    CompletableFuture<Void> wait = readerWaits(writing(7));
     assertNotNull(wait);
     assertFalse(wait.isDone());
     closing.settled(7);
     assertTrue(wait.isDone());
     // Settled: nothing to wait for any more.
-    assertFalse(closing.holds(writing(7)));
-    assertNull(closing.completions(List.of(writing(7))));
+    long after = closing.settlements();
+    assertFalse(closing.holds(writing(7), READER, after));
+    assertNull(readerWaits(writing(7)));
+  }
+
+  @Test
+  void readsOverTheAnnouncingConnectionAreNotHeld() {
+    long before = closing.settlements();
+    closing.closing(7, WRITER);
+    assertNull(closing.completions(List.of(writing(7)), WRITER));
+    assertFalse(closing.holds(writing(7), WRITER, before));
+  }
+
+  @Test
+  void aReadThatRacedASettlementOfAFileBeingWrittenReadsAgain() {
+    closing.closing(7, WRITER);
+    long before = closing.settlements();
+    // The read found file 7 incomplete; before it looked at the announcements, the completion settled it.
+    closing.settled(7);
+    assertTrue(closing.holds(writing(7), READER, before));
+    assertFalse(closing.holds(writing(7).toBuilder().setComplete(true).build(), READER, before));
   }
 
   @Test
   void onlyAnnouncedFilesStillBeingWrittenAreWaitedFor() {
-    closing.closing(7);
-    assertNull(closing.completions(List.of(writing(8))));
-    assertFalse(closing.holds(writing(8)));
-    assertFalse(closing.holds(writing(7).toBuilder().setComplete(true).build()));
-    assertNull(closing.completions(List.of(writing(7).toBuilder().setComplete(true).build())));
-    assertNull(closing.completions(List.of(writing(7).toBuilder().setType(FileType.DIRECTORY).build())));
-    assertNull(closing.completions(List.of()));
+    long before = closing.settlements();
+    closing.closing(7, WRITER);
+    assertNull(readerWaits(writing(8)));
+    assertNull(readerWaits(writing(7).toBuilder().setComplete(true).build()));
+    assertNull(readerWaits(writing(7).toBuilder().setType(FileType.DIRECTORY).build()));
+    assertNull(readerWaits());
+    assertFalse(closing.holds(writing(8), READER, before));
+    assertFalse(closing.holds(writing(7).toBuilder().setComplete(true).build(), READER, before));
   }
 
   @Test
   void aListingWaitsForEveryAnnouncedFileInIt() {
-    closing.closing(1);
-    closing.closing(2);
-    CompletableFuture<Void> wait = closing.completions(List.of(writing(1), writing(3), writing(2)));
+    closing.closing(1, WRITER);
+    closing.closing(2, WRITER);
+    CompletableFuture<Void> wait = readerWaits(writing(1), writing(3), writing(2));
     closing.settled(1);
     assertFalse(wait.isDone());
     closing.settled(2);
@@ -62,55 +90,57 @@ class ClosingFilesTest {
 
   @Test
   void aWriteTakingTheAnnouncementBackLetsReadersGo() {
-    closing.closing(7);
-    CompletableFuture<Void> wait = closing.completions(List.of(writing(7)));
+    closing.closing(7, WRITER);
+    CompletableFuture<Void> wait = readerWaits(writing(7));
     closing.settled(7);  // what FILE_CLOSING with closing = false does
     assertTrue(wait.isDone());
   }
 
   @Test
   void anAnnouncementCountsForTheWaitOnly() throws Exception {
-    closing.closing(7);
+    closing.closing(7, WRITER);
     now.addAndGet(WAIT - 1);
     // Within the wait: the read waits, but no longer than what is left of it (1 ns here).
-    CompletableFuture<Void> wait = closing.completions(List.of(writing(7)));
+    CompletableFuture<Void> wait = readerWaits(writing(7));
     assertNotNull(wait);
     wait.get(10, TimeUnit.SECONDS);
     now.addAndGet(1);
     // A writer that announced and died holds nobody back after the wait.
-    assertNull(closing.completions(List.of(writing(7))));
-    assertFalse(closing.holds(writing(7)));
+    long before = closing.settlements();
+    assertNull(readerWaits(writing(7)));
+    assertFalse(closing.holds(writing(7), READER, closing.settlements()));
+    assertTrue(closing.settlements() > before, "the run-out announcement was dropped when found");
   }
 
   @Test
   void aRepeatedAnnouncementKeepsTheWaitingReadersAndRenewsTheWait() {
-    closing.closing(7);
-    CompletableFuture<Void> first = closing.completions(List.of(writing(7)));
+    closing.closing(7, WRITER);
+    CompletableFuture<Void> first = readerWaits(writing(7));
     now.addAndGet(WAIT - 10);
-    closing.closing(7);
+    closing.closing(7, WRITER);
     now.addAndGet(20);
-    assertNotNull(closing.completions(List.of(writing(7))), "renewed by the second announcement");
+    assertNotNull(readerWaits(writing(7)), "renewed by the second announcement");
     closing.settled(7);
     assertTrue(first.isDone());
   }
 
   @Test
   void withNoWaitAnnouncementsCountForNothing() {
-    ClosingFiles off = new ClosingFiles(0, now::get, Runnable::run);
-    off.closing(7);
-    assertNull(off.completions(List.of(writing(7))));
+    ClosingFiles off = new ClosingFiles(0, now::get, Runnable::run, () -> { });
+    off.closing(7, WRITER);
+    assertNull(off.completions(List.of(writing(7)), READER));
   }
 
   @Test
   void announcementsOfWritersThatDiedAreDroppedOnceThereAreMany() {
     for (long id = 1; id <= 5000; id++) {
-      closing.closing(id);
+      closing.closing(id, WRITER);
     }
-    CompletableFuture<Void> old = closing.completions(List.of(writing(1)));
+    CompletableFuture<Void> old = readerWaits(writing(1));
     now.addAndGet(WAIT + 1);
-    closing.closing(9999);
-    // The sweep settled the ones that ran out: a reader still holding one of their waits goes on.
+    closing.closing(9999, WRITER);
+    // The sweep dropped the ones that ran out: a reader still holding one of their waits goes on.
     assertTrue(old.isDone());
-    assertNotNull(closing.completions(List.of(writing(9999))));
+    assertNotNull(readerWaits(writing(9999)));
   }
 }
