@@ -86,13 +86,23 @@ print("%.1f %.0f" % (bw, iops))'
 }
 
 # Creates, stats and deletes N empty files in DIR, and between the stats and the deletes lists them as ls -l does
-# (the listing, then an lstat and an xattr probe of each entry); prints "create/s stat/s delete/s ls-l-entries/s".
+# (the listing, then an lstat and an xattr probe of each entry); then writes N small files (create, 4 KiB, close) in
+# another directory; prints "create/s stat/s delete/s ls-l-entries/s small-files/s".
 meta_rates() {
   python3 - "$1" 2000 <<'EOF'
-import os, sys, time
+import os, shutil, sys, time
 d, n = os.path.join(sys.argv[1], "meta"), int(sys.argv[2])
 os.mkdir(d)
 names = [os.path.join(d, "f%05d" % i) for i in range(n)]
+small_dir = os.path.join(sys.argv[1], "meta-small")
+os.mkdir(small_dir)
+small = [os.path.join(small_dir, "s%05d" % i) for i in range(n)]
+block = os.urandom(4096)
+
+def write_small(p):
+    fd = os.open(p, os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(fd, block)
+    os.close(fd)
 
 def list_long(_):
     for e in os.listdir(d):
@@ -105,14 +115,16 @@ def list_long(_):
 
 rates = {}
 for key, op, each in (("create", lambda p: os.close(os.open(p, os.O_CREAT | os.O_WRONLY, 0o644)), True),
-                      ("stat", os.stat, True), ("ls", list_long, False), ("delete", os.unlink, True)):
+                      ("stat", os.stat, True), ("ls", list_long, False), ("delete", os.unlink, True),
+                      ("small", write_small, True)):
     time.sleep(1.5)  # past the kernel's (and Sluice's) 1 s attribute caches: each step starts from nothing cached
     t = time.perf_counter()
-    for p in (names if each else [None]):
+    for p in (small if key == "small" else names if each else [None]):
         op(p)
     rates[key] = n / (time.perf_counter() - t)
 os.rmdir(d)
-print(" ".join("%.0f" % rates[k] for k in ("create", "stat", "delete", "ls")))
+shutil.rmtree(small_dir)
+print(" ".join("%.0f" % rates[k] for k in ("create", "stat", "delete", "ls", "small")))
 EOF
 }
 
@@ -175,7 +187,8 @@ rows = (("sequential write 1 MiB, 1 job", "write", 0, "MiB/s"),
         ("create (open O_CREAT + close)", "meta", 0, "ops/s"),
         ("stat", "meta", 1, "ops/s"),
         ("delete", "meta", 2, "ops/s"),
-        ("ls -l of those files (list, lstat, xattr probe)", "meta", 3, "entries/s"))
+        ("ls -l of those files (list, lstat, xattr probe)", "meta", 3, "entries/s"),
+        ("small files written (create, 4 KiB, close)", "meta", 4, "files/s"))
 print("FUSE bench, %s MiB file, %s rounds: Sluice (sluice local start) vs bindfs passthrough over tmpfs" %
       (size, rounds))
 print("Medians over the rounds; a ratio is the median of the per-round ratios [lowest-highest].")
