@@ -36,9 +36,9 @@ import ru.serce.jnrfuse.ErrorCodes;
  * writing anything, and a script with its output in the file flushes it at every {@code echo >&2}; completing there
  * would push every later write onto the slow path. Completing at release is still close-to-open consistent: within
  * this mount, because the kernel queues RELEASE before the closing {@code close(2)} returns and the single-threaded
- * loop serves requests in order; elsewhere, because {@link #flush} tells the master the file is closing
- * ({@link SluiceOutputStream#closing}), so that reads of it on the master wait for the completion that follows (a
- * write takes that back). The cost: a failure to complete can only be logged, release has no caller to tell;
+ * loop serves requests in order; elsewhere, because {@link #flush} of a file with data tells the master the file is
+ * closing ({@link SluiceOutputStream#closing}), so that reads of it on the master wait for the completion that
+ * follows (a write takes that back). The cost: a failure to complete can only be logged, release has no caller to tell;
  * {@link #flush} reports a stream that failed earlier, so most failures still reach {@code close(2)}. Changes
  * through an editor are committed at every flush (an empty commit costs nothing) and fsync, so {@code close(2)}
  * reports a failed commit.

@@ -33,6 +33,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * The Sluice file system as a library: namespace operations go to the leading master, file data goes directly to
@@ -62,7 +63,9 @@ public final class SluiceClient implements Closeable {
    * @throws IllegalArgumentException when a {@link ClientKeys} value or the master list is invalid, naming it
    */
   public static SluiceClient connect(SluiceConf conf) {
-    RpcOptions rpc = RpcOptions.from(conf);
+    // A client id of its own: the master tells its reads from those of other clients in this process (a FUSE mount
+    // is not held by its own close announcements, see FileClosingRequest).
+    RpcOptions rpc = RpcOptions.from(conf).withClientId(UUID.randomUUID().toString());
     ClientSettings settings = ClientSettings.from(conf, rpc);
     FailoverRpcClient masterRpc = new FailoverRpcClient(
         FailoverRpcClient.parseAddresses(conf.get(CommonKeys.MASTER_ADDRESSES)), rpc, settings.masterRetryBudget());

@@ -137,7 +137,7 @@ public final class SluiceOutputStream extends OutputStream {
    * reads all of it (FileClosingRequest; bounded by {@code sluice.master.close.wait}). A write after this takes it
    * back first, so that readers do not wait for a close that is not coming (a descriptor inherited by another
    * process flushes at every close of a copy). Once per close: a second call before a write asks nothing. Reads by
-   * this client itself (over its connection) are not held.
+   * this client itself are not held, nor by any client with such closes of its own outstanding.
    *
    * @throws IOException when the stream failed, or the master could not be told (readers then do not wait)
    */

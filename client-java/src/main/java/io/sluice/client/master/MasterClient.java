@@ -68,6 +68,7 @@ import io.sluice.common.proto.UnmountResponse;
 import io.sluice.common.rpc.FailoverRpcClient;
 import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -77,6 +78,12 @@ import java.util.Map;
  * about (the master usually says it already; when it does not, the path is prefixed). Thread-safe.
  */
 public final class MasterClient implements Closeable {
+  /**
+   * The longest a hint to the master is waited for: the master's default close wait, past which an announcement of a
+   * close is worth nothing anyway.
+   */
+  static final Duration HINT_TIMEOUT = Duration.ofSeconds(5);
+
   private final FailoverRpcClient rpc;
 
   /** Takes ownership of {@code rpc}: {@link #close()} closes it. */
@@ -155,13 +162,14 @@ public final class MasterClient implements Closeable {
 
   /**
    * Tells the master this writer of file {@code fileId} is about to complete it ({@code closing}), or takes that
-   * back; see FileClosingRequest. A hint: one attempt, not retried through a failover.
+   * back; see FileClosingRequest. A hint: one attempt, not retried through a failover, waited for at most
+   * {@link #HINT_TIMEOUT} (a FUSE close(2) waits for it).
    */
   public void fileClosing(long fileId, String path, boolean closing) throws RpcException {
     FileClosingRequest req = FileClosingRequest.newBuilder().setFileId(fileId).setPath(path).setClosing(closing)
         .build();
     try {
-      rpc.callOnce(MasterMethod.FILE_CLOSING.getNumber(), req, FileClosingResponse.parser());
+      rpc.callOnce(MasterMethod.FILE_CLOSING.getNumber(), req, FileClosingResponse.parser(), HINT_TIMEOUT);
     } catch (RpcException e) {
       throw naming(e, path);
     }

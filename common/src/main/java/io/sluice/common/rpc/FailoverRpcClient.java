@@ -102,18 +102,20 @@ public final class FailoverRpcClient implements Closeable {
   }
 
   /**
-   * Calls the leader once, for a call that is only a hint: no retry through a failover (a failed attempt still moves
-   * the next call toward the leader it names), so it costs at most one call timeout, nothing when the master is down.
+   * Calls the leader once, for a call that is only a hint: no retry through a failover, and no wait beyond
+   * {@code timeout}. A NOT_LEADER answer or a lost connection still moves the next call toward the leader; a timeout
+   * leaves the connection to the calls that share it.
    *
    * @throws RpcException the answer's error, or the failure of the one attempt
    */
-  public <T extends Message> T callOnce(int method, Message body, Parser<T> parser) throws RpcException {
+  public <T extends Message> T callOnce(int method, Message body, Parser<T> parser, Duration timeout)
+      throws RpcException {
     RpcClient client = null;
     try {
       client = connection();
-      return client.call(method, body, parser, NEXT_REQUEST_ID.getAndIncrement());
+      return client.call(method, body, parser, NEXT_REQUEST_ID.getAndIncrement(), timeout);
     } catch (RpcException e) {
-      if (e.status() == Status.NOT_LEADER || (e.status() == Status.UNAVAILABLE && !e.isAnswered())) {
+      if (e.status() == Status.NOT_LEADER || client == null || !client.isActive()) {
         failed(client, e);
       }
       throw e;

@@ -17,6 +17,7 @@ import io.sluice.common.proto.Status;
 import io.sluice.common.tls.RpcTls;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,12 +160,17 @@ public final class RpcClient implements Closeable {
 
   /** As {@link #call(int, Message)}, naming the logical call with {@code requestId} (stable across retries). */
   public CompletableFuture<Frame> call(int method, Message body, long requestId) {
+    return call(method, body, requestId, options.callTimeout());
+  }
+
+  /** As {@link #call(int, Message, long)}, failing after {@code timeout} rather than the options' call timeout. */
+  public CompletableFuture<Frame> call(int method, Message body, long requestId, Duration timeout) {
     long id = nextCallId.getAndIncrement();
     PendingCall call = new PendingCall(id, null);
     if (!register(call)) {
       return call.response;
     }
-    long timeoutMs = options.callTimeout().toMillis();
+    long timeoutMs = timeout.toMillis();
     call.timeout = channel.eventLoop().schedule(() -> handler.fail(id, new RpcException(Status.UNAVAILABLE,
         "no answer from " + address + " within " + timeoutMs + " ms")), timeoutMs, TimeUnit.MILLISECONDS);
     send(id, FrameKind.REQUEST, method, body, 0, requestId);
@@ -180,6 +186,17 @@ public final class RpcClient implements Closeable {
   public <T extends Message> T call(int method, Message body, Parser<T> responseParser, long requestId)
       throws RpcException {
     Frame frame = await(call(method, body, requestId));
+    try {
+      return frame.parseBody(responseParser);
+    } finally {
+      frame.release();
+    }
+  }
+
+  /** Calls and waits at most {@code timeout}: the parsed response, or the server's error as an RpcException. */
+  public <T extends Message> T call(int method, Message body, Parser<T> responseParser, long requestId,
+      Duration timeout) throws RpcException {
+    Frame frame = await(call(method, body, requestId, timeout));
     try {
       return frame.parseBody(responseParser);
     } finally {

@@ -69,6 +69,15 @@ public final class RpcOptions {
         secret, tls);
   }
 
+  /**
+   * These options with another client id: one per client object rather than the process's, where the server must
+   * tell apart two clients of one process (the master does for FILE_CLOSING).
+   */
+  public RpcOptions withClientId(String id) {
+    return new RpcOptions(user, id, maxFrameBytes, connectTimeout, callTimeout, handshakeTimeout, transport, secret,
+        tls);
+  }
+
   public RpcOptions withCallTimeout(Duration d) {
     return new RpcOptions(user, clientId, maxFrameBytes, connectTimeout, d, handshakeTimeout, transport, secret,
         tls);

@@ -25,10 +25,12 @@ import java.util.function.LongSupplier;
  * close(2) at FLUSH, and the file completes at the RELEASE the kernel sends after it; without the wait a reader on
  * another mount that opens the file right after the close (a millisecond later) reads it short.
  *
- * <p>Reads over the announcing connection itself (the writer's client) are not held: it knows what it writes, and
- * holding them would stall it (a mount serves its requests in order, so a listing of the file's directory there
- * would wait for the release queued behind it). The connection, not the client id, which all clients of one process
- * share.
+ * <p>Reads by a client that has announcements of its own outstanding are not held. A mount serves its requests in
+ * order, so a held read there would hold the RELEASE queued behind it: its own listing of the directory it writes in
+ * would wait for itself, and two mounts each reading the other's closing file would wait for each other, both for
+ * the whole bound. The price: such a client may read another's file as it was just before its completion, for the
+ * millisecond until its own releases are served. Clients are told apart by the client id of their connection's
+ * handshake, one per client object (it survives reconnects).
  *
  * <p>Leader memory only, not journaled: it changes no file, it only holds reads back. A writer that announced and
  * then died would hold readers back, so every wait is bounded ({@code sluice.master.close.wait}) and announcements
@@ -38,8 +40,6 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe.
  */
 final class ClosingFiles {
-  /** Past this many announcements, an announcement first drops the ones that ran out (writers that died). */
-  private static final int SWEEP_ABOVE = 4096;
 
   /** A read of the store, run again after a wait. */
   interface Read<T extends Message> {
@@ -51,15 +51,22 @@ final class ClosingFiles {
     void run() throws RpcException;
   }
 
-  private record Closing(CompletableFuture<Void> completed, long deadlineNanos, Object connection) {}
+  private record Closing(CompletableFuture<Void> completed, long deadlineNanos, String clientId) {}
 
   private final long waitNanos;
   private final LongSupplier nanoTime;
   private final Executor executor;
   private final Recheck recheck;
   private final ConcurrentHashMap<Long, Closing> files = new ConcurrentHashMap<>();
-  /** Announcements settled so far: a read that raced a settlement reads again (see {@link #respond}). */
+  /** Outstanding announcements per client id, for clients with any (their reads are not held). */
+  private final ConcurrentHashMap<String, Integer> announcers = new ConcurrentHashMap<>();
+  /**
+   * Announcements settled so far, counted before each leaves the map: a read that looked for one and found none, with
+   * the count moved since it started, reads again (see {@link #respond}).
+   */
   private final AtomicLong settlements = new AtomicLong();
+  /** When expired announcements were last swept out (writers that died). */
+  private final AtomicLong lastSweep;
 
   /**
    * @param waitNanos the longest a read waits for an announced completion; 0 makes announcements count for nothing
@@ -72,31 +79,29 @@ final class ClosingFiles {
     this.nanoTime = nanoTime;
     this.executor = executor;
     this.recheck = recheck;
+    this.lastSweep = new AtomicLong(nanoTime.getAsLong());
   }
 
   /** Answers a FILE_CLOSING; never waits, so it may run on a network thread. */
   void announce(ServerCall call) throws RpcException {
     FileClosingRequest req = call.parse(FileClosingRequest.parser());
     if (req.getClosing()) {
-      closing(req.getFileId(), connection(call));
+      closing(req.getFileId(), call.clientId());
     } else {
       settled(req.getFileId());
     }
     call.respond(FileClosingResponse.getDefaultInstance());
   }
 
-  /** The connection a call came over, which an announcement's own reads come over too. */
-  static Object connection(ServerCall call) {
-    return call.channel().id();
-  }
-
-  /** The writer of file {@code id}, calling over {@code connection}, is about to complete it. */
-  void closing(long id, Object connection) {
+  /** The writer of file {@code id}, client {@code clientId}, is about to complete it. */
+  void closing(long id, String clientId) {
     if (waitNanos <= 0) {
       return;
     }
     long now = nanoTime.getAsLong();
-    if (files.size() > SWEEP_ABOVE) {
+    long last = lastSweep.get();
+    if (now - last >= waitNanos && lastSweep.compareAndSet(last, now)) {
+      // At most once per wait: announcements of writers that died, which no read came to drop.
       files.forEach((k, c) -> {
         if (c.deadlineNanos() - now <= 0) {
           drop(k, c);
@@ -104,23 +109,39 @@ final class ClosingFiles {
       });
     }
     // A repeated announcement keeps the readers already waiting; theirs run out at their own deadlines.
-    files.compute(id, (k, old) -> new Closing(old != null ? old.completed() : new CompletableFuture<>(),
-        now + waitNanos, connection));
+    files.compute(id, (k, old) -> {
+      if (old == null || !old.clientId().equals(clientId)) {
+        announcers.merge(clientId, 1, Integer::sum);
+        if (old != null) {
+          announcers.computeIfPresent(old.clientId(), (a, n) -> n > 1 ? n - 1 : null);
+        }
+      }
+      return new Closing(old != null ? old.completed() : new CompletableFuture<>(), now + waitNanos, clientId);
+    });
   }
 
   /** File {@code id} was completed, its completion failed, or its writer writes again: readers go on. */
   void settled(long id) {
-    Closing c = files.remove(id);
+    Closing c = files.get(id);
     if (c != null) {
-      settlements.incrementAndGet();
-      c.completed().complete(null);
+      drop(id, c);
     }
   }
 
   /** Drops {@code c} if it is still the announcement of {@code id} (not one renewed meanwhile). */
   private void drop(long id, Closing c) {
-    if (files.remove(id, c)) {
-      settlements.incrementAndGet();
+    // Counted first: a read that misses the entry from here on sees the count moved (see holds and respond).
+    settlements.incrementAndGet();
+    boolean[] dropped = {false};
+    files.computeIfPresent(id, (k, now) -> {
+      if (now != c) {
+        return now;
+      }
+      dropped[0] = true;
+      announcers.computeIfPresent(c.clientId(), (a, n) -> n > 1 ? n - 1 : null);
+      return null;
+    });
+    if (dropped[0]) {
       c.completed().complete(null);
     }
   }
@@ -131,19 +152,20 @@ final class ClosingFiles {
   }
 
   /**
-   * Whether a read over {@code connection} that found {@code f}, having read {@link #settlements} before, must not
-   * answer it as it is: {@code f} is announced, or a settlement raced the read while {@code f} was incomplete (the read
-   * may have seen the file just before its completion). Allocates nothing.
+   * Whether a read by {@code clientId} that found {@code f}, having read {@link #settlements} before, must not answer
+   * it as it is: {@code f} is announced, or a settlement raced the read while {@code f} was incomplete (the read may
+   * have seen the file just before its completion). Allocates nothing.
    */
-  boolean holds(FileInfo f, Object connection, long settlementsBefore) {
+  boolean holds(FileInfo f, String clientId, long settlementsBefore) {
     if (!writing(f)) {
       return false;
     }
-    return settlements.get() != settlementsBefore || awaited(f, connection) != null;
+    // The map first, then the count: a settlement counts before it removes (see drop).
+    return awaited(f, clientId) != null || settlements.get() != settlementsBefore;
   }
 
   /**
-   * Answers {@code call} with what {@code read} finds; when {@code files} of that shows a file another connection
+   * Answers {@code call} with what {@code read} finds; when {@code files} of that shows a file another client
    * announced as closing, holds the answer back until the file is complete (or the wait ran out) and answers what
    * {@code read} finds then, reading again on the executor after the recheck. Waits take no thread.
    */
@@ -152,7 +174,7 @@ final class ClosingFiles {
     long before = settlements.get();
     T answer = read.run();
     List<FileInfo> infos = files.apply(answer);
-    CompletableFuture<Void> wait = completions(infos, connection(call));
+    CompletableFuture<Void> wait = completions(infos, call.clientId());
     if (wait == null) {
       if (settlements.get() != before && infos.stream().anyMatch(ClosingFiles::writing)) {
         // A completion may have landed between the read and the look at the announcements: read once more.
@@ -178,18 +200,19 @@ final class ClosingFiles {
   }
 
   /**
-   * What a read over {@code connection} that found {@code infos} must wait for before it reads again: the completion
-   * of those that are files still being written and announced as closing over another connection, bounded by their
-   * announcements' deadlines. Null when there is nothing to wait for, the usual case.
+   * What a read by {@code clientId} that found {@code infos} must wait for before it reads again: the completion of
+   * those that are files still being written and announced as closing by another client, bounded by their
+   * announcements' deadlines. Null when there is nothing to wait for, the usual case, and for a client with
+   * announcements of its own outstanding.
    */
-  CompletableFuture<Void> completions(List<FileInfo> infos, Object connection) {
+  CompletableFuture<Void> completions(List<FileInfo> infos, String clientId) {
     if (files.isEmpty()) {
       return null;
     }
     List<CompletableFuture<Void>> waits = null;
     long latest = 0;
     for (FileInfo f : infos) {
-      Closing c = writing(f) ? awaited(f, connection) : null;
+      Closing c = writing(f) ? awaited(f, clientId) : null;
       if (c == null) {
         continue;
       }
@@ -211,9 +234,12 @@ final class ClosingFiles {
     return f.getType() == FileType.FILE && !f.getComplete();
   }
 
-  /** The live announcement of {@code f} over a connection other than {@code connection}; drops it when it ran out. */
-  private Closing awaited(FileInfo f, Object connection) {
-    if (files.isEmpty()) {
+  /**
+   * The live announcement of {@code f} that a read by {@code clientId} waits for: none when that client has
+   * announcements of its own outstanding. Drops an announcement found run out.
+   */
+  private Closing awaited(FileInfo f, String clientId) {
+    if (files.isEmpty() || announcers.containsKey(clientId)) {
       return null;
     }
     Closing c = files.get(f.getId());
@@ -224,6 +250,6 @@ final class ClosingFiles {
       drop(f.getId(), c);
       return null;
     }
-    return c.connection().equals(connection) ? null : c;
+    return c;
   }
 }

@@ -57,7 +57,7 @@ final class NamespaceReads {
     journal.readBarrier();
     long settlements = closing.settlements();
     GetStatusResponse r = status(path, caller);
-    if (closing.holds(r.getInfo(), ClosingFiles.connection(call), settlements)) {
+    if (closing.holds(r.getInfo(), call.clientId(), settlements)) {
       return false;
     }
     call.respond(r);

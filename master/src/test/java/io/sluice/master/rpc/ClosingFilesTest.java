@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class ClosingFilesTest {
   private static final long WAIT = Duration.ofSeconds(5).toNanos();
-  /** Connections, as the master tells them apart. */
-  private static final Object WRITER = new Object();
-  private static final Object READER = new Object();
+  /** Client ids, as the master tells clients apart. */
+  private static final String WRITER = "writer-client";
+  private static final String READER = "reader-client";
 
   private final AtomicLong now = new AtomicLong(1_000);
   private final ClosingFiles closing = new ClosingFiles(WAIT, now::get, Runnable::run, () -> { });
@@ -48,11 +48,28 @@ class ClosingFilesTest {
   }
 
   @Test
-  void readsOverTheAnnouncingConnectionAreNotHeld() {
+  void readsByTheAnnouncingClientAreNotHeld() {
     long before = closing.settlements();
     closing.closing(7, WRITER);
     assertNull(closing.completions(List.of(writing(7)), WRITER));
     assertFalse(closing.holds(writing(7), WRITER, before));
+  }
+
+  @Test
+  void aClientWithAnnouncementsOfItsOwnIsNotHeldUntilTheyAreSettled() {
+    // Two mounts each reading the other's closing file would otherwise wait for each other: each one's release is
+    // queued behind its held read.
+    closing.closing(7, WRITER);
+    closing.closing(8, READER);
+    assertNull(readerWaits(writing(7)));
+    assertNull(closing.completions(List.of(writing(8)), WRITER));
+    closing.settled(8);
+    assertNotNull(readerWaits(writing(7)), "held again once its own announcement is settled");
+    // Renewing one's own announcement does not count twice.
+    closing.closing(9, READER);
+    closing.closing(9, READER);
+    closing.settled(9);
+    assertNotNull(readerWaits(writing(7)));
   }
 
   @Test
