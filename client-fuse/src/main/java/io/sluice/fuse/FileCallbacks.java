@@ -237,21 +237,24 @@ final class FileCallbacks {
     try {
       byte[] b = scratch(size);
       buf.get(0, b, 0, (int) size);
-      f.write(f.appends() ? appendOffset(f) : offset, b, (int) size);
+      if (!f.appends()) {
+        f.write(offset, b, (int) size);
+        return (int) size;
+      }
+      // O_APPEND: at the end the mount knows, not at the size the kernel cached (which an open does not refresh, so
+      // after another client grew the file the write would overwrite what it appended). While a handle of this mount
+      // writes the new file in order, through that handle's stream: the master knows only its finished blocks, and
+      // a file still being written cannot be changed in place.
+      OpenFile streamer = files.streamer(f.path());
+      if (streamer != null) {
+        streamer.write(streamer.writingLength(), b, (int) size);
+      } else {
+        f.write(f.end(), b, (int) size);
+      }
       return (int) size;
     } catch (Exception e) {
       return fail("write", path, e);
     }
-  }
-
-  /**
-   * Where an O_APPEND write of {@code f} goes: after what a handle of this mount is writing on the fast path (the
-   * master knows only its finished blocks), else at the end {@code f} knows ({@link OpenFile#end}), not at the size
-   * the kernel cached.
-   */
-  private long appendOffset(OpenFile f) throws IOException {
-    long writing = files.writingLength(f.path());
-    return writing >= 0 ? writing : f.end();
   }
 
   int flush(String path, FuseFileInfo fi) {
