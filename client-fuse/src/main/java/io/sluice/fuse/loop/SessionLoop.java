@@ -151,7 +151,7 @@ public final class SessionLoop {
     boolean held = true;
     try {
       while (lib.fuse_session_exited(session) == 0) {
-        int res = r.receive(lib, session);
+        int res = r.receive(session);
         if (res == -EINTR || res == -EAGAIN) {
           continue;
         }
@@ -185,7 +185,7 @@ public final class SessionLoop {
 
   private void serveOne(Request r) {
     try {
-      r.process(lib, session);
+      r.process(session);
     } finally {
       afterRequest.run();
     }
@@ -224,7 +224,7 @@ public final class SessionLoop {
     }
 
     /** libfuse sets the size to what it read, so every receive starts from a whole buffer again. */
-    int receive(LibFuseSession lib, Pointer session) {
+    int receive(Pointer session) {
       fuseBuf.putLong(0, size);
       fuseBuf.putInt(8, 0);
       fuseBuf.putAddress(16, data.address());
@@ -249,7 +249,7 @@ public final class SessionLoop {
       return lib.fuse_lowlevel_notify_inval_inode(channel.getValue(), data.getLong(NODEID_OFFSET), -1, 0);
     }
 
-    void process(LibFuseSession lib, Pointer session) {
+    void process(Pointer session) {
       lib.fuse_session_process_buf(session, fuseBuf, channel.getValue());
     }
   }

@@ -185,12 +185,7 @@ public final class RpcClient implements Closeable {
   /** Calls and waits, naming the logical call with {@code requestId} (stable across retries). */
   public <T extends Message> T call(int method, Message body, Parser<T> responseParser, long requestId)
       throws RpcException {
-    Frame frame = await(call(method, body, requestId));
-    try {
-      return frame.parseBody(responseParser);
-    } finally {
-      frame.release();
-    }
+    return call(method, body, responseParser, requestId, options.callTimeout());
   }
 
   /** Calls and waits at most {@code timeout}: the parsed response, or the server's error as an RpcException. */

@@ -130,18 +130,10 @@ final class ClosingFiles {
 
   /** Drops {@code c} if it is still the announcement of {@code id} (not one renewed meanwhile). */
   private void drop(long id, Closing c) {
-    // Counted first: a read that misses the entry from here on sees the count moved (see holds and respond).
+    // Counted first: a read that misses the entry from here on sees the count moved (see holds, respond).
     settlements.incrementAndGet();
-    boolean[] dropped = {false};
-    files.computeIfPresent(id, (k, now) -> {
-      if (now != c) {
-        return now;
-      }
-      dropped[0] = true;
+    if (files.remove(id, c)) {
       announcers.computeIfPresent(c.clientId(), (a, n) -> n > 1 ? n - 1 : null);
-      return null;
-    });
-    if (dropped[0]) {
       c.completed().complete(null);
     }
   }
@@ -157,11 +149,8 @@ final class ClosingFiles {
    * have seen the file just before its completion). Allocates nothing.
    */
   boolean holds(FileInfo f, String clientId, long settlementsBefore) {
-    if (!writing(f)) {
-      return false;
-    }
     // The map first, then the count: a settlement counts before it removes (see drop).
-    return awaited(f, clientId) != null || settlements.get() != settlementsBefore;
+    return writing(f) && (awaited(f, clientId) != null || settlements.get() != settlementsBefore);
   }
 
   /**
@@ -176,7 +165,7 @@ final class ClosingFiles {
     List<FileInfo> infos = files.apply(answer);
     CompletableFuture<Void> wait = completions(infos, call.clientId());
     if (wait == null) {
-      if (settlements.get() != before && infos.stream().anyMatch(ClosingFiles::writing)) {
+      if (settlements.get() != before && anyWriting(infos)) {
         // A completion may have landed between the read and the look at the announcements: read once more.
         answer = read.run();
       }
@@ -228,6 +217,15 @@ final class ClosingFiles {
     CompletableFuture<Void> all = waits.size() == 1 ? waits.get(0).thenApply(v -> v)
         : CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
     return all.completeOnTimeout(null, Math.max(latest, 0), TimeUnit.NANOSECONDS);
+  }
+
+  private static boolean anyWriting(List<FileInfo> infos) {
+    for (FileInfo f : infos) {
+      if (writing(f)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean writing(FileInfo f) {
