@@ -3,21 +3,37 @@ package io.sluice.fuse;
 import static io.sluice.fuse.CallbackErrors.fail;
 
 import io.sluice.client.SluiceClient;
+import io.sluice.common.proto.FileInfo;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
 import jnr.ffi.types.off_t;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 
 /**
  * The callbacks of {@link SluiceFuse} on directory handles: opendir, readdir and releasedir. Each open directory is
  * a {@link DirectoryHandle} in {@link OpenFiles}, whose cursor a series of readdir calls consumes; each callback is
  * timed in {@link FuseOpMetrics}.
+ *
+ * <p>Each entry goes to the kernel with its inode number and type ({@code d_ino}, {@code d_type}; libfuse takes them
+ * from a {@code struct stat} beside the name, under the mount's {@code use_ino}), so {@code find}, {@code ls},
+ * {@code du} and Python's {@code os.walk} tell files from directories without a lookup of each entry, and
+ * {@code ls -i} shows the number a stat of the entry gives.
  */
 final class DirectoryCallbacks {
+  /** One {@code struct stat} per serving thread for the entries' number and type; zeroed once, the rest unused. */
+  private static final ThreadLocal<FileStat> ENTRY_STAT = ThreadLocal.withInitial(() -> {
+    Runtime runtime = Runtime.getSystemRuntime();
+    return FileStat.of(Memory.allocateDirect(runtime, Struct.size(new FileStat(runtime)), true));
+  });
+
   private final SluiceClient client;
   private final OpenFiles files;
   private final RecentStatuses statuses;
@@ -58,7 +74,7 @@ final class DirectoryCallbacks {
       d.seek(offset);
       for (String name = d.peek(); name != null; name = d.peek()) {
         // A full buffer: the entry stays pending and the kernel asks again from this offset.
-        if (filler.apply(buf, nulTerminated(name), null, d.nextOffset()) != 0) {
+        if (filler.apply(buf, nulTerminated(name), numberAndType(d.peekedStatus()), d.nextOffset()) != 0) {
           break;
         }
         d.advance();
@@ -67,6 +83,17 @@ final class DirectoryCallbacks {
     } catch (Exception e) {
       return fail("readdir", path, e);
     }
+  }
+
+  /** The entry's inode number and type as a {@code struct stat}, or null (unknown) for "." and "..". */
+  private static Pointer numberAndType(FileInfo entry) {
+    if (entry == null) {
+      return null;
+    }
+    FileStat st = ENTRY_STAT.get();
+    st.st_ino.set(entry.getId());
+    st.st_mode.set(Attributes.typeBits(entry.getType()));
+    return Struct.getMemory(st);
   }
 
   int releasedir(String path, FuseFileInfo fi) {

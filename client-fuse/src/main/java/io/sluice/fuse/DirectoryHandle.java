@@ -30,6 +30,8 @@ final class DirectoryHandle {
   private Iterator<FileInfo> entries;
   private long position;
   private String pending;
+  /** The status of the pending entry; null for "." and "..". */
+  private FileInfo pendingStatus;
   /** Offset -> the listing name handed out with it (the one just before that offset). */
   private final Map<Long, String> handedOut = new LinkedHashMap<>(64, 0.75f, false) {
     private static final long serialVersionUID = 1L;
@@ -69,10 +71,16 @@ final class DirectoryHandle {
       } else if (entries.hasNext()) {
         FileInfo entry = entries.next();
         pending = entry.getName();
+        pendingStatus = entry;
         statuses.put(path.equals("/") ? "/" + pending : path + "/" + pending, entry, generation);
       }
     }
     return pending;
+  }
+
+  /** The status of the entry {@link #peek} returned, or null for "." and "..". */
+  FileInfo peekedStatus() {
+    return pendingStatus;
   }
 
   /** The peeked entry was taken: the cursor moves past it. */
@@ -81,6 +89,7 @@ final class DirectoryHandle {
       handedOut.put(position + 1, pending);
     }
     pending = null;
+    pendingStatus = null;
     position++;
   }
 
@@ -95,6 +104,7 @@ final class DirectoryHandle {
       return;
     }
     pending = null;
+    pendingStatus = null;
     String after = handedOut.get(offset);
     if (after != null) {
       list(after);

@@ -22,6 +22,11 @@ import java.util.function.LongSupplier;
  * <p>Permissions: {@code default_permissions} has the kernel check each caller against the mode, owner and group
  * the mount reports, as for a local file system. The master cannot: it sees every request as the mount's user.
  *
+ * <p>Inode numbers: {@code use_ino} reports the master's inode id as {@code st_ino} (and, from readdir, as
+ * {@code d_ino}), where libfuse would report its own node number, which is per path and changes across mounts. So the
+ * names of a hard link show one number, as {@code tar}, {@code cp -a}, {@code rsync -H} and {@code du} need to see
+ * one file, and a number stays the same across mounts and restarts, as git's index expects.
+ *
  * <p>Removal: without {@code hard_remove}, libfuse2 renames a file that is removed or renamed over while open here
  * to {@code .fuse_hiddenNNN} first and removes it at the last close, so open descriptors keep reading it (the master
  * reclaims a removed file's blocks at once). The price: a rename over a file open here is two steps, with a moment
@@ -66,7 +71,7 @@ public final class MountOptions {
 
   /** The options {@code conf} asks for. */
   public static MountOptions from(SluiceConf conf) {
-    List<String> o = new ArrayList<>(List.of("default_permissions", "big_writes", "auto_cache", "ac_attr_timeout=0",
+    List<String> o = new ArrayList<>(List.of("default_permissions", "use_ino", "big_writes", "auto_cache", "ac_attr_timeout=0",
         "max_read=" + MAX_IO, "max_write=" + MAX_IO,
         "attr_timeout=" + seconds(conf.get(FuseKeys.ATTR_TIMEOUT)),
         "entry_timeout=" + seconds(conf.get(FuseKeys.ENTRY_TIMEOUT)),

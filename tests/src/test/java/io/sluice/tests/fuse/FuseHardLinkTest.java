@@ -1,6 +1,7 @@
 package io.sluice.tests.fuse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.sluice.client.MountOptions;
 import io.sluice.client.SluiceInputStream;
@@ -100,6 +101,22 @@ class FuseHardLinkTest {
     assertEquals(1, cluster.client().getStatus(workPath + "/b").getNlink());
     ok("rm b");
     assertEquals("", ok("ls -A").out());
+  }
+
+  @Test
+  void bothNamesShowTheFilesInodeNumberSoToolsKeepTheLink() throws Exception {
+    ok("printf hello > a && ln a b && printf other > c");
+    long id = cluster.client().getStatus(workPath + "/a").getId();
+    long other = cluster.client().getStatus(workPath + "/c").getId();
+    assertEquals(id + "\n" + id + "\n" + other + "\n", ok("stat -c %i a b c").out());
+    // tar and cp -a know a hard link by its inode number: the copy keeps one file with two names.
+    ok("mkdir copy copy2 && tar cf - a b c | tar xf - -C copy && cp -a a b c copy2");
+    for (String copy : new String[] {"copy", "copy2"}) {
+      String[] inodes = ok("stat -c %i " + copy + "/a " + copy + "/b " + copy + "/c").out().split("\n");
+      assertEquals(inodes[0], inodes[1], copy + ": the two names were copied as one file");
+      assertNotEquals(inodes[0], inodes[2], copy);
+      assertEquals("2\n2\n1\n", nlink(copy + "/a", copy + "/b", copy + "/c"), copy);
+    }
   }
 
   @Test

@@ -131,6 +131,46 @@ class FuseMetadataTest {
   }
 
   /**
+   * readdir hands out each entry's inode number and type (d_ino, d_type) from the listing, read here with libc's
+   * readdir through ctypes: what find, ls and os.walk use to tell files from directories without a stat of each.
+   */
+  @Test
+  void readdirGivesEachEntrysInodeNumberAndType() throws Exception {
+    ok(work, "mkdir d && echo x > f && ln -s f s");
+    String script = String.join("\n",
+        "import ctypes, ctypes.util, os",
+        "class Dirent(ctypes.Structure):",
+        "    _fields_ = [('ino', ctypes.c_uint64), ('off', ctypes.c_int64), ('reclen', ctypes.c_ushort),",
+        "                ('type', ctypes.c_ubyte), ('name', ctypes.c_char * 256)]",
+        "libc = ctypes.CDLL(ctypes.util.find_library('c'))",
+        "libc.opendir.restype = ctypes.c_void_p",
+        "libc.readdir.argtypes = [ctypes.c_void_p]",
+        "libc.readdir.restype = ctypes.POINTER(Dirent)",
+        "libc.closedir.argtypes = [ctypes.c_void_p]",
+        "dirp = libc.opendir(b'.')",
+        "rows = []",
+        "while True:",
+        "    e = libc.readdir(dirp)",
+        "    if not e:",
+        "        break",
+        "    name = e.contents.name.decode()",
+        "    if name not in ('.', '..'):",
+        "        rows.append('%s %d %d %d' % (name, e.contents.type, e.contents.ino, os.lstat(name).st_ino))",
+        "libc.closedir(dirp)",
+        "print('\\n'.join(sorted(rows)))");
+    String[] rows = ok(work, "python3 - <<'EOF'\n" + script + "\nEOF").out().split("\n");
+    assertEquals(3, rows.length, String.join("\n", rows));
+    // DT_DIR 4, DT_REG 8, DT_LNK 10; the number is the master's inode id, as stat shows it.
+    String[] types = {"d 4", "f 8", "s 10"};
+    for (int i = 0; i < 3; i++) {
+      String[] row = rows[i].split(" ");
+      assertEquals(types[i], row[0] + " " + row[1], rows[i]);
+      long id = cluster.client().getStatus(sluiceDir + "/" + row[0]).getId();
+      assertEquals(id + " " + id, row[2] + " " + row[3], rows[i]);
+    }
+  }
+
+  /**
    * Through python3's os.*xattr (no attr package needed) and ctypes for the raw size-query protocol that
    * getfattr and libattr use.
    */
