@@ -63,6 +63,7 @@ final class AttributeCallbacks {
     try {
       FileInfo info = recent;
       if (info == null) {
+        NewNames.checkLength(path);
         long generation = statuses.generation();
         info = client.getStatus(path);
         statuses.put(path, info, generation);

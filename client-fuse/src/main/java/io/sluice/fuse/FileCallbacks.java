@@ -89,6 +89,7 @@ final class FileCallbacks {
 
   private int doCreate(String path, @mode_t long mode, FuseFileInfo fi) {
     try {
+      NewNames.check(path);
       OpenFile f = OpenFile.create(client, editors, path, (int) (mode & 07777));
       try {
         if (setup.created(path, mode)) {

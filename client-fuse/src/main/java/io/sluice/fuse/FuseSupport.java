@@ -1,6 +1,7 @@
 package io.sluice.fuse;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,10 @@ public final class FuseSupport {
 
   /** What is missing, as a sentence naming the prerequisite and its Debian/Ubuntu package; empty when nothing. */
   public static Optional<String> missing() {
+    Optional<String> charset = charsetProblem(Charset.defaultCharset());
+    if (charset.isPresent()) {
+      return charset;
+    }
     if (!Files.exists(Path.of("/dev/fuse"))) {
       return Optional.of("/dev/fuse is missing (load the fuse kernel module, or run the container with "
           + "--device /dev/fuse --cap-add SYS_ADMIN)");
@@ -30,6 +35,18 @@ public final class FuseSupport {
       return Optional.of("fusermount is not installed (apt-get install fuse)");
     }
     return Optional.empty();
+  }
+
+  /**
+   * jnr decodes the paths libfuse passes with the JVM's default charset, which Java 17 takes from the locale: under
+   * {@code LANG=C} it is ASCII, every other byte becomes U+FFFD, and names that differ only there would be one file.
+   */
+  static Optional<String> charsetProblem(Charset charset) {
+    if (StandardCharsets.UTF_8.equals(charset)) {
+      return Optional.empty();
+    }
+    return Optional.of("the JVM's default charset is " + charset + ", so file names other than ASCII would be mangled "
+        + "(run under a UTF-8 locale, e.g. LC_ALL=C.UTF-8, or with -Dfile.encoding=UTF-8)");
   }
 
   static boolean hasLibfuse2() {

@@ -46,6 +46,7 @@ final class NamespaceCallbacks {
 
   private int doMkdir(String path, @mode_t long mode) {
     try {
+      NewNames.check(path);
       // The kernel applied the caller's umask already.
       client.mkdir(path, false, (int) (mode & 07777));
       newInodes.created(path, mode);
@@ -102,6 +103,7 @@ final class NamespaceCallbacks {
 
   private int doRename(String from, String to) {
     try {
+      NewNames.check(to);
       client.renameReplacing(from, to);
       files.renamed(from, to);
       editors.renamed(from, to);
@@ -119,6 +121,8 @@ final class NamespaceCallbacks {
 
   private int doSymlink(String target, String link) {
     try {
+      NewNames.check(link);
+      NewNames.checkText(target);
       client.createSymlink(link, target);
       newInodes.ownByCaller(link);
       return 0;
@@ -140,6 +144,7 @@ final class NamespaceCallbacks {
 
   private int doLink(String oldpath, String newpath) {
     try {
+      NewNames.check(newpath);
       client.link(newpath, oldpath);
       return 0;
     } catch (RpcException e) {

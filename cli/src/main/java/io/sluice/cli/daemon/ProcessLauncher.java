@@ -48,6 +48,8 @@ public final class ProcessLauncher {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // As bin/sluice: direct memory capped, before SLUICE_JAVA_OPTS so that it may set another cap.
     cmd.add(DIRECT_MEMORY_CAP);
+    // As bin/sluice: names are UTF-8 whatever the locale (a FUSE role refuses to mount otherwise, FuseSupport).
+    cmd.add("-Dfile.encoding=UTF-8");
     String extra = System.getenv("SLUICE_JAVA_OPTS");
     if (extra != null && !extra.isBlank()) {
       cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -77,6 +79,10 @@ public final class ProcessLauncher {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(outFile(log).toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(secrets);
+    if (!"UTF-8".equals(System.getProperty("sun.jnu.encoding"))) {
+      // File names (the local UFS, the worker's directories) follow the locale alone, as bin/sluice explains.
+      pb.environment().put("LC_ALL", "C.UTF-8");
+    }
     return pb.start();
   }
 

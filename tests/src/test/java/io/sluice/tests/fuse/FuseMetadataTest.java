@@ -131,6 +131,46 @@ class FuseMetadataTest {
   }
 
   /**
+   * Names are UTF-8 text: any Unicode name round-trips byte for byte (the JVM decodes what libfuse passes as UTF-8
+   * whatever the locale); a name whose bytes are not UTF-8 is refused with EILSEQ (it would arrive as U+FFFD, so two
+   * such names would be one file), one over 255 bytes with ENAMETOOLONG, as on a local file system; nothing refused
+   * is made.
+   */
+  @Test
+  void unicodeNamesRoundTripAndNamesThatAreNotUtf8OrTooLongAreRefused() throws Exception {
+    String script = String.join("\n",
+        "import errno, os",
+        "def err(f):",
+        "    try:",
+        "        f()",
+        "        return 'OK'",
+        "    except OSError as e:",
+        "        return errno.errorcode[e.errno]",
+        "good = ['café', 'Ünïcode 😀', 'new\\nline', 'é' * 127 + 'a']",
+        "for n in good:",
+        "    open(n, 'w').write(n)",
+        "os.mkdir('dir é')",
+        "open(b'src', 'w').close()",
+        "bad = b'caf\\xe9'",
+        "print(err(lambda: open(bad, 'w')), err(lambda: os.mkdir(bad)), err(lambda: os.symlink(b'x', bad)),",
+        "      err(lambda: os.symlink(bad, b'link')), err(lambda: os.rename(b'src', bad)),",
+        "      err(lambda: os.link(b'src', bad)))",
+        "long = b'a' * 256",
+        "print(err(lambda: open(long, 'w')), err(lambda: os.mkdir(long)), err(lambda: os.rename(b'src', long)))",
+        "print(sorted(os.listdir('.')) == sorted(good + ['dir é', 'src']), [open(n).read() == n for n in good])");
+    Shell.Result r = ok(work, "python3 - <<'EOF'\n" + script + "\nEOF");
+    assertEquals("EILSEQ EILSEQ EILSEQ EILSEQ EILSEQ EILSEQ\nENAMETOOLONG ENAMETOOLONG ENAMETOOLONG\n"
+        + "True [True, True, True, True]\n", r.out(), r.toString());
+    // The master has the names exactly as written.
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (FileInfo f : cluster.client().listStatus(sluiceDir)) {
+      names.add(f.getName());
+    }
+    assertEquals(new java.util.TreeSet<>(java.util.List.of("café", "Ünïcode 😀", "new\nline", "é".repeat(127) + "a",
+        "dir é", "src")), names);
+  }
+
+  /**
    * readdir hands out each entry's inode number and type (d_ino, d_type) from the listing, read here with libc's
    * readdir through ctypes: what find, ls and os.walk use to tell files from directories without a stat of each.
    */
