@@ -63,7 +63,7 @@ final class AttributeCallbacks {
     try {
       FileInfo info = recent;
       if (info == null) {
-        NewNames.checkLength(path);
+        NewNames.checkLookup(path);
         long generation = statuses.generation();
         info = client.getStatus(path);
         statuses.put(path, info, generation);

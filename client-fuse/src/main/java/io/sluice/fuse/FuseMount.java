@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +64,10 @@ public final class FuseMount implements Closeable {
     String missing = FuseSupport.missing().orElse(null);
     if (missing != null) {
       throw new IOException("cannot mount " + target + ": " + missing);
+    }
+    String charset = FuseSupport.charsetProblem(Charset.defaultCharset()).orElse(null);
+    if (charset != null) {
+      throw new IOException("cannot mount " + target + ": " + charset);
     }
     clearStale(target);
     Files.createDirectories(target);

@@ -20,10 +20,6 @@ public final class FuseSupport {
 
   /** What is missing, as a sentence naming the prerequisite and its Debian/Ubuntu package; empty when nothing. */
   public static Optional<String> missing() {
-    Optional<String> charset = charsetProblem(Charset.defaultCharset());
-    if (charset.isPresent()) {
-      return charset;
-    }
     if (!Files.exists(Path.of("/dev/fuse"))) {
       return Optional.of("/dev/fuse is missing (load the fuse kernel module, or run the container with "
           + "--device /dev/fuse --cap-add SYS_ADMIN)");
@@ -40,6 +36,7 @@ public final class FuseSupport {
   /**
    * jnr decodes the paths libfuse passes with the JVM's default charset, which Java 17 takes from the locale: under
    * {@code LANG=C} it is ASCII, every other byte becomes U+FFFD, and names that differ only there would be one file.
+   * Checked by the JVM that mounts ({@link FuseMount#mount}), which need not be the one that checks {@link #missing}.
    */
   static Optional<String> charsetProblem(Charset charset) {
     if (StandardCharsets.UTF_8.equals(charset)) {

@@ -25,7 +25,8 @@ import java.util.function.LongSupplier;
  * <p>Inode numbers: {@code use_ino} reports the master's inode id as {@code st_ino} (and, from readdir, as
  * {@code d_ino}), where libfuse would report its own node number, which is per path and changes across mounts. So the
  * names of a hard link show one number, as {@code tar}, {@code cp -a}, {@code rsync -H} and {@code du} need to see
- * one file, and a number stays the same across mounts and restarts, as git's index expects.
+ * one file, and a file keeps its number across mounts and restarts. Sluice replaces a file it truncates to 0 (an
+ * {@code O_TRUNC} open, {@code > file}) with a new one, as it does an overwrite, so such a file gets a new number.
  *
  * <p>Removal: without {@code hard_remove}, libfuse2 renames a file that is removed or renamed over while open here
  * to {@code .fuse_hiddenNNN} first and removes it at the last close, so open descriptors keep reading it (the master

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import ru.serce.jnrfuse.ErrorCodes;
 
 /**
- * Checks a name a callback is about to make (create, mkdir, symlink, link, the target of a rename) the way a local
- * file system would refuse it, before the master sees it.
+ * Checks a name a callback is about to make (create, mkdir, symlink, link, an xattr's name; a rename's target only
+ * for its length) the way a local file system would refuse it, before the master sees it.
  *
  * <p>Sluice names are Unicode text (the master keeps them as strings; S3 keys and HDFS paths are UTF-8 too), and jnr
  * decodes the bytes libfuse passes as UTF-8, turning each invalid sequence into U+FFFD. So {@code caf\xe9} and
@@ -25,17 +25,33 @@ final class NewNames {
     checkLength(path);
   }
 
-  /**
-   * For a lookup too: a local file system answers ENAMETOOLONG for a name that could not exist, where the master
-   * would say INVALID_ARGUMENT (EINVAL). @throws ErrnoException ENAMETOOLONG
-   */
+  /** @throws ErrnoException ENAMETOOLONG for a name over {@link #NAME_MAX} bytes */
   static void checkLength(String path) throws ErrnoException {
-    int start = path.lastIndexOf('/') + 1;
-    // A UTF-16 unit is at most 3 bytes of UTF-8, so only a name of over 85 units needs counting.
-    if (path.length() - start > NAME_MAX / 3
-        && path.substring(start).getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+    if (tooLong(path)) {
       throw new ErrnoException(ErrorCodes.ENAMETOOLONG(), "name longer than " + NAME_MAX + " bytes: " + path);
     }
+  }
+
+  /**
+   * Before a lookup asks the master, which says INVALID_ARGUMENT (EINVAL) for a name it could never hold: a local file
+   * system says ENAMETOOLONG. Unless the name was not UTF-8 (each bad byte counts 3 as U+FFFD): it names nothing
+   * (ENOENT), so that the create the kernel sends next is refused for what is wrong with it, with EILSEQ.
+   *
+   * @throws ErrnoException ENAMETOOLONG, ENOENT
+   */
+  static void checkLookup(String path) throws ErrnoException {
+    if (tooLong(path)) {
+      boolean utf8 = path.indexOf('\uFFFD', path.lastIndexOf('/') + 1) < 0;
+      throw new ErrnoException(utf8 ? ErrorCodes.ENAMETOOLONG() : ErrorCodes.ENOENT(),
+          (utf8 ? "name longer than " + NAME_MAX + " bytes: " : "no such name (not UTF-8): ") + path);
+    }
+  }
+
+  private static boolean tooLong(String path) {
+    int start = path.lastIndexOf('/') + 1;
+    // A UTF-16 unit is at most 3 bytes of UTF-8, so only a name of over 85 units needs counting.
+    return path.length() - start > NAME_MAX / 3
+        && path.substring(start).getBytes(StandardCharsets.UTF_8).length > NAME_MAX;
   }
 
   /** A symbolic link's target, kept as text too. @throws ErrnoException EILSEQ when it was not UTF-8 */

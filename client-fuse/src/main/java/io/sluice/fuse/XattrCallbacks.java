@@ -25,6 +25,7 @@ final class XattrCallbacks {
 
   private int doSetxattr(String path, String name, Pointer value, @size_t long size, int flags) {
     try {
+      NewNames.checkText(name);
       byte[] v = new byte[(int) size];
       value.get(0, v, 0, v.length);
       xattrs.set(path, name, v, flags);

@@ -44,4 +44,15 @@ class NewNamesTest {
     assertEquals(ErrorCodes.ENAMETOOLONG(),
         assertThrows(ErrnoException.class, () -> NewNames.checkLength("/d/" + "a".repeat(256))).errno());
   }
+
+  @Test
+  void aLookupOfANameTooLongForTheMasterIsEnametoolongOrEnoentWhenItWasNotUtf8() throws Exception {
+    NewNames.checkLookup("/d/" + "a".repeat(255));
+    NewNames.checkLookup("/d/" + LATIN1_CAFE); // looked up as it is: it may name nothing, or a file of another client
+    assertEquals(ErrorCodes.ENAMETOOLONG(),
+        assertThrows(ErrnoException.class, () -> NewNames.checkLookup("/d/" + "a".repeat(256))).errno());
+    // 100 bytes of Latin-1, 300 as U+FFFD: no such name, so the create that follows gets EILSEQ.
+    assertEquals(ErrorCodes.ENOENT(),
+        assertThrows(ErrnoException.class, () -> NewNames.checkLookup("/d/" + "\uFFFD".repeat(100))).errno());
+  }
 }

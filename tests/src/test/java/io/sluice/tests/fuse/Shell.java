@@ -31,7 +31,8 @@ final class Shell {
   static List<String> sluiceCommand(String... args) {
     List<String> cmd = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.sluice.cli.SluiceMain"));
+        // As bin/sluice: a mount refuses a JVM whose charset is not UTF-8, which a host without a locale gives.
+        "-Dfile.encoding=UTF-8", "-cp", System.getProperty("java.class.path"), "io.sluice.cli.SluiceMain"));
     cmd.addAll(List.of(args));
     return cmd;
   }
