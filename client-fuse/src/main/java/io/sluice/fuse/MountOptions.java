@@ -72,8 +72,8 @@ public final class MountOptions {
 
   /** The options {@code conf} asks for. */
   public static MountOptions from(SluiceConf conf) {
-    List<String> o = new ArrayList<>(List.of("default_permissions", "use_ino", "big_writes", "auto_cache", "ac_attr_timeout=0",
-        "max_read=" + MAX_IO, "max_write=" + MAX_IO,
+    List<String> o = new ArrayList<>(List.of("default_permissions", "use_ino", "big_writes", "auto_cache",
+        "ac_attr_timeout=0", "max_read=" + MAX_IO, "max_write=" + MAX_IO,
         "attr_timeout=" + seconds(conf.get(FuseKeys.ATTR_TIMEOUT)),
         "entry_timeout=" + seconds(conf.get(FuseKeys.ENTRY_TIMEOUT)),
         "negative_timeout=" + seconds(conf.get(FuseKeys.NEGATIVE_TIMEOUT)),

@@ -168,8 +168,8 @@ class FuseMetadataTest {
     for (FileInfo f : cluster.client().listStatus(sluiceDir)) {
       names.add(f.getName());
     }
-    assertEquals(new java.util.TreeSet<>(java.util.List.of("café", "Ünïcode 😀", "new\nline", "é".repeat(127) + "a",
-        "dir é", "src")), names);
+    assertEquals(new java.util.TreeSet<>(java.util.List.of("café", "Ünïcode 😀", "new\nline",
+        "é".repeat(127) + "a", "dir é", "src")), names);
   }
 
   /**
