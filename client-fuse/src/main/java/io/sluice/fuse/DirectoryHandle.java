@@ -27,6 +27,8 @@ final class DirectoryHandle {
   private final RecentStatuses statuses;
   /** The statuses' generation from before the listing was asked for: its entries are kept as of then. */
   private long generation;
+  /** When the listing was asked for: its entries' age in {@link RecentStatuses} counts from then. */
+  private long listedNanos;
   private Iterator<FileInfo> entries;
   private long position;
   private String pending;
@@ -57,6 +59,7 @@ final class DirectoryHandle {
   /** Lists from the start, or after {@code startAfter}; the entries' statuses go to {@link RecentStatuses}. */
   private void list(String startAfter) throws IOException {
     generation = statuses.generation();
+    listedNanos = statuses.now();
     entries = startAfter == null ? client.listStatus(path).iterator()
         : client.listStatus(path, startAfter).iterator();
   }
@@ -72,7 +75,7 @@ final class DirectoryHandle {
         FileInfo entry = entries.next();
         pending = entry.getName();
         pendingStatus = entry;
-        statuses.put(path.equals("/") ? "/" + pending : path + "/" + pending, entry, generation);
+        statuses.put(path.equals("/") ? "/" + pending : path + "/" + pending, entry, generation, listedNanos);
       }
     }
     return pending;

@@ -69,8 +69,17 @@ final class RecentStatuses {
     return e.info;
   }
 
-  /** Keeps {@code info} as the status of {@code path}, fetched by a call that started at {@code fetchGeneration}. */
+  /** Keeps {@code info} as the status of {@code path}, fetched now by a call started at {@code fetchGeneration}. */
   void put(String path, FileInfo info, long fetchGeneration) {
+    put(path, info, fetchGeneration, nanoTime.getAsLong());
+  }
+
+  /**
+   * Keeps {@code info}, fetched at {@code fetchedNanos} ({@link #now}) by a call started at {@code fetchGeneration}:
+   * for a listing's entries, kept as readdir hands them out, which can be a while after the page came. Its TTL
+   * runs from then, and a status fetched later (an open's) is not replaced by it.
+   */
+  void put(String path, FileInfo info, long fetchGeneration, long fetchedNanos) {
     if (!enabled() || fetchGeneration != generation.get()) {
       return;
     }
@@ -80,7 +89,14 @@ final class RecentStatuses {
       entries = map;
     }
     FileInfo attributes = info.getBlocksCount() == 0 ? info : info.toBuilder().clearBlocks().build();
-    map.put(path, new Entry(attributes, fetchGeneration, nanoTime.getAsLong()));
+    Entry fetched = new Entry(attributes, fetchGeneration, fetchedNanos);
+    map.merge(path, fetched, (kept, next) -> kept.generation == next.generation
+        && kept.fetchedNanos > next.fetchedNanos ? kept : next);
+  }
+
+  /** The clock's time, to pass to {@link #put(String, FileInfo, long, long)} for a status fetched now. */
+  long now() {
+    return nanoTime.getAsLong();
   }
 
   /** Something changed through this mount: no status kept so far is served again. */

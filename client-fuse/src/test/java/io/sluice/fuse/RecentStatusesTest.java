@@ -65,6 +65,25 @@ class RecentStatusesTest {
     assertEquals(0644, statuses.get("/f999").getMode(), "the newest is kept");
   }
 
+  /** A listing's entries are kept as readdir hands them out, some time after the page came. */
+  @Test
+  void aListingsStatusAgesFromItsFetchAndDoesNotReplaceALaterOne() {
+    long generation = statuses.generation();
+    long listed = statuses.now();
+    clock.addAndGet(TTL / 2);
+    statuses.put("/opened", file("opened", 0600), generation); // an open's status, fetched after the listing
+    statuses.put("/opened", file("opened", 0644), generation, listed);
+    statuses.put("/listed", file("listed", 0644), generation, listed);
+    assertEquals(0600, statuses.get("/opened").getMode(), "the later fetch stays");
+    clock.addAndGet(TTL / 2 - 1);
+    assertEquals(0644, statuses.get("/listed").getMode());
+    clock.addAndGet(1);
+    assertNull(statuses.get("/listed"), "as old as the TTL from the listing, not from when readdir kept it");
+    assertEquals(0600, statuses.get("/opened").getMode());
+    statuses.put("/opened", file("opened", 0700), generation);
+    assertEquals(0700, statuses.get("/opened").getMode(), "a fetch after it replaces it");
+  }
+
   @Test
   void aTtlOfZeroKeepsNothing() {
     RecentStatuses off = new RecentStatuses(0, 100, clock::get);
