@@ -246,7 +246,7 @@ final class FileCallbacks {
       // after another client grew the file the write would overwrite what it appended). While a handle of this mount
       // writes the new file in order, through that handle's stream: the master knows only its finished blocks, and
       // a file still being written cannot be changed in place.
-      OpenFile streamer = files.streamer(f.path());
+      OpenFile streamer = files.streamingWriter(f.path());
       if (streamer != null) {
         streamer.write(streamer.writingLength(), b, (int) size);
       } else {

@@ -286,7 +286,7 @@ final class OpenFile {
 
   /**
    * The end of the file for an O_APPEND write, when no handle of the mount writes it on the fast path (the caller
-   * asks {@link OpenFiles#streamer} first). The kernel sends such a write at the size it caches, which it
+   * asks {@link OpenFiles#streamingWriter} first). The kernel sends such a write at the size it caches, which it
    * keeps for the attribute timeout and an open does not refresh: after another client grew the file it would
    * overwrite what that client appended. So the offset comes from here: what this mount writes, else the master.
    */

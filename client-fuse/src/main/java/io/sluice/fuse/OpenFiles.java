@@ -49,16 +49,6 @@ final class OpenFiles {
     return len;
   }
 
-  /** The handle of this mount writing the new file at {@code path} in order (the fast path), or null. */
-  OpenFile streamer(String path) {
-    for (Object h : handles.values()) {
-      if (h instanceof OpenFile f && f.path().equals(path) && f.writingLength() >= 0) {
-        return f;
-      }
-    }
-    return null;
-  }
-
   /** The handles of this mount writing the file at {@code path} (fast path or editor). */
   java.util.List<OpenFile> writers(String path) {
     java.util.List<OpenFile> out = new java.util.ArrayList<>();
