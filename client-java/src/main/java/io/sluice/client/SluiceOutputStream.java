@@ -144,8 +144,10 @@ public final class SluiceOutputStream extends OutputStream {
   public void closing() throws IOException {
     ensureOpen();
     if (!closingSaid) {
-      ctx.master().fileClosing(fileId, path, true);
+      // Set first: a call that timed out may still have reached the master, and then a later write must take it
+      // back. Taking back what the master never got costs nothing.
       closingSaid = true;
+      ctx.master().fileClosing(fileId, path, true);
     }
   }
 

@@ -25,8 +25,8 @@ public final class FailoverRpcClient implements Closeable {
   private final RpcOptions options;
   private final Duration retryBudget;
   /**
-   * Names logical calls; a retry reuses its call's id so the master can deduplicate it. Process-wide, like the
-   * client id it pairs with ({@link RpcOptions#clientId()}): two clients in one process must never share an id.
+   * Names logical calls; a retry reuses its call's id so the master can deduplicate it. Process-wide, so unique
+   * whatever client id it pairs with ({@link RpcOptions#clientId()}, one per client object).
    */
   private static final AtomicLong NEXT_REQUEST_ID = new AtomicLong(1);
   private RpcClient current;

@@ -73,7 +73,7 @@ public final class ServerCall {
     return user;
   }
 
-  /** The client process named in the handshake (one id per process, across its connections). */
+  /** The client named in the handshake (one id per client object, across its connections and reconnects). */
   public String clientId() {
     return clientId;
   }

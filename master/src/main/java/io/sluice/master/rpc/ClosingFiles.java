@@ -195,7 +195,7 @@ final class ClosingFiles {
    * announcements of its own outstanding.
    */
   CompletableFuture<Void> completions(List<FileInfo> infos, String clientId) {
-    if (files.isEmpty()) {
+    if (files.isEmpty() || announcers.containsKey(clientId)) {
       return null;
     }
     List<CompletableFuture<Void>> waits = null;
