@@ -13,6 +13,16 @@ final class ErrnoException extends IOException {
     this.errno = errno;
   }
 
+  /**
+   * None: these answer probes (ls -l asks each entry for a security label, the kernel asks for security.capability
+   * before every write), where filling in a stack trace cost more than the rest of the request, and only the message
+   * is ever logged (CallbackErrors).
+   */
+  @Override
+  public Throwable fillInStackTrace() {
+    return this;
+  }
+
   int errno() {
     return errno;
   }

@@ -1,7 +1,6 @@
 package io.sluice.fuse;
 
 import io.sluice.client.SluiceClient;
-import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.SetXattrRequest;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
@@ -29,7 +28,10 @@ final class ExtendedAttributes {
   private final SluiceClient client;
   private final RecentStatuses statuses;
 
-  /** @param statuses recent statuses: one that counts no xattrs answers a get or list without asking the master */
+  /**
+   * @param statuses recent statuses: one that counts no xattrs, or a recent xattr call that found none, answers a
+   *     get or list without asking the master
+   */
   ExtendedAttributes(SluiceClient client, RecentStatuses statuses) {
     this.client = client;
     this.statuses = statuses;
@@ -53,8 +55,9 @@ final class ExtendedAttributes {
   /** getxattr: the value's size, copied into {@code buf} unless {@code size} is 0. */
   int get(String path, String name, Pointer buf, long size) throws IOException {
     refuseAcl(path, name);
-    // ls -l probes every entry it lists for a security label: most files have no xattrs, and a fresh status says so.
-    byte[] value = hasNone(path) ? null : client.getXattrs(path).get(name);
+    // ls -l probes every entry it lists for a security label, and the kernel every file it writes to for
+    // security.capability: most files have no xattrs, and a fresh status or xattr call says so.
+    byte[] value = statuses.hasNoXattrs(path) ? null : fetch(path).get(name);
     if (value == null) {
       throw new ErrnoException(Errno.noAttribute(), path + ": no xattr " + name);
     }
@@ -63,7 +66,7 @@ final class ExtendedAttributes {
 
   /** listxattr: the names, each NUL-terminated, as {@link #get} replies. */
   int list(String path, Pointer buf, long size) throws IOException {
-    Map<String, byte[]> all = hasNone(path) ? Map.of() : client.getXattrs(path);
+    Map<String, byte[]> all = statuses.hasNoXattrs(path) ? Map.of() : fetch(path);
     ByteArrayOutputStream names = new ByteArrayOutputStream();
     for (String name : all.keySet()) {
       names.writeBytes(name.getBytes(StandardCharsets.UTF_8));
@@ -96,9 +99,14 @@ final class ExtendedAttributes {
     return data.length;
   }
 
-  private boolean hasNone(String path) {
-    FileInfo recent = statuses.get(path);
-    return recent != null && recent.getXattrCount() == 0;
+  /** The master's xattrs of {@code path}; none is kept in the statuses for the next probe. */
+  private Map<String, byte[]> fetch(String path) throws IOException {
+    long generation = statuses.xattrGeneration();
+    Map<String, byte[]> all = client.getXattrs(path);
+    if (all.isEmpty()) {
+      statuses.putNoXattrs(path, generation);
+    }
+    return all;
   }
 
   private static void refuseAcl(String path, String name) throws ErrnoException {

@@ -19,11 +19,19 @@ import java.util.function.LongSupplier;
  * is never served after it). Opens do not take from it: each asks the master and puts the answer here, so that
  * stats after an open see the file as it was opened (close-to-open consistency across mounts).
  *
- * <p>Bounded: at {@link #capacity} statuses it starts over empty. Statuses are kept without their block lists
- * (attributes only).
+ * <p>It also keeps which paths the master said have no xattrs at all ({@link #putNoXattrs}), with the same TTL,
+ * because the kernel asks for {@code security.capability} before every WRITE: without them a file being written
+ * cost a master call per write. A WRITE changes a file's content, length and times, never a name or an xattr, so
+ * it ends the statuses ({@link #written}) but not these; every other change ends both ({@link #changed}).
+ *
+ * <p>Bounded: at {@link #capacity} statuses (or paths without xattrs) it starts over empty. Statuses are kept without
+ * their block lists (attributes only).
  */
 final class RecentStatuses {
   private record Entry(FileInfo info, long generation, long fetchedNanos) {}
+
+  /** A path the master said had no xattrs, at {@code fetchedNanos}, asked at xattr generation {@code generation}. */
+  private record NoXattrs(long generation, long fetchedNanos) {}
 
   private final long ttlNanos;
   private final int capacity;
@@ -31,6 +39,9 @@ final class RecentStatuses {
   /** Replaced, not cleared, when emptied: clearing walks the whole table, which a large listing left big. */
   private volatile ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
+  private volatile ConcurrentHashMap<String, NoXattrs> withoutXattrs = new ConcurrentHashMap<>();
+  /** Moves with {@link #generation} on every change but a WRITE's. */
+  private final AtomicLong xattrGeneration = new AtomicLong();
 
   /**
    * @param ttlNanos how long a status is served after it was fetched; 0 keeps none
@@ -99,12 +110,56 @@ final class RecentStatuses {
     return nanoTime.getAsLong();
   }
 
-  /** Something changed through this mount: no status kept so far is served again. */
+  /** Something changed through this mount: no status or absence of xattrs kept so far is served again. */
   void changed() {
+    xattrGeneration.incrementAndGet();
+    if (!withoutXattrs.isEmpty()) {
+      withoutXattrs = new ConcurrentHashMap<>();
+    }
+    written();
+  }
+
+  /** A file's content changed through this mount: no status kept so far is served again. */
+  void written() {
     generation.incrementAndGet();
     if (!entries.isEmpty()) {
       entries = new ConcurrentHashMap<>();
     }
+  }
+
+  /** The xattr generation to pass to {@link #putNoXattrs}: read it before asking the master. */
+  long xattrGeneration() {
+    return xattrGeneration.get();
+  }
+
+  /** Keeps that {@code path} has no xattrs, as the master said now to a call started at {@code fetchGeneration}. */
+  void putNoXattrs(String path, long fetchGeneration) {
+    if (!enabled() || fetchGeneration != xattrGeneration.get()) {
+      return;
+    }
+    ConcurrentHashMap<String, NoXattrs> map = withoutXattrs;
+    if (map.size() >= capacity) {
+      map = new ConcurrentHashMap<>();
+      withoutXattrs = map;
+    }
+    map.put(path, new NoXattrs(fetchGeneration, nanoTime.getAsLong()));
+  }
+
+  /** Whether a status or xattr call fetched within the TTL, and since the last change, says {@code path} has none. */
+  boolean hasNoXattrs(String path) {
+    FileInfo recent = get(path);
+    if (recent != null) {
+      return recent.getXattrCount() == 0;
+    }
+    NoXattrs n = enabled() ? withoutXattrs.get(path) : null;
+    if (n == null) {
+      return false;
+    }
+    if (n.generation != xattrGeneration.get() || nanoTime.getAsLong() - n.fetchedNanos >= ttlNanos) {
+      withoutXattrs.remove(path, n);
+      return false;
+    }
+    return true;
   }
 
   /** Statuses kept now, fresh or not yet dropped. */

@@ -315,7 +315,9 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    return changed(handles.write(path, buf, size, offset, fi));
+    int r = handles.write(path, buf, size, offset, fi);
+    statuses.written(); // not changed(): what the kernel's probe before the next WRITE asks is still known
+    return r;
   }
 
   @Override

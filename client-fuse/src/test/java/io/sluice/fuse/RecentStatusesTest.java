@@ -43,6 +43,36 @@ class RecentStatusesTest {
   }
 
   @Test
+  void aPathWithoutXattrsStaysKnownAcrossWritesButNotOtherChangesOrTheTtl() {
+    statuses.putNoXattrs("/w", statuses.xattrGeneration());
+    statuses.put("/other", file("other", 0644), statuses.generation());
+    statuses.written();
+    assertTrue(statuses.hasNoXattrs("/w"), "a write changes no xattr");
+    assertNull(statuses.get("/other"), "but it does end the statuses");
+    assertFalse(statuses.hasNoXattrs("/unknown"));
+    clock.addAndGet(TTL - 1);
+    assertTrue(statuses.hasNoXattrs("/w"));
+    clock.addAndGet(1);
+    assertFalse(statuses.hasNoXattrs("/w"), "as old as the TTL: asked again");
+
+    statuses.putNoXattrs("/w", statuses.xattrGeneration());
+    statuses.changed(); // e.g. a setxattr through the mount
+    assertFalse(statuses.hasNoXattrs("/w"));
+    long before = statuses.xattrGeneration();
+    statuses.changed();
+    statuses.putNoXattrs("/w", before);
+    assertFalse(statuses.hasNoXattrs("/w"), "asked before a change: not kept");
+  }
+
+  @Test
+  void aStatusSaysWhetherItsPathHasXattrs() {
+    statuses.put("/a", file("a", 0644), statuses.generation());
+    statuses.put("/x", file("x", 0644).toBuilder().setXattrCount(1).build(), statuses.generation());
+    assertTrue(statuses.hasNoXattrs("/a"));
+    assertFalse(statuses.hasNoXattrs("/x"));
+  }
+
+  @Test
   void aFetchThatRacedAChangeIsNotKept() {
     long before = statuses.generation();
     statuses.changed(); // e.g. a chmod completed while the getStatus was on its way

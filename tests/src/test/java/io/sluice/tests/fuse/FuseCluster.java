@@ -109,6 +109,12 @@ final class FuseCluster implements AutoCloseable {
         Integer.toString(method), "status", "OK").orElse(0.0);
   }
 
+  /** A value from the mount's /metrics: {@code name} with the {@code tags} given (name, value, ...); 0 if absent. */
+  double mountMetric(String name, String... tags) throws Exception {
+    InetSocketAddress http = new InetSocketAddress("127.0.0.1", mount.httpAddress().orElseThrow().getPort());
+    return Scrape.of(http).value(name, tags).orElse(0.0);
+  }
+
   Path dir() {
     return dir;
   }

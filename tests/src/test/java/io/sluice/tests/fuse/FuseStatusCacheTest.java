@@ -88,6 +88,46 @@ class FuseStatusCacheTest {
     }
   }
 
+  /**
+   * The kernel probes a file for {@code security.capability} before every WRITE (to drop file capabilities on a
+   * write): the mount answers from what the master said moments ago, so a long write does not cost a master call per
+   * write request; and an xattr set through the mount meanwhile shows at once.
+   */
+  @Test
+  void writesAreNotEachProbedAtTheMaster() throws Exception {
+    FuseRequirement.assumeFuse();
+    try (FuseCluster cluster = new FuseCluster(dir, "sluice.master.http.port", "0",
+        "sluice.fuse.status.cache.ttl", "60s").start()) {
+      cluster.client().mkdir("/d", false);
+      Path mnt = cluster.mount(dir.resolve("mnt"));
+      double xattrs = cluster.masterCalls(MasterMethod.GET_XATTRS_VALUE);
+      double writes = fuseWrites(cluster);
+      Shell.Result r = Shell.bash(mnt, String.join("\n", "python3 - <<'PY'",
+          "import os",
+          "fd = os.open('d/big', os.O_CREAT | os.O_WRONLY, 0o644)",
+          "for i in range(" + FILES + "):",
+          "    os.write(fd, bytes([i % 256]) * 65536)",
+          "os.setxattr('d/big', 'user.label', b'red')",
+          "os.write(fd, b'tail')",
+          "print(os.getxattr('d/big', 'user.label'))",
+          "os.close(fd)",
+          "print(os.stat('d/big').st_size)",
+          "PY"));
+      assertEquals(0, r.code(), r.toString());
+      assertEquals("b'red'\n" + (FILES * 65536L + 4), r.out().strip());
+      double written = fuseWrites(cluster) - writes;
+      assertTrue(written > FILES, "WRITE requests: " + written);
+      double calls = cluster.masterCalls(MasterMethod.GET_XATTRS_VALUE) - xattrs;
+      // One before the first write; after the setxattr, one more for the write's probe (the get after it may reuse
+      // it, or ask again).
+      assertTrue(calls <= 4, "xattr calls for " + written + " writes: " + calls);
+    }
+  }
+
+  private static double fuseWrites(FuseCluster cluster) throws Exception {
+    return cluster.mountMetric("sluice_fuse_op_seconds_count", "op", "write", "outcome", "ok");
+  }
+
   /** GET_STATUS and GET_XATTRS calls the master answered while the mount's files were stat and probed, as ls -l. */
   private List<Double> masterCallsToStatAListedDirectory(String ttl) throws Exception {
     FuseRequirement.assumeFuse();
