@@ -298,7 +298,12 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-    return changed(handles.create(path, mode, fi));
+    int r = changed(handles.create(path, mode, fi));
+    if (r == 0) {
+      // A new file has no xattrs: the kernel's probe before its first WRITE needs no master call.
+      statuses.putNoXattrs(path, statuses.xattrGeneration());
+    }
+    return r;
   }
 
   @Override
