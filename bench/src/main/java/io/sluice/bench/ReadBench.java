@@ -29,6 +29,12 @@ import java.util.Random;
  * memory touched for the first time faults in at about 0.2 GiB/s, which would time the VM's page reporting instead of
  * the cache (the direct read's buffer is resident too). Operators of such hosts configure the same.
  *
+ * <p>A page-cached local file is read at memory speed, which no cache that also stores a copy can match; a UFS is the
+ * slow store Sluice sits in front of. So where the UFS's files are on a local disk (the local directory, S3Proxy's
+ * filesystem store) each round also reads one file from the disk: the kernel's page cache is dropped before its
+ * direct read and again before its cold read through Sluice ({@code /proc/sys/vm/drop_caches}, as root; the row is
+ * left out, with the reason, where that is not allowed). Dropping it leaves the MEM tier's tmpfs pages in place.
+ *
  * <p>The file in S3Proxy's in-memory store is at most 64 MiB (it holds objects in its heap); when the size asked for
  * is larger, the full size is also read from S3Proxy's filesystem store ("S3Proxy fs"), where a cold read's per-file
  * latency (metadata sync, the first request) weighs less against the transfer.
@@ -52,24 +58,24 @@ public final class ReadBench {
     System.out.printf("read bench: %d MiB file, %d rounds, worker tiers %s, %d cores%n", sizeMiB, rounds, tiers,
         Runtime.getRuntime().availableProcessors());
     // What the cold reads write: every round's two files (one read after a listing) for the local dir, the S3Proxy
-    // store and (when larger) its fs one.
-    long pretouch = 2L * rounds * (data.length + Math.min(data.length, S3_MAX) + (data.length > S3_MAX ? data.length
-        : 0));
+    // store and (when larger) its fs one, and a third read from the disk for the local dir and the fs store.
+    long pretouch = rounds * (3L * data.length + 2L * Math.min(data.length, S3_MAX)
+        + (data.length > S3_MAX ? 3L * data.length : 0));
     try (BenchCluster c = new BenchCluster(dir, tiers, "sluice.worker.mem.pretouch", Long.toString(pretouch));
         SluiceClient client = c.client()) {
       c.awaitPretouch();
       Path localRoot = Files.createDirectories(dir.resolve("ufs"));
       client.mount("/local", localRoot.toUri(), MountOptions.defaults());
       try (UnderFileSystem local = UfsRegistry.load().create(localRoot.toUri(), Map.of())) {
-        run("local dir", local, "/local", client, data, rounds);
+        run("local dir", local, "/local", client, data, rounds, true);
       }
       // S3Proxy keeps objects in its heap (512 MiB): it fails uploads much past 64 MiB.
       s3("S3Proxy", S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3mem"))), "/s3",
-          data.length > S3_MAX ? Arrays.copyOf(data, S3_MAX) : data, client, rounds);
+          data.length > S3_MAX ? Arrays.copyOf(data, S3_MAX) : data, client, rounds, false);
       if (data.length > S3_MAX) {
         // Its filesystem store holds the full size: per-file latency then weighs less against the transfer.
         s3("S3Proxy fs", S3ProxyProcess.startOnDisk(Files.createDirectories(dir.resolve("s3disk"))), "/s3fs",
-            data, client, rounds);
+            data, client, rounds, true);
       }
     } finally {
       deleteTree(dir);
@@ -80,25 +86,28 @@ public final class ReadBench {
   }
 
   /** Runs the rounds against a fresh bucket of {@code s3}, mounted at {@code mount}; stops the server after. */
-  private static void s3(String name, S3ProxyProcess s3, String mount, byte[] data, SluiceClient client, int rounds)
-      throws Exception {
+  private static void s3(String name, S3ProxyProcess s3, String mount, byte[] data, SluiceClient client, int rounds,
+      boolean onDisk) throws Exception {
     try (s3) {
       String bucket = "bench-" + mount.substring(1);  // one per mount: mounts of one URI would overlap
       s3.createBucket(bucket);
       URI root = URI.create("s3://" + bucket + "/data");
       client.mount(mount, root, MountOptions.defaults().withOptions(s3.options()));
       try (UnderFileSystem ufs = UfsRegistry.load().create(root, s3.options())) {
-        run(name, ufs, mount, client, data, rounds);
+        run(name, ufs, mount, client, data, rounds, onDisk);
       }
     }
   }
 
   private static void run(String name, UnderFileSystem ufs, String mount, SluiceClient client, byte[] data,
-      int rounds) throws Exception {
+      int rounds, boolean onDisk) throws Exception {
     List<Double> direct = new ArrayList<>();
     List<Double> cold = new ArrayList<>();
     List<Double> warm = new ArrayList<>();
     List<Double> coldListed = new ArrayList<>();
+    List<Double> directDisk = new ArrayList<>();
+    List<Double> coldDisk = new ArrayList<>();
+    String noDrop = onDisk ? PageCache.whyNotDroppable() : "its files are not on a disk";
     for (int r = 0; r < rounds; r++) {
       String file = "f-" + r + ".bin";
       write(ufs, file, data);
@@ -112,6 +121,14 @@ public final class ReadBench {
       write(ufs, listedDir + "/f.bin", data);
       client.listStatus(mount + "/" + listedDir);
       coldListed.add(time(data.length, () -> client.open(mount + "/" + listedDir + "/f.bin")));
+      if (noDrop == null) {
+        String diskFile = "disk-" + r + ".bin";
+        write(ufs, diskFile, data);
+        PageCache.drop();
+        directDisk.add(time(data.length, () -> ufs.open(UfsPath.parse(diskFile), 0, -1)));
+        PageCache.drop();
+        coldDisk.add(time(data.length, () -> client.open(mount + "/" + diskFile)));
+      }
     }
     double d = median(direct);
     double c = median(cold);
@@ -122,6 +139,14 @@ public final class ReadBench {
         + "| Sluice warm %8.1f MiB/s (%.2fx faster than cold)%n", name, data.length >> 20, d, c, d / c, w, w / c);
     System.out.printf("%-11s %4d MiB: Sluice cold after a listing of its directory %8.1f MiB/s (%.2fx the direct time)%n",
         name, data.length >> 20, l, d / l);
+    if (noDrop == null) {
+      double dd = median(directDisk);
+      double cd = median(coldDisk);
+      System.out.printf("%-11s %4d MiB: from the disk (page cache dropped): direct %8.1f MiB/s | Sluice cold %8.1f "
+          + "MiB/s (%.2fx the direct time)%n", name, data.length >> 20, dd, cd, dd / cd);
+    } else {
+      System.out.printf("%-11s %4d MiB: no read from the disk: %s%n", name, data.length >> 20, noDrop);
+    }
   }
 
   private static void write(UnderFileSystem ufs, String file, byte[] data) throws IOException {

@@ -1,0 +1,26 @@
+package io.sluice.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The kernel's page cache, emptied so that a file's next read comes from the disk. Needs root. */
+final class PageCache {
+  private static final Path DROP = Path.of("/proc/sys/vm/drop_caches");
+
+  private PageCache() {}
+
+  /** Null when {@link #drop} can work here, else why not. */
+  static String whyNotDroppable() {
+    return Files.isWritable(DROP) ? null : DROP + " is not writable (run as root to read from the disk)";
+  }
+
+  /** Writes dirty pages out, then drops clean ones (and dentries and inodes); tmpfs pages stay. */
+  static void drop() throws IOException, InterruptedException {
+    Process sync = new ProcessBuilder("sync").inheritIO().start();
+    if (sync.waitFor() != 0) {
+      throw new IOException("sync exited with " + sync.exitValue());
+    }
+    Files.writeString(DROP, "3");
+  }
+}
