@@ -1,6 +1,7 @@
 package io.sluice.client;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.client.block.BlockReader;
 import io.sluice.client.block.BlockWriter;
 import io.sluice.common.proto.BlockEdit;
 import io.sluice.common.proto.BlockInfo;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Changes a complete file: writes anywhere (past the end too), truncates, and reads the file as changed so far;
@@ -33,7 +35,12 @@ import java.util.TreeMap;
  *
  * <p>Until committed, the new content of each changed block is kept in a temporary file in
  * {@link ClientKeys#EDIT_DIR} (up to a block size per changed block, not on the heap); unchanged ranges are read
- * from the workers. Write permission is checked by the master when the changes are committed.
+ * from the workers. A block rewritten from its start, in order and in writes of at least {@value #STREAM_MIN} bytes
+ * (a copy over the file, {@code dd conv=notrunc}), goes straight to its new version on a worker instead
+ * ({@link StreamedVersion}): the commit then sends only what follows the rewritten part. The first write elsewhere
+ * in that block, read of the rewritten part or truncate into it moves the block to a temporary file, read back from
+ * the worker, and the version sent so far is given up. Write permission is checked by the master when the changes
+ * are committed.
  *
  * <p>Any failure of a write, truncate or commit fails the editor: its uncommitted changes are dropped (with the
  * versions a failed commit wrote) and every later call throws. A failed read, or an argument refused before anything
@@ -43,6 +50,14 @@ import java.util.TreeMap;
 public final class FileEditor implements Closeable {
   /** How many placements to try for one block version when its first worker cannot be reached. */
   private static final int PLACEMENT_ATTEMPTS = 3;
+  /** The smallest write at a block's start that starts streaming it: a sequential writer's, not a page's. */
+  static final int STREAM_MIN = 64 * 1024;
+  /**
+   * The oldest a stream's version may be when used: the master drops a version still uncommitted an hour after its
+   * allocation ({@code sluice.master.block.version.pending.expiry}), so an older stream moves to a temporary file and
+   * the commit allocates afresh.
+   */
+  private static final long STREAM_MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final StreamContext ctx;
   private String path;
@@ -63,6 +78,10 @@ public final class FileEditor implements Closeable {
   private long keptLength;
   private long length;
   private final TreeMap<Integer, DirtyBlock> dirtyBlocks = new TreeMap<>();
+  /** Blocks being rewritten in order straight to new versions; never also in {@link #dirtyBlocks}. */
+  private final TreeMap<Integer, StreamedVersion> streams = new TreeMap<>();
+  /** Versions given up since the last commit (streams moved to temporary files), for the commit to drop. */
+  private final List<Long> givenUp = new ArrayList<>();
   /** Reads the base; opened on first need, dropped when the base changes. */
   private SluiceInputStream base;
   /** One chunk's worth, for copying block content between the base, the temporary files and the workers. */
@@ -130,7 +149,7 @@ public final class FileEditor implements Closeable {
 
   /** Whether there are changes to commit. */
   public synchronized boolean dirty() {
-    return !dirtyBlocks.isEmpty() || length != baseLength || keptLength < baseLength;
+    return !dirtyBlocks.isEmpty() || !streams.isEmpty() || length != baseLength || keptLength < baseLength;
   }
 
   /**
@@ -172,7 +191,15 @@ public final class FileEditor implements Closeable {
         int index = blockIndex(pos);
         long inBlock = pos - start(index);
         int n = (int) Math.min(len, blockSize - inBlock);
-        dirtyBlock(index, inBlock, n).write(inBlock, b, off, n);
+        StreamedVersion stream = dirtyBlocks.containsKey(index) ? null : stream(index, inBlock, n);
+        if (stream != null) {
+          stream.write(b, off, n);
+          if (stream.written() == blockSize) {
+            stream.finish(); // full: its worker commits it now rather than hold the stream open until the commit
+          }
+        } else {
+          dirtyBlock(index, inBlock, n).write(inBlock, b, off, n);
+        }
         pos += n;
         off += n;
         len -= n;
@@ -198,6 +225,13 @@ public final class FileEditor implements Closeable {
     if (newLength < length) {
       try {
         int count = blockCount(newLength);
+        Map<Integer, StreamedVersion> cutStreams = streams.tailMap(count, true);
+        cutStreams.values().forEach(this::giveUp);
+        cutStreams.clear();
+        StreamedVersion lastStream = count == 0 ? null : streams.get(count - 1);
+        if (lastStream != null && lastStream.written() > newLength - start(count - 1)) {
+          unstream(count - 1);
+        }
         Map<Integer, DirtyBlock> cut = dirtyBlocks.tailMap(count, true);
         List<DirtyBlock> dropped = new ArrayList<>(cut.values());
         cut.clear();
@@ -237,17 +271,29 @@ public final class FileEditor implements Closeable {
           .setBaseLength(baseLength).setLength(length);
       for (int i = 0, count = blockCount(length); i < count; i++) {
         if (mustRewrite(i)) {
-          BlockInfo v = writeVersion(i, abandoned);
+          StreamedVersion stream = streams.get(i);
+          if (stream != null && stream.ageNanos() > STREAM_MAX_AGE_NANOS) {
+            unstream(i);
+            stream = null;
+          }
+          BlockInfo v = stream != null ? finish(i, stream) : writeVersion(i, abandoned);
           versions.put(i, v);
           req.addEdits(BlockEdit.newBuilder().setIndex(i)
               .setBaseBlockId(i < baseBlocks.size() ? baseBlocks.get(i).getBlockId() : 0)
               .setBlock(BlockMeta.newBuilder().setBlockId(v.getBlockId()).setLength(v.getLength())));
         }
       }
+      takeGivenUp(abandoned);
       committed = ctx.master().commitEdit(req.addAllAbandoned(abandoned).build());
       rebase(committed, versions);
     } catch (IOException | RuntimeException e) {
+      takeGivenUp(abandoned);
       versions.values().forEach(v -> abandoned.add(v.getBlockId()));
+      streams.forEach((i, stream) -> {
+        if (!versions.containsKey(i)) {
+          abandoned.add(stream.blockId()); // a full block's version finished before the commit, or one cut short
+        }
+      });
       dropVersions(abandoned, e);
       throw fail(e);
     }
@@ -322,10 +368,14 @@ public final class FileEditor implements Closeable {
       long inBlock = pos - start(index);
       int n = (int) Math.min(len, blockSize - inBlock);
       DirtyBlock dirty = dirtyBlocks.get(index);
+      StreamedVersion stream = streams.get(index);
+      if (dirty == null && stream != null && inBlock < stream.written()) {
+        dirty = unstream(index); // the rewritten bytes are on the worker only
+      }
       if (dirty != null) {
         dirty.read(inBlock, b, off, n);
       } else {
-        readBase(pos, b, off, n);
+        readBase(pos, b, off, n); // past a stream's bytes, the block still reads as before
       }
       pos += n;
       off += n;
@@ -394,11 +444,106 @@ public final class FileEditor implements Closeable {
   }
 
   /**
+   * The stream taking a write of {@code n} bytes at {@code inBlock} in block {@code index}, which has no temporary
+   * file: its stream when the write goes on where the stream is, a new one when the write starts the block and is a
+   * sequential writer's; else null, after moving a stream the write does not continue to a temporary file.
+   */
+  private StreamedVersion stream(int index, long inBlock, int n) throws IOException {
+    StreamedVersion stream = streams.get(index);
+    if (stream == null) {
+      return inBlock == 0 && n >= STREAM_MIN ? startStream(index) : null;
+    }
+    if (inBlock == stream.written() && !stream.finished() && stream.ageNanos() <= STREAM_MAX_AGE_NANOS) {
+      return stream;
+    }
+    unstream(index);
+    return null;
+  }
+
+  /** A stream of a new version of block {@code index}; null when no worker takes it (the block then goes to a file). */
+  private StreamedVersion startStream(int index) throws IOException {
+    BlockInfo version = ctx.master().allocateBlockVersion(fileId, path, index, ctx.clientHost(), List.of());
+    try {
+      BlockWriter writer = BlockWriter.open(ctx.workers(), version, blockSize, path, true);
+      StreamedVersion stream = new StreamedVersion(version, writer, ctx.writeChunks(),
+          (int) Math.min(ctx.settings().writeChunkSize(), blockSize));
+      streams.put(index, stream);
+      return stream;
+    } catch (RpcException e) {
+      givenUp.add(version.getBlockId());
+      if (e.status() != Status.UNAVAILABLE) {
+        throw e;
+      }
+      return null; // a temporary file, whose commit tries other placements
+    }
+  }
+
+  /**
+   * Moves block {@code index} from its stream to a temporary file: the block's bytes as the editor sees them, the
+   * streamed ones read back from the version, which is then given up.
+   */
+  private DirtyBlock unstream(int index) throws IOException {
+    StreamedVersion stream = streams.remove(index);
+    BlockInfo sent;
+    try {
+      sent = stream.finish();
+    } finally {
+      giveUp(stream);
+    }
+    DirtyBlock dirty = dirtyBlock(index, 0, 0);
+    byte[] buf = scratch();
+    try (BlockReader r = BlockReader.open(ctx.workers(), ctx.fallThrough(), sent, 0, sent.getLength(), ctx.read(),
+        path)) {
+      for (long at = 0; at < sent.getLength(); ) {
+        int n = r.read(buf, 0, (int) Math.min(buf.length, sent.getLength() - at));
+        if (n < 0) {
+          throw new EOFException(path + ": block version " + sent.getBlockId() + " ended at " + at + " of "
+              + sent.getLength() + " bytes");
+        }
+        dirty.write(at, buf, 0, n);
+        at += n;
+      }
+    }
+    return dirty;
+  }
+
+  /** Moves the versions given up so far to {@code abandoned}. */
+  private void takeGivenUp(List<Long> abandoned) {
+    abandoned.addAll(givenUp);
+    givenUp.clear();
+  }
+
+  /** Ends {@code stream} without using its version, which the next commit drops. */
+  private void giveUp(StreamedVersion stream) {
+    stream.abort();
+    givenUp.add(stream.blockId());
+  }
+
+  /**
+   * The version block {@code index} was streamed to, finished: what the rewrite did not reach of the block's new
+   * length is sent after it first (the base's bytes there, or zeros).
+   */
+  private BlockInfo finish(int index, StreamedVersion stream) throws IOException {
+    long start = start(index);
+    long blockLength = Math.min(blockSize, length - start);
+    if (stream.written() < blockLength) {
+      byte[] buf = scratch();
+      for (long at = stream.written(); at < blockLength; ) {
+        int n = (int) Math.min(buf.length, blockLength - at);
+        readBase(start + at, buf, 0, n);
+        stream.write(buf, 0, n);
+        at += n;
+      }
+    }
+    return stream.finish();
+  }
+
+  /**
    * Whether block {@code index} of the new length needs a new version: it was written, it is past the base's
    * blocks, its length changes, or some of its base bytes were cut off (they now read as zeros).
    */
   private boolean mustRewrite(int index) {
-    if (dirtyBlocks.containsKey(index) || index >= baseBlocks.size()) {
+    if (dirtyBlocks.containsKey(index) || streams.containsKey(index) || index >= baseBlocks.size()) {
       return true;
     }
     long baseEnd = start(index) + baseBlocks.get(index).getLength();
@@ -468,12 +613,14 @@ public final class FileEditor implements Closeable {
     release();
   }
 
-  /** Closes the base stream and deletes the temporary files. */
+  /** Closes the base stream, ends the streams and deletes the temporary files. */
   private void release() throws IOException {
     if (base != null) {
       base.close();
       base = null;
     }
+    streams.values().forEach(StreamedVersion::abort); // nothing for a finished one: the master expires its version
+    streams.clear();
     List<DirtyBlock> dropped = new ArrayList<>(dirtyBlocks.values());
     dirtyBlocks.clear();
     closeAll(dropped);

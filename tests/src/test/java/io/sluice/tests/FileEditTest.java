@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FileEditTest {
   private static final int BLOCK = 1 << 20;
+  /** A FUSE mount's largest write. */
+  private static final int CHUNK = 128 * 1024;
   private static final String WORKER_BLOCKS = "sluice_worker_tier_blocks";
 
   @TempDir
@@ -133,7 +135,12 @@ class FileEditTest {
       for (int op = 0; op < 300; op++) {
         int kind = r.nextInt(100);
         String what = "op " + op + " (seed " + seed + ")";
-        if (kind < 40) {
+        if (kind < 8) {
+          // A run of writes in order from a block's start, streamed (FileEditor.STREAM_MIN), sometimes past the end.
+          int start = r.nextInt(Math.min(max - BLOCK, model.length + BLOCK / 2) / BLOCK + 1) * BLOCK;
+          int run = CHUNK * (1 + r.nextInt(BLOCK / CHUNK + 2)) - r.nextInt(2) * 77;
+          writeInOrder(e, model, r, start, Math.min(run, max - start));
+        } else if (kind < 40) {
           int len = r.nextInt(10) == 0 ? 1 + r.nextInt(2 * BLOCK) : 1 + r.nextInt(8192);
           int pos = r.nextInt(Math.min(max - len, model.length + BLOCK / 2) + 1); // sometimes past the end
           byte[] data = random(r, len);
@@ -242,6 +249,80 @@ class FileEditTest {
     }
     client.delete("/v", false);
     awaitBlocks(metrics, 0);
+  }
+
+  /**
+   * A block rewritten from its start in order goes to its new version on the worker as it is written (a full one is
+   * there before the commit); the commit sends what the rewrite did not reach of a block after it, from the base.
+   */
+  @Test
+  void aBlockRewrittenInOrderGoesToTheWorkerBeforeTheCommit() throws Exception {
+    InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+    Random r = new Random(13);
+    Model model = new Model(4 * BLOCK);
+    model.write(0, random(r, 3 * BLOCK + BLOCK / 2));
+    create("/s", model.content());
+    awaitBlocks(metrics, 4);
+    try (FileEditor e = client.edit("/s")) {
+      writeInOrder(e, model, r, 0, BLOCK + BLOCK / 2); // block 0 whole, half of block 1
+      awaitBlocks(metrics, 5); // block 0's new version, before any commit
+      assertEquals(3 * BLOCK + BLOCK / 2, e.length(), "the length is unchanged");
+      e.commit();
+      assertArrayEquals(model.content(), readAll("/s"));
+      awaitBlocks(metrics, 4); // two versions in, two blocks out
+      // Past the end: the last block rewritten and grown by a sequential writer, as cp over the file does.
+      writeInOrder(e, model, r, 3 * BLOCK, BLOCK - 1000);
+    }
+    assertArrayEquals(model.content(), readAll("/s"));
+    awaitBlocks(metrics, 4);
+  }
+
+  /**
+   * A streamed block moves to a temporary file (its bytes read back from the worker) on a read of what was streamed,
+   * a write elsewhere in it and a truncate into it; the content always matches the model, and the versions given up
+   * leave the worker with the commit.
+   */
+  @Test
+  void aStreamedBlockFallsBackToAFileOnAnythingButTheNextWrite() throws Exception {
+    InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+    Random r = new Random(17);
+    Model model = new Model(5 * BLOCK);
+    model.write(0, random(r, 4 * BLOCK + BLOCK / 3));
+    create("/f", model.content());
+    awaitBlocks(metrics, 5);
+    try (FileEditor e = client.edit("/f")) {
+      writeInOrder(e, model, r, 0, BLOCK); // finished on the worker
+      writeInOrder(e, model, r, BLOCK, 3 * CHUNK);
+      byte[] got = new byte[1000];
+      assertEquals(got.length, e.read(BLOCK + CHUNK - 10, got, 0, got.length)); // inside block 1's stream
+      assertArrayEquals(Arrays.copyOfRange(model.bytes, BLOCK + CHUNK - 10, BLOCK + CHUNK + 990), got);
+
+      writeInOrder(e, model, r, 2 * BLOCK, 2 * CHUNK);
+      byte[] back = random(r, 5000);
+      e.write(2 * BLOCK + 100, back, 0, back.length); // behind block 2's stream
+      model.write(2 * BLOCK + 100, back);
+
+      writeInOrder(e, model, r, 4 * BLOCK, 3 * CHUNK); // the last block, grown past its old end
+      e.truncate(4 * BLOCK + CHUNK + 7);
+      model.truncate(4 * BLOCK + CHUNK + 7);
+
+      byte[] again = random(r, 300);
+      e.write(BLOCK / 2, again, 0, again.length); // into block 0's finished version
+      model.write(BLOCK / 2, again);
+      assertReads(e, model);
+      e.commit();
+      assertArrayEquals(model.content(), readAll("/f"));
+    }
+    awaitBlocks(metrics, 5); // no version given up is left behind
+  }
+
+  /** Writes {@code len} random bytes at {@code pos} in the pieces a FUSE mount passes on (128 KiB), in order. */
+  private static void writeInOrder(FileEditor e, Model model, Random r, int pos, int len) throws IOException {
+    for (int at = 0; at < len; at += CHUNK) {
+      byte[] data = random(r, Math.min(CHUNK, len - at));
+      e.write(pos + at, data, 0, data.length);
+      model.write(pos + at, data);
+    }
   }
 
   @Test
