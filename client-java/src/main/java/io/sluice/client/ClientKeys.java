@@ -66,6 +66,17 @@ public final class ClientKeys {
       "Directory for the changed blocks of files being edited, until committed (empty: the JVM's temp dir).");
 
   /**
+   * How long a {@link FileEditor} may hold a block it streams to a new version (a block rewritten from its start,
+   * in order) before the change is committed; an older one moves to a temporary file in {@link #EDIT_DIR} at the
+   * editor's next call. The master drops versions still uncommitted after {@code
+   * sluice.master.block.version.pending.expiry} (1h), so keep this well below that. 0 turns streaming off.
+   */
+  public static final ConfigKey<Duration> EDIT_STREAM_MAX_AGE = ConfigKey.duration("sluice.user.edit.stream.max.age",
+      "10m", "How long an in-place rewrite may stream a block to its new version before committing it (0: never "
+      + "stream, stage every changed block in a temporary file); keep well below the master's pending version "
+      + "expiry.");
+
+  /**
    * Short-circuit reads (DESIGN 5): read a block cached by a worker on this host from its file, under a lease the
    * worker grants, instead of over the block RPC. Whenever the worker grants no lease (not cached there, disabled
    * there) or the file cannot be opened or read (permissions, a different file system view), the block is read over

@@ -13,6 +13,8 @@ import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Changes a complete file: writes anywhere (past the end too), truncates, and reads the file as changed so far;
@@ -39,12 +40,15 @@ import java.util.concurrent.TimeUnit;
  * (a copy over the file, {@code dd conv=notrunc}), goes straight to its new version on a worker instead
  * ({@link StreamedVersion}): the commit then sends only what follows the rewritten part. The first write elsewhere
  * in that block, read of the rewritten part or truncate into it moves the block to a temporary file, read back from
- * the worker, and the version sent so far is given up. Write permission is checked by the master when the changes
- * are committed.
+ * the worker, and the version sent so far is given up; so does a stream older than
+ * {@link ClientKeys#EDIT_STREAM_MAX_AGE}, at the editor's next call, because the master drops versions left
+ * uncommitted too long. A worker that cannot take a stream turns streaming off for the editor. Write permission is
+ * checked by the master when the changes are committed.
  *
  * <p>Any failure of a write, truncate or commit fails the editor: its uncommitted changes are dropped (with the
- * versions a failed commit wrote) and every later call throws. A failed read, or an argument refused before anything
- * changed, leaves it as it was. Thread-safe: calls run one at a time (a FUSE mount reads through it from reader
+ * versions it wrote) and every later call throws. A failed read, or an argument refused before anything changed,
+ * leaves it as it was, except a read that had to move a streamed block and could not: that fails the editor too,
+ * since the block's new bytes may be gone. Thread-safe: calls run one at a time (a FUSE mount reads through it from reader
  * threads while its loop writes).
  */
 public final class FileEditor implements Closeable {
@@ -52,12 +56,6 @@ public final class FileEditor implements Closeable {
   private static final int PLACEMENT_ATTEMPTS = 3;
   /** The smallest write at a block's start that starts streaming it: a sequential writer's, not a page's. */
   static final int STREAM_MIN = 64 * 1024;
-  /**
-   * The oldest a stream's version may be when used: the master drops a version still uncommitted an hour after its
-   * allocation ({@code sluice.master.block.version.pending.expiry}), so an older stream moves to a temporary file and
-   * the commit allocates afresh.
-   */
-  private static final long STREAM_MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final StreamContext ctx;
   private String path;
@@ -82,6 +80,10 @@ public final class FileEditor implements Closeable {
   private final TreeMap<Integer, StreamedVersion> streams = new TreeMap<>();
   /** Versions given up since the last commit (streams moved to temporary files), for the commit to drop. */
   private final List<Long> givenUp = new ArrayList<>();
+  /** The streams in the order they started, oldest first (some may have ended since): see {@link #expireStreams}. */
+  private final ArrayDeque<StreamedVersion> started = new ArrayDeque<>();
+  /** Set when a worker could not take a stream: changed blocks then all go to temporary files. */
+  private boolean streamingOff;
   /** Reads the base; opened on first need, dropped when the base changes. */
   private SluiceInputStream base;
   /** One chunk's worth, for copying block content between the base, the temporary files and the workers. */
@@ -165,6 +167,7 @@ public final class FileEditor implements Closeable {
     if (pos < 0) {
       throw new EOFException(path + ": negative position " + pos);
     }
+    expireStreams();
     if (pos >= length) {
       return len == 0 ? 0 : -1;
     }
@@ -187,6 +190,7 @@ public final class FileEditor implements Closeable {
     }
     checkLength(pos + len);
     try {
+      expireStreams();
       while (len > 0) {
         int index = blockIndex(pos);
         long inBlock = pos - start(index);
@@ -224,6 +228,7 @@ public final class FileEditor implements Closeable {
     checkLength(newLength);
     if (newLength < length) {
       try {
+        expireStreams();
         int count = blockCount(newLength);
         Map<Integer, StreamedVersion> cutStreams = streams.tailMap(count, true);
         cutStreams.values().forEach(this::giveUp);
@@ -269,13 +274,10 @@ public final class FileEditor implements Closeable {
     try {
       CommitEditRequest.Builder req = CommitEditRequest.newBuilder().setFileId(fileId).setPath(path)
           .setBaseLength(baseLength).setLength(length);
+      expireStreams();
       for (int i = 0, count = blockCount(length); i < count; i++) {
         if (mustRewrite(i)) {
           StreamedVersion stream = streams.get(i);
-          if (stream != null && stream.ageNanos() > STREAM_MAX_AGE_NANOS) {
-            unstream(i);
-            stream = null;
-          }
           BlockInfo v = stream != null ? finish(i, stream) : writeVersion(i, abandoned);
           versions.put(i, v);
           req.addEdits(BlockEdit.newBuilder().setIndex(i)
@@ -287,11 +289,10 @@ public final class FileEditor implements Closeable {
       committed = ctx.master().commitEdit(req.addAllAbandoned(abandoned).build());
       rebase(committed, versions);
     } catch (IOException | RuntimeException e) {
-      takeGivenUp(abandoned);
-      versions.values().forEach(v -> abandoned.add(v.getBlockId()));
-      streams.forEach((i, stream) -> {
-        if (!versions.containsKey(i)) {
-          abandoned.add(stream.blockId()); // a full block's version finished before the commit, or one cut short
+      // fail() drops the versions given up and those of the streams (finished here or not); these are the others.
+      versions.forEach((i, v) -> {
+        if (!streams.containsKey(i)) {
+          abandoned.add(v.getBlockId());
         }
       });
       dropVersions(abandoned, e);
@@ -302,19 +303,21 @@ public final class FileEditor implements Closeable {
 
   /**
    * Drops changes not committed yet, without committing them, and releases everything; the editor is closed.
-   * Nothing reaches the master.
+   * The master hears of it only to drop the versions blocks were streamed to.
    */
   public synchronized void abort() throws IOException {
     if (closed) {
       return;
     }
     closed = true;
+    dropUncommitted(null);
     release();
   }
 
   /**
-   * Asks the master to drop the versions a failed commit wrote (they would otherwise stay on the workers for as long
-   * as the file lives). Best effort: a failure is added to {@code cause}.
+   * Asks the master to drop the versions a failed commit wrote (they would otherwise stay on the workers, kept
+   * from eviction, until the master's pending version expiry). Best effort: a failure is added to {@code cause}, if
+   * any.
    */
   private void dropVersions(List<Long> versions, Exception cause) {
     if (versions.isEmpty()) {
@@ -324,8 +327,18 @@ public final class FileEditor implements Closeable {
       ctx.master().commitEdit(CommitEditRequest.newBuilder().setFileId(fileId).setPath(path).setAbandonOnly(true)
           .addAllAbandoned(versions).build());
     } catch (RpcException | RuntimeException e) {
-      cause.addSuppressed(e);
+      if (cause != null) {
+        cause.addSuppressed(e);
+      }
     }
+  }
+
+  /** Drops the versions given up and those of the streams: changes that will not be committed. */
+  private void dropUncommitted(Exception cause) {
+    List<Long> versions = new ArrayList<>(givenUp);
+    givenUp.clear();
+    streams.values().forEach(s -> versions.add(s.blockId()));
+    dropVersions(versions, cause);
   }
 
   /**
@@ -451,9 +464,10 @@ public final class FileEditor implements Closeable {
   private StreamedVersion stream(int index, long inBlock, int n) throws IOException {
     StreamedVersion stream = streams.get(index);
     if (stream == null) {
-      return inBlock == 0 && n >= STREAM_MIN ? startStream(index) : null;
+      boolean start = inBlock == 0 && n >= STREAM_MIN && !streamingOff && !maxAge().isZero();
+      return start ? startStream(index) : null;
     }
-    if (inBlock == stream.written() && !stream.finished() && stream.ageNanos() <= STREAM_MAX_AGE_NANOS) {
+    if (inBlock == stream.written() && !stream.finished()) {
       return stream;
     }
     unstream(index);
@@ -463,18 +477,46 @@ public final class FileEditor implements Closeable {
   /** A stream of a new version of block {@code index}; null when no worker takes it (the block then goes to a file). */
   private StreamedVersion startStream(int index) throws IOException {
     BlockInfo version = ctx.master().allocateBlockVersion(fileId, path, index, ctx.clientHost(), List.of());
+    BlockWriter writer;
     try {
-      BlockWriter writer = BlockWriter.open(ctx.workers(), version, blockSize, path, true);
-      StreamedVersion stream = new StreamedVersion(version, writer, ctx.writeChunks(),
-          (int) Math.min(ctx.settings().writeChunkSize(), blockSize));
-      streams.put(index, stream);
-      return stream;
+      writer = BlockWriter.open(ctx.workers(), version, blockSize, path, true);
     } catch (RpcException e) {
       givenUp.add(version.getBlockId());
       if (e.status() != Status.UNAVAILABLE) {
         throw e;
       }
-      return null; // a temporary file, whose commit tries other placements
+      streamingOff = true; // temporary files from now on, whose commit tries other placements
+      return null;
+    } catch (RuntimeException e) {
+      givenUp.add(version.getBlockId());
+      throw e;
+    }
+    StreamedVersion stream = new StreamedVersion(index, version, writer, ctx.writeChunks(),
+        (int) Math.min(ctx.settings().writeChunkSize(), blockSize));
+    streams.put(index, stream);
+    started.addLast(stream);
+    return stream;
+  }
+
+  private Duration maxAge() {
+    return ctx.settings().editStreamMaxAge();
+  }
+
+  /**
+   * Moves the streams older than {@link ClientKeys#EDIT_STREAM_MAX_AGE} to temporary files: the master would drop
+   * their versions before a late commit could use them. Streams start in order, so only the oldest are looked at.
+   */
+  private void expireStreams() throws IOException {
+    long maxNanos = maxAge().toNanos();
+    for (StreamedVersion oldest; (oldest = started.peekFirst()) != null; ) {
+      boolean live = streams.get(oldest.index()) == oldest;
+      if (live && oldest.ageNanos() <= maxNanos) {
+        return;
+      }
+      started.pollFirst();
+      if (live) {
+        unstream(oldest.index());
+      }
     }
   }
 
@@ -483,28 +525,33 @@ public final class FileEditor implements Closeable {
    * streamed ones read back from the version, which is then given up.
    */
   private DirtyBlock unstream(int index) throws IOException {
-    StreamedVersion stream = streams.remove(index);
-    BlockInfo sent;
     try {
-      sent = stream.finish();
-    } finally {
-      giveUp(stream);
-    }
-    DirtyBlock dirty = dirtyBlock(index, 0, 0);
-    byte[] buf = scratch();
-    try (BlockReader r = BlockReader.open(ctx.workers(), ctx.fallThrough(), sent, 0, sent.getLength(), ctx.read(),
-        path)) {
-      for (long at = 0; at < sent.getLength(); ) {
-        int n = r.read(buf, 0, (int) Math.min(buf.length, sent.getLength() - at));
-        if (n < 0) {
-          throw new EOFException(path + ": block version " + sent.getBlockId() + " ended at " + at + " of "
-              + sent.getLength() + " bytes");
-        }
-        dirty.write(at, buf, 0, n);
-        at += n;
+      StreamedVersion stream = streams.remove(index);
+      BlockInfo sent;
+      try {
+        sent = stream.finish();
+      } finally {
+        giveUp(stream);
       }
+      DirtyBlock dirty = dirtyBlock(index, 0, 0);
+      byte[] buf = scratch();
+      try (BlockReader r = BlockReader.open(ctx.workers(), ctx.fallThrough(), sent, 0, sent.getLength(), ctx.read(),
+          path)) {
+        for (long at = 0; at < sent.getLength(); ) {
+          int n = r.read(buf, 0, (int) Math.min(buf.length, sent.getLength() - at));
+          if (n < 0) {
+            throw new EOFException(path + ": block version " + sent.getBlockId() + " ended at " + at + " of "
+                + sent.getLength() + " bytes");
+          }
+          dirty.write(at, buf, 0, n);
+          at += n;
+        }
+      }
+      return dirty;
+    } catch (IOException | RuntimeException e) {
+      // The block's new bytes may be lost with the version: its content can no longer be what was written.
+      throw fail(e);
     }
-    return dirty;
   }
 
   /** Moves the versions given up so far to {@code abandoned}. */
@@ -619,8 +666,9 @@ public final class FileEditor implements Closeable {
       base.close();
       base = null;
     }
-    streams.values().forEach(StreamedVersion::abort); // nothing for a finished one: the master expires its version
+    streams.values().forEach(StreamedVersion::abort);
     streams.clear();
+    started.clear();
     List<DirtyBlock> dropped = new ArrayList<>(dirtyBlocks.values());
     dirtyBlocks.clear();
     closeAll(dropped);
@@ -647,6 +695,7 @@ public final class FileEditor implements Closeable {
     if (failure == null) {
       failure = e instanceof IOException io ? io : new IOException(path + ": " + e, e);
     }
+    dropUncommitted(failure);
     try {
       release();
     } catch (IOException suppressed) {

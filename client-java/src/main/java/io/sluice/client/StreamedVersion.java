@@ -13,6 +13,7 @@ import io.sluice.common.rpc.RpcException;
  * Not thread-safe: the editor's lock guards it.
  */
 final class StreamedVersion {
+  private final int index;
   private final BlockInfo version;
   private final BlockWriter writer;
   private final WriteChunkPool chunks;
@@ -26,14 +27,20 @@ final class StreamedVersion {
   private boolean aborted;
 
   /**
+   * @param index the block's index in the file
    * @param version the block version allocated for the new content
    * @param writer a writer open on {@code version}; this object owns it from now on
    */
-  StreamedVersion(BlockInfo version, BlockWriter writer, WriteChunkPool chunks, int chunkSize) {
+  StreamedVersion(int index, BlockInfo version, BlockWriter writer, WriteChunkPool chunks, int chunkSize) {
+    this.index = index;
     this.version = version;
     this.writer = writer;
     this.chunks = chunks;
     this.chunkSize = chunkSize;
+  }
+
+  int index() {
+    return index;
   }
 
   long blockId() {

@@ -66,7 +66,9 @@ public final class MasterKeys {
 
   /**
    * How long a block version may stay allocated but uncommitted before a worker reporting it may drop it. A writer
-   * commits its versions within seconds of allocating them, so only a writer that died leaves one this old.
+   * commits its versions within seconds of allocating them, except a client streaming a rewritten block, which
+   * holds one for at most {@code sluice.user.edit.stream.max.age} (10 min); so only a writer that died leaves one
+   * this old. Keep it well above that client key.
    */
   public static final ConfigKey<Duration> BLOCK_VERSION_PENDING_EXPIRY = ConfigKey.duration(
       "sluice.master.block.version.pending.expiry", "1h",

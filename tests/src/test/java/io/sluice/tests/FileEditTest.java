@@ -12,6 +12,7 @@ import io.sluice.client.FileEditor;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.Status;
 import io.sluice.common.proto.WorkerSummary;
 import io.sluice.common.rpc.RpcException;
@@ -122,16 +123,31 @@ class FileEditTest {
   /** Replays a few hundred random operations on one editor against a model; prints its seed to replay a failure. */
   @Test
   void randomOperationsMatchAModel() throws Exception {
+    randomOperations(client, "/m");
+  }
+
+  /**
+   * The same with every stream expiring at the editor's next call ({@code sluice.user.edit.stream.max.age}): each
+   * streamed block moves to a temporary file read back from its version, as one held too long does.
+   */
+  @Test
+  void randomOperationsMatchAModelWhenStreamsExpireAtOnce() throws Exception {
+    try (SluiceClient c = SluiceClient.connect(cluster.conf().with("sluice.user.edit.stream.max.age", "1ms"))) {
+      randomOperations(c, "/x");
+    }
+  }
+
+  private void randomOperations(SluiceClient c, String file) throws Exception {
     long seed = System.nanoTime();
     System.out.println("FileEditTest.randomOperations seed " + seed);
     Random r = new Random(seed);
     int max = 6 * BLOCK + 1000;
     Model model = new Model(max);
     model.write(0, random(r, 2 * BLOCK + BLOCK / 2));
-    create("/m", model.content());
+    create(file, model.content());
 
     int commits = 0;
-    try (FileEditor e = client.edit("/m")) {
+    try (FileEditor e = c.edit(file)) {
       for (int op = 0; op < 300; op++) {
         int kind = r.nextInt(100);
         String what = "op " + op + " (seed " + seed + ")";
@@ -168,12 +184,12 @@ class FileEditTest {
           FileInfo info = e.commit();
           commits++;
           assertEquals(model.length, info.getLength(), what);
-          assertArrayEquals(model.content(), readAll("/m"), what);
+          assertArrayEquals(model.content(), readAll(file), what);
         }
         assertEquals(model.length, e.length(), what);
       }
     }
-    assertArrayEquals(model.content(), readAll("/m"), "after close (seed " + seed + ")");
+    assertArrayEquals(model.content(), readAll(file), "after close (seed " + seed + ")");
     assertTrue(commits > 0);
   }
 
@@ -314,6 +330,77 @@ class FileEditTest {
       assertArrayEquals(model.content(), readAll("/f"));
     }
     awaitBlocks(metrics, 5); // no version given up is left behind
+  }
+
+  /** An editor aborted, or failed, drops the versions it streamed: they do not stay on the worker, kept. */
+  @Test
+  void anAbortedEditorDropsTheVersionsItStreamed() throws Exception {
+    InetSocketAddress metrics = cluster.workerHttp().orElseThrow();
+    Random r = new Random(19);
+    Model model = new Model(3 * BLOCK);
+    model.write(0, random(r, 2 * BLOCK));
+    create("/ab", model.content());
+    awaitBlocks(metrics, 2);
+    FileEditor e = client.edit("/ab");
+    writeInOrder(e, new Model(3 * BLOCK), r, 0, BLOCK + CHUNK);
+    awaitBlocks(metrics, 3); // block 0's version is on the worker
+    e.abort();
+    awaitBlocks(metrics, 2);
+    assertArrayEquals(model.content(), readAll("/ab"));
+  }
+
+  /**
+   * A streamed block that cannot be read back when a read needs it (its worker is gone) fails the editor: the block's
+   * new bytes are lost, so nothing may be committed as if they had been written.
+   */
+  @Test
+  void aStreamedBlockThatCannotBeReadBackFailsTheEditor() throws Exception {
+    Random r = new Random(23);
+    byte[] original = random(r, 2 * BLOCK);
+    create("/lost", original);
+    FileEditor e = client.edit("/lost");
+    writeInOrder(e, new Model(3 * BLOCK), r, 0, 3 * CHUNK);
+    cluster.stopWorker();
+    assertThrows(IOException.class, () -> e.read(10, new byte[100], 0, 100));
+    IOException failed = assertThrows(IOException.class, e::commit);
+    assertTrue(failed.getMessage().contains("failed earlier"), failed.getMessage());
+    assertThrows(IOException.class, e::close);
+    cluster.startWorker();
+    cluster.awaitWorker(client);
+    assertArrayEquals(original, readAll("/lost"), "nothing of the failed change landed");
+  }
+
+  /**
+   * A stream held past {@code sluice.user.edit.stream.max.age} moves to a temporary file: the commit writes that block
+   * afresh (a second version allocated) rather than use a version the master may have dropped meanwhile.
+   */
+  @Test
+  void aStreamHeldPastItsMaxAgeIsWrittenAfreshAtTheCommit() throws Exception {
+    assertEquals(1.0, versionsAllocatedToRewriteABlock("10m"));
+    assertEquals(2.0, versionsAllocatedToRewriteABlock("50ms"));
+  }
+
+  private double versionsAllocatedToRewriteABlock(String maxAge) throws Exception {
+    try (SluiceClient c = SluiceClient.connect(cluster.conf().with("sluice.user.edit.stream.max.age", maxAge))) {
+      Random r = new Random(29);
+      Model model = new Model(2 * BLOCK);
+      model.write(0, random(r, BLOCK + 1000));
+      String file = "/age-" + maxAge;
+      create(file, model.content());
+      double before = versionsAllocated();
+      try (FileEditor e = c.edit(file)) {
+        writeInOrder(e, model, r, 0, BLOCK);
+        Thread.sleep(100); // the stream's age passes 50 ms
+      }
+      assertArrayEquals(model.content(), readAll(file));
+      return versionsAllocated() - before;
+    }
+  }
+
+  private double versionsAllocated() throws IOException, InterruptedException {
+    InetSocketAddress http = new InetSocketAddress("127.0.0.1", cluster.masterHttp().orElseThrow().getPort());
+    return io.sluice.common.metrics.Scrape.of(http).value("sluice_rpc_server_calls_total", "server", "master",
+        "method", Integer.toString(MasterMethod.ALLOCATE_BLOCK_VERSION_VALUE), "status", "OK").orElse(0.0);
   }
 
   /** Writes {@code len} random bytes at {@code pos} in the pieces a FUSE mount passes on (128 KiB), in order. */

@@ -22,8 +22,9 @@ public final class AllocatedBlocks {
 
   /**
    * As {@link #isAllocated(NamespaceReader, long)}, except that a version allocated before {@code pendingSinceMs}
-   * and still not in its file counts as abandoned: its writer commits within seconds of allocating it, so one this
-   * old belongs to a writer that died, and a worker reporting it may drop it.
+   * and still not in its file counts as abandoned: its writer commits within seconds of allocating it (minutes for a
+   * streamed rewrite, see {@code MasterKeys.BLOCK_VERSION_PENDING_EXPIRY}), so one this old belongs to a writer that
+   * died, and a worker reporting it may drop it.
    */
   public static boolean isAllocated(NamespaceReader reader, long blockId, long pendingSinceMs) {
     if (BlockIds.isVersion(blockId)) {
