@@ -10,8 +10,12 @@ final class PageCache {
 
   private PageCache() {}
 
-  /** Null when {@link #drop} can work here, else why not. */
-  static String whyNotDroppable() {
+  /** Null when {@link #drop} can make a read of the files in {@code dir} come from a disk, else why not. */
+  static String whyNotDroppable(Path dir) throws IOException {
+    String type = Files.getFileStore(dir).type();
+    if (type.equals("tmpfs") || type.equals("ramfs")) {
+      return dir + " is on " + type + ", not on a disk";
+    }
     return Files.isWritable(DROP) ? null : DROP + " is not writable (run as root to read from the disk)";
   }
 

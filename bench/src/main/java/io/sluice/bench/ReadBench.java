@@ -23,11 +23,12 @@ import java.util.Random;
  * reads it through from the UFS and caches it), and read warm (served from the worker's cache), for a local
  * directory and for a real S3 server (S3Proxy as its own process). Each round uses a new file so the cold read is
  * really cold, and another in a directory listed first (as a job lists its input before reading it, so the cold read
- * finds the file's metadata known); figures are medians over the rounds. One master and one worker in this JVM on loopback; the worker's
- * tier is given as {@code sluice.worker.tiers} (default a MEM tier on /dev/shm), and the worker pre-touches as much
- * MEM space as the cold reads will fill ({@code sluice.worker.mem.pretouch}) before the first round: on this VM,
- * memory touched for the first time faults in at about 0.2 GiB/s, which would time the VM's page reporting instead of
- * the cache (the direct read's buffer is resident too). Operators of such hosts configure the same.
+ * finds the file's metadata known); figures are medians over the rounds. One master and one worker in this JVM on
+ * loopback; the worker's tier is given as {@code sluice.worker.tiers} (default a MEM tier on /dev/shm), and the
+ * worker pre-touches as much MEM space as the cold reads will fill ({@code sluice.worker.mem.pretouch}) before the
+ * first round: on this VM, memory touched for the first time faults in at about 0.2 GiB/s, which would time the VM's
+ * page reporting instead of the cache (the direct read's buffer is resident too). Operators of such hosts configure
+ * the same.
  *
  * <p>A page-cached local file is read at memory speed, which no cache that also stores a copy can match; a UFS is the
  * slow store Sluice sits in front of. So where the UFS's files are on a local disk (the local directory, S3Proxy's
@@ -39,7 +40,8 @@ import java.util.Random;
  * is larger, the full size is also read from S3Proxy's filesystem store ("S3Proxy fs"), where a cold read's per-file
  * latency (metadata sync, the first request) weighs less against the transfer.
  *
- * <p>Usage: {@code ReadBench [size-MiB] [rounds] [tiers]} (default 256 3 MEM:/dev/shm/sluice-bench-PID:4g).
+ * <p>Usage: {@code ReadBench [size-MiB] [rounds] [tiers]} (default 256 3 MEM:/dev/shm/sluice-bench-PID:6g: the
+ * cold reads of the default run cache 4.9 GiB).
  */
 public final class ReadBench {
   private static final int BUFFER = 1 << 20;
@@ -51,8 +53,10 @@ public final class ReadBench {
     int sizeMiB = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path shm = Path.of("/dev/shm/sluice-bench-" + ProcessHandle.current().pid());
-    String tiers = args.length > 2 ? args[2] : "MEM:" + shm + ":4g";
+    String tiers = args.length > 2 ? args[2] : "MEM:" + shm + ":6g";
     Path dir = Files.createTempDirectory("sluice-read-bench");
+    // Null when the local dir's and S3Proxy's fs store's files can be read from the disk (see PageCache).
+    String disk = PageCache.whyNotDroppable(dir);
     byte[] data = new byte[sizeMiB << 20];
     new Random(1).nextBytes(data);
     System.out.printf("read bench: %d MiB file, %d rounds, worker tiers %s, %d cores%n", sizeMiB, rounds, tiers,
@@ -67,15 +71,15 @@ public final class ReadBench {
       Path localRoot = Files.createDirectories(dir.resolve("ufs"));
       client.mount("/local", localRoot.toUri(), MountOptions.defaults());
       try (UnderFileSystem local = UfsRegistry.load().create(localRoot.toUri(), Map.of())) {
-        run("local dir", local, "/local", client, data, rounds, true);
+        run("local dir", local, "/local", client, data, rounds, disk);
       }
       // S3Proxy keeps objects in its heap (512 MiB): it fails uploads much past 64 MiB.
       s3("S3Proxy", S3ProxyProcess.start(Files.createDirectories(dir.resolve("s3mem"))), "/s3",
-          data.length > S3_MAX ? Arrays.copyOf(data, S3_MAX) : data, client, rounds, false);
+          data.length > S3_MAX ? Arrays.copyOf(data, S3_MAX) : data, client, rounds, "its files are not on a disk");
       if (data.length > S3_MAX) {
         // Its filesystem store holds the full size: per-file latency then weighs less against the transfer.
         s3("S3Proxy fs", S3ProxyProcess.startOnDisk(Files.createDirectories(dir.resolve("s3disk"))), "/s3fs",
-            data, client, rounds, true);
+            data, client, rounds, disk);
       }
     } finally {
       deleteTree(dir);
@@ -87,27 +91,26 @@ public final class ReadBench {
 
   /** Runs the rounds against a fresh bucket of {@code s3}, mounted at {@code mount}; stops the server after. */
   private static void s3(String name, S3ProxyProcess s3, String mount, byte[] data, SluiceClient client, int rounds,
-      boolean onDisk) throws Exception {
+      String noDrop) throws Exception {
     try (s3) {
       String bucket = "bench-" + mount.substring(1);  // one per mount: mounts of one URI would overlap
       s3.createBucket(bucket);
       URI root = URI.create("s3://" + bucket + "/data");
       client.mount(mount, root, MountOptions.defaults().withOptions(s3.options()));
       try (UnderFileSystem ufs = UfsRegistry.load().create(root, s3.options())) {
-        run(name, ufs, mount, client, data, rounds, onDisk);
+        run(name, ufs, mount, client, data, rounds, noDrop);
       }
     }
   }
 
   private static void run(String name, UnderFileSystem ufs, String mount, SluiceClient client, byte[] data,
-      int rounds, boolean onDisk) throws Exception {
+      int rounds, String noDrop) throws Exception {
     List<Double> direct = new ArrayList<>();
     List<Double> cold = new ArrayList<>();
     List<Double> warm = new ArrayList<>();
     List<Double> coldListed = new ArrayList<>();
     List<Double> directDisk = new ArrayList<>();
     List<Double> coldDisk = new ArrayList<>();
-    String noDrop = onDisk ? PageCache.whyNotDroppable() : "its files are not on a disk";
     for (int r = 0; r < rounds; r++) {
       String file = "f-" + r + ".bin";
       write(ufs, file, data);
@@ -137,7 +140,8 @@ public final class ReadBench {
     System.out.printf("%-11s %4d MiB: direct from the UFS %8.1f MiB/s | Sluice cold %8.1f MiB/s "
         + "(%.2fx the direct time) "
         + "| Sluice warm %8.1f MiB/s (%.2fx faster than cold)%n", name, data.length >> 20, d, c, d / c, w, w / c);
-    System.out.printf("%-11s %4d MiB: Sluice cold after a listing of its directory %8.1f MiB/s (%.2fx the direct time)%n",
+    System.out.printf("%-11s %4d MiB: Sluice cold after a listing of its directory %8.1f MiB/s "
+        + "(%.2fx the direct time)%n",
         name, data.length >> 20, l, d / l);
     if (noDrop == null) {
       double dd = median(directDisk);

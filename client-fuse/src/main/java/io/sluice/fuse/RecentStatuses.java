@@ -22,7 +22,9 @@ import java.util.function.LongSupplier;
  * <p>It also keeps which paths the master said have no xattrs at all ({@link #putNoXattrs}), with the same TTL,
  * because the kernel asks for {@code security.capability} before every WRITE: without them a file being written
  * cost a master call per write. A WRITE changes a file's content, length and times, never a name or an xattr, so
- * it ends the statuses ({@link #written}) but not these; every other change ends both ({@link #changed}).
+ * it ends the statuses ({@link #written}) but not these; every other change ends both ({@link #changed}). As with
+ * the mode's set-id bits in the kernel's attribute cache, a file capability another client sets shows to this
+ * mount's writes only after the TTL: until then a write here does not drop it.
  *
  * <p>Bounded: at {@link #capacity} statuses (or paths without xattrs) it starts over empty. Statuses are kept without
  * their block lists (attributes only).
@@ -98,6 +100,9 @@ final class RecentStatuses {
     if (map.size() >= capacity) {
       map = new ConcurrentHashMap<>();
       entries = map;
+    }
+    if (info.getXattrCount() > 0) {
+      withoutXattrs.remove(path); // an older "none" must not come back once this status is dropped
     }
     FileInfo attributes = info.getBlocksCount() == 0 ? info : info.toBuilder().clearBlocks().build();
     Entry fetched = new Entry(attributes, fetchGeneration, fetchedNanos);

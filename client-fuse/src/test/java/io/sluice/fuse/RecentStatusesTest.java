@@ -73,6 +73,15 @@ class RecentStatusesTest {
   }
 
   @Test
+  void aLaterStatusWithXattrsEndsAnEarlierNone() {
+    statuses.putNoXattrs("/f", statuses.xattrGeneration()); // e.g. this mount created it
+    // Another client set one; an open here fetched the status that says so.
+    statuses.put("/f", file("f", 0644).toBuilder().setXattrCount(1).build(), statuses.generation());
+    statuses.written(); // a write to any file drops the statuses
+    assertFalse(statuses.hasNoXattrs("/f"), "the older none came back");
+  }
+
+  @Test
   void aFetchThatRacedAChangeIsNotKept() {
     long before = statuses.generation();
     statuses.changed(); // e.g. a chmod completed while the getStatus was on its way

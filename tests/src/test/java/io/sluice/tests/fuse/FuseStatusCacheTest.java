@@ -102,6 +102,7 @@ class FuseStatusCacheTest {
       Path mnt = cluster.mount(dir.resolve("mnt"));
       double xattrs = cluster.masterCalls(MasterMethod.GET_XATTRS_VALUE);
       double writes = fuseWrites(cluster);
+      double probes = noXattrAnswers(cluster);
       Shell.Result r = Shell.bash(mnt, String.join("\n", "python3 - <<'PY'",
           "import os",
           "fd = os.open('d/big', os.O_CREAT | os.O_WRONLY, 0o644)",
@@ -117,6 +118,8 @@ class FuseStatusCacheTest {
       assertEquals("b'red'\n" + (FILES * 65536L + 4), r.out().strip());
       double written = fuseWrites(cluster) - writes;
       assertTrue(written > FILES, "WRITE requests: " + written);
+      double probed = noXattrAnswers(cluster) - probes;
+      assertTrue(probed >= FILES, "the kernel's probes the mount answered: " + probed);
       double calls = cluster.masterCalls(MasterMethod.GET_XATTRS_VALUE) - xattrs;
       // None before the setxattr (the create said the new file has none); after it, the next write's probe and the
       // get ask (the file now has an xattr, so neither answer is kept as "none").
@@ -126,6 +129,10 @@ class FuseStatusCacheTest {
 
   private static double fuseWrites(FuseCluster cluster) throws Exception {
     return cluster.mountMetric("sluice_fuse_op_seconds_count", "op", "write", "outcome", "ok");
+  }
+
+  private static double noXattrAnswers(FuseCluster cluster) throws Exception {
+    return cluster.mountMetric("sluice_fuse_op_seconds_count", "op", "getxattr", "outcome", "ENODATA");
   }
 
   /** GET_STATUS and GET_XATTRS calls the master answered while the mount's files were stat and probed, as ls -l. */
