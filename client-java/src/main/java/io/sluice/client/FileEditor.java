@@ -1,7 +1,6 @@
 package io.sluice.client;
 
 import io.netty.buffer.ByteBuf;
-import io.sluice.client.block.BlockReader;
 import io.sluice.client.block.BlockWriter;
 import io.sluice.common.proto.BlockEdit;
 import io.sluice.common.proto.BlockInfo;
@@ -13,8 +12,6 @@ import io.sluice.common.rpc.RpcException;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -77,13 +74,7 @@ public final class FileEditor implements Closeable {
   private long length;
   private final TreeMap<Integer, DirtyBlock> dirtyBlocks = new TreeMap<>();
   /** Blocks being rewritten in order straight to new versions; never also in {@link #dirtyBlocks}. */
-  private final TreeMap<Integer, StreamedVersion> streams = new TreeMap<>();
-  /** Versions given up since the last commit (streams moved to temporary files), for the commit to drop. */
-  private final List<Long> givenUp = new ArrayList<>();
-  /** The streams in the order they started, oldest first (some may have ended since): see {@link #expireStreams}. */
-  private final ArrayDeque<StreamedVersion> started = new ArrayDeque<>();
-  /** Set when a worker could not take a stream: changed blocks then all go to temporary files. */
-  private boolean streamingOff;
+  private final StreamedBlocks streams;
   /** Reads the base; opened on first need, dropped when the base changes. */
   private SluiceInputStream base;
   /** One chunk's worth, for copying block content between the base, the temporary files and the workers. */
@@ -97,6 +88,7 @@ public final class FileEditor implements Closeable {
     this.fileId = info.getId();
     this.blockSize = info.getBlockSize();
     this.info = info;
+    this.streams = new StreamedBlocks(ctx, fileId, blockSize);
     this.baseBlocks = new ArrayList<>(blocks);
     this.baseLength = info.getLength();
     this.keptLength = baseLength;
@@ -230,9 +222,7 @@ public final class FileEditor implements Closeable {
       try {
         expireStreams();
         int count = blockCount(newLength);
-        Map<Integer, StreamedVersion> cutStreams = streams.tailMap(count, true);
-        cutStreams.values().forEach(this::giveUp);
-        cutStreams.clear();
+        streams.cutFrom(count);
         StreamedVersion lastStream = count == 0 ? null : streams.get(count - 1);
         if (lastStream != null && lastStream.written() > newLength - start(count - 1)) {
           unstream(count - 1);
@@ -285,13 +275,13 @@ public final class FileEditor implements Closeable {
               .setBlock(BlockMeta.newBuilder().setBlockId(v.getBlockId()).setLength(v.getLength())));
         }
       }
-      takeGivenUp(abandoned);
+      streams.takeGivenUp(abandoned);
       committed = ctx.master().commitEdit(req.addAllAbandoned(abandoned).build());
       rebase(committed, versions);
     } catch (IOException | RuntimeException e) {
       // fail() drops the versions given up and those of the streams (finished here or not); these are the others.
       versions.forEach((i, v) -> {
-        if (!streams.containsKey(i)) {
+        if (streams.get(i) == null) {
           abandoned.add(v.getBlockId());
         }
       });
@@ -335,10 +325,7 @@ public final class FileEditor implements Closeable {
 
   /** Drops the versions given up and those of the streams: changes that will not be committed. */
   private void dropUncommitted(Exception cause) {
-    List<Long> versions = new ArrayList<>(givenUp);
-    givenUp.clear();
-    streams.values().forEach(s -> versions.add(s.blockId()));
-    dropVersions(versions, cause);
+    dropVersions(streams.takeUncommitted(), cause);
   }
 
   /**
@@ -464,8 +451,7 @@ public final class FileEditor implements Closeable {
   private StreamedVersion stream(int index, long inBlock, int n) throws IOException {
     StreamedVersion stream = streams.get(index);
     if (stream == null) {
-      boolean start = inBlock == 0 && n >= STREAM_MIN && !streamingOff && !maxAge().isZero();
-      return start ? startStream(index) : null;
+      return inBlock == 0 && n >= STREAM_MIN ? streams.start(index, path) : null;
     }
     if (inBlock == stream.written() && !stream.finished()) {
       return stream;
@@ -474,49 +460,13 @@ public final class FileEditor implements Closeable {
     return null;
   }
 
-  /** A stream of a new version of block {@code index}; null when no worker takes it (the block then goes to a file). */
-  private StreamedVersion startStream(int index) throws IOException {
-    BlockInfo version = ctx.master().allocateBlockVersion(fileId, path, index, ctx.clientHost(), List.of());
-    BlockWriter writer;
-    try {
-      writer = BlockWriter.open(ctx.workers(), version, blockSize, path, true);
-    } catch (RpcException e) {
-      givenUp.add(version.getBlockId());
-      if (e.status() != Status.UNAVAILABLE) {
-        throw e;
-      }
-      streamingOff = true; // temporary files from now on, whose commit tries other placements
-      return null;
-    } catch (RuntimeException e) {
-      givenUp.add(version.getBlockId());
-      throw e;
-    }
-    StreamedVersion stream = new StreamedVersion(index, version, writer, ctx.writeChunks(),
-        (int) Math.min(ctx.settings().writeChunkSize(), blockSize));
-    streams.put(index, stream);
-    started.addLast(stream);
-    return stream;
-  }
-
-  private Duration maxAge() {
-    return ctx.settings().editStreamMaxAge();
-  }
-
   /**
    * Moves the streams older than {@link ClientKeys#EDIT_STREAM_MAX_AGE} to temporary files: the master would drop
-   * their versions before a late commit could use them. Streams start in order, so only the oldest are looked at.
+   * their versions before a late commit could use them.
    */
   private void expireStreams() throws IOException {
-    long maxNanos = maxAge().toNanos();
-    for (StreamedVersion oldest; (oldest = started.peekFirst()) != null; ) {
-      boolean live = streams.get(oldest.index()) == oldest;
-      if (live && oldest.ageNanos() <= maxNanos) {
-        return;
-      }
-      started.pollFirst();
-      if (live) {
-        unstream(oldest.index());
-      }
+    for (int index; (index = streams.nextExpired()) >= 0; ) {
+      unstream(index);
     }
   }
 
@@ -526,44 +476,14 @@ public final class FileEditor implements Closeable {
    */
   private DirtyBlock unstream(int index) throws IOException {
     try {
-      StreamedVersion stream = streams.remove(index);
-      BlockInfo sent;
-      try {
-        sent = stream.finish();
-      } finally {
-        giveUp(stream);
-      }
+      BlockInfo sent = streams.giveUpFinished(index);
       DirtyBlock dirty = dirtyBlock(index, 0, 0);
-      byte[] buf = scratch();
-      try (BlockReader r = BlockReader.open(ctx.workers(), ctx.fallThrough(), sent, 0, sent.getLength(), ctx.read(),
-          path)) {
-        for (long at = 0; at < sent.getLength(); ) {
-          int n = r.read(buf, 0, (int) Math.min(buf.length, sent.getLength() - at));
-          if (n < 0) {
-            throw new EOFException(path + ": block version " + sent.getBlockId() + " ended at " + at + " of "
-                + sent.getLength() + " bytes");
-          }
-          dirty.write(at, buf, 0, n);
-          at += n;
-        }
-      }
+      streams.readBack(sent, dirty, scratch(), path);
       return dirty;
     } catch (IOException | RuntimeException e) {
       // The block's new bytes may be lost with the version: its content can no longer be what was written.
       throw fail(e);
     }
-  }
-
-  /** Moves the versions given up so far to {@code abandoned}. */
-  private void takeGivenUp(List<Long> abandoned) {
-    abandoned.addAll(givenUp);
-    givenUp.clear();
-  }
-
-  /** Ends {@code stream} without using its version, which the next commit drops. */
-  private void giveUp(StreamedVersion stream) {
-    stream.abort();
-    givenUp.add(stream.blockId());
   }
 
   /**
@@ -590,7 +510,7 @@ public final class FileEditor implements Closeable {
    * blocks, its length changes, or some of its base bytes were cut off (they now read as zeros).
    */
   private boolean mustRewrite(int index) {
-    if (dirtyBlocks.containsKey(index) || streams.containsKey(index) || index >= baseBlocks.size()) {
+    if (dirtyBlocks.containsKey(index) || streams.get(index) != null || index >= baseBlocks.size()) {
       return true;
     }
     long baseEnd = start(index) + baseBlocks.get(index).getLength();
@@ -666,9 +586,7 @@ public final class FileEditor implements Closeable {
       base.close();
       base = null;
     }
-    streams.values().forEach(StreamedVersion::abort);
     streams.clear();
-    started.clear();
     List<DirtyBlock> dropped = new ArrayList<>(dirtyBlocks.values());
     dirtyBlocks.clear();
     closeAll(dropped);
