@@ -12,6 +12,7 @@ import io.sluice.common.conf.CommonKeys;
 import io.sluice.common.conf.SluiceConf;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CreateFileRequest;
+import io.sluice.common.proto.CreateFileResponse;
 import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.FreeResponse;
 import io.sluice.common.proto.JobStatus;
@@ -131,15 +132,18 @@ public final class SluiceClient implements Closeable {
     int replicas = options.replicas() > 0 ? options.replicas() : ctx.settings().replicas();
     CreateFileRequest req = CreateFileRequest.newBuilder().setPath(AbsolutePath.require(path))
         .setMode(options.mode()).setBlockSize(blockSize).setReplicas(replicas)
-        .setOverwrite(options.overwrite()).setRecursive(options.recursive()).build();
-    FileInfo info = ctx.master().createFile(req);
+        .setOverwrite(options.overwrite()).setRecursive(options.recursive())
+        .setPlaceFirstBlock(true).setClientHost(ctx.clientHost()).build();
+    CreateFileResponse created = ctx.master().createFile(req);
+    FileInfo info = created.getInfo();
     // The master has the last word on the block size; 0 would mean it did not say.
     long effective = info.getBlockSize() > 0 ? info.getBlockSize() : blockSize;
     // A UFS that refuses the file leaves it incomplete here, as any failed write does; deleting it would delete
     // through to the UFS, where an older file may still be.
     UfsWriteThrough ufs = info.getMountId() == 0 ? null
         : UfsWriteThrough.open(ctx.ufs(), info.getMountId(), req.getPath());
-    return new SluiceOutputStream(ctx, path, info, effective, ufs);
+    BlockInfo first = created.getFirstBlock().getLocationsCount() > 0 ? created.getFirstBlock() : null;
+    return new SluiceOutputStream(ctx, path, info, effective, ufs, first);
   }
 
   /**

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a new file, block by block: for each block ADD_BLOCK (the master places it), then a WRITE_BLOCK stream
+ * Writes a new file, block by block: for each block ADD_BLOCK (the master places it; the create placed the first
+ * one already, unless no worker was live then), then a WRITE_BLOCK stream
  * to the pipeline's first worker carrying chunks with their CRC32C, then the worker's commit; {@link #close()}
  * commits the last block and completes the file with its length and block list. The file becomes visible with its
  * content only when close succeeds (close-to-open consistency); {@link #flush()} does not make data visible.
@@ -58,9 +59,16 @@ public final class SluiceOutputStream extends OutputStream {
   private final UfsWriteThrough ufs;
   /** Whether the master was told this stream is about to close ({@link #closing}), not taken back since. */
   private boolean closingSaid;
+  /** The first block as the create placed it, until the first block starts; null: ask ADD_BLOCK. */
+  private BlockInfo placedFirst;
 
-  /** @param ufs the UFS write of a file under a mount, else null; the stream owns it */
-  SluiceOutputStream(StreamContext ctx, String path, FileInfo info, long blockSize, UfsWriteThrough ufs) {
+  /**
+   * @param ufs the UFS write of a file under a mount, else null; the stream owns it
+   * @param placedFirst block 0, allocated and placed by the create, or null
+   */
+  SluiceOutputStream(StreamContext ctx, String path, FileInfo info, long blockSize, UfsWriteThrough ufs,
+      BlockInfo placedFirst) {
+    this.placedFirst = placedFirst;
     this.ctx = ctx;
     this.path = path;
     this.created = info;
@@ -237,11 +245,16 @@ public final class SluiceOutputStream extends OutputStream {
     }
   }
 
-  /** Asks the master for the next block and opens its write stream, excluding workers that can't be reached. */
+  /**
+   * Asks the master for the next block (the first one the create placed already) and opens its write stream,
+   * excluding workers that can't be reached.
+   */
   private void startBlock() throws RpcException {
     List<Long> excluded = new ArrayList<>();
     for (int attempt = 1; ; attempt++) {
-      BlockInfo block = ctx.master().addBlock(fileId, path, blocks, ctx.clientHost(), excluded);
+      BlockInfo block = placedFirst != null ? placedFirst
+          : ctx.master().addBlock(fileId, path, blocks, ctx.clientHost(), excluded);
+      placedFirst = null;
       try {
         writer = BlockWriter.open(ctx.workers(), block, blockSize, path, pinBlocks);
         return;

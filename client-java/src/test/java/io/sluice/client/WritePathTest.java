@@ -66,10 +66,11 @@ class WritePathTest {
       assertEquals(expected[i], b.getLength());
       assertEquals(expected[i], cluster.workers.get(0).get(b.getBlockId()).length);
     }
-    // each ADD_BLOCK carried the blocks committed before it
+    // the create placed the first block; each ADD_BLOCK after carried the blocks committed before it
     List<AddBlockRequest> calls = cluster.master.addBlockCalls();
+    assertEquals(3, calls.size());
     for (int i = 0; i < calls.size(); i++) {
-      assertEquals(i, calls.get(i).getPreviousCount());
+      assertEquals(i + 1, calls.get(i).getPreviousCount());
     }
     try (SluiceInputStream in = client.open("/b")) {
       assertArrayEquals(data, in.readAllBytes());
@@ -123,9 +124,12 @@ class WritePathTest {
     try (SluiceOutputStream out = client.create("/x")) {
       out.write(data);
     }
+    // The create placed block 0 on the stopped worker: asked again without it. Block 1 the same way.
     List<AddBlockRequest> calls = cluster.master.addBlockCalls();
-    assertEquals(List.of(), calls.get(0).getExcludedWorkersList());
-    assertEquals(List.of(1L), calls.get(1).getExcludedWorkersList());
+    assertEquals(0, calls.get(0).getPreviousCount());
+    assertEquals(List.of(1L), calls.get(0).getExcludedWorkersList());
+    assertEquals(List.of(), calls.get(1).getExcludedWorkersList());
+    assertEquals(List.of(1L), calls.get(2).getExcludedWorkersList());
     assertEquals(2, cluster.workers.get(1).blockCount());
     try (SluiceInputStream in = client.open("/x")) {
       assertArrayEquals(data, in.readAllBytes());
@@ -142,6 +146,18 @@ class WritePathTest {
     assertThrows(IOException.class, out::close);
     out.close();
     assertFalse(client.getStatus("/none").getComplete());
+  }
+
+  @Test
+  void aFileOfOneBlockAsksTheMasterNoBlock() throws Exception {
+    byte[] data = bytes(4096);
+    try (SluiceOutputStream out = client.create("/small")) {
+      out.write(data);
+    }
+    assertEquals(List.of(), cluster.master.addBlockCalls(), "the create placed its block");
+    FileInfo info = client.getStatus("/small");
+    assertEquals(1, info.getBlocksCount());
+    assertArrayEquals(data, cluster.workers.get(0).get(info.getBlocks(0).getBlockId()));
   }
 
   @Test

@@ -170,6 +170,55 @@ class MasterServerTest {
   }
 
   @Test
+  void aCreateThatAsksPlacesItsFirstBlockAndCompleteDropsItUnwritten() throws Exception {
+    CreateFileRequest.Builder create = CreateFileRequest.newBuilder().setPlaceFirstBlock(true);
+    CreateFileResponse early = call(MasterMethod.CREATE_FILE, create.setPath("/early").build(),
+        CreateFileResponse.parser());
+    assertFalse(early.hasFirstBlock(), "no live worker: the block goes unplaced");
+    assertStatus(Status.UNAVAILABLE, () -> call(MasterMethod.ADD_BLOCK, AddBlockRequest.newBuilder()
+        .setFileId(early.getInfo().getId()).build(), AddBlockResponse.parser()));
+
+    WorkerAddress wa = WorkerAddress.newBuilder().setHost("127.0.0.1").setDataPort(7080).build();
+    long worker = call(MasterMethod.REGISTER_WORKER, RegisterWorkerRequest.newBuilder().setAddress(wa)
+        .setCapacityBytes(1 << 30).build(), RegisterWorkerResponse.parser()).getWorkerId();
+    CreateFileResponse f = call(MasterMethod.CREATE_FILE, create.setPath("/f").build(),
+        CreateFileResponse.parser());
+    long b0 = BlockIds.of(f.getInfo().getId(), 0);
+    assertEquals(b0, f.getFirstBlock().getBlockId());
+    assertEquals(worker, f.getFirstBlock().getLocations(0).getWorkerId());
+    assertEquals(wa, f.getFirstBlock().getLocations(0).getAddress());
+    assertEquals(0, stat("/f").getLength());
+    WorkerHeartbeatResponse hb = call(MasterMethod.WORKER_HEARTBEAT, WorkerHeartbeatRequest.newBuilder()
+        .setWorkerId(worker).setCapacityBytes(1 << 30).addAddedBlocks(b0).build(),
+        WorkerHeartbeatResponse.parser());
+    assertEquals(WorkerCommand.Type.PIN_BLOCKS, hb.getCommands(0).getType(), "the block is the file's: kept");
+    // A writer that could not reach the worker asks again: the same block.
+    assertEquals(b0, call(MasterMethod.ADD_BLOCK, AddBlockRequest.newBuilder().setFileId(f.getInfo().getId())
+        .build(), AddBlockResponse.parser()).getBlock().getBlockId());
+    BlockMeta written = BlockMeta.newBuilder().setBlockId(b0).setLength(10).build();
+    call(MasterMethod.COMPLETE_FILE, CompleteFileRequest.newBuilder().setFileId(f.getInfo().getId())
+        .addBlocks(written).setLength(10).build(), CompleteFileResponse.parser());
+    assertEquals(10, stat("/f").getLength());
+
+    // Created and closed without a write: complete drops the block, and a worker that holds it is told to remove it.
+    CreateFileResponse empty = call(MasterMethod.CREATE_FILE, create.setPath("/empty").build(),
+        CreateFileResponse.parser());
+    long e0 = empty.getFirstBlock().getBlockId();
+    FileInfo done = call(MasterMethod.COMPLETE_FILE, CompleteFileRequest.newBuilder()
+        .setFileId(empty.getInfo().getId()).build(), CompleteFileResponse.parser()).getInfo();
+    assertTrue(done.getComplete());
+    assertEquals(0, stat("/empty").getLength());
+    hb = call(MasterMethod.WORKER_HEARTBEAT, WorkerHeartbeatRequest.newBuilder().setWorkerId(worker)
+        .setCapacityBytes(1 << 30).addAddedBlocks(e0).build(), WorkerHeartbeatResponse.parser());
+    assertEquals(WorkerCommand.Type.REMOVE_BLOCKS, hb.getCommands(0).getType());
+    assertEquals(List.of(e0), hb.getCommands(0).getBlockIdsList());
+
+    CreateFileResponse plain = call(MasterMethod.CREATE_FILE, CreateFileRequest.newBuilder().setPath("/plain")
+        .build(), CreateFileResponse.parser());
+    assertFalse(plain.hasFirstBlock(), "not asked, not placed");
+  }
+
+  @Test
   void errorsCarryTheirStatus() throws Exception {
     assertStatus(Status.NOT_FOUND, () -> stat("/nope"));
     assertStatus(Status.INVALID_ARGUMENT, () -> stat("relative"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceInputStream;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.MasterMethod;
 import io.sluice.common.proto.Status;
 import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
@@ -58,6 +59,8 @@ class EndToEndTest {
         FileInfo info = client.getStatus("/data/in/big.bin");
         assertEquals(SIZE, info.getLength());
         assertEquals((SIZE + BLOCK - 1) / BLOCK, info.getBlocksCount());
+        assertEquals(info.getBlocksCount() - 1, masterCalls(cluster, MasterMethod.ADD_BLOCK_VALUE),
+            "the create placed the first block, ADD_BLOCK the others");
 
         assertArrayEquals(digest, sequentialDigest(client, "/data/in/big.bin"));
         positionedReads(client, "/data/in/big.bin", data, new Random(seed + 1));
@@ -141,5 +144,12 @@ class EndToEndTest {
         return false;
       }
     }, Duration.ofSeconds(60), path + " readable");
+  }
+
+  /** Calls of {@code method} the master answered OK, from its /metrics. */
+  private static double masterCalls(LocalCluster cluster, int method) throws Exception {
+    return io.sluice.common.metrics.Scrape.of(cluster.masterHttp().orElseThrow()).value(
+        "sluice_rpc_server_calls_total", "server", "master", "method", Integer.toString(method), "status", "OK")
+        .orElse(0.0);
   }
 }

@@ -96,8 +96,9 @@ public final class MasterClient implements Closeable {
     return call(MasterMethod.MKDIR, req, MkdirResponse.parser(), path).getInfo();
   }
 
-  public FileInfo createFile(CreateFileRequest req) throws RpcException {
-    return call(MasterMethod.CREATE_FILE, req, CreateFileResponse.parser(), req.getPath()).getInfo();
+  /** Creates a file; with {@code place_first_block} the answer may carry its first block, placed. */
+  public CreateFileResponse createFile(CreateFileRequest req) throws RpcException {
+    return call(MasterMethod.CREATE_FILE, req, CreateFileResponse.parser(), req.getPath());
   }
 
   /**

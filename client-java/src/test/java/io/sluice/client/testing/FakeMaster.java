@@ -149,8 +149,7 @@ public final class FakeMaster implements RpcHandler {
   private Message dispatch(MasterMethod m, ServerCall call) throws RpcException {
     return switch (m) {
       case MKDIR -> MkdirResponse.newBuilder().setInfo(mkdir(call.parse(MkdirRequest.parser()))).build();
-      case CREATE_FILE -> CreateFileResponse.newBuilder().setInfo(create(call.parse(CreateFileRequest.parser())))
-          .build();
+      case CREATE_FILE -> create(call.parse(CreateFileRequest.parser()));
       case ADD_BLOCK -> AddBlockResponse.newBuilder().setBlock(addBlock(call.parse(AddBlockRequest.parser())))
           .build();
       case COMPLETE_FILE -> CompleteFileResponse.newBuilder()
@@ -253,7 +252,8 @@ public final class FakeMaster implements RpcHandler {
     return d.build();
   }
 
-  private FileInfo create(CreateFileRequest r) throws RpcException {
+  /** As the master: with place_first_block the file's block 0 comes placed (not counted as an ADD_BLOCK call). */
+  private CreateFileResponse create(CreateFileRequest r) throws RpcException {
     String path = r.getPath();
     validate(path);
     FileInfo.Builder old = inodes.get(path);
@@ -271,7 +271,11 @@ public final class FakeMaster implements RpcHandler {
         .setBlockSize(r.getBlockSize() == 0 ? DEFAULT_BLOCK_SIZE : r.getBlockSize())
         .setReplicas(Math.max(1, r.getReplicas())).setComplete(false);
     inodes.put(path, f);
-    return f.build();
+    CreateFileResponse.Builder out = CreateFileResponse.newBuilder().setInfo(f.build());
+    if (r.getPlaceFirstBlock()) {
+      out.setFirstBlock(place(f, 0, List.of()));
+    }
+    return out.build();
   }
 
   private FileInfo.Builder fileBeingWritten(long id, String path) throws RpcException {
@@ -288,17 +292,25 @@ public final class FakeMaster implements RpcHandler {
   private BlockInfo addBlock(AddBlockRequest r) throws RpcException {
     addBlockCalls.add(r);
     FileInfo.Builder f = fileBeingWritten(r.getFileId(), r.getPath());
-    long blockId = f.getId() << 20 | r.getPreviousCount();
+    BlockInfo placed = place(f, r.getPreviousCount(), r.getExcludedWorkersList());
+    if (placed.getLocationsCount() == 0) {
+      throw new RpcException(Status.UNAVAILABLE, r.getPath() + ": no worker to place a block on");
+    }
+    return placed;
+  }
+
+  /** Block {@code index} of {@code f} on the first workers not excluded (none: no locations). */
+  private BlockInfo place(FileInfo.Builder f, int index, List<Long> excluded) {
+    long blockId = f.getId() << 20 | index;
     List<BlockLocation> pipeline = new ArrayList<>();
     for (BlockLocation w : workers) {
-      if (!r.getExcludedWorkersList().contains(w.getWorkerId()) && pipeline.size() < f.getReplicas()) {
+      if (!excluded.contains(w.getWorkerId()) && pipeline.size() < f.getReplicas()) {
         pipeline.add(w);
       }
     }
-    if (pipeline.isEmpty()) {
-      throw new RpcException(Status.UNAVAILABLE, r.getPath() + ": no worker to place a block on");
+    if (!pipeline.isEmpty()) {
+      locations.put(blockId, pipeline);
     }
-    locations.put(blockId, pipeline);
     return BlockInfo.newBuilder().setBlockId(blockId).addAllLocations(pipeline).build();
   }
 

@@ -1,5 +1,6 @@
 package io.sluice.master.namespace;
 
+import io.sluice.common.proto.BlockMeta;
 import io.sluice.common.proto.CreateFileRequest;
 import io.sluice.common.proto.FileType;
 import io.sluice.common.proto.Status;
@@ -14,7 +15,9 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Creates an empty, incomplete file, to be filled with {@link AddBlockOp} and closed with {@link CompleteFileOp}.
+ * Creates an empty, incomplete file, to be filled with {@link AddBlockOp} and closed with {@link CompleteFileOp}; with
+ * {@code first_block} its block 0 is allocated at once, as ADD_BLOCK with no previous blocks would (which then names
+ * the same block).
  * With {@code overwrite} an existing file is replaced by a new inode (its blocks are returned for removal, and its
  * writer, if any, fails on its next call); a directory is never replaced. A file with other names (hard links)
  * only loses this one: the others keep it, blocks and all. With {@code recursive} missing parents
@@ -50,7 +53,8 @@ public final class CreateFileOp {
     CreateFileEntry.Builder e = CreateFileEntry.newBuilder().setPath(path.toString()).setId(first + missingParents)
         .setMode(req.getMode() == 0 ? Inodes.DEFAULT_FILE_MODE : req.getMode() & 07777).setOwner(caller.user())
         .setTimeMs(ctx.clock().millis()).setBlockSize(blockSize).setReplicas(replicas)
-        .setOverwrite(req.getOverwrite()).setRecursive(req.getRecursive()).setDirMode(Inodes.DEFAULT_DIR_MODE);
+        .setOverwrite(req.getOverwrite()).setRecursive(req.getRecursive()).setDirMode(Inodes.DEFAULT_DIR_MODE)
+        .setFirstBlock(req.getPlaceFirstBlock());
     for (int i = 0; i < missingParents; i++) {
       e.addParentIds(first + i);
     }
@@ -73,12 +77,17 @@ public final class CreateFileOp {
           e.getGroup(), e.getTimeMs());
     }
     long id = TreeEdits.freshId(b, e.getId(), path);
-    InodeRecord file = Inodes.file(id, parent.getId(), path.name(), e.getMode(), e.getOwner(),
+    InodeRecord.Builder file = Inodes.file(id, parent.getId(), path.name(), e.getMode(), e.getOwner(),
         e.getGroup().isEmpty() ? parent.getGroup() : e.getGroup(), e.getTimeMs(), e.getBlockSize(), e.getReplicas())
-        .toBuilder().setMountId(parent.getMountId()).build();
-    b.insertInode(file);
-    TreeEdits.link(b, parent, file, e.getTimeMs());
-    return ApplyResults.ok(Inodes.toFileInfo(file), removed);
+        .toBuilder().setMountId(parent.getMountId());
+    if (e.getFirstBlock()) {
+      // As ADD_BLOCK would allocate it: a writer that does not write it leaves it to COMPLETE_FILE to drop.
+      file.addBlocks(BlockMeta.newBuilder().setBlockId(BlockIds.of(id, 0)));
+    }
+    InodeRecord created = file.build();
+    b.insertInode(created);
+    TreeEdits.link(b, parent, created, e.getTimeMs());
+    return ApplyResults.ok(Inodes.toFileInfo(created), removed);
   }
 
   /** The checks both sides make on how far the path exists, and on the caller's permissions. */

@@ -23,9 +23,7 @@ import io.sluice.master.store.StoreSnapshot;
 import io.sluice.master.worker.BlockPlacement;
 import io.sluice.master.worker.PlacementCandidate;
 import io.sluice.master.worker.WorkerRegistry;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -39,19 +37,22 @@ final class BlockMethods {
   private final LeaderContext ctx;
   private final WorkerRegistry registry;
   private final BlockPlacement placement;
+  private final WritePipelines pipelines;
   private final MountService mounts;
   private final Proposals proposals;
 
   private final ClosingFiles closing;
 
   BlockMethods(NamespaceStore store, Journal journal, LeaderContext ctx, WorkerRegistry registry,
-      BlockPlacement placement, MountService mounts, Proposals proposals, ClosingFiles closing) {
+      BlockPlacement placement, WritePipelines pipelines, MountService mounts, Proposals proposals,
+      ClosingFiles closing) {
     this.store = store;
     this.closing = closing;
     this.journal = journal;
     this.ctx = ctx;
     this.registry = registry;
     this.placement = placement;
+    this.pipelines = pipelines;
     this.mounts = mounts;
     this.proposals = proposals;
   }
@@ -63,8 +64,8 @@ final class BlockMethods {
   void addBlock(ServerCall call) throws RpcException {
     AddBlockRequest req = call.parse(AddBlockRequest.parser());
     AddBlockOp.Plan plan = AddBlockOp.prepare(req, ctx);
-    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(),
-        clientHost(call, req.getClientHost()), new HashSet<>(req.getExcludedWorkersList()));
+    List<BlockLocation> pipeline = pipelines.place(call, req.getClientHost(), plan.replicas(),
+        req.getExcludedWorkersList());
     proposals.answer(call, Prepared.propose(plan.entry()), r -> AddBlockResponse.newBuilder()
         .setBlock(BlockInfo.newBuilder().setBlockId(plan.blockId()).addAllLocations(pipeline)).build());
   }
@@ -76,8 +77,8 @@ final class BlockMethods {
   void allocateBlockVersion(ServerCall call, Caller caller) throws RpcException {
     AllocateBlockVersionRequest req = call.parse(AllocateBlockVersionRequest.parser());
     AllocateBlockVersionOp.Plan plan = AllocateBlockVersionOp.prepare(req, caller, ctx);
-    List<BlockLocation> pipeline = placement.place(registry.candidates(), plan.replicas(),
-        clientHost(call, req.getClientHost()), new HashSet<>(req.getExcludedWorkersList()));
+    List<BlockLocation> pipeline = pipelines.place(call, req.getClientHost(), plan.replicas(),
+        req.getExcludedWorkersList());
     proposals.answer(call, Prepared.propose(plan.entry()), r -> AllocateBlockVersionResponse.newBuilder()
         .setBlock(BlockInfo.newBuilder().setBlockId(plan.blockId()).addAllLocations(pipeline)).build());
   }
@@ -87,7 +88,7 @@ final class BlockMethods {
     GetBlockLocationsRequest req = call.parse(GetBlockLocationsRequest.parser());
     String path = req.getPath();
     mounts.sync(path, false, req.getRefreshUfs());
-    String host = clientHost(call, req.getClientHost());
+    String host = WritePipelines.clientHost(call, req.getClientHost());
     // A file whose writer is closing it: its blocks once it is complete.
     closing.respond(call, () -> locations(path, host, caller), r -> List.of(r.getInfo()));
   }
@@ -112,14 +113,5 @@ final class BlockMethods {
       r = r.toBuilder().setLocationsPending(true).build();
     }
     return r;
-  }
-
-  /** The host placement should favour: the one the client named, else the one it calls from. */
-  private static String clientHost(ServerCall call, String named) {
-    return named.isEmpty() ? remoteHost(call) : named;
-  }
-
-  private static String remoteHost(ServerCall call) {
-    return call.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() : "";
   }
 }

@@ -76,10 +76,12 @@ public final class MasterRpcHandler implements RpcHandler {
       journal.checkLeader();
       journal.readBarrier();
     });
-    this.changes = new NamespaceChanges(store, ctx, mounts, proposals, closing);
+    WritePipelines pipelines = new WritePipelines(registry, placement);
+    this.changes = new NamespaceChanges(store, ctx, mounts, proposals, closing, pipelines);
     this.pinChanges = new PinChanges(store, ctx, registry, mounts, proposals, executor);
     this.reads = new NamespaceReads(store, journal, mounts, closing);
-    this.blocks = new BlockMethods(store, journal, ctx, registry, placement, mounts, proposals, closing);
+    this.blocks = new BlockMethods(store, journal, ctx, registry, placement, pipelines, mounts, proposals,
+        closing);
     this.mountMethods = new MountMethods(journal, mounts, proposals);
     this.cache = new CacheMethods(store, journal, registry, loads, proposals);
     this.workers = new WorkerMethods(registry);

@@ -1,5 +1,6 @@
 package io.sluice.master.rpc;
 
+import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CommitEditRequest;
 import io.sluice.common.proto.CommitEditResponse;
 import io.sluice.common.proto.CompleteFileRequest;
@@ -10,6 +11,7 @@ import io.sluice.common.proto.CreateSymlinkRequest;
 import io.sluice.common.proto.CreateSymlinkResponse;
 import io.sluice.common.proto.DeleteRequest;
 import io.sluice.common.proto.DeleteResponse;
+import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.LinkRequest;
 import io.sluice.common.proto.LinkResponse;
 import io.sluice.common.proto.MkdirRequest;
@@ -28,6 +30,7 @@ import io.sluice.common.rpc.ServerCall;
 import io.sluice.master.mount.DeleteThroughUfs;
 import io.sluice.master.mount.MountGuard;
 import io.sluice.master.mount.MountService;
+import io.sluice.master.namespace.BlockIds;
 import io.sluice.master.namespace.Caller;
 import io.sluice.master.namespace.CommitEditOp;
 import io.sluice.master.namespace.CompleteFileOp;
@@ -41,10 +44,12 @@ import io.sluice.master.namespace.SetTtlOp;
 import io.sluice.master.namespace.XattrOps;
 import io.sluice.master.proto.ApplyResult;
 import io.sluice.master.store.NamespaceStore;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The namespace changes that touch no worker and no pin: each checks the mounts (a read-only mount refuses it, a
+ * The namespace changes that touch no worker and no pin (a create may place its first block, see
+ * {@link #createFile}): each checks the mounts (a read-only mount refuses it, a
  * path under a mount is synced from the UFS first), then has its op decide and {@link Proposals} propose it. Holds
  * no mutable state.
  */
@@ -54,10 +59,12 @@ final class NamespaceChanges {
   private final MountService mounts;
   private final Proposals proposals;
   private final ClosingFiles closing;
+  private final WritePipelines pipelines;
 
   NamespaceChanges(NamespaceStore store, LeaderContext ctx, MountService mounts, Proposals proposals,
-      ClosingFiles closing) {
+      ClosingFiles closing, WritePipelines pipelines) {
     this.closing = closing;
+    this.pipelines = pipelines;
     this.store = store;
     this.ctx = ctx;
     this.mounts = mounts;
@@ -78,8 +85,25 @@ final class NamespaceChanges {
     // the namespace must know what the UFS has there first, for ALREADY_EXISTS and overwrite.
     MountGuard.checkWritable(store.reader(), req.getPath());
     mounts.sync(req.getPath(), false);
-    proposals.mutate(call, () -> CreateFileOp.prepare(req, caller, ctx),
-        r -> CreateFileResponse.newBuilder().setInfo(r.getInfo()).build());
+    proposals.mutate(call, () -> CreateFileOp.prepare(req, caller, ctx), r -> created(call, req, r.getInfo()));
+  }
+
+  /**
+   * The answer to a create: the file, and when asked its first block (allocated with it) placed after the fact, as
+   * the file's id, which names the block, is known only once applied. With no live worker the block goes unplaced:
+   * the writer's ADD_BLOCK then fails with the reason, as it would have without this.
+   */
+  private CreateFileResponse created(ServerCall call, CreateFileRequest req, FileInfo file) {
+    CreateFileResponse.Builder r = CreateFileResponse.newBuilder().setInfo(file);
+    if (req.getPlaceFirstBlock()) {
+      try {
+        r.setFirstBlock(BlockInfo.newBuilder().setBlockId(BlockIds.of(file.getId(), 0))
+            .addAllLocations(pipelines.place(call, req.getClientHost(), file.getReplicas(), List.of())));
+      } catch (RpcException e) {
+        // Unplaced: see above.
+      }
+    }
+    return r.build();
   }
 
   /**
