@@ -2,6 +2,7 @@ package io.sluice.bench;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.common.conf.SluiceConf;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class MetaBench {
       }
       PhaseResult[] ceiling = RocksCeiling.run(dir.resolve("rocks"), threads, perThread);
       PhaseResult echo = RpcEchoCeiling.run(threads, perThread);
+      PhaseResult[] small = SmallFilesBench.run(dir.resolve("small-files"), threads, perThread);
       System.out.println();
       System.out.println(PhaseResult.header());
       for (PhaseResult r : all) {
@@ -47,6 +49,8 @@ public final class MetaBench {
       System.out.println(ceiling[0].row());
       System.out.println(ceiling[1].row());
       System.out.println(echo.row());
+      System.out.println(small[0].row());
+      System.out.println(small[1].row());
       System.out.println();
       for (PhaseResult r : all) {
         if (r.name().startsWith("stat")) {
@@ -54,16 +58,21 @@ public final class MetaBench {
               r.opsPerSecond() / ceiling[1].opsPerSecond(), r.opsPerSecond() / echo.opsPerSecond());
         }
       }
+      System.out.printf("small files, 1 master / /dev/shm = %.4f%n", small[0].opsPerSecond() / small[1].opsPerSecond());
       PhaseResult create1 = find(all, "create+close, 1 master");
       PhaseResult create3 = find(all, "create+close, 3 masters");
       if (create1 != null && create3 != null) {
         System.out.printf("create 3 masters / 1 master = %.3f%n", create3.opsPerSecond() / create1.opsPerSecond());
       }
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
+      deleteTree(dir);
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
