@@ -101,6 +101,7 @@ final class FileCallbacks {
         throw e;
       }
       fi.fh.set(files.add(f));
+      statuses.created(path, f.createdTimeMs());
       return 0;
     } catch (Exception e) {
       return fail("create", path, e);

@@ -117,6 +117,11 @@ final class OpenFile {
     return s.getLength() == out.length() ? s : s.toBuilder().setLength(out.length()).build();
   }
 
+  /** For a handle made by a create, before anything else: the time the master stamped the new file with. */
+  synchronized long createdTimeMs() {
+    return out.createdStatus().getMtimeMs();
+  }
+
   /** The create's own setup changed the new file's mode or owner: {@link #takeOwnStatus} has nothing. */
   synchronized void createdStatusChanged() {
     createdStatusHolds = false;

@@ -1,6 +1,7 @@
 package io.sluice.fuse;
 
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -16,13 +17,15 @@ import java.util.function.LongSupplier;
  * shows within the TTL plus the kernel's attribute timeout. A change made through this mount shows at once: every
  * callback that changes anything calls {@link #changed} when it is done, which makes every status fetched before
  * it stale (a generation count; a fetch records the generation from before it asked, so one that raced a change
- * is never served after it). Opens do not take from it: each asks the master and puts the answer here, so that
- * stats after an open see the file as it was opened (close-to-open consistency across mounts).
+ * is never served after it); a create keeps its directory's, with the times the create gave it ({@link #created}).
+ * Opens do not take from it: each asks the master and puts the answer here, so that stats after an open see the
+ * file as it was opened (close-to-open consistency across mounts).
  *
  * <p>It also keeps which paths the master said have no xattrs at all ({@link #putNoXattrs}), with the same TTL,
  * because the kernel asks for {@code security.capability} before every WRITE: without them a file being written
  * cost a master call per write. A WRITE changes a file's content, length and times, never a name or an xattr, so
- * it ends the statuses ({@link #written}) but not these; every other change ends both ({@link #changed}). As with
+ * it ends the statuses of files ({@link #written}) but not these, nor the statuses of directories (kept apart for
+ * that); every other change ends all of them ({@link #changed}). As with
  * the mode's set-id bits in the kernel's attribute cache, a file capability another client sets shows to this
  * mount's writes only after the TTL: until then a write here does not drop it.
  *
@@ -38,11 +41,16 @@ final class RecentStatuses {
   private final long ttlNanos;
   private final int capacity;
   private final LongSupplier nanoTime;
-  /** Replaced, not cleared, when emptied: clearing walks the whole table, which a large listing left big. */
+  /**
+   * Of all but directories. Replaced, not cleared, when emptied: clearing walks the table, which a listing left
+   * big.
+   */
   private volatile ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  /** Of directories, each with the {@link #xattrGeneration} it was kept at: a WRITE leaves them. */
+  private volatile ConcurrentHashMap<String, Entry> directories = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
   private volatile ConcurrentHashMap<String, NoXattrs> withoutXattrs = new ConcurrentHashMap<>();
-  /** Moves with {@link #generation} on every change but a WRITE's. */
+  /** Moves with {@link #generation} on every change but a WRITE's: the generation of names, xattrs, directories. */
   private final AtomicLong xattrGeneration = new AtomicLong();
 
   /**
@@ -72,14 +80,20 @@ final class RecentStatuses {
       return null;
     }
     Entry e = entries.get(path);
-    if (e == null) {
-      return null;
-    }
-    if (e.generation != generation.get() || nanoTime.getAsLong() - e.fetchedNanos >= ttlNanos) {
+    if (e != null) {
+      if (e.generation == generation.get() && nanoTime.getAsLong() - e.fetchedNanos < ttlNanos) {
+        return e.info;
+      }
       entries.remove(path, e);
-      return null;
     }
-    return e.info;
+    Entry d = directories.get(path);
+    if (d != null) {
+      if (d.generation == xattrGeneration.get() && nanoTime.getAsLong() - d.fetchedNanos < ttlNanos) {
+        return d.info;
+      }
+      directories.remove(path, d);
+    }
+    return null;
   }
 
   /** Keeps {@code info} as the status of {@code path}, fetched now by a call started at {@code fetchGeneration}. */
@@ -93,19 +107,27 @@ final class RecentStatuses {
    * runs from then, and a status fetched later (an open's) is not replaced by it.
    */
   void put(String path, FileInfo info, long fetchGeneration, long fetchedNanos) {
+    // Read before the check: a change after it then leaves a directory's status stale, never taken for current.
+    long names = xattrGeneration.get();
     if (!enabled() || fetchGeneration != generation.get()) {
       return;
     }
-    ConcurrentHashMap<String, Entry> map = entries;
+    boolean dir = info.getType() == FileType.DIRECTORY;
+    ConcurrentHashMap<String, Entry> map = dir ? directories : entries;
     if (map.size() >= capacity) {
       map = new ConcurrentHashMap<>();
-      entries = map;
+      if (dir) {
+        directories = map;
+      } else {
+        entries = map;
+      }
     }
+    (dir ? entries : directories).remove(path);  // its type changed elsewhere
     if (info.getXattrCount() > 0) {
       withoutXattrs.remove(path); // an older "none" must not come back once this status is dropped
     }
     FileInfo attributes = info.getBlocksCount() == 0 ? info : info.toBuilder().clearBlocks().build();
-    Entry fetched = new Entry(attributes, fetchGeneration, fetchedNanos);
+    Entry fetched = new Entry(attributes, dir ? names : fetchGeneration, fetchedNanos);
     map.merge(path, fetched, (kept, next) -> kept.generation == next.generation
         && kept.fetchedNanos > next.fetchedNanos ? kept : next);
   }
@@ -121,10 +143,37 @@ final class RecentStatuses {
     if (!withoutXattrs.isEmpty()) {
       withoutXattrs = new ConcurrentHashMap<>();
     }
+    if (!directories.isEmpty()) {
+      directories = new ConcurrentHashMap<>();
+    }
     written();
   }
 
-  /** A file's content changed through this mount: no status kept so far is served again. */
+  /**
+   * A file was made at {@code path} through this mount, stamped {@code timeMs} by the master: as {@link #changed},
+   * except that the directory's status, when kept, stays, with that time as its mtime and ctime. That is all a new
+   * file changes of its directory (the master stamps both with the new inode's time; its link count moves only for
+   * a directory), and the kernel asks for the directory's attributes again after every create (its permission
+   * check for the next one), which otherwise cost a master call per file. The directory's status keeps the TTL of
+   * its fetch.
+   */
+  void created(String path, long timeMs) {
+    int slash = path.lastIndexOf('/');
+    String dir = slash <= 0 ? "/" : path.substring(0, slash);
+    Entry kept = directories.get(dir);
+    boolean fresh = kept != null && kept.generation == xattrGeneration.get()
+        && nanoTime.getAsLong() - kept.fetchedNanos < ttlNanos;
+    changed();
+    if (fresh) {
+      FileInfo updated = kept.info.toBuilder().setMtimeMs(timeMs).setCtimeMs(timeMs).build();
+      directories.put(dir, new Entry(updated, xattrGeneration.get(), kept.fetchedNanos));
+    }
+  }
+
+  /**
+   * A file's content changed through this mount: no status of a file kept so far is served again. Directories' are
+   * (a file's content, length and times are none of its directory's).
+   */
   void written() {
     generation.incrementAndGet();
     if (!entries.isEmpty()) {
@@ -169,6 +218,6 @@ final class RecentStatuses {
 
   /** Statuses kept now, fresh or not yet dropped. */
   int size() {
-    return entries.size();
+    return entries.size() + directories.size();
   }
 }

@@ -206,6 +206,15 @@ public class SluiceFuse extends FuseStubFS {
     return result;
   }
 
+  /**
+   * For what ends a file's writing or commits its change (flush, fsync, release): its content, length and times
+   * change, as by a WRITE, not a name, an xattr or a directory ({@link RecentStatuses#written}).
+   */
+  private int written(int result) {
+    statuses.written();
+    return result;
+  }
+
   @Override
   public int getattr(String path, FileStat stat) {
     return attributes.getattr(path, stat);
@@ -298,8 +307,11 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-    int r = changed(handles.create(path, mode, fi));
-    if (r == 0) {
+    // The statuses are told by the create itself when it made the file (RecentStatuses.created), else here.
+    int r = handles.create(path, mode, fi);
+    if (r != 0) {
+      statuses.changed();
+    } else {
       // A new file has no xattrs: the kernel's probe before its first WRITE needs no master call.
       statuses.putNoXattrs(path, statuses.xattrGeneration());
     }
@@ -327,17 +339,17 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int flush(String path, FuseFileInfo fi) {
-    return changed(handles.flush(path, fi));
+    return written(handles.flush(path, fi));
   }
 
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-    return changed(handles.fsync(path, isdatasync, fi));
+    return written(handles.fsync(path, isdatasync, fi));
   }
 
   @Override
   public int release(String path, FuseFileInfo fi) {
-    return changed(handles.release(path, fi));
+    return written(handles.release(path, fi));
   }
 
   @Override

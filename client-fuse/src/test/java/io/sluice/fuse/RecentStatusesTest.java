@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.common.proto.BlockMeta;
 import io.sluice.common.proto.FileInfo;
+import io.sluice.common.proto.FileType;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,62 @@ class RecentStatusesTest {
     assertNull(statuses.get("/b"));
     statuses.put("/a", file("a", 0600), statuses.generation());
     assertEquals(0600, statuses.get("/a").getMode(), "fetched after the change");
+  }
+
+  @Test
+  void aCreateKeepsItsDirectoryWithTheCreatesTimesAndTheDirectorysTtl() {
+    FileInfo dir = directory(100).toBuilder().setName("d").setMode(0755).setCtimeMs(100).build();
+    statuses.put("/d", dir, statuses.generation());
+    statuses.put("/d/old", file("old", 0644), statuses.generation());
+    statuses.put("/", directory(50), statuses.generation());
+    clock.addAndGet(TTL / 2);
+    statuses.created("/d/new", 700);
+    FileInfo kept = statuses.get("/d");
+    assertEquals(700, kept.getMtimeMs());
+    assertEquals(700, kept.getCtimeMs());
+    assertEquals(0755, kept.getMode());
+    assertNull(statuses.get("/d/old"), "anything else made stale, as by any change");
+    assertNull(statuses.get("/"));
+    clock.addAndGet(TTL / 2);
+    assertNull(statuses.get("/d"), "the directory's TTL runs from its fetch");
+
+    statuses.put("/", directory(50), statuses.generation());
+    statuses.created("/top", 800);
+    assertEquals(800, statuses.get("/").getMtimeMs(), "a file in the root directory");
+    statuses.created("/x/y", 900);
+    assertNull(statuses.get("/x"), "a directory not kept stays unknown");
+  }
+
+  @Test
+  void aCreateDoesNotReviveADirectoryStatusAChangeEnded() {
+    statuses.put("/d", directory(100), statuses.generation());
+    statuses.changed();
+    statuses.created("/d/f", 700);
+    assertNull(statuses.get("/d"));
+  }
+
+  @Test
+  void aWriteEndsFilesStatusesButNotDirectories() {
+    statuses.put("/d", directory(100), statuses.generation());
+    statuses.put("/d/f", file("f", 0644), statuses.generation());
+    statuses.written();
+    assertNull(statuses.get("/d/f"), "its length and times changed");
+    assertEquals(100, statuses.get("/d").getMtimeMs());
+    long before = statuses.generation();
+    statuses.written();
+    statuses.put("/e", directory(5), before);
+    assertNull(statuses.get("/e"), "fetched before a write: not taken (a change may have come with it)");
+    statuses.changed();
+    assertNull(statuses.get("/d"), "any other change ends directories' too");
+    clock.addAndGet(TTL);
+    statuses.put("/d", directory(200), statuses.generation());
+    statuses.written();
+    clock.addAndGet(TTL);
+    assertNull(statuses.get("/d"), "and their TTL");
+  }
+
+  private static FileInfo directory(long mtimeMs) {
+    return FileInfo.newBuilder().setType(FileType.DIRECTORY).setMtimeMs(mtimeMs).build();
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.client.SluiceClient;
 import io.sluice.client.SluiceOutputStream;
+import io.sluice.common.proto.FileInfo;
 import io.sluice.common.proto.MasterMethod;
 import io.sluice.fuse.MountOptions;
 import java.nio.ByteBuffer;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
@@ -53,14 +55,17 @@ class FuseStatusCacheTest {
   }
 
   /**
-   * libfuse asks for a new file's attributes within the create: the handle answers from what the create returned,
-   * so a create costs the master one status call (the directory's, which the kernel rechecks), not two; the
-   * attributes are the new file's own, and a mode the create could not set (0) is not taken from it.
+   * libfuse asks for a new file's attributes within the create: the handle answers from what the create returned;
+   * and the kernel asks for the directory's again after every create (to check the next one's permission): the
+   * mount answers from the directory's status it kept, with the times the create gave it. So creates cost the master
+   * no status call each; the attributes are the new file's own, a mode the create could not set (0) is not taken
+   * from it, and the directory shows the times the master gave it.
    */
   @Test
-  void aCreateAsksTheMasterNoStatusOfTheNewFile() throws Exception {
+  void aCreateAsksTheMasterNoStatusOfTheNewFileNorOfItsDirectory() throws Exception {
     FuseRequirement.assumeFuse();
-    try (FuseCluster cluster = new FuseCluster(dir, "sluice.master.http.port", "0").start()) {
+    try (FuseCluster cluster = new FuseCluster(dir, "sluice.master.http.port", "0",
+        "sluice.fuse.status.cache.ttl", "60s").start()) {
       cluster.client().mkdir("/d", false);
       Path mnt = cluster.mount(dir.resolve("mnt"));
       double status = cluster.masterCalls(MasterMethod.GET_STATUS_VALUE);
@@ -84,7 +89,12 @@ class FuseStatusCacheTest {
       assertEquals(0, r.code(), r.toString());
       assertEquals("[]", r.out().strip(), "files whose attributes were not as created");
       double calls = cluster.masterCalls(MasterMethod.GET_STATUS_VALUE) - status;
-      assertTrue(calls <= FILES + 10, "status calls for " + FILES + " creates: " + calls);
+      assertTrue(calls <= 10, "status calls for " + FILES + " creates: " + calls);
+      FileInfo master = cluster.client().getStatus("/d");
+      Path d = mnt.resolve("d");
+      assertEquals(master.getMtimeMs(), Files.getLastModifiedTime(d).toMillis(), "the directory's mtime");
+      assertEquals(master.getCtimeMs(), ((FileTime) Files.getAttribute(d, "unix:ctime")).toMillis(),
+          "the directory's ctime");
     }
   }
 
