@@ -14,7 +14,7 @@ import java.time.Duration;
  */
 record ClientSettings(long blockSize, int replicas, int writeChunkSize, long writePoolSize, int readChunkSize,
     int readWindow, Duration masterRetryBudget, int listPageSize, boolean shortCircuit, Path editDir,
-    Duration editStreamMaxAge) {
+    Duration editStreamMaxAge, Duration firstBlockMaxAge) {
 
   /** Room left in an RPC frame for the header and body around a data chunk. */
   private static final int FRAME_OVERHEAD = 64 * 1024;
@@ -38,7 +38,7 @@ record ClientSettings(long blockSize, int replicas, int writeChunkSize, long wri
     int pageSize = (int) check(conf, ClientKeys.LIST_PAGE_SIZE, 0, 1_000_000);
     return new ClientSettings(blockSize, replicas, writeChunk, writePool, readChunk, window,
         conf.get(ClientKeys.MASTER_RETRY_BUDGET), pageSize, conf.get(ClientKeys.SHORT_CIRCUIT_ENABLED),
-        editDir(conf), conf.get(ClientKeys.EDIT_STREAM_MAX_AGE));
+        editDir(conf), conf.get(ClientKeys.EDIT_STREAM_MAX_AGE), conf.get(ClientKeys.FIRST_BLOCK_MAX_AGE));
   }
 
   /** The directory named, else the JVM's temporary directory; whether it exists is checked when first used. */

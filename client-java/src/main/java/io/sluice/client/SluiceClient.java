@@ -133,7 +133,7 @@ public final class SluiceClient implements Closeable {
     CreateFileRequest req = CreateFileRequest.newBuilder().setPath(AbsolutePath.require(path))
         .setMode(options.mode()).setBlockSize(blockSize).setReplicas(replicas)
         .setOverwrite(options.overwrite()).setRecursive(options.recursive())
-        .setPlaceFirstBlock(true).setClientHost(ctx.clientHost()).build();
+        .setPlaceFirstBlock(!ctx.settings().firstBlockMaxAge().isZero()).setClientHost(ctx.clientHost()).build();
     CreateFileResponse created = ctx.master().createFile(req);
     FileInfo info = created.getInfo();
     // The master has the last word on the block size; 0 would mean it did not say.

@@ -61,6 +61,8 @@ public final class SluiceOutputStream extends OutputStream {
   private boolean closingSaid;
   /** The first block as the create placed it, until the first block starts; null: ask ADD_BLOCK. */
   private BlockInfo placedFirst;
+  /** When the create placed it (System.nanoTime()); the placement is used up to FIRST_BLOCK_MAX_AGE after. */
+  private final long placedNanos = System.nanoTime();
 
   /**
    * @param ufs the UFS write of a file under a mount, else null; the stream owns it
@@ -249,10 +251,15 @@ public final class SluiceOutputStream extends OutputStream {
    * Asks the master for the next block (the first one the create placed already) and opens its write stream,
    * excluding workers that can't be reached.
    */
+  /** Whether the create's placement is recent enough to trust (ClientKeys.FIRST_BLOCK_MAX_AGE). */
+  private boolean placementFresh() {
+    return System.nanoTime() - placedNanos <= ctx.settings().firstBlockMaxAge().toNanos();
+  }
+
   private void startBlock() throws RpcException {
     List<Long> excluded = new ArrayList<>();
     for (int attempt = 1; ; attempt++) {
-      BlockInfo block = placedFirst != null ? placedFirst
+      BlockInfo block = placedFirst != null && placementFresh() ? placedFirst
           : ctx.master().addBlock(fileId, path, blocks, ctx.clientHost(), excluded);
       placedFirst = null;
       try {

@@ -160,6 +160,40 @@ class WritePathTest {
     assertArrayEquals(data, cluster.workers.get(0).get(info.getBlocks(0).getBlockId()));
   }
 
+  /**
+   * A first write long after the create (sluice.user.write.first.block.max.age) does not trust the placement the
+   * create returned, which may name a worker gone since: it asks ADD_BLOCK, which names the same block.
+   */
+  @Test
+  void aFirstWriteLongAfterTheCreateAsksTheMasterWhereItsBlockGoes() throws Exception {
+    byte[] data = bytes(4096);
+    try (SluiceClient late = SluiceClient.connect(cluster.conf().with("sluice.user.write.first.block.max.age",
+        "1ms"))) {
+      try (SluiceOutputStream out = late.create("/late")) {
+        Thread.sleep(20);  // older than the max age, whatever the clock's resolution
+        out.write(data);
+      }
+      assertTrue(cluster.master.createCalls().get(0).getPlaceFirstBlock());
+      assertEquals(1, cluster.master.addBlockCalls().size(), "asked once, for block 0");
+      FileInfo info = late.getStatus("/late");
+      assertEquals(1, info.getBlocksCount());
+      assertArrayEquals(data, cluster.workers.get(0).get(info.getBlocks(0).getBlockId()));
+    }
+  }
+
+  @Test
+  void aMaxAgeOfZeroHasCreatesPlaceNoBlock() throws Exception {
+    try (SluiceClient plain = SluiceClient.connect(cluster.conf().with("sluice.user.write.first.block.max.age",
+        "0s"))) {
+      try (SluiceOutputStream out = plain.create("/plain")) {
+        out.write(bytes(10));
+      }
+      assertFalse(cluster.master.createCalls().get(0).getPlaceFirstBlock());
+      assertEquals(1, cluster.master.addBlockCalls().size());
+      assertEquals(10, plain.getStatus("/plain").getLength());
+    }
+  }
+
   @Test
   void emptyFileHasNoBlocks() throws Exception {
     client.create("/empty").close();

@@ -200,7 +200,8 @@ class MasterServerTest {
         .addBlocks(written).setLength(10).build(), CompleteFileResponse.parser());
     assertEquals(10, stat("/f").getLength());
 
-    // Created and closed without a write: complete drops the block, and a worker that holds it is told to remove it.
+    // Created and closed without a write: complete drops the block, and a worker that reports it is told, in
+    // answer to that heartbeat, to remove it.
     CreateFileResponse empty = call(MasterMethod.CREATE_FILE, create.setPath("/empty").build(),
         CreateFileResponse.parser());
     long e0 = empty.getFirstBlock().getBlockId();
@@ -216,6 +217,54 @@ class MasterServerTest {
     CreateFileResponse plain = call(MasterMethod.CREATE_FILE, CreateFileRequest.newBuilder().setPath("/plain")
         .build(), CreateFileResponse.parser());
     assertFalse(plain.hasFirstBlock(), "not asked, not placed");
+  }
+
+  /**
+   * The create's answer carries a first block only for a file created with one: a retry that asks for it, of a
+   * create that did not, is answered with what the first call did, and the block is ADD_BLOCK's to allocate.
+   */
+  @Test
+  void aRetriedCreateIsAnsweredWithTheFirstBlockItsFileHas() throws Exception {
+    WorkerAddress wa = WorkerAddress.newBuilder().setHost("127.0.0.1").setDataPort(7080).build();
+    call(MasterMethod.REGISTER_WORKER, RegisterWorkerRequest.newBuilder().setAddress(wa).setCapacityBytes(1 << 30)
+        .build(), RegisterWorkerResponse.parser());
+    CreateFileRequest plain = CreateFileRequest.newBuilder().setPath("/r").build();
+    long requestId = 42;
+    FileInfo first = client.call(MasterMethod.CREATE_FILE_VALUE, plain, CreateFileResponse.parser(), requestId)
+        .getInfo();
+    CreateFileResponse retried = client.call(MasterMethod.CREATE_FILE_VALUE,
+        plain.toBuilder().setPlaceFirstBlock(true).build(), CreateFileResponse.parser(), requestId);
+    assertEquals(first.getId(), retried.getInfo().getId(), "the first call's outcome");
+    assertFalse(retried.hasFirstBlock(), "its file has no block 0");
+    AddBlockResponse added = call(MasterMethod.ADD_BLOCK, AddBlockRequest.newBuilder().setFileId(first.getId())
+        .build(), AddBlockResponse.parser());
+    assertEquals(BlockIds.of(first.getId(), 0), added.getBlock().getBlockId());
+  }
+
+  /**
+   * Just after taking over, a leader answers a block no worker has reported as pending (its worker may not have
+   * re-registered yet), but not a block with no bytes committed, such as a new file's first, unwritten: nothing
+   * will report it, and a reader must not wait for it.
+   */
+  @Test
+  void aNewLeaderHoldsNoReaderForABlockWithNothingWritten() throws Exception {
+    CreateFileRequest.Builder create = CreateFileRequest.newBuilder().setPlaceFirstBlock(true);
+    FileInfo fresh = call(MasterMethod.CREATE_FILE, create.setPath("/fresh").build(), CreateFileResponse.parser())
+        .getInfo();
+    assertEquals(1, fresh.getBlocksCount(), "block 0 is allocated, unplaced: no worker");
+    assertFalse(locations("/fresh").getLocationsPending());
+
+    FileInfo lost = call(MasterMethod.CREATE_FILE, create.setPath("/lost").build(), CreateFileResponse.parser())
+        .getInfo();
+    BlockMeta written = BlockMeta.newBuilder().setBlockId(BlockIds.of(lost.getId(), 0)).setLength(10).build();
+    call(MasterMethod.COMPLETE_FILE, CompleteFileRequest.newBuilder().setFileId(lost.getId()).addBlocks(written)
+        .setLength(10).build(), CompleteFileResponse.parser());
+    assertTrue(locations("/lost").getLocationsPending(), "10 bytes written, on a worker not yet reported");
+  }
+
+  GetBlockLocationsResponse locations(String path) throws RpcException {
+    return call(MasterMethod.GET_BLOCK_LOCATIONS, GetBlockLocationsRequest.newBuilder().setPath(path).build(),
+        GetBlockLocationsResponse.parser());
   }
 
   @Test

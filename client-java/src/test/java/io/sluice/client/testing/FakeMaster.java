@@ -59,6 +59,7 @@ public final class FakeMaster implements RpcHandler {
   private final Map<Long, List<BlockLocation>> locations = new HashMap<>();
   private final List<BlockLocation> workers;
   private final List<AddBlockRequest> addBlockCalls = new ArrayList<>();
+  private final List<CreateFileRequest> createCalls = new ArrayList<>();
   private final List<MountRequest> mountCalls = new ArrayList<>();
   private final List<GetBlockLocationsRequest> locationCalls = new ArrayList<>();
   private final NavigableMap<Long, MountInfo> mounts = new TreeMap<>();
@@ -81,6 +82,11 @@ public final class FakeMaster implements RpcHandler {
   /** Every ADD_BLOCK request received, in order. */
   public synchronized List<AddBlockRequest> addBlockCalls() {
     return List.copyOf(addBlockCalls);
+  }
+
+  /** The CREATE_FILE requests answered, in order. */
+  public synchronized List<CreateFileRequest> createCalls() {
+    return List.copyOf(createCalls);
   }
 
   /** Every MOUNT request received, in order. */
@@ -271,11 +277,14 @@ public final class FakeMaster implements RpcHandler {
         .setBlockSize(r.getBlockSize() == 0 ? DEFAULT_BLOCK_SIZE : r.getBlockSize())
         .setReplicas(Math.max(1, r.getReplicas())).setComplete(false);
     inodes.put(path, f);
-    CreateFileResponse.Builder out = CreateFileResponse.newBuilder().setInfo(f.build());
+    CreateFileResponse.Builder out = CreateFileResponse.newBuilder();
     if (r.getPlaceFirstBlock()) {
-      out.setFirstBlock(place(f, 0, List.of()));
+      BlockInfo first = place(f, 0, List.of());
+      f.addBlocks(BlockMeta.newBuilder().setBlockId(first.getBlockId()));
+      out.setFirstBlock(first);
     }
-    return out.build();
+    createCalls.add(r);
+    return out.setInfo(f.build()).build();
   }
 
   private FileInfo.Builder fileBeingWritten(long id, String path) throws RpcException {

@@ -30,7 +30,7 @@ public final class CreateFileOp {
   /** The largest block size accepted (1 TiB): bounds a block to what a worker tier can hold. */
   static final long MAX_BLOCK_SIZE = 1L << 40;
   /** The most replicas a file may ask for. */
-  static final int MAX_REPLICAS = 16;
+  public static final int MAX_REPLICAS = 16;
 
   private CreateFileOp() {}
 

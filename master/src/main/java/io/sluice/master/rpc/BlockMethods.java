@@ -107,9 +107,10 @@ final class BlockMethods {
     }
     // Just after a failover the registry is rebuilt from re-registrations: a block without a location may
     // only be waiting for its worker's report, and the client should ask again rather than give up.
-    // A UFS-backed block is never pending: its bytes can always be read from the UFS.
-    if (journal.leadership().compareTo(registry.settleTime()) < 0
-        && r.getBlocksList().stream().anyMatch(b -> b.getLocationsCount() == 0 && !b.hasUfs())) {
+    // A UFS-backed block is never pending: its bytes can always be read from the UFS. Nor is one with no bytes
+    // committed (the block a writer has yet to write, such as a new file's first): no report will bring it.
+    if (journal.leadership().compareTo(registry.settleTime()) < 0 && r.getBlocksList().stream()
+        .anyMatch(b -> b.getLocationsCount() == 0 && !b.hasUfs() && b.getLength() > 0)) {
       r = r.toBuilder().setLocationsPending(true).build();
     }
     return r;

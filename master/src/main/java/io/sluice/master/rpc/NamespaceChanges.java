@@ -1,6 +1,7 @@
 package io.sluice.master.rpc;
 
 import io.sluice.common.proto.BlockInfo;
+import io.sluice.common.proto.BlockLocation;
 import io.sluice.common.proto.CommitEditRequest;
 import io.sluice.common.proto.CommitEditResponse;
 import io.sluice.common.proto.CompleteFileRequest;
@@ -85,23 +86,37 @@ final class NamespaceChanges {
     // the namespace must know what the UFS has there first, for ALREADY_EXISTS and overwrite.
     MountGuard.checkWritable(store.reader(), req.getPath());
     mounts.sync(req.getPath(), false);
-    proposals.mutate(call, () -> CreateFileOp.prepare(req, caller, ctx), r -> created(call, req, r.getInfo()));
+    // Placed here, not in the reply: that runs where the entry was applied, and must not wait for the registry.
+    List<BlockLocation> pipeline = req.getPlaceFirstBlock() ? firstPipeline(call, req) : List.of();
+    proposals.mutate(call, () -> CreateFileOp.prepare(req, caller, ctx), r -> created(r.getInfo(), pipeline));
   }
 
   /**
-   * The answer to a create: the file, and when asked its first block (allocated with it) placed after the fact, as
-   * the file's id, which names the block, is known only once applied. With no live worker the block goes unplaced:
-   * the writer's ADD_BLOCK then fails with the reason, as it would have without this.
+   * Where the first block of a new file goes, before the file exists (the file's id names the block, and is known
+   * only once applied). With no live worker the block goes unplaced: the writer's ADD_BLOCK then fails with the
+   * reason, as it would have without this. The replicas are CreateFileOp's, which refuses a count out of range.
    */
-  private CreateFileResponse created(ServerCall call, CreateFileRequest req, FileInfo file) {
+  private List<BlockLocation> firstPipeline(ServerCall call, CreateFileRequest req) {
+    int replicas = req.getReplicas() == 0 ? 1 : req.getReplicas();
+    if (replicas < 0 || replicas > CreateFileOp.MAX_REPLICAS) {
+      return List.of();
+    }
+    try {
+      return pipelines.place(call, req.getClientHost(), replicas, List.of());
+    } catch (RpcException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * The answer to a create: the file, and its first block with {@code pipeline} if the file was created with one
+   * (not so for an entry proposed without it, such as the recorded result a retry is answered with).
+   */
+  private static CreateFileResponse created(FileInfo file, List<BlockLocation> pipeline) {
     CreateFileResponse.Builder r = CreateFileResponse.newBuilder().setInfo(file);
-    if (req.getPlaceFirstBlock()) {
-      try {
-        r.setFirstBlock(BlockInfo.newBuilder().setBlockId(BlockIds.of(file.getId(), 0))
-            .addAllLocations(pipelines.place(call, req.getClientHost(), file.getReplicas(), List.of())));
-      } catch (RpcException e) {
-        // Unplaced: see above.
-      }
+    long first = BlockIds.of(file.getId(), 0);
+    if (!pipeline.isEmpty() && file.getBlocksCount() > 0 && file.getBlocks(0).getBlockId() == first) {
+      r.setFirstBlock(BlockInfo.newBuilder().setBlockId(first).addAllLocations(pipeline));
     }
     return r.build();
   }
