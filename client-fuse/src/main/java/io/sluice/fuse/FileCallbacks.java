@@ -42,6 +42,7 @@ final class FileCallbacks {
   private final FuseOpMetrics ops;
   private final NewFileSetup setup;
   private final RecentStatuses statuses;
+  private final BackgroundCompletions completions;
   private final LongAdder readRequests = new LongAdder();
   /** READ callbacks running now, and the most that ever ran at once (reads of read-only files run side by side). */
   private final AtomicInteger readsInFlight = new AtomicInteger();
@@ -53,9 +54,11 @@ final class FileCallbacks {
 
   /**
    * @param statuses the statuses lookups and stats are answered from; an open brings the file's up to date
+   * @param completions where a released new file is completed, off the ordered thread
    */
   FileCallbacks(SluiceClient client, OpenFiles files, SharedEditors editors, HandleGate gate, FuseOpMetrics ops,
-      NewFileSetup setup, RecentStatuses statuses) {
+      NewFileSetup setup, RecentStatuses statuses, BackgroundCompletions completions) {
+    this.completions = completions;
     this.client = client;
     this.statuses = statuses;
     this.files = files;
@@ -329,15 +332,38 @@ final class FileCallbacks {
   private int doRelease(String path, FuseFileInfo fi) {
     Object h = files.remove(fi.fh.get());
     if (h instanceof OpenFile f) {
+      String at = f.path();
+      if (f.completesAlone() && completions.submit(at, () -> completeReleased(f))) {
+        return 0;  // the release's answer is not the close(2)'s, which flush gave: nothing is lost by not waiting
+      }
       try {
-        if (f.close()) {
-          files.dropReadStreams(f.path());
-        }
+        closeReleased(f);
       } catch (Exception e) {
         return fail("release", path, e);
       }
     }
     return 0;
+  }
+
+  /** A released file's completion in the background, timed as {@link FuseOp#COMPLETE}; a failure is logged. */
+  private void completeReleased(OpenFile f) {
+    long start = System.nanoTime();
+    int result = -ErrorCodes.EIO();  // what an Error leaves
+    try {
+      closeReleased(f);
+      result = 0;
+    } catch (Exception e) {
+      result = fail("release", f.path(), e);
+    } finally {
+      statuses.written();  // what a stat fetched while it ran is stale now
+      ops.done(FuseOp.COMPLETE, start, result);
+    }
+  }
+
+  private void closeReleased(OpenFile f) throws IOException {
+    if (f.close()) {
+      files.dropReadStreams(f.path());
+    }
   }
 
   /**

@@ -86,6 +86,17 @@ public final class FuseKeys {
       + "and the mount runs without it.");
 
   /**
+   * Released new files completed at once in the background ({@code BackgroundCompletions}): a RELEASE's answer
+   * waits for nothing, since {@code close(2)} returned before the kernel sent it, and the requests after it (the
+   * next file's lookup and create) need not wait for the file's last block and COMPLETE_FILE. Requests about the
+   * file or its directories still wait for it, so the mount sees it complete after its close. A release beyond
+   * this many completes its file itself. 0: every release completes its file before the next request.
+   */
+  public static final ConfigKey<Integer> BACKGROUND_COMPLETIONS = ConfigKey.integer(
+      "sluice.fuse.background.completions", 8, "Released new files completed at once in the background, off the "
+      + "thread serving requests in order (0: each release completes its file before the next request).");
+
+  /**
    * Threads that serve reads of files open only for reading, beside the one thread that serves every other request
    * in kernel order ({@code SessionLoop}). Started with the mount and kept for its life, so the mount's thread count
    * is this plus one under any load. 0 serves everything on the one thread. -1 (the default) picks by the cores:

@@ -54,11 +54,14 @@ public final class MountOptions {
   private final Duration statusCacheTtl;
   private final int statusCacheEntries;
   private final boolean statAhead;
+  private final int backgroundCompletions;
   private final boolean splice;
   private final LongSupplier statusClock;
 
   private MountOptions(List<String> args, boolean debug, int httpPort, int readThreads, Duration statusCacheTtl,
-      int statusCacheEntries, boolean statAhead, boolean splice, LongSupplier statusClock) {
+      int statusCacheEntries, boolean statAhead, boolean splice, int backgroundCompletions,
+      LongSupplier statusClock) {
+    this.backgroundCompletions = backgroundCompletions;
     this.args = List.copyOf(args);
     this.debug = debug;
     this.httpPort = httpPort;
@@ -94,6 +97,10 @@ public final class MountOptions {
       throw new IllegalArgumentException(FuseKeys.STATUS_CACHE_TTL.name() + " and "
           + FuseKeys.STATUS_CACHE_ENTRIES.name() + " must not be negative");
     }
+    int completions = conf.get(FuseKeys.BACKGROUND_COMPLETIONS);
+    if (completions < 0) {
+      throw new IllegalArgumentException(FuseKeys.BACKGROUND_COMPLETIONS.name() + " must not be negative");
+    }
     boolean splice = conf.get(FuseKeys.SPLICE);
     if (splice) {
       o.add("splice_write");
@@ -105,7 +112,7 @@ public final class MountOptions {
     }
     return new MountOptions(List.of("-s", "-o", String.join(",", o)), conf.get(FuseKeys.DEBUG),
         conf.get(FuseKeys.HTTP_PORT), readThreads, statusTtl, statusEntries, conf.get(FuseKeys.STAT_AHEAD), splice,
-        System::nanoTime);
+        completions, System::nanoTime);
   }
 
   /**
@@ -114,12 +121,17 @@ public final class MountOptions {
    */
   public MountOptions withStatusClock(LongSupplier nanoTime) {
     return new MountOptions(args, debug, httpPort, readThreads, statusCacheTtl, statusCacheEntries, statAhead,
-        splice, nanoTime);
+        splice, backgroundCompletions, nanoTime);
   }
 
   /** The statuses the mount keeps for lookups ({@link FuseKeys#STATUS_CACHE_TTL}), empty. */
   RecentStatuses recentStatuses() {
     return new RecentStatuses(statusCacheTtl.toNanos(), statusCacheEntries, statusClock);
+  }
+
+  /** Released new files completed at once off the ordered thread ({@link FuseKeys#BACKGROUND_COMPLETIONS}). */
+  int backgroundCompletions() {
+    return backgroundCompletions;
   }
 
   /** Whether lookups walking a directory in name order list ahead ({@link FuseKeys#STAT_AHEAD}). */

@@ -35,8 +35,9 @@ import ru.serce.jnrfuse.ErrorCodes;
  * the open file, and shells and {@code dd} open a file, {@code dup2} it to stdout and close the original before
  * writing anything, and a script with its output in the file flushes it at every {@code echo >&2}; completing there
  * would push every later write onto the slow path. Completing at release is still close-to-open consistent: within
- * this mount, because the kernel queues RELEASE before the closing {@code close(2)} returns and the single-threaded
- * loop serves requests in order; elsewhere, because {@link #flush} of a file with data tells the master the file is
+ * this mount, because the kernel queues RELEASE before the closing {@code close(2)} returns, the loop serves
+ * requests in order, and a request about the file waits for a completion still running after its release
+ * ({@link BackgroundCompletions}); elsewhere, because {@link #flush} of a file with data tells the master the file is
  * closing ({@link SluiceOutputStream#closing}), so that reads of it on the master wait for the completion that
  * follows (a write takes that back). The cost: a failure to complete can only be logged, release has no caller to tell;
  * {@link #flush} reports a stream that failed earlier, so most failures still reach {@code close(2)}. Changes
@@ -422,6 +423,15 @@ final class OpenFile {
    *
    * @return whether the file changed
    */
+  /**
+   * Whether {@link #close} only completes the new file this handle streamed (the fast path, no editor held), which
+   * touches nothing of the mount but the file: what may run after the release has returned
+   * ({@link BackgroundCompletions}).
+   */
+  synchronized boolean completesAlone() {
+    return streaming() && editor == null;
+  }
+
   synchronized boolean close() throws IOException {
     boolean changed = false;
     try {

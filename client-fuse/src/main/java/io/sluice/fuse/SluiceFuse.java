@@ -43,6 +43,8 @@ import ru.serce.jnrfuse.struct.Timespec;
  * <p>Threads: {@code SessionLoop} serves requests one at a time in kernel order, except reads of files open only
  * for reading, which may run beside them on the mount's read threads (see {@link MountOptions}); what those reads
  * touch (the handle table, {@link OpenFile}, the shared editors) is thread-safe, and scratch buffers are per thread.
+ * A released new file is completed on a thread of {@link BackgroundCompletions}; every callback first waits for
+ * the completions of the paths it names (of those under it, for a directory).
  */
 public class SluiceFuse extends FuseStubFS {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceFuse.class);
@@ -55,14 +57,18 @@ public class SluiceFuse extends FuseStubFS {
   private final FileCallbacks handles;
   private final DirectoryCallbacks directories;
   private final RecentStatuses statuses;
+  /** Released new files being completed off the ordered thread; each callback first waits for those it concerns. */
+  private final BackgroundCompletions completions;
 
   /**
    * A file system over {@code client}, which the caller keeps and closes after unmounting, timing every callback in
    * {@code ops}, answering lookups from {@code statuses} while they are fresh, listing ahead of lookups that walk
    * a directory in name order when {@code statAhead} ({@link StatAhead}).
    */
-  private SluiceFuse(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead) {
+  private SluiceFuse(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead,
+      int backgroundCompletions) {
     this.statuses = statuses;
+    this.completions = new BackgroundCompletions(backgroundCompletions);
     ops.bindHandles(files, OpenFiles::size);
     StatAhead ahead = new StatAhead(statAhead, (d, name) -> client.listStatus(d, name).firstPage(), statuses);
     ops.bindStatAhead(ahead, StatAhead::entriesKept);
@@ -73,7 +79,7 @@ public class SluiceFuse extends FuseStubFS {
     this.attributes = new AttributeCallbacks(client, files, editors, owners, statuses, ahead, ops);
     this.namespace = new NamespaceCallbacks(client, files, editors, newInodes, ops);
     this.xattrs = new XattrCallbacks(new ExtendedAttributes(client, statuses), ops);
-    this.handles = new FileCallbacks(client, files, editors, gate, ops, newInodes, statuses);
+    this.handles = new FileCallbacks(client, files, editors, gate, ops, newInodes, statuses, completions);
     this.directories = new DirectoryCallbacks(client, files, statuses, ops);
     ops.bindSpliced(handles, FileCallbacks::splicedBytes);
     OperationFlags.set(fuseOperations);
@@ -86,14 +92,14 @@ public class SluiceFuse extends FuseStubFS {
    */
   static SluiceFuse of(SluiceClient client, FuseOpMetrics ops, MountOptions options) {
     RecentStatuses statuses = options.recentStatuses();
-    return options.splice() ? new Splicing(client, ops, statuses, options.statAhead())
-        : new SluiceFuse(client, ops, statuses, options.statAhead());
+    return options.splice() ? new Splicing(client, ops, statuses, options.statAhead(), options.backgroundCompletions())
+        : new SluiceFuse(client, ops, statuses, options.statAhead(), options.backgroundCompletions());
   }
 
   /** Answers READ by libfuse's {@code read_buf} ({@link SplicedReplies}). */
   private static final class Splicing extends SluiceFuse {
-    Splicing(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead) {
-      super(client, ops, statuses, statAhead);
+    Splicing(SluiceClient client, FuseOpMetrics ops, RecentStatuses statuses, boolean statAhead, int completions) {
+      super(client, ops, statuses, statAhead, completions);
     }
 
     @Override
@@ -104,6 +110,7 @@ public class SluiceFuse extends FuseStubFS {
 
   /** READ by {@code read_buf}: {@link Splicing}'s way to the handles. */
   final int readSpliced(String path, Pointer bufp, long size, long off, FuseFileInfo fi) {
+    completions.await(path);
     return handles.readBuf(path, bufp, size, off, fi);
   }
 
@@ -183,11 +190,12 @@ public class SluiceFuse extends FuseStubFS {
   }
 
   /**
-   * Completes files still open for writing and closes read streams; called after unmounting, once no handle
-   * callback runs or can start any more (see {@link HandleGate}).
+   * Waits for the released files being completed, completes files still open for writing and closes read streams;
+   * called after unmounting, once no handle callback runs or can start any more (see {@link HandleGate}).
    */
   void closeHandles() {
     gate.close(() -> {
+      completions.close();
       for (Object h : files.all()) {
         if (h instanceof OpenFile f) {
           try {
@@ -217,31 +225,37 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int getattr(String path, FileStat stat) {
+    completions.await(path);
     return attributes.getattr(path, stat);
   }
 
   @Override
   public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
+    completions.await(path);
     return attributes.fgetattr(path, stat, fi.fh.get());
   }
 
   @Override
   public int chmod(String path, @mode_t long mode) {
+    completions.await(path);
     return changed(attributes.chmod(path, mode));
   }
 
   @Override
   public int chown(String path, @uid_t long uid, @gid_t long gid) {
+    completions.await(path);
     return changed(attributes.chown(path, uid, gid));
   }
 
   @Override
   public int utimens(String path, Timespec[] timespec) {
+    completions.await(path);
     return changed(attributes.utimens(path, timespec));
   }
 
   @Override
   public int access(String path, int mask) {
+    completions.await(path);
     return attributes.access(path, mask);
   }
 
@@ -252,61 +266,75 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int mkdir(String path, @mode_t long mode) {
+    completions.await(path);
     return changed(namespace.mkdir(path, mode));
   }
 
   @Override
   public int rmdir(String path) {
+    completions.awaitUnder(path);
     return changed(namespace.rmdir(path));
   }
 
   @Override
   public int unlink(String path) {
+    completions.await(path);
     return changed(namespace.unlink(path));
   }
 
   @Override
   public int rename(String from, String to) {
+    completions.awaitUnder(from);
+    completions.awaitUnder(to);
     return changed(namespace.rename(from, to));
   }
 
   @Override
   public int symlink(String target, String link) {
+    completions.await(link);
     return changed(namespace.symlink(target, link));
   }
 
   @Override
   public int link(String oldpath, String newpath) {
+    completions.await(oldpath);
+    completions.await(newpath);
     return changed(namespace.link(oldpath, newpath));
   }
 
   @Override
   public int readlink(String path, Pointer buf, @size_t long size) {
+    completions.await(path);
     return namespace.readlink(path, buf, size);
   }
 
   @Override
   public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+    completions.await(path);
     return changed(xattrs.setxattr(path, name, value, size, flags));
   }
 
   @Override
   public int getxattr(String path, String name, Pointer value, @size_t long size) {
+    completions.await(path);
     return xattrs.getxattr(path, name, value, size);
   }
 
   @Override
   public int listxattr(String path, Pointer list, @size_t long size) {
+    completions.await(path);
     return xattrs.listxattr(path, list, size);
   }
 
   @Override
   public int removexattr(String path, String name) {
+    completions.await(path);
     return changed(xattrs.removexattr(path, name));
   }
 
   @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+    completions.await(path);
     // The statuses are told by the create itself when it made the file (RecentStatuses.created), else here.
     int r = handles.create(path, mode, fi);
     if (r != 0) {
@@ -320,6 +348,7 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int open(String path, FuseFileInfo fi) {
+    completions.await(path);
     int r = handles.open(path, fi);
     // An open for writing may truncate (O_TRUNC) or start changing the file; one for reading changes nothing.
     return (fi.flags.get() & FileCallbacks.ACCMODE) == OpenFlags.O_RDONLY.intValue() ? r : changed(r);
@@ -327,11 +356,13 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    completions.await(path);
     return handles.read(path, buf, size, offset, fi);
   }
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    completions.await(path);
     int r = handles.write(path, buf, size, offset, fi);
     statuses.written(); // not changed(): what the kernel's probe before the next WRITE asks is still known
     return r;
@@ -339,36 +370,43 @@ public class SluiceFuse extends FuseStubFS {
 
   @Override
   public int flush(String path, FuseFileInfo fi) {
+    completions.await(path);
     return written(handles.flush(path, fi));
   }
 
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+    completions.await(path);
     return written(handles.fsync(path, isdatasync, fi));
   }
 
   @Override
   public int release(String path, FuseFileInfo fi) {
+    completions.await(path);
     return written(handles.release(path, fi));
   }
 
   @Override
   public int truncate(String path, @off_t long size) {
+    completions.await(path);
     return changed(handles.truncate(path, size));
   }
 
   @Override
   public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+    completions.await(path);
     return changed(handles.ftruncate(path, size, fi));
   }
 
   @Override
   public int opendir(String path, FuseFileInfo fi) {
+    completions.awaitUnder(path);
     return directories.opendir(path, fi);
   }
 
   @Override
   public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+    completions.awaitUnder(path);
     return directories.readdir(path, buf, filler, offset, fi);
   }
 
