@@ -35,6 +35,8 @@ public interface UnderFileSystem extends Closeable {
    * Reads up to {@code length} bytes of file {@code path} from {@code offset} ({@code length < 0}: to the end). A
    * range past the end is cut at the end: an offset at or past it gives an empty stream. The caller closes the
    * stream; closing early does not read the rest. Errors: NOT_FOUND, IS_DIRECTORY, INVALID_ARGUMENT (offset < 0).
+   * The stream may also be a {@link java.nio.channels.ReadableByteChannel} over the same range and position (the
+   * local connector's is), for a reader with a direct buffer to read without the copies a {@code byte[]} costs.
    */
   InputStream open(UfsPath path, long offset, long length) throws IOException;
 

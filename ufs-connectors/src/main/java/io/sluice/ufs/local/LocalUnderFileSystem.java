@@ -1,6 +1,5 @@
 package io.sluice.ufs.local;
 
-import io.sluice.ufs.RangeInputStream;
 import io.sluice.ufs.StagingName;
 import io.sluice.ufs.UfsCapability;
 import io.sluice.ufs.UfsException;
@@ -13,7 +12,6 @@ import io.sluice.ufs.UnderFileSystem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -194,9 +192,7 @@ public final class LocalUnderFileSystem implements UnderFileSystem {
       throw new UfsException(Kind.IS_DIRECTORY, path.toString(), "is a directory");
     }
     try {
-      FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
-      ch.position(offset);
-      return new RangeInputStream(Channels.newInputStream(ch), length);
+      return new FileRangeStream(FileChannel.open(p, StandardOpenOption.READ), offset, length);
     } catch (IOException e) {
       UfsException u = LocalErrors.translate(e, path);
       // Reading "file/x": there is no such file.

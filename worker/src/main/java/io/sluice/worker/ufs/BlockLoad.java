@@ -10,6 +10,8 @@ import io.sluice.worker.block.CommitReporter;
 import io.sluice.worker.block.TempBlock;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +38,7 @@ public final class BlockLoad implements Runnable {
   private final SharedBlockFile file;
   private final UfsBlockReader reader;
   private final CommitReporter reporter;
-  private final int bufferSize;
+  private final LoadBuffers buffers;
   private final Consumer<BlockLoad> onEnd;
   private final List<Runnable> followers = new CopyOnWriteArrayList<>();
   /**
@@ -56,13 +58,13 @@ public final class BlockLoad implements Runnable {
    * @param onEnd called once the load has committed or aborted, before it drops its reference to the file
    */
   BlockLoad(UfsBlockSource source, TempBlock temp, SharedBlockFile file, UfsBlockReader reader,
-      CommitReporter reporter, int bufferSize, Consumer<BlockLoad> onEnd) {
+      CommitReporter reporter, LoadBuffers buffers, Consumer<BlockLoad> onEnd) {
     this.source = source;
     this.temp = temp;
     this.file = file;
     this.reader = reader;
     this.reporter = reporter;
-    this.bufferSize = bufferSize;
+    this.buffers = buffers;
     this.onEnd = onEnd;
     this.sums = new int[ChunkChecksums.chunks(source.getLength())];
   }
@@ -188,7 +190,19 @@ public final class BlockLoad implements Runnable {
   private void copy() throws IOException {
     long length = source.getLength();
     InputStream in = reader.open(source, 0, length);
-    byte[] buf = new byte[(int) Math.min(bufferSize, Math.max(1, length))];
+    try {
+      if (in instanceof ReadableByteChannel channel) {
+        copyChannel(channel, length);
+      } else {
+        copyStream(in, length);
+      }
+    } finally {
+      closeQuietly(in);
+    }
+  }
+
+  private void copyStream(InputStream in, long length) throws IOException {
+    byte[] buf = new byte[(int) Math.min(buffers.size(), Math.max(1, length))];
     ByteBuf wrapped = Unpooled.wrappedBuffer(buf);
     try {
       long got = 0;
@@ -197,17 +211,43 @@ public final class BlockLoad implements Runnable {
         if (n < 0) {
           throw reader.shortRead(source, got, length);
         }
-        wrapped.setIndex(0, n);
-        temp.append(wrapped); // the cache disk failing is an RpcException (IO_ERROR, NO_SPACE) of its own
-        got += n;
-        sumCount = temp.copySums(sums, sumCount, got == length);
-        available = got; // publishes the sums written above
-        wakeAll();
+        got = appended(wrapped.setIndex(0, n), got + n, length);
       }
     } finally {
       wrapped.release();
-      closeQuietly(in);
     }
+  }
+
+  /**
+   * Reads into a kept direct buffer: a copy from the store into it and one from it into the block file, where a
+   * {@code byte[]} costs two more (the JDK copies through a native buffer on both sides); checksummed in between.
+   */
+  private void copyChannel(ReadableByteChannel in, long length) throws IOException {
+    ByteBuffer buf = buffers.take();
+    ByteBuf wrapped = Unpooled.wrappedBuffer(buf); // shares buf's memory; releasing it leaves buf alone
+    try {
+      long got = 0;
+      while (got < length) {
+        buf.clear().limit((int) Math.min(buf.capacity(), length - got));
+        int n = in.read(buf);
+        if (n < 0) {
+          throw reader.shortRead(source, got, length);
+        }
+        got = appended(wrapped.setIndex(0, n), got + n, length);
+      }
+    } finally {
+      wrapped.release();
+      buffers.give(buf);
+    }
+  }
+
+  /** Appends {@code data} to the block, which then holds {@code got} bytes, and wakes the followers. */
+  private long appended(ByteBuf data, long got, long length) throws RpcException {
+    temp.append(data); // the cache disk failing is an RpcException (IO_ERROR, NO_SPACE) of its own
+    sumCount = temp.copySums(sums, sumCount, got == length);
+    available = got; // publishes the sums written above
+    wakeAll();
+    return got;
   }
 
   /** A read stream failing to close loses nothing: every byte wanted was read, or the load fails anyway. */

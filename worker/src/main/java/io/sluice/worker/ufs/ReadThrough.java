@@ -35,7 +35,7 @@ public final class ReadThrough implements Closeable {
   private final BlockStore store;
   private final UfsBlockReader reader;
   private final CommitReporter reporter;
-  private final int bufferSize;
+  private final LoadBuffers buffers;
   private final ThreadPoolExecutor executor;
   private final Map<Long, BlockLoad> loads = new HashMap<>();
 
@@ -47,7 +47,7 @@ public final class ReadThrough implements Closeable {
     this.store = store;
     this.reader = reader;
     this.reporter = reporter;
-    this.bufferSize = bufferSize;
+    this.buffers = new LoadBuffers(bufferSize);
     AtomicInteger n = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         r -> {
@@ -111,7 +111,7 @@ public final class ReadThrough implements Closeable {
       temp.abort();
       throw new RpcException(Status.IO_ERROR, "block " + blockId + ": cannot read back its temp file: " + e, e);
     }
-    BlockLoad load = new BlockLoad(src, temp, new SharedBlockFile(channel), reader, reporter, bufferSize,
+    BlockLoad load = new BlockLoad(src, temp, new SharedBlockFile(channel), reader, reporter, buffers,
         this::ended);
     loads.put(blockId, load);
     try {

@@ -11,6 +11,8 @@ import io.sluice.ufs.UnderFileSystem;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Optional;
 
 /**
@@ -63,7 +65,8 @@ public final class UfsBlockReader {
         closeQuietly(opened.get().in());
         throw changed(src, changed.get());
       }
-      return new Counted(opened.get().in(), stats);
+      InputStream in = opened.get().in();
+      return in instanceof ReadableByteChannel ? new CountedChannel(in, stats) : new Counted(in, stats);
     } catch (RpcException e) {
       throw e;
     } catch (UfsException e) {
@@ -122,8 +125,8 @@ public final class UfsBlockReader {
   }
 
   /** Counts the bytes read from the store, whoever reads them. */
-  private static final class Counted extends FilterInputStream {
-    private final ReadThroughStats stats;
+  private static class Counted extends FilterInputStream {
+    final ReadThroughStats stats;
 
     Counted(InputStream in, ReadThroughStats stats) {
       super(in);
@@ -146,6 +149,27 @@ public final class UfsBlockReader {
         stats.ufsRead(n);
       }
       return n;
+    }
+  }
+
+  /** A {@link Counted} stream that is a channel too (see {@link UnderFileSystem#open}), counted either way. */
+  private static final class CountedChannel extends Counted implements ReadableByteChannel {
+    CountedChannel(InputStream in, ReadThroughStats stats) {
+      super(in, stats);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      int n = ((ReadableByteChannel) in).read(dst);
+      if (n > 0) {
+        stats.ufsRead(n);
+      }
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return ((ReadableByteChannel) in).isOpen();
     }
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.sluice.common.checksum.ChunkChecksums;
 import io.sluice.common.proto.GetStatusRequest;
 import io.sluice.common.proto.GetStatusResponse;
 import io.sluice.common.proto.ReadBlockRequest;
@@ -22,10 +23,12 @@ import io.sluice.common.rpc.StreamListener;
 import io.sluice.common.rpc.Transport;
 import io.sluice.worker.block.BlockStore;
 import io.sluice.worker.block.LruPolicy;
+import io.sluice.worker.block.ReadLease;
 import io.sluice.worker.block.TempBlock;
 import io.sluice.worker.block.TierSpec;
 import io.sluice.worker.block.Watermarks;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,6 +41,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** UFS read-through of missing blocks over the block RPC (READ_BLOCK): what is read, kept, reported, refused. */
 class ReadThroughTest extends ReadThroughFixture {
@@ -67,6 +71,36 @@ class ReadThroughTest extends ReadThroughFixture {
     assertEquals(1, stats.misses());
     assertEquals(2, stats.hits());
     await(() -> readThrough.loadsRunning() == 0, "the load to leave the registry after waking its readers");
+  }
+
+  /**
+   * A local UFS's stream is a channel too, read into a kept direct buffer; S3's and HDFS's are streams only: loads
+   * from either keep the same bytes and checksums, and a second load on the same buffers its own bytes.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aLoadKeepsTheUfsBytesAndTheirChecksumsFromAChannelOrAStream(boolean streamsOnly) throws Exception {
+    start(Transport.NIO);
+    mounts.get(1);
+    if (streamsOnly) {
+      ufs().streamsOnly();
+    }
+    byte[] first = ufsFile("k1", 20 * CHUNK + 333, 9);
+    byte[] second = ufsFile("k2", 7 * CHUNK + 5, 10);
+    assertArrayEquals(first, read(0, -1, src("k1", 0, first.length)));
+    await(() -> readThrough.loadsRunning() == 0, "the first load to end");
+    assertArrayEquals(second, new Reader(client, BLOCK + 1, 0, -1, src("k2", 0, second.length), false, 1 << 20)
+        .await());
+    await(() -> readThrough.loadsRunning() == 0, "the second load to end");
+    for (long block : new long[] {BLOCK, BLOCK + 1}) {
+      byte[] expected = block == BLOCK ? first : second;
+      assertArrayEquals(expected, Files.readAllBytes(store.path(block)));
+      try (ReadLease lease = store.openRead(block)) {
+        assertArrayEquals(ChunkChecksums.of(ByteBuffer.wrap(expected)), store.checksums(lease));
+      }
+    }
+    assertEquals(first.length + second.length, stats.ufsBytesRead(), "counted either way");
+    assertEquals(streamsOnly, ufs().channelReads.get() == 0, "read as a channel where the UFS offers one");
   }
 
   @ParameterizedTest

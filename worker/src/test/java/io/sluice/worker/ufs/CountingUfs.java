@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +34,12 @@ public final class CountingUfs implements UnderFileSystem {
   private final UnderFileSystem real;
   public final AtomicInteger opens = new AtomicInteger();
   public final AtomicInteger closes = new AtomicInteger();
+  /** Reads of the streams opened as channels, through the channel. */
+  public final AtomicInteger channelReads = new AtomicInteger();
   private volatile long pauseAt = Long.MAX_VALUE;
   private volatile CountDownLatch paused = new CountDownLatch(1);
   private volatile CountDownLatch resume = new CountDownLatch(0);
+  private volatile boolean streamsOnly;
 
   CountingUfs(UnderFileSystem real) {
     this.real = real;
@@ -75,6 +80,14 @@ public final class CountingUfs implements UnderFileSystem {
     pauseAt = Long.MAX_VALUE;
   }
 
+  /**
+   * Streams opened from now on are plain streams, as S3's and HDFS's are, and not channels too, as the local
+   * connector's are (see {@link UnderFileSystem#open}).
+   */
+  public void streamsOnly() {
+    streamsOnly = true;
+  }
+
   /** Waits until a stream reached its pause point. */
   public void awaitPaused() throws InterruptedException {
     if (!paused.await(20, TimeUnit.SECONDS)) {
@@ -110,31 +123,82 @@ public final class CountingUfs implements UnderFileSystem {
   public InputStream open(UfsPath path, long offset, long length) throws IOException {
     opens.incrementAndGet();
     InputStream in = real.open(path, offset, length);
-    long stopAt = pauseAt;
-    CountDownLatch reached = paused;
-    CountDownLatch go = resume;
-    return new FilterInputStream(in) {
-      private long given;
+    Held held = new Held(in, pauseAt, paused, resume);
+    return streamsOnly || !(in instanceof ReadableByteChannel) ? held : new HeldChannel(held, channelReads);
+  }
 
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (given == stopAt) {
-          reached.countDown();
-          try {
-            if (!go.await(30, TimeUnit.SECONDS)) {
-              throw new IOException("test never resumed the stream");
-            }
-          } catch (InterruptedException e) {
-            throw new InterruptedIOException();
+  /** A stream that stops at its pause point until resumed. */
+  private static class Held extends FilterInputStream {
+    private final long stopAt;
+    private final CountDownLatch reached;
+    private final CountDownLatch go;
+    private long given;
+
+    Held(InputStream in, long stopAt, CountDownLatch reached, CountDownLatch go) {
+      super(in);
+      this.stopAt = stopAt;
+      this.reached = reached;
+      this.go = go;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return given(in.read(b, off, allowed(len)));
+    }
+
+    /** Waits at the pause point; how many of {@code len} bytes may be given now. */
+    int allowed(int len) throws IOException {
+      if (given == stopAt) {
+        reached.countDown();
+        try {
+          if (!go.await(30, TimeUnit.SECONDS)) {
+            throw new IOException("test never resumed the stream");
           }
+        } catch (InterruptedException e) {
+          throw new InterruptedIOException();
         }
-        int n = in.read(b, off, given < stopAt ? (int) Math.min(len, stopAt - given) : len);
-        if (n > 0) {
-          given += n;
-        }
-        return n;
       }
-    };
+      return given < stopAt ? (int) Math.min(len, stopAt - given) : len;
+    }
+
+    ReadableByteChannel channel() {
+      return (ReadableByteChannel) in;
+    }
+
+    int given(int n) {
+      if (n > 0) {
+        given += n;
+      }
+      return n;
+    }
+  }
+
+  /** {@link Held}, read as the channel the real stream also is. */
+  private static final class HeldChannel extends FilterInputStream implements ReadableByteChannel {
+    private final Held held;
+    private final AtomicInteger reads;
+
+    HeldChannel(Held held, AtomicInteger reads) {
+      super(held);
+      this.held = held;
+      this.reads = reads;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      reads.incrementAndGet();
+      ByteBuffer part = dst.slice().limit(held.allowed(dst.remaining()));
+      int n = held.given(held.channel().read(part));
+      if (n > 0) {
+        dst.position(dst.position() + n);
+      }
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return held.channel().isOpen();
+    }
   }
 
   @Override
