@@ -165,7 +165,7 @@ public final class MasterServer implements Closeable {
     }
     journal = new MasterJournal(journalDir, self, peers, new MasterStateMachine(new NamespaceApplier(store), store),
         new MasterJournal.Settings(conf.get(MasterKeys.SNAPSHOT_ENTRIES), conf.get(MasterKeys.JOURNAL_SEGMENT_SIZE),
-            conf.get(MasterKeys.ELECTION_TIMEOUT)));
+            conf.get(MasterKeys.ELECTION_TIMEOUT), conf.get(MasterKeys.JOURNAL_SYNC)));
     journal.start(bindHost, conf.get(MasterKeys.STARTUP_TIMEOUT));
   }
 

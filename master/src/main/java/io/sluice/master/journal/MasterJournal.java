@@ -104,8 +104,9 @@ public final class MasterJournal implements Journal, Closeable {
    * @param snapshotEntries take a snapshot (RocksDB checkpoint) after this many entries, then purge the log
    * @param segmentBytes size of a log segment file; the log is purged a whole closed segment at a time
    * @param electionTimeout the Raft election timeout's lower bound; the upper is twice it
+   * @param sync sync each entry to disk before it counts as written (see {@code sluice.master.journal.sync})
    */
-  public record Settings(long snapshotEntries, long segmentBytes, Duration electionTimeout) {}
+  public record Settings(long snapshotEntries, long segmentBytes, Duration electionTimeout, boolean sync) {}
 
   /** A master's Raft peer id, from its host and configured Raft port: the same across restarts. */
   public static RaftPeerId peerId(String host, int port) {
@@ -135,6 +136,9 @@ public final class MasterJournal implements Journal, Closeable {
     // log sync per proposal. The commit index is volatile Raft state; after a restart the store is durable and the
     // leader's first entry commits what came before, so nothing is lost by not logging it.
     RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
+    // Ratis's unsafe flush still write()s each entry to the log file before counting it as flushed; only the
+    // force() runs on a thread of its own, not waited for. So an entry a majority counted is in their kernels.
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(props, !settings.sync());
     // Reads: a read index confirmed by a leader lease (no round trip while the lease holds), see readBarrier().
     RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(props, true);
@@ -151,6 +155,10 @@ public final class MasterJournal implements Journal, Closeable {
         .setProperties(props).setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     server.start();
+    if (!settings.sync()) {
+      LOG.warn("journal {}: entries are acknowledged before they are synced to disk (sluice.master.journal.sync=false)"
+          + ": a power loss of a majority of the masters at once can lose the last acknowledged operations", self);
+    }
     if (group.getPeers().size() == 1) {
       // Alone, this master leads as soon as it replayed its log: serve only then, so the first call succeeds.
       awaitLeaderReady(leaderTimeout);
