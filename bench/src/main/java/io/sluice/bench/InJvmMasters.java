@@ -13,7 +13,8 @@ final class InJvmMasters implements AutoCloseable {
   private final List<MasterServer> masters = new ArrayList<>();
   private final String addresses;
 
-  InJvmMasters(Path dir, int count) throws IOException {
+  /** @param settings {@code key=value} master settings over the defaults */
+  InJvmMasters(Path dir, int count, List<String> settings) throws IOException {
     int[] rpc = new int[count];
     int[] raft = new int[count];
     List<String> rpcList = new ArrayList<>();
@@ -32,6 +33,10 @@ final class InJvmMasters implements AutoCloseable {
             .with("sluice.master.host", "127.0.0.1").with("sluice.master.rpc.port", Integer.toString(rpc[i]))
             .with("sluice.master.raft.port", Integer.toString(raft[i]))
             .with("sluice.master.http.port", "0").with("sluice.master.dir", dir.resolve("m" + i).toString());
+        for (String kv : settings) {
+          int eq = kv.indexOf('=');
+          conf = conf.with(kv.substring(0, eq), kv.substring(eq + 1));
+        }
         masters.add(new MasterServer(conf).start());
       }
     } catch (IOException | RuntimeException e) {

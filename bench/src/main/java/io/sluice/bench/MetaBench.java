@@ -34,7 +34,7 @@ public final class MetaBench {
       List<PhaseResult> all = new ArrayList<>();
       for (String g : groups) {
         int masters = Integer.parseInt(g.trim());
-        try (InJvmMasters cluster = new InJvmMasters(dir.resolve(masters + "-masters"), masters)) {
+        try (InJvmMasters cluster = new InJvmMasters(dir.resolve(masters + "-masters"), masters, List.of())) {
           all.addAll(runAgainst(cluster, masters, threads, perThread));
         }
       }
@@ -98,8 +98,12 @@ public final class MetaBench {
       for (int t = 0; t < threads; t++) {
         c0.mkdir("/t" + t, true);
       }
-      // Warm up connections, JIT and the leader's caches; not measured.
+      // Warm up connections, JIT and the leader's caches, reads and journaled calls; not measured.
       Phase.run("warmup", threads, Math.min(perThread, 500), (t, i) -> clients[t].getStatus("/list/f" + (i % 100)));
+      Phase.run("warmup", threads, Math.min(perThread, 500), (t, i) -> {
+        clients[t].create("/t" + t + "/warm" + i).close();
+        clients[t].delete("/t" + t + "/warm" + i, false);
+      });
       List<PhaseResult> out = new ArrayList<>();
       out.add(Phase.run("create+close" + suffix, threads, perThread,
           (t, i) -> clients[t].create("/t" + t + "/f" + i).close()));
