@@ -110,15 +110,16 @@ public final class MasterKeys {
   /**
    * Whether a journal entry is synced to the log's disk ({@code fdatasync}) before it is acknowledged. True: an
    * acknowledged operation survives anything but the loss of the disks of a majority. False: it is acknowledged once
-   * written to the operating system on a majority (the sync follows at once, not waited for), so it survives a
-   * master process being killed and, in a group of 3 or 5, a minority of machines crashing, but a power loss or kernel
-   * crash of a majority at the same moment (of the one machine, for a single master) can lose the last operations
-   * acknowledged before it. That is the durability Kafka's replicated log gives by default. On the development VM it
-   * took a journaled call from 677 to 469 us (bench/journal.sh, bench/RESULTS.md).
+   * a majority has written it to the operating system, and each master syncs it right after without waiting (Ratis's
+   * unsafe flush). An acknowledged operation then survives any master process being killed, but not a machine
+   * crash (power loss, kernel crash) that catches it unsynced where its copies were needed: on a sole master, or on
+   * one of a group's majority when the other holders are lost before it spreads. A failed background sync is not
+   * reported either. A master whose journal lost entries its store had applied refuses to start, saying so. On the
+   * development VM this took a journaled call from 677 to 469 us (bench/journal.sh, bench/RESULTS.md).
    */
   public static final ConfigKey<Boolean> JOURNAL_SYNC = ConfigKey.bool("sluice.master.journal.sync", true,
-      "Sync each journal entry to disk before acknowledging it; false acknowledges once the OS has it on a majority "
-          + "(survives killed processes, not a simultaneous power loss of a majority).");
+      "Sync each journal entry to disk before acknowledging it; false acknowledges once a majority's OS has it "
+          + "(survives killed processes, not a machine crash before the sync).");
 
   /**
    * Lower bound of the Raft election timeout (the upper bound is twice it): a follower that hears nothing from the

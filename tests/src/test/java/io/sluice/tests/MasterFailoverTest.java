@@ -1,6 +1,7 @@
 package io.sluice.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.client.SluiceClient;
@@ -160,6 +161,7 @@ class MasterFailoverTest {
     Set<String> stop() throws InterruptedException {
       close();
       thread.join(TimeUnit.SECONDS.toMillis(120));
+      assertFalse(thread.isAlive(), "the writer stopped");
       assertTrue(failures.isEmpty(), () -> failures.peek().toString() + ": " + failures.peek().getCause());
       return acked;
     }

@@ -39,6 +39,8 @@ import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -155,9 +157,16 @@ public final class MasterJournal implements Journal, Closeable {
         .setProperties(props).setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     server.start();
-    if (!settings.sync()) {
+    try {
+      checkTheLogHoldsWhatWasApplied();
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
+    // Read back from the server, so the warning (which MasterFailoverTest looks for) shows what Ratis was given.
+    if (RaftServerConfigKeys.Log.unsafeFlushEnabled(server.getProperties())) {
       LOG.warn("journal {}: entries are acknowledged before they are synced to disk (sluice.master.journal.sync=false)"
-          + ": a power loss of a majority of the masters at once can lose the last acknowledged operations", self);
+          + ": a machine crash before the sync can lose the last acknowledged operations", self);
     }
     if (group.getPeers().size() == 1) {
       // Alone, this master leads as soon as it replayed its log: serve only then, so the first call succeeds.
@@ -167,6 +176,32 @@ public final class MasterJournal implements Journal, Closeable {
       // With peers, leadership needs a majority that may not be up yet: serve at once, answering NOT_LEADER.
       LOG.info("journal {} started in a group of {} ({} log recovered: {})", self, group.getPeers().size(), dir,
           exists);
+    }
+  }
+
+  /**
+   * Refuses to serve when the store has applied an entry that the log no longer holds as it was: past the log's end,
+   * or at an index where the log now has another term. Only a log that lost entries it had acknowledged gets there
+   * (with {@code sluice.master.journal.sync=false}, a machine crash before the sync). Served, the entries the log
+   * gives those indexes next would be taken for ones the store holds and skipped: acknowledged and never applied.
+   * Ratis may already have appended this term's first entry, hence the term check at the store's index.
+   */
+  private void checkTheLogHoldsWhatWasApplied() throws IOException {
+    TermIndex applied = stateMachine.getLastAppliedTermIndex();
+    if (applied == null || applied.getIndex() < 0) {
+      return;
+    }
+    RaftLog log = server.getDivision(GROUP_ID).getRaftLog();
+    TermIndex last = log.getLastEntryTermIndex();
+    long end = Math.max(last == null ? RaftLog.INVALID_LOG_INDEX : last.getIndex(), log.getSnapshotIndex());
+    TermIndex there = applied.getIndex() <= end ? log.getTermIndex(applied.getIndex()) : null;
+    if (applied.getIndex() > end || (there != null && there.getTerm() != applied.getTerm())) {
+      throw new IOException("master " + self.getId() + ": its namespace store has applied the journal up to "
+          + applied + ", but its journal " + (applied.getIndex() > end ? "ends at index " + end
+          : "holds " + there + " there") + ": the journal lost entries after acknowledging them (as a machine crash "
+          + "can with sluice.master.journal.sync=false). Nothing was changed. In a group of masters, move this "
+          + "master's directory (" + dir.getParent() + ") aside and start it again to copy the leader's state; "
+          + "a sole master's store holds operations its journal lost and needs restoring from a backup");
     }
   }
 
