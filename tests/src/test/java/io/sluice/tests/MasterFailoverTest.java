@@ -141,20 +141,16 @@ class MasterFailoverTest {
 
     /** Waits for {@code n} more acknowledged operations; fails at the writer's first failure or a stall. */
     void awaitMore(int n) throws InterruptedException {
-      awaitAtLeast(acked.size() + n);
-    }
-
-    private void awaitAtLeast(int n) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (acked.size() < n) {
+      int target = acked.size() + n;
+      LocalCluster.await(() -> {
         if (!failures.isEmpty()) {
           throw new AssertionError(failures.peek().getMessage(), failures.peek().getCause());
         }
-        if (System.nanoTime() > deadline || !thread.isAlive()) {
-          throw new AssertionError("writer stalled at " + acked.size() + " acknowledged operations");
+        if (!thread.isAlive()) {
+          throw new AssertionError("writer ended at " + acked.size() + " acknowledged operations");
         }
-        Thread.sleep(20);
-      }
+        return acked.size() >= target;
+      }, Duration.ofSeconds(120), target + " acknowledged operations (the writer stalled)");
     }
 
     /** Stops the writer after its operation in flight; the names of the operations acknowledged. */

@@ -17,6 +17,7 @@ final class FileRangeStream extends InputStream implements ReadableByteChannel {
   private final FileChannel file;
   private long position;
   private long remaining;
+  private final byte[] one = new byte[1];
 
   /** @param length bytes to give at most; negative for all up to the file's end */
   FileRangeStream(FileChannel file, long offset, long length) {
@@ -54,7 +55,6 @@ final class FileRangeStream extends InputStream implements ReadableByteChannel {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
     int n = read(one, 0, 1);
     return n <= 0 ? -1 : one[0] & 0xff;
   }
