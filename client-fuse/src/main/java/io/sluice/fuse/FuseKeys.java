@@ -45,13 +45,15 @@ public final class FuseKeys {
   /**
    * Answer reads of blocks on this host by splicing from the block file into the kernel's reply (libfuse's
    * {@code read_buf} and {@code -o splice_write}) instead of copying the bytes through the mount process: fewer
-   * copies, less CPU per byte. The client checks the bytes against their checksums first through a read-only mapping
-   * of the file (unless {@code sluice.user.short.circuit.skip.checksum}). The reply is sent after the callback
-   * returns, so the file's descriptor and lease are held until then, whatever other threads do with the handle.
+   * copies, less CPU per byte. Only where the client does not check those bytes
+   * ({@code sluice.user.short.circuit.skip.checksum}: a spliced byte never reaches the process); checked bytes are
+   * copied, which measured faster than checking them through a mapping and splicing them (bench/RESULTS.md). The
+   * reply is sent after the callback returns, so the file's descriptor and lease are held until then, whatever other
+   * threads do with the handle.
    */
   public static final ConfigKey<Boolean> SPLICE = ConfigKey.bool("sluice.fuse.splice", true,
-      "Splice reads of blocks on this host from the block file into the reply (checked through a mapping first), "
-      + "without copying them through the mount process.");
+      "Splice reads of blocks on this host from the block file into the reply, without copying them through the "
+      + "mount process; only with sluice.user.short.circuit.skip.checksum=true.");
 
   /** How long the kernel may cache a name lookup (name -> inode), same trade-off as the attribute timeout. */
   public static final ConfigKey<Duration> ENTRY_TIMEOUT = ConfigKey.duration("sluice.fuse.entry.timeout", "1s",

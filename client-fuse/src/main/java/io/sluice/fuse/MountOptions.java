@@ -1,5 +1,6 @@
 package io.sluice.fuse;
 
+import io.sluice.client.ClientKeys;
 import io.sluice.common.conf.SluiceConf;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,8 +41,8 @@ import java.util.function.LongSupplier;
  * since they were cached: libfuse asks for them at each open ({@code ac_attr_timeout=0}; by default it would trust
  * them for the attribute timeout), so a change another client committed (which sets the modification time) is read
  * afresh after the next open, which keeps close-to-open consistency across mounts. {@code splice_write}, only when
- * reads are spliced ({@link FuseKeys#SPLICE}), lets libfuse move a reply's bytes from a block file into the kernel
- * with splice(2) instead of copying them through this process.
+ * unchecked reads are spliced ({@link FuseKeys#SPLICE}), lets libfuse move a reply's bytes from a block file into the
+ * kernel with splice(2) instead of copying them through this process.
  */
 public final class MountOptions {
   /** The largest read or write libfuse2 passes in one request; also the size of the read scratch buffer. */
@@ -101,7 +102,7 @@ public final class MountOptions {
     if (completions < 0) {
       throw new IllegalArgumentException(FuseKeys.BACKGROUND_COMPLETIONS.name() + " must not be negative");
     }
-    boolean splice = conf.get(FuseKeys.SPLICE);
+    boolean splice = conf.get(FuseKeys.SPLICE) && conf.get(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM);
     if (splice) {
       o.add("splice_write");
     }

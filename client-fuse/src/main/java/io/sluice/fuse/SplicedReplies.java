@@ -9,7 +9,7 @@ import ru.serce.jnrfuse.ErrorCodes;
 
 /**
  * Answers READ through libfuse's {@code read_buf}: bytes that lie in a block file on this host
- * ({@link OpenFile#localRange}; checked by the client through a mapping first) go back as a file-descriptor buffer,
+ * ({@link OpenFile#localRange}; only bytes the client does not check) go back as a file-descriptor buffer,
  * which libfuse ({@code -o splice_write}) splices from the file into the kernel's reply, so they are never copied
  * through this process; anything else is read into memory as libfuse's own {@code read} path does.
  *

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.client.ClientKeys;
 import io.sluice.common.conf.SluiceConf;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,14 +54,17 @@ class MountOptionsTest {
   }
 
   @Test
-  void readsAreSplicedUnlessTurnedOff() {
-    SluiceConf ordered = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "0");
+  void readsAreSplicedOnlyWhenUncheckedAndNotTurnedOff() {
+    SluiceConf checked = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "0");
+    assertFalse(MountOptions.from(checked).splice(), "checked bytes must pass through the process");
+    assertFalse(options(checked).contains("splice_write"), options(checked).toString());
+    SluiceConf ordered = checked.with(ClientKeys.SHORT_CIRCUIT_SKIP_CHECKSUM, "true");
     assertTrue(MountOptions.from(ordered).splice());
     assertTrue(options(ordered).contains("splice_write"), options(ordered).toString());
     assertFalse(MountOptions.from(ordered.with(FuseKeys.SPLICE, "false")).splice());
     assertFalse(options(ordered.with(FuseKeys.SPLICE, "false")).contains("splice_write"));
     // With read threads too: a reply's block file and lease are held until it is sent (ReplyHolds).
-    SluiceConf threads = SluiceConf.defaults().with(FuseKeys.READ_THREADS, "2");
+    SluiceConf threads = ordered.with(FuseKeys.READ_THREADS, "2");
     assertTrue(MountOptions.from(threads).splice(), "read threads");
     assertTrue(options(threads).contains("splice_write"));
     // Options a user adds stay last, where they override Sluice's own.

@@ -149,9 +149,9 @@ public final class SluiceInputStream extends InputStream {
    * Names the next {@code max} bytes, or those to the end of the file if fewer, where they lie in a block file on
    * this host instead of reading them, and moves this stream's position past them; for a caller that hands file
    * ranges on (a FUSE reply the kernel splices from the file). Only when they all lie in one block read
-   * short-circuit; they are checked against their checksums first (through a mapping of the file, not a copy)
-   * unless {@code sluice.user.short.circuit.skip.checksum}. Else, and at the end of the file, null, the position
-   * stays, and {@link #read(ByteBuffer)} serves them, in order as ever.
+   * short-circuit without being checked ({@code sluice.user.short.circuit.skip.checksum}: a named byte never reaches
+   * this process, so it cannot be checked). Else, and at the end of the file, null, the position stays, and
+   * {@link #read(ByteBuffer)} serves them, in order as ever.
    *
    * <p>The range is this stream's to use until its next call: moving on to another block, or closing, may end the
    * lease under it, after which the worker may reuse the file for another block; {@link LocalBlockRange#hold},

@@ -188,10 +188,9 @@ public final class BlockReader implements Closeable {
   /**
    * Names the next {@code len} bytes where they lie in a block file on this host instead of reading them, and moves
    * past them: only while this reader reads short-circuit from a block that was whole in its file, and its range
-   * holds {@code len} more bytes; else null, nothing moves, and {@link #read} serves them. The bytes are checked
-   * against their checksums first unless {@code sluice.user.short.circuit.skip.checksum}; a corrupt chunk is reported
-   * as {@link #read} reports it, and {@link #read} then serves the bytes from the next source. The range stays valid
-   * while this reader stays open, or while {@link LocalBlockRange#hold} holds it.
+   * holds {@code len} more bytes, unchecked ({@code sluice.user.short.circuit.skip.checksum}); else null, nothing
+   * moves, and {@link #read} serves them. The range stays valid while this reader stays open, or while
+   * {@link LocalBlockRange#hold} holds it.
    */
   public LocalBlockRange readLocal(int len) throws IOException {
     if (closed) {
@@ -206,15 +205,7 @@ public final class BlockReader implements Closeable {
     if (!(stream instanceof LocalReadStream local)) {
       return null;
     }
-    LocalBlockRange r;
-    try {
-      r = local.range(len);
-    } catch (CorruptChunkException e) {
-      stream.close();
-      stream = null;
-      corrupted(e);
-      return null;
-    }
+    LocalBlockRange r = local.range(len);
     if (r != null) {
       position += len;
     }

@@ -1,7 +1,6 @@
 package io.sluice.client.block;
 
 import io.sluice.common.checksum.ChunkChecksums;
-import io.sluice.common.memory.Unmapper;
 import io.sluice.common.proto.BlockInfo;
 import io.sluice.common.proto.CloseLocalBlockRequest;
 import io.sluice.common.proto.OpenLocalBlockRequest;
@@ -15,15 +14,12 @@ import io.sluice.common.rpc.RpcException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * a lease the worker granted (OPEN_LOCAL_BLOCK) that keeps the block from eviction until {@link #close()} sends
  * CLOSE_LOCAL_BLOCK, or until this client's connection to the worker closes. Every byte is checked against the
  * block's chunk CRC32Cs, which come with the lease, before the caller gets it (a file corrupted on the worker's disk
- * raises {@link CorruptChunkException}); it is read no further than the length the worker answered. Bytes named
- * rather than read ({@link #range}, for a FUSE reply spliced from the file) are checked through a read-only mapping
- * of the file, unmapped at {@link #close()}.
+ * raises {@link CorruptChunkException}); it is read no further than the length the worker answered. Only a
+ * stream that does not check its bytes ({@code sluice.user.short.circuit.skip.checksum}) names ranges of the file
+ * instead of reading them ({@link #range}, for a FUSE reply spliced from the file).
  *
  * <p>Reads of whole chunks go from the file straight into the caller's buffer in positioned reads of
  * {@value #PIECE} bytes, each checked right after it is read: into a direct buffer with one copy from the page
@@ -79,14 +75,6 @@ final class LocalReadStream implements ReadStream {
   private final boolean settled;
   /** This lease's number in this process ({@link LocalBlockRange#lease}). */
   private final long grant = GRANTS.incrementAndGet();
-  /**
-   * The block file mapped read-only, for checking chunks that {@link #range} names without reading them: null until
-   * the first such range, and for good once mapping failed ({@link #unmappable}).
-   */
-  private MappedByteBuffer mapping;
-  private boolean unmappable;
-  /** Chunks checked through {@link #mapping}, so a range over them again is not checked twice. */
-  private final BitSet checkedChunks = new BitSet();
   private long available;
   private long position;
   /**
@@ -259,20 +247,21 @@ final class LocalReadStream implements ReadStream {
 
   /**
    * Names the next {@code len} bytes of the range in the block file instead of reading them, and moves past them:
-   * only when the range holds that many and the block was whole in its file when leased (a loading block's file is
-   * renamed when the load commits); else null, and nothing moves. Checked bytes are checked first, through a
-   * read-only mapping of the file (no copy), whole chunks at a time, each once per lease; where the file is not
-   * mapped (not on tmpfs, or mapping failed), null. Never once the worker's connection, and so the lease, is gone.
+   * only when this stream does not check its bytes (a named byte never reaches the process, so it cannot be checked),
+   * the range holds that many, the block was whole in its file when leased (a loading block's file is renamed when
+   * the load commits) and the worker's connection, and so the lease, lives; else null, and nothing moves.
    *
-   * @throws CorruptChunkException a chunk does not match its checksum
+   * <p>Checked bytes are not named: checking them first through a mapping of the file (tried in 025bbb5) made FUSE
+   * reads slower than copying them, since faulting a fresh mapping's pages in costs this VM several times the copy
+   * (bench/RESULTS.md, 2026-12-04).
    */
-  LocalBlockRange range(int len) throws IOException {
-    if (!settled || closed || len <= 0 || len > end - position) {
+  LocalBlockRange range(int len) {
+    if (verify || !settled || closed || len <= 0 || len > end - position) {
       return null;
     }
     // A lease dies with the connection (a worker that restarts may reuse, and cut, its files): named bytes need a
-    // live one, and so does touching the mapping, which would fault past a cut file's end.
-    if (!worker.isActive() || verify && !checkMapped(position, len)) {
+    // live one.
+    if (!worker.isActive()) {
       return null;
     }
     LocalBlockRange r = new LocalBlockRange(path, grant, position, len, this::hold);
@@ -280,56 +269,6 @@ final class LocalReadStream implements ReadStream {
     syncBuffer();
     ShortCircuit.read(len);
     return r;
-  }
-
-  /**
-   * Checks the chunks under {@code [from, from + len)} of the block through its mapping, those not checked before.
-   *
-   * @return false when the file cannot be mapped (the caller reads instead, and checks what it reads)
-   */
-  private boolean checkMapped(long from, int len) throws CorruptChunkException {
-    MappedByteBuffer m = mapping();
-    if (m == null) {
-      return false;
-    }
-    int last = (int) ((from + len - 1) / CHUNK);
-    for (int c = checkedChunks.nextClearBit((int) (from / CHUNK)); c <= last; c = checkedChunks.nextClearBit(c)) {
-      int next = checkedChunks.nextSetBit(c);
-      int runEnd = next < 0 || next > last ? last + 1 : next;
-      int start = c * CHUNK;
-      long bad = ChunkChecksums.firstMismatch(m, start, (int) (Math.min((long) runEnd * CHUNK, blockLength) - start),
-          sums, c);
-      if (bad >= 0) {
-        throw new CorruptChunkException(what + " (short-circuit, " + path + ")", bad);
-      }
-      checkedChunks.set(c, runEnd);
-      c = runEnd;
-    }
-    return true;
-  }
-
-  /**
-   * The block file mapped, only on tmpfs (the MEM tier): a read error on a disk page under a mapping is a SIGBUS in
-   * the checksum's intrinsic, which the JVM does not survive, where a read returns EIO and the block is read over the
-   * RPC instead. Disk tiers' bytes are read and checked as ever.
-   */
-  private MappedByteBuffer mapping() {
-    if (mapping == null && !unmappable) {
-      try {
-        if (blockLength > Integer.MAX_VALUE) {
-          throw new IOException("a block of " + blockLength + " bytes is more than one mapping holds");
-        }
-        String store = Files.getFileStore(path).type();
-        if (!"tmpfs".equals(store)) {
-          throw new IOException("on " + store + ", not tmpfs");
-        }
-        mapping = file.map(FileChannel.MapMode.READ_ONLY, 0, blockLength);
-      } catch (IOException | RuntimeException e) {
-        unmappable = true;
-        LOG.debug("{}: cannot map {} to check it: {}", what, path, e.toString());
-      }
-    }
-    return mapping;
   }
 
   /**
@@ -489,10 +428,6 @@ final class LocalReadStream implements ReadStream {
       return;
     }
     closed = true;
-    if (mapping != null) {
-      Unmapper.unmap(mapping);
-      mapping = null;
-    }
     closeQuietly(file);
     synchronized (leaseLock) {
       streamClosed = true;
