@@ -35,6 +35,8 @@ import java.util.Random;
  * filesystem store) each round also reads one file from the disk: the kernel's page cache is dropped before its
  * direct read and again before its cold read through Sluice ({@code /proc/sys/vm/drop_caches}, as root; the row is
  * left out, with the reason, where that is not allowed). Dropping it leaves the MEM tier's tmpfs pages in place.
+ * Every file written into a UFS is written out to the disk ({@code sync}) before it is read, as a UFS's data long
+ * written is: otherwise the master's first journal sync of the cold read, on the same disk, waited for it.
  *
  * <p>The file in S3Proxy's in-memory store is at most 64 MiB (it holds objects in its heap); when the size asked for
  * is larger, the full size is also read from S3Proxy's filesystem store ("S3Proxy fs"), where a cold read's per-file
@@ -131,7 +133,11 @@ public final class ReadBench {
         directDisk.add(time(data.length, () -> ufs.open(UfsPath.parse(diskFile), 0, -1)));
         PageCache.drop();
         coldDisk.add(time(data.length, () -> client.open(mount + "/" + diskFile)));
+        ufs.delete(UfsPath.parse(diskFile), false);
       }
+      // Read for good: out of the UFS, so S3Proxy's in-memory store (its heap) holds one round's files at a time.
+      ufs.delete(UfsPath.parse(file), false);
+      ufs.delete(UfsPath.parse(listedDir), true);
     }
     double d = median(direct);
     double c = median(cold);
@@ -153,10 +159,12 @@ public final class ReadBench {
     }
   }
 
-  private static void write(UnderFileSystem ufs, String file, byte[] data) throws IOException {
+  /** Writes a test file into the UFS and onto the disk (see {@link PageCache#writeBack}), untimed. */
+  private static void write(UnderFileSystem ufs, String file, byte[] data) throws IOException, InterruptedException {
     try (UfsOutputStream out = ufs.create(UfsPath.parse(file), true)) {
       out.write(data);
     }
+    PageCache.writeBack();
   }
 
   interface Opener {
