@@ -30,11 +30,7 @@ public final class DataPathPeer {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("cluster")) {
       List<String> conf = new ArrayList<>(List.of("sluice.worker.data.transfer", args[3]));
-      for (int i = 4; i < args.length; i++) {
-        int eq = args[i].indexOf('=');
-        conf.add(args[i].substring(0, eq));
-        conf.add(args[i].substring(eq + 1));
-      }
+      conf.addAll(KeyValues.pairs(List.of(args).subList(4, args.length)));
       try (BenchCluster c = new BenchCluster(Path.of(args[1]), args[2], conf.toArray(String[]::new))) {
         System.out.println("ready " + c.conf().get(CommonKeys.MASTER_ADDRESSES));
         System.out.flush();

@@ -139,25 +139,13 @@ public final class HadoopBench {
   private static FileSystem hadoop(SluiceConf conf, List<String> extra) throws IOException {
     Configuration hc = new Configuration();
     hc.set("sluice.master.addresses", conf.get(CommonKeys.MASTER_ADDRESSES));
-    for (String kv : extra) {
-      int eq = kv.indexOf('=');
-      hc.set(kv.substring(0, eq), kv.substring(eq + 1));
-    }
+    KeyValues.parse(extra).forEach(hc::set);
     return FileSystem.newInstance(URI.create("sluice://" + conf.get(CommonKeys.MASTER_ADDRESSES) + "/"), hc);
   }
 
   /** {@code key=value} arguments as BenchCluster's key, value pairs. */
   private static String[] pairs(List<String> extra) {
-    List<String> out = new ArrayList<>();
-    for (String kv : extra) {
-      int eq = kv.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("not key=value: " + kv);
-      }
-      out.add(kv.substring(0, eq));
-      out.add(kv.substring(eq + 1));
-    }
-    return out.toArray(String[]::new);
+    return KeyValues.pairs(extra).toArray(String[]::new);
   }
 
   private static double median(List<Double> xs) {

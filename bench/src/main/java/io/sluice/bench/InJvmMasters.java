@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** 1, 3 or 5 real masters (Ratis + RocksDB + RPC) in this JVM on loopback, each with its own directory. */
 final class InJvmMasters implements AutoCloseable {
@@ -33,9 +34,8 @@ final class InJvmMasters implements AutoCloseable {
             .with("sluice.master.host", "127.0.0.1").with("sluice.master.rpc.port", Integer.toString(rpc[i]))
             .with("sluice.master.raft.port", Integer.toString(raft[i]))
             .with("sluice.master.http.port", "0").with("sluice.master.dir", dir.resolve("m" + i).toString());
-        for (String kv : settings) {
-          int eq = kv.indexOf('=');
-          conf = conf.with(kv.substring(0, eq), kv.substring(eq + 1));
+        for (Map.Entry<String, String> kv : KeyValues.parse(settings).entrySet()) {
+          conf = conf.with(kv.getKey(), kv.getValue());
         }
         masters.add(new MasterServer(conf).start());
       }
